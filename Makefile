@@ -1,0 +1,50 @@
+# autoloss: `make run` installs what the system lacks, builds in release and runs the main job;
+# `make test` is what CI runs (.ci/run calls it).
+SHELL := /bin/bash
+SWIFT ?= swift
+# System packages (Debian names) the build and tests need.
+APT_PACKAGES := python3-venv
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+RELEASE_BIN := .build/release/autoloss
+
+.PHONY: run test build release deps venv bench clean
+
+run: deps release
+	@bash scripts/demo.sh $(RELEASE_BIN)
+
+# Installs the Debian packages that are missing (root or sudo), and checks for Swift.
+deps:
+	@command -v $(SWIFT) >/dev/null || { echo "error: swift not found: install Swift 6 from swift.org and put it on PATH" >&2; exit 1; }
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+build:
+	$(SWIFT) build
+
+release:
+	$(SWIFT) build -c release --product autoloss
+
+# The Python environment for oracle tests (pycocotools) and benchmarks.
+venv: $(VENV)/.ready
+$(VENV)/.ready: scripts/requirements-test.txt
+	python3 -m venv $(VENV)
+	$(PYTHON) -m pip install -q --upgrade pip
+	$(PYTHON) -m pip install -q -r scripts/requirements-test.txt
+	touch $@
+
+test: deps venv
+	$(SWIFT) build
+	$(SWIFT) test
+
+# Benchmarks: release build, each prints a ratio against its anchor measured in the same run.
+bench: deps venv
+	$(SWIFT) build -c release --product autoloss-bench
+	bash bench/run.sh
+
+clean:
+	rm -rf .build $(VENV)

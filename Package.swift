@@ -1,0 +1,37 @@
+// swift-tools-version:6.0
+// autoloss: loss function discovery for object detectors (CSE-Autoloss).
+// Module layout and the direction of dependencies follow ../shared/DESIGN.md, "Modules".
+import PackageDescription
+
+// Release-only speed flags for the numeric kernels; debug builds stay checked.
+let kernelFlags: [SwiftSetting] = [
+    .unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "autoloss",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "LossLanguage", targets: ["LossLanguage"]),
+        .executable(name: "autoloss", targets: ["autoloss"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .target(name: "LossLanguage", swiftSettings: kernelFlags),
+        .target(name: "_TestSupport", dependencies: ["LossLanguage"]),
+        .executableTarget(
+            name: "autoloss",
+            dependencies: [
+                "LossLanguage",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .executableTarget(
+            name: "autoloss-bench", dependencies: ["LossLanguage"], path: "bench/Sources/autoloss-bench",
+            swiftSettings: kernelFlags),
+        .testTarget(name: "LossLanguageTests", dependencies: ["LossLanguage", "_TestSupport"]),
+        .testTarget(name: "autolossTests", dependencies: ["autoloss", "LossLanguage"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,75 @@
+/// A search space: which detector head a loss serves, and so which inputs it sees.
+///
+/// | branch | inputs | shape per sample |
+/// |---|---|---|
+/// | `softmax` | `x` logits over C+1 classes, `y` one-hot, `w` IoU (1 on background rows) | x, y class vectors; w scalar |
+/// | `sigmoid` | `x` logit, `y` binary label, `w` IoU at positives, 0 at negatives | elementwise |
+/// | `reg` | `i` intersection, `u` union, `e` enclosing-box area | scalars |
+public enum Branch: String, CaseIterable, Codable, Sendable {
+    case softmax, sigmoid, reg
+
+    /// The inputs a formula of this branch may use, in their canonical order.
+    public var inputs: [Input] {
+        switch self {
+        case .softmax, .sigmoid: return [.x, .y, .w]
+        case .reg: return [.i, .u, .e]
+        }
+    }
+
+    /// The inputs that carry the model's prediction: a loss must depend on at least one.
+    public var predictionInputs: [Input] {
+        switch self {
+        case .softmax, .sigmoid: return [.x]
+        case .reg: return [.i, .u, .e]
+        }
+    }
+
+    /// The shape of an input inside this branch.
+    public func type(of input: Input) -> ValueType {
+        switch (self, input) {
+        case (.softmax, .x), (.softmax, .y): return .vector
+        default: return .scalar
+        }
+    }
+
+    /// The operators evolution draws from (METHOD.md, "operator sets"): softmax 20 (all but erfc,
+    /// to which we add erfc since DESIGN.md defines it: 21), sigmoid the elementwise ones,
+    /// regression 15 (no softmax, no dot, no S-curves but sigmoid).
+    public var searchUnaryOps: [UnaryOp] {
+        switch self {
+        case .softmax: return UnaryOp.allCases
+        case .sigmoid: return UnaryOp.allCases.filter { $0 != .softmax }
+        case .reg: return UnaryOp.allCases.filter { ![.softmax, .gd, .alf, .erf, .erfc].contains($0) }
+        }
+    }
+
+    public var searchBinaryOps: [BinaryOp] {
+        switch self {
+        case .softmax: return BinaryOp.allCases
+        case .sigmoid, .reg: return BinaryOp.allCases.filter { $0 != .dot }
+        }
+    }
+}
+
+/// The shape of a value per sample: one number, or one number per class (softmax branch only).
+public enum ValueType: String, Sendable, Hashable {
+    case scalar, vector
+}
+
+/// An input of a loss formula.
+public enum Input: UInt8, CaseIterable, Codable, Sendable, Comparable {
+    case x, y, w, i, u, e
+
+    public var name: String {
+        switch self {
+        case .x: return "x"
+        case .y: return "y"
+        case .w: return "w"
+        case .i: return "i"
+        case .u: return "u"
+        case .e: return "e"
+        }
+    }
+
+    public static func < (a: Input, b: Input) -> Bool { a.rawValue < b.rawValue }
+}

@@ -1,0 +1,150 @@
+extension Expr {
+    /// A normal form whose infix string identifies formulas that are the same up to algebra the
+    /// evaluator honours exactly (or to the last bit of rounding): the deduplication key.
+    ///
+    /// Rules: constant subtrees folded (when finite); sums and differences flattened into signed
+    /// terms, like terms cancelled (`a - a = 0`), terms sorted, constants first; products
+    /// flattened, factors sorted, constants multiplied, signs pulled out; `--a = a`;
+    /// `a / 1 = a`; `(-a) / b = -(a / b)`; odd functions (sin, tanh) pass negation outward;
+    /// `dot` operands sorted. Not applied: `a / a = 1` (false at a = 0 with the 1e-20 guard),
+    /// `a * 0 = 0` (false for non-finite a, which validity must still see).
+    public var canonical: Expr { Canonicalizer.canonical(self) }
+
+    /// The canonical form's infix string: equal strings, equal formulas.
+    public var canonicalString: String { canonical.infix }
+}
+
+enum Canonicalizer {
+    static func canonical(_ e: Expr) -> Expr {
+        if case .constant = e { return e }
+        if e.isConstant, let folded = fold(e) { return .constant(folded) }
+        switch e {
+        case .input, .constant: return e
+        case .unary(.neg, _), .binary(.add, _, _), .binary(.sub, _, _):
+            return sum(e)
+        case .binary(.mul, _, _):
+            return product(e)
+        case .unary(let op, let a):
+            let ca = canonical(a)
+            if op.isOdd, case .unary(.neg, let inner) = ca {
+                return negate(.unary(op, inner))
+            }
+            return .unary(op, ca)
+        case .binary(.div, let a, let b):
+            let ca = canonical(a), cb = canonical(b)
+            if case .constant(1) = cb { return ca }
+            if case .unary(.neg, let p) = ca { return negate(.binary(.div, p, cb)) }
+            return .binary(.div, ca, cb)
+        case .binary(.dot, let a, let b):
+            var ca = canonical(a), cb = canonical(b)
+            var negative = false
+            if case .unary(.neg, let p) = ca { ca = p; negative.toggle() }
+            if case .unary(.neg, let q) = cb { cb = q; negative.toggle() }
+            if key(cb) < key(ca) { swap(&ca, &cb) }
+            let d = Expr.binary(.dot, ca, cb)
+            return negative ? .unary(.neg, d) : d
+        case .binary(let op, let a, let b):
+            return .binary(op, canonical(a), canonical(b))
+        }
+    }
+
+    /// The value of an input-free subtree, if finite.
+    static func fold(_ e: Expr) -> Double? {
+        guard let v = (try? e.reference([:]))?.scalarValue, v.isFinite else { return nil }
+        return v
+    }
+
+    /// Negation of a canonical expression, kept canonical.
+    static func negate(_ e: Expr) -> Expr {
+        switch e {
+        case .unary(.neg, let a): return a
+        case .constant(let c): return .constant(-c)
+        default: return sum(.unary(.neg, e))
+        }
+    }
+
+    static func key(_ e: Expr) -> String {
+        if case .constant = e { return "0" }  // constants sort first
+        return "1" + e.infix
+    }
+
+    // MARK: Sums
+
+    static func sum(_ e: Expr) -> Expr {
+        var terms: [(expr: Expr, positive: Bool)] = []
+        var constant = 0.0
+        collectTerms(e, positive: true, into: &terms, constant: &constant)
+        // Cancel a - a: pair each negative term with an equal positive one.
+        var positives = terms.filter(\.positive).map(\.expr)
+        var negatives: [Expr] = []
+        for t in terms where !t.positive {
+            if let k = positives.firstIndex(of: t.expr) { positives.remove(at: k) } else { negatives.append(t.expr) }
+        }
+        positives.sort { key($0) < key($1) }
+        negatives.sort { key($0) < key($1) }
+        if constant > 0 { positives.insert(.constant(constant), at: 0) }
+        if constant < 0 { negatives.insert(.constant(-constant), at: 0) }
+        if positives.isEmpty && negatives.isEmpty { return .constant(0) }
+        if positives.isEmpty {
+            let inner = negatives.dropFirst().reduce(negatives[0]) { .binary(.add, $0, $1) }
+            if case .constant(let c) = inner { return .constant(-c) }
+            return .unary(.neg, inner)
+        }
+        var result = positives.dropFirst().reduce(positives[0]) { .binary(.add, $0, $1) }
+        for n in negatives { result = .binary(.sub, result, n) }
+        return result
+    }
+
+    static func collectTerms(_ e: Expr, positive: Bool, into terms: inout [(expr: Expr, positive: Bool)], constant: inout Double) {
+        switch e {
+        case .binary(.add, let a, let b):
+            collectTerms(a, positive: positive, into: &terms, constant: &constant)
+            collectTerms(b, positive: positive, into: &terms, constant: &constant)
+        case .binary(.sub, let a, let b):
+            collectTerms(a, positive: positive, into: &terms, constant: &constant)
+            collectTerms(b, positive: !positive, into: &terms, constant: &constant)
+        case .unary(.neg, let a):
+            collectTerms(a, positive: !positive, into: &terms, constant: &constant)
+        default:
+            let c = canonical(e)
+            switch c {
+            case .constant(let v): constant += positive ? v : -v
+            case .unary(.neg, _), .binary(.add, _, _), .binary(.sub, _, _):
+                collectTerms(c, positive: positive, into: &terms, constant: &constant)
+            default: terms.append((c, positive))
+            }
+        }
+    }
+
+    // MARK: Products
+
+    static func product(_ e: Expr) -> Expr {
+        var factors: [Expr] = []
+        var constant = 1.0
+        var negative = false
+        collectFactors(e, into: &factors, constant: &constant, negative: &negative)
+        if constant < 0 { constant = -constant; negative.toggle() }
+        factors.sort { key($0) < key($1) }
+        if constant != 1 || factors.isEmpty { factors.insert(.constant(constant), at: 0) }
+        let result = factors.dropFirst().reduce(factors[0]) { .binary(.mul, $0, $1) }
+        return negative ? negate(result) : result
+    }
+
+    static func collectFactors(_ e: Expr, into factors: inout [Expr], constant: inout Double, negative: inout Bool) {
+        if case .binary(.mul, let a, let b) = e {
+            collectFactors(a, into: &factors, constant: &constant, negative: &negative)
+            collectFactors(b, into: &factors, constant: &constant, negative: &negative)
+            return
+        }
+        var c = canonical(e)
+        if case .unary(.neg, let inner) = c {
+            negative.toggle()
+            c = inner
+        }
+        switch c {
+        case .constant(let v): constant *= v
+        case .binary(.mul, _, _): collectFactors(c, into: &factors, constant: &constant, negative: &negative)
+        default: factors.append(c)
+        }
+    }
+}

@@ -1,0 +1,225 @@
+extension Expr {
+    /// Reads a formula of `branch`, in infix (`-dot(y, log(softmax(x)))`) or in the authors'
+    /// prefix form (`Neg(Dot(Y,Log(Softmax(X))))`): a formula whose first name starts with a
+    /// capital letter is read as prefix. The result is type-checked for the branch.
+    ///
+    /// Throws `LossLanguageError.syntax` with the position and what was expected, or `.type`.
+    public static func parse(_ source: String, branch: Branch) throws -> Expr {
+        let expr = try parseUnchecked(source, branch: branch)
+        try expr.typeCheck(branch: branch)
+        return expr
+    }
+
+    /// Reads a formula without type-checking it (the printers and the fuzz tests use this).
+    static func parseUnchecked(_ source: String, branch: Branch) throws -> Expr {
+        let tokens = try Lexer.tokenize(source)
+        var cursor = TokenCursor(tokens: tokens, source: source)
+        if case .end = cursor.current.kind { throw cursor.error("empty formula") }
+        let expr: Expr
+        if isPrefixSyntax(tokens) {
+            var parser = PrefixParser(cursor: cursor, branch: branch)
+            expr = try parser.parseExpression()
+            cursor = parser.cursor
+        } else {
+            var parser = InfixParser(cursor: cursor, branch: branch)
+            expr = try parser.parseSum()
+            cursor = parser.cursor
+        }
+        if case .end = cursor.current.kind { return expr }
+        throw cursor.error("expected an operator or the end of the formula, found \(cursor.describe(cursor.current))")
+    }
+
+    /// Prefix strings name their operators with a capital (`Neg(`, `Add(`) or are a bare capital
+    /// input (`X`); infix names are lower case.
+    static func isPrefixSyntax(_ tokens: [Token]) -> Bool {
+        for t in tokens {
+            switch t.kind {
+            case .identifier(let s): return s.first!.isUppercase
+            case .symbol("("), .symbol("-"): continue
+            default: return false
+            }
+        }
+        return false
+    }
+}
+
+/// Infix: sums of products of signed atoms; atoms are numbers, inputs, calls, parentheses.
+struct InfixParser {
+    var cursor: TokenCursor
+    let branch: Branch
+
+    mutating func parseSum() throws -> Expr {
+        try cursor.enter()
+        defer { cursor.leave() }
+        var lhs = try parseProduct()
+        while case .symbol(let c) = cursor.current.kind, c == "+" || c == "-" {
+            cursor.advance()
+            let rhs = try parseProduct()
+            lhs = .binary(c == "+" ? .add : .sub, lhs, rhs)
+        }
+        return lhs
+    }
+
+    mutating func parseProduct() throws -> Expr {
+        var lhs = try parseSigned()
+        while case .symbol(let c) = cursor.current.kind, c == "*" || c == "/" {
+            cursor.advance()
+            let rhs = try parseSigned()
+            lhs = .binary(c == "*" ? .mul : .div, lhs, rhs)
+        }
+        return lhs
+    }
+
+    /// A leading minus: before a number it is the number's sign (`-1` is the constant -1),
+    /// otherwise negation.
+    mutating func parseSigned() throws -> Expr {
+        guard case .symbol("-") = cursor.current.kind else { return try parseAtom() }
+        cursor.advance()
+        if case .number(let v) = cursor.current.kind {
+            cursor.advance()
+            return .constant(-v)
+        }
+        try cursor.enter()
+        defer { cursor.leave() }
+        return .unary(.neg, try parseSigned())
+    }
+
+    mutating func parseAtom() throws -> Expr {
+        let token = cursor.current
+        switch token.kind {
+        case .number(let v):
+            cursor.advance()
+            return .constant(v)
+        case .symbol("("):
+            cursor.advance()
+            let inner = try parseSum()
+            try cursor.expect(")", "')' to close the '(' at position \(token.position + 1)")
+            return inner
+        case .identifier(let name):
+            cursor.advance()
+            if case .symbol("(") = cursor.current.kind {
+                return try parseCall(name, at: token)
+            }
+            return try resolveInput(name, at: token)
+        case .symbol("+"):
+            throw cursor.error("unexpected '+': a term is missing before it")
+        case .end:
+            throw cursor.error("the formula ends early: expected a number, an input or a function")
+        default:
+            throw cursor.error("expected a number, an input or a function, found \(cursor.describe(token))")
+        }
+    }
+
+    mutating func parseCall(_ name: String, at token: Token) throws -> Expr {
+        try cursor.enter()
+        defer { cursor.leave() }
+        let lower = name.lowercased()
+        let opening = cursor.current
+        cursor.advance()
+        var args: [Expr] = []
+        if case .symbol(")") = cursor.current.kind {} else {
+            args.append(try parseSum())
+            while case .symbol(",") = cursor.current.kind {
+                cursor.advance()
+                args.append(try parseSum())
+            }
+        }
+        try cursor.expect(")", "',' or ')' to close the call of \(name) opened at position \(opening.position + 1)")
+        if let op = UnaryOp.byName[lower] {
+            guard args.count == 1 else {
+                throw cursor.error("\(name) takes 1 argument, got \(args.count)", at: token)
+            }
+            return .unary(op, args[0])
+        }
+        if lower == "dot" {
+            guard args.count == 2 else {
+                throw cursor.error("dot takes 2 arguments, got \(args.count)", at: token)
+            }
+            return .binary(.dot, args[0], args[1])
+        }
+        if let known = KnownLoss(name: lower) {
+            throw cursor.error("'\(name)' is a known loss, not a function: pass it alone, as '\(known.name)'", at: token)
+        }
+        throw cursor.error("unknown function '\(name)' (functions: \(UnaryOp.allCases.map(\.name).joined(separator: ", ")), dot)", at: token)
+    }
+
+    func resolveInput(_ name: String, at token: Token) throws -> Expr {
+        if let v = Input.allCases.first(where: { $0.name == name }) {
+            guard branch.inputs.contains(v) else {
+                throw cursor.error("'\(name)' is not an input of the \(branch.rawValue) branch (its inputs: \(branch.inputs.map(\.name).joined(separator: ", ")))", at: token)
+            }
+            return .input(v)
+        }
+        if UnaryOp.byName[name.lowercased()] != nil || name.lowercased() == "dot" {
+            throw cursor.error("function '\(name)' needs its arguments in parentheses", at: token)
+        }
+        throw cursor.error("unknown name '\(name)' (inputs of the \(branch.rawValue) branch: \(branch.inputs.map(\.name).joined(separator: ", ")))", at: token)
+    }
+}
+
+/// The authors' prefix form: `Name(arg, ...)`, their input names, numbers.
+struct PrefixParser {
+    var cursor: TokenCursor
+    let branch: Branch
+
+    /// The authors' input names per branch; the sigmoid branch's `NY` is `1 - y`.
+    static func inputs(for branch: Branch) -> [String: Expr] {
+        switch branch {
+        case .softmax: return ["X": .input(.x), "Y": .input(.y), "Z": .input(.w)]
+        case .sigmoid: return ["X": .input(.x), "Q": .input(.w), "PY": .input(.y), "NY": .binary(.sub, 1, .input(.y))]
+        case .reg: return ["U": .input(.u), "I": .input(.i), "E": .input(.e)]
+        }
+    }
+
+    mutating func parseExpression() throws -> Expr {
+        try cursor.enter()
+        defer { cursor.leave() }
+        let token = cursor.current
+        switch token.kind {
+        case .number(let v):
+            cursor.advance()
+            return .constant(v)
+        case .symbol("-"):
+            cursor.advance()
+            guard case .number(let v) = cursor.current.kind else {
+                throw cursor.error("in prefix form a '-' must start a number; write Neg(...)")
+            }
+            cursor.advance()
+            return .constant(-v)
+        case .identifier(let name):
+            cursor.advance()
+            guard case .symbol("(") = cursor.current.kind else {
+                if let input = Self.inputs(for: branch)[name.uppercased()] { return input }
+                let names = Self.inputs(for: branch).keys.sorted().joined(separator: ", ")
+                throw cursor.error("unknown input '\(name)' (the \(branch.rawValue) branch's prefix inputs: \(names))", at: token)
+            }
+            return try parseCall(name, at: token)
+        case .end:
+            throw cursor.error("the formula ends early: expected an operator, an input or a number")
+        default:
+            throw cursor.error("expected an operator, an input or a number, found \(cursor.describe(token))")
+        }
+    }
+
+    mutating func parseCall(_ name: String, at token: Token) throws -> Expr {
+        let opening = cursor.current
+        cursor.advance()
+        var args = [try parseExpression()]
+        while case .symbol(",") = cursor.current.kind {
+            cursor.advance()
+            args.append(try parseExpression())
+        }
+        try cursor.expect(")", "',' or ')' to close \(name)( at position \(opening.position + 1)")
+        let lower = name.lowercased()
+        if let op = UnaryOp.byPrefixName[lower] {
+            guard args.count == 1 else { throw cursor.error("\(name) takes 1 argument, got \(args.count)", at: token) }
+            return .unary(op, args[0])
+        }
+        if let op = BinaryOp.byPrefixName[lower] {
+            guard args.count == 2 else { throw cursor.error("\(name) takes 2 arguments, got \(args.count)", at: token) }
+            return .binary(op, args[0], args[1])
+        }
+        let known = (UnaryOp.allCases.map(\.prefixName) + BinaryOp.allCases.map(\.prefixName)).joined(separator: ", ")
+        throw cursor.error("unknown operator '\(name)' (prefix operators: \(known))", at: token)
+    }
+}

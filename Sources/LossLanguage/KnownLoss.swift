@@ -1,0 +1,70 @@
+import Foundation
+
+/// The library of known losses, usable wherever a formula is (DESIGN.md, "Known losses").
+///
+/// The focal-style alpha_t weighting of one-stage detectors is applied by the detector, outside
+/// the formula, as in the authors' code; focal and QFL use gamma = beta = 2.
+public struct KnownLoss: Hashable, Sendable {
+    public let name: String
+    /// The formula per branch it has a form in; the published ones are the authors' prefix strings.
+    let forms: [Branch: String]
+    public let summary: String
+
+    public var branches: [Branch] { Branch.allCases.filter { forms[$0] != nil } }
+
+    public init?(name: String) {
+        guard let found = Self.all.first(where: { $0.name == name.lowercased() }) else { return nil }
+        self = found
+    }
+
+    init(_ name: String, _ summary: String, _ forms: [Branch: String]) {
+        self.name = name
+        self.summary = summary
+        self.forms = forms
+    }
+
+    /// The formula in `branch`, or a type error saying which branches the loss has.
+    public func expr(branch: Branch) throws -> Expr {
+        guard let source = forms[branch] else {
+            let have = branches.map(\.rawValue).joined(separator: ", ")
+            throw LossLanguageError.type(message: "the known loss '\(name)' has no \(branch.rawValue) form (it is defined for: \(have))")
+        }
+        // Library formulas are fixed text, parsed and tested in the test suite.
+        return try! Expr.parse(source, branch: branch)
+    }
+
+    static let focalSigmoid = "-(y * (1 - sigmoid(x)) * (1 - sigmoid(x)) * log(sigmoid(x)) + (1 - y) * sigmoid(x) * sigmoid(x) * log(1 - sigmoid(x)))"
+
+    public static let all: [KnownLoss] = [
+        KnownLoss("ce", "cross-entropy", [.softmax: "-dot(y, log(softmax(x)))"]),
+        KnownLoss("cei", "IoU-weighted cross-entropy", [.softmax: "-dot(w * y, log(softmax(x)))"]),
+        KnownLoss("bce", "binary cross-entropy", [.sigmoid: "-(y * log(sigmoid(x)) + (1 - y) * log(1 - sigmoid(x)))"]),
+        KnownLoss("focal", "focal loss, gamma 2 (Lin et al. 2017)", [
+            .softmax: "-dot(y * (1 - softmax(x)) * (1 - softmax(x)), log(softmax(x)))",
+            .sigmoid: focalSigmoid,
+        ]),
+        KnownLoss("qfl", "quality focal loss, beta 2 (Li et al. 2020), IoU target w", [
+            .sigmoid: "-(w - sigmoid(x)) * (w - sigmoid(x)) * (w * log(sigmoid(x)) + (1 - w) * log(1 - sigmoid(x)))",
+        ]),
+        KnownLoss("iou", "IoU loss", [.reg: "1 - i / u"]),
+        KnownLoss("giou", "generalized IoU loss", [.reg: "1 - i / u + (e - u) / e"]),
+        KnownLoss("log-iou", "-log IoU (UnitBox)", [.reg: "-log(i / u)"]),
+        KnownLoss("cse-a-cls", "CSE-Autoloss-A classification (two-stage)",
+                  [.softmax: "Neg(Dot(Mul(Y,Add(1,Sin(Z))),Log(Softmax(X))))"]),
+        KnownLoss("cse-a-reg", "CSE-Autoloss-A regression",
+                  [.reg: "Add(1,Neg(Add(Div(I,U),Neg(Div(Add(E,Neg(Add(I,2))),E)))))"]),
+        KnownLoss("cse-b-cls", "CSE-Autoloss-B classification (one-stage)",
+                  [.sigmoid: "Neg(Add(Mul(Q,Mul(Add(1,Serf(Sig(NY))),Log(Sig(X)))),Mul(Add(Sgdf(X),Neg(Q)),Mul(Add(Add(1,Neg(Q)),Neg(Add(1,Neg(Sig(X))))),Log(Add(1,Neg(Sig(X))))))))"]),
+        KnownLoss("cse-b-reg", "CSE-Autoloss-B regression",
+                  [.reg: "Neg(Div(Add(Div(Neg(Add(Neg(E),Add(1,I))),Neg(Add(3,Add(2,U)))),Add(Div(E,E),Div(Neg(E),Neg(1)))),Neg(Add(Div(Neg(Add(U,Div(I,1))),Neg(3)),Neg(E)))))"]),
+    ]
+}
+
+extension Expr {
+    /// A known loss's name or a formula: what every command-line formula argument accepts.
+    public static func resolve(_ text: String, branch: Branch) throws -> Expr {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if let known = KnownLoss(name: trimmed) { return try known.expr(branch: branch) }
+        return try parse(trimmed, branch: branch)
+    }
+}

@@ -1,0 +1,123 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The floating-point types the evaluator runs in: Float for speed, Double for references and
+/// gradient checks. Each supplies the elementary functions the primitives are built from.
+public protocol LossScalar: BinaryFloatingPoint, Sendable {
+    static func mExp(_ x: Self) -> Self
+    static func mLog(_ x: Self) -> Self
+    static func mLog1p(_ x: Self) -> Self
+    static func mSin(_ x: Self) -> Self
+    static func mCos(_ x: Self) -> Self
+    static func mTanh(_ x: Self) -> Self
+    static func mErf(_ x: Self) -> Self
+    static func mAtan(_ x: Self) -> Self
+    static func mCosh(_ x: Self) -> Self
+    static func mSqrt(_ x: Self) -> Self
+}
+
+extension Double: LossScalar {
+    @inline(__always) public static func mExp(_ x: Double) -> Double { exp(x) }
+    @inline(__always) public static func mLog(_ x: Double) -> Double { log(x) }
+    @inline(__always) public static func mLog1p(_ x: Double) -> Double { log1p(x) }
+    @inline(__always) public static func mSin(_ x: Double) -> Double { sin(x) }
+    @inline(__always) public static func mCos(_ x: Double) -> Double { cos(x) }
+    @inline(__always) public static func mTanh(_ x: Double) -> Double { tanh(x) }
+    @inline(__always) public static func mErf(_ x: Double) -> Double { erf(x) }
+    @inline(__always) public static func mAtan(_ x: Double) -> Double { atan(x) }
+    @inline(__always) public static func mCosh(_ x: Double) -> Double { cosh(x) }
+    @inline(__always) public static func mSqrt(_ x: Double) -> Double { x.squareRoot() }
+}
+
+extension Float: LossScalar {
+    @inline(__always) public static func mExp(_ x: Float) -> Float { expf(x) }
+    @inline(__always) public static func mLog(_ x: Float) -> Float { logf(x) }
+    @inline(__always) public static func mLog1p(_ x: Float) -> Float { log1pf(x) }
+    @inline(__always) public static func mSin(_ x: Float) -> Float { sinf(x) }
+    @inline(__always) public static func mCos(_ x: Float) -> Float { cosf(x) }
+    @inline(__always) public static func mTanh(_ x: Float) -> Float { tanhf(x) }
+    @inline(__always) public static func mErf(_ x: Float) -> Float { erff(x) }
+    @inline(__always) public static func mAtan(_ x: Float) -> Float { atanf(x) }
+    @inline(__always) public static func mCosh(_ x: Float) -> Float { coshf(x) }
+    @inline(__always) public static func mSqrt(_ x: Float) -> Float { x.squareRoot() }
+}
+
+/// The primitives' definitions, one place for every evaluator (METHOD.md, "Definitions in the
+/// authors' code"): eps = 1e-20 inside log and division, exp clamped at 88, and the S-curves
+/// rescaled like the sigmoid (f(0) = 1/2, f'(0) = 1/4, range (0, 1)).
+public enum Primitive {
+    public static let eps = 1e-20
+    public static let expClamp = 88.0
+
+    /// f(a) for an elementwise unary operator (softmax is a vector operator, see the evaluators).
+    @inline(__always)
+    public static func value<T: LossScalar>(_ op: UnaryOp, _ a: T) -> T {
+        switch op {
+        case .neg: return -a
+        case .exp: return T.mExp(a > T(expClamp) ? T(expClamp) : a)
+        case .log: return T.mLog(a + T(eps))
+        case .abs: return Swift.abs(a)
+        case .sqrt: return T.mSqrt(a)
+        case .softmax: return 1  // one class: softmax of a single logit
+        case .softplus: return (a > 0 ? a : 0) + T.mLog1p(T.mExp(-Swift.abs(a)))
+        case .sigmoid: return 1 / (1 + T.mExp(-a))
+        case .gd: return (1 + T(4 / Double.pi) * T.mAtan(T.mTanh(T(Double.pi / 8) * a))) / 2
+        case .alf: return alf(a)
+        case .erf: return (1 + T.mErf(T(Double.pi.squareRoot() / 4) * a)) / 2
+        case .erfc: return (1 - T.mErf(T(Double.pi.squareRoot() / 4) * a)) / 2
+        case .tanh: return T.mTanh(a)
+        case .relu: return a < 0 ? 0 : a
+        case .sin: return T.mSin(a)
+        case .cos: return T.mCos(a)
+        }
+    }
+
+    /// f'(a), given a and f(a).
+    @inline(__always)
+    public static func derivative<T: LossScalar>(_ op: UnaryOp, _ a: T, _ out: T) -> T {
+        switch op {
+        case .neg: return -1
+        case .exp: return a <= T(expClamp) ? out : 0
+        case .log: return 1 / (a + T(eps))
+        case .abs: return a > 0 ? 1 : (a < 0 ? -1 : 0)
+        case .sqrt: return T(0.5) / out
+        case .softmax: return 0
+        case .softplus: return 1 / (1 + T.mExp(-a))
+        case .sigmoid: return out * (1 - out)
+        case .gd: return T(0.25) / T.mCosh(T(Double.pi / 4) * a)
+        case .alf:
+            let h = a / 2
+            let r = 1 / T.mSqrt(1 + h * h)
+            return T(0.25) * r * r * r
+        case .erf: return T(0.25) * T.mExp(-T(Double.pi / 16) * a * a)
+        case .erfc: return -T(0.25) * T.mExp(-T(Double.pi / 16) * a * a)
+        case .tanh: return 1 - out * out
+        case .relu: return a > 0 ? 1 : 0
+        case .sin: return T.mCos(a)
+        case .cos: return -T.mSin(a)
+        }
+    }
+
+    /// (1 + h / sqrt(1 + h^2)) / 2 with h = a/2; beyond |h| = 1e15 the ratio is ±1 to working
+    /// precision, and h^2 would overflow Float.
+    @inline(__always)
+    static func alf<T: LossScalar>(_ a: T) -> T {
+        let h = a / 2
+        let ratio = Swift.abs(h) > T(1e15) ? (h > 0 ? 1 : -1) : h / T.mSqrt(1 + h * h)
+        return (1 + ratio) / 2
+    }
+
+    /// a op b for an elementwise binary operator (dot is elementwise `*` before its class sum).
+    @inline(__always)
+    public static func value<T: LossScalar>(_ op: BinaryOp, _ a: T, _ b: T) -> T {
+        switch op {
+        case .add: return a + b
+        case .sub: return a - b
+        case .mul, .dot: return a * b
+        case .div: return a / (b + T(eps))
+        }
+    }
+}

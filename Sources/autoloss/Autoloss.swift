@@ -1,0 +1,58 @@
+import ArgumentParser
+import Foundation
+import LossLanguage
+
+/// The `autoloss` command: thin, each subcommand parses, calls the library, prints.
+@main
+struct Autoloss: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "autoloss",
+        abstract: "Discover loss functions for object detectors (CSE-Autoloss).",
+        version: "0.1.0",
+        subcommands: [LossCommand.self])
+
+    /// Exit codes in one place: 0 success, 1 a verdict of "rejected" (verify), 2 bad input.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            Foundation.exit(Self.report(error))
+        }
+    }
+
+    static func report(_ error: Error) -> Int32 {
+        switch error {
+        case let e as LossLanguageError:
+            printError("error: \(e)")
+            return 2
+        case let e as CLIError:
+            printError("error: \(e.message)")
+            return 2
+        case let e as ExitCode:
+            return e.rawValue
+        default:
+            let code = exitCode(for: error)
+            let message = fullMessage(for: error)
+            if code == .success {
+                print(message)
+                return 0
+            }
+            printError(message)
+            // Usage errors are bad input too: one code for all of it.
+            return code == .validationFailure ? 2 : code.rawValue
+        }
+    }
+}
+
+/// A user-facing error of the command line itself (files, shapes): one line, exit 2.
+struct CLIError: Error {
+    var message: String
+    init(_ message: String) { self.message = message }
+}
+
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+extension Branch: ExpressibleByArgument {}
