@@ -13,6 +13,8 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .library(name: "LossLanguage", targets: ["LossLanguage"]),
+        .library(name: "Verification", targets: ["Verification"]),
+        .library(name: "Detection", targets: ["Detection"]),
         .executable(name: "autoloss", targets: ["autoloss"]),
     ],
     dependencies: [
@@ -20,17 +22,21 @@ let package = Package(
     ],
     targets: [
         .target(name: "LossLanguage", swiftSettings: kernelFlags),
+        .target(name: "Verification", dependencies: ["LossLanguage"], swiftSettings: kernelFlags),
+        .target(name: "Detection", swiftSettings: kernelFlags),
         .target(name: "_TestSupport", dependencies: ["LossLanguage"]),
         .executableTarget(
             name: "autoloss",
             dependencies: [
-                "LossLanguage",
+                "LossLanguage", "Verification", "Detection",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
             name: "autoloss-bench", dependencies: ["LossLanguage"], path: "bench/Sources/autoloss-bench",
             swiftSettings: kernelFlags),
         .testTarget(name: "LossLanguageTests", dependencies: ["LossLanguage", "_TestSupport"]),
+        .testTarget(name: "VerificationTests", dependencies: ["Verification", "LossLanguage", "_TestSupport"]),
+        .testTarget(name: "DetectionTests", dependencies: ["Detection", "_TestSupport"]),
         .testTarget(name: "autolossTests", dependencies: ["autoloss", "LossLanguage"]),
     ],
     swiftLanguageModes: [.v5]
