@@ -63,7 +63,8 @@ public final class CompiledLoss<T: LossScalar>: @unchecked Sendable {
         guard batch.rows >= 0, classes >= 1 else {
             throw LossLanguageError.input(message: "a batch needs rows >= 0 and classes >= 1")
         }
-        for v in expr.inputs.union(gradientInputs) {
+        // Only the inputs the formula reads are required; an unread one, if given, must still fit.
+        for v in expr.inputs.union(batch.inputs.keys) where branch.inputs.contains(v) {
             let expected = branch.type(of: v) == .vector ? batch.rows * classes : batch.rows
             guard let data = batch.inputs[v] else {
                 throw LossLanguageError.input(message: "missing input '\(v.name)'")

@@ -8,16 +8,47 @@ extension Expr {
     /// `a / 1 = a`; `(-a) / b = -(a / b)`; odd functions (sin, tanh) pass negation outward;
     /// `dot` operands sorted. Not applied: `a / a = 1` (false at a = 0 with the 1e-20 guard),
     /// `a * 0 = 0` (false for non-finite a, which validity must still see).
-    public var canonical: Expr { Canonicalizer.canonical(self) }
+    ///
+    /// Cancelling never changes a value's shape: `x - x + w` keeps a class vector in the softmax
+    /// branch. Without a branch, x and y are taken as possible class vectors.
+    public func canonical(in branch: Branch? = nil) -> Expr {
+        Canonicalizer(vectorInputs: branch.map { b in Set(b.inputs.filter { b.type(of: $0) == .vector }) } ?? [.x, .y])
+            .canonical(self)
+    }
+
+    public var canonical: Expr { canonical() }
 
     /// The canonical form's infix string: equal strings, equal formulas.
-    public var canonicalString: String { canonical.infix }
+    public func canonicalString(in branch: Branch? = nil) -> String { canonical(in: branch).infix }
+
+    public var canonicalString: String { canonicalString() }
 }
 
-enum Canonicalizer {
-    static func canonical(_ e: Expr) -> Expr {
+struct Canonicalizer {
+    /// The inputs that are class vectors in the branch at hand.
+    var vectorInputs: Set<Input>
+
+    func isVector(_ e: Expr) -> Bool {
+        switch e {
+        case .input(let v): return vectorInputs.contains(v)
+        case .constant: return false
+        case .unary(_, let a): return isVector(a)
+        case .binary(.dot, _, _): return false
+        case .binary(_, let a, let b): return isVector(a) || isVector(b)
+        }
+    }
+
+    func canonical(_ e: Expr) -> Expr {
         if case .constant = e { return e }
-        if e.isConstant, let folded = fold(e) { return .constant(folded) }
+        if e.isConstant, let folded = Self.fold(e) { return .constant(folded) }
+        let result = rewrite(e)
+        // Cancelling can leave an input-free subtree behind (cos(x - x)): fold it too.
+        if case .constant = result { return result }
+        if result.isConstant, let folded = Self.fold(result) { return .constant(folded) }
+        return result
+    }
+
+    private func rewrite(_ e: Expr) -> Expr {
         switch e {
         case .input, .constant: return e
         case .unary(.neg, _), .binary(.add, _, _), .binary(.sub, _, _):
@@ -55,7 +86,7 @@ enum Canonicalizer {
     }
 
     /// Negation of a canonical expression, kept canonical.
-    static func negate(_ e: Expr) -> Expr {
+    func negate(_ e: Expr) -> Expr {
         switch e {
         case .unary(.neg, let a): return a
         case .constant(let c): return .constant(-c)
@@ -63,22 +94,34 @@ enum Canonicalizer {
         }
     }
 
-    static func key(_ e: Expr) -> String {
+    func key(_ e: Expr) -> String {
         if case .constant = e { return "0" }  // constants sort first
         return "1" + e.infix
     }
 
     // MARK: Sums
 
-    static func sum(_ e: Expr) -> Expr {
+    func sum(_ e: Expr) -> Expr {
         var terms: [(expr: Expr, positive: Bool)] = []
         var constant = 0.0
         collectTerms(e, positive: true, into: &terms, constant: &constant)
         // Cancel a - a: pair each negative term with an equal positive one.
         var positives = terms.filter(\.positive).map(\.expr)
         var negatives: [Expr] = []
+        var cancelledVector: Expr?
         for t in terms where !t.positive {
-            if let k = positives.firstIndex(of: t.expr) { positives.remove(at: k) } else { negatives.append(t.expr) }
+            if let k = positives.firstIndex(of: t.expr) {
+                positives.remove(at: k)
+                if isVector(t.expr) { cancelledVector = t.expr }
+            } else {
+                negatives.append(t.expr)
+            }
+        }
+        // A class vector minus itself is a zero vector, not the number 0: keep one pair if
+        // nothing else carries the shape.
+        if let v = cancelledVector, !(positives + negatives).contains(where: isVector) {
+            positives.append(v)
+            negatives.append(v)
         }
         positives.sort { key($0) < key($1) }
         negatives.sort { key($0) < key($1) }
@@ -95,7 +138,7 @@ enum Canonicalizer {
         return result
     }
 
-    static func collectTerms(_ e: Expr, positive: Bool, into terms: inout [(expr: Expr, positive: Bool)], constant: inout Double) {
+    func collectTerms(_ e: Expr, positive: Bool, into terms: inout [(expr: Expr, positive: Bool)], constant: inout Double) {
         switch e {
         case .binary(.add, let a, let b):
             collectTerms(a, positive: positive, into: &terms, constant: &constant)
@@ -118,7 +161,7 @@ enum Canonicalizer {
 
     // MARK: Products
 
-    static func product(_ e: Expr) -> Expr {
+    func product(_ e: Expr) -> Expr {
         var factors: [Expr] = []
         var constant = 1.0
         var negative = false
@@ -130,7 +173,7 @@ enum Canonicalizer {
         return negative ? negate(result) : result
     }
 
-    static func collectFactors(_ e: Expr, into factors: inout [Expr], constant: inout Double, negative: inout Bool) {
+    func collectFactors(_ e: Expr, into factors: inout [Expr], constant: inout Double, negative: inout Bool) {
         if case .binary(.mul, let a, let b) = e {
             collectFactors(a, into: &factors, constant: &constant, negative: &negative)
             collectFactors(b, into: &factors, constant: &constant, negative: &negative)

@@ -1,0 +1,98 @@
+import XCTest
+@testable import LossLanguage
+import _TestSupport
+
+final class ParsingTests: XCTestCase {
+    func testInfixPrecedenceAndAssociativity() throws {
+        XCTAssertEqual(try Expr.parse("1 - i / u + 2 * e", branch: .reg),
+                       .binary(.add, .binary(.sub, 1, .binary(.div, .input(.i), .input(.u))), .binary(.mul, 2, .input(.e))))
+        XCTAssertEqual(try Expr.parse("i - u - e", branch: .reg),
+                       .binary(.sub, .binary(.sub, .input(.i), .input(.u)), .input(.e)))
+        XCTAssertEqual(try Expr.parse("-i * u", branch: .reg), .binary(.mul, .unary(.neg, .input(.i)), .input(.u)))
+        XCTAssertEqual(try Expr.parse("-2 * u", branch: .reg), .binary(.mul, .constant(-2), .input(.u)))
+        XCTAssertEqual(try Expr.parse("-(2) * u", branch: .reg), .binary(.mul, .unary(.neg, 2), .input(.u)))
+        XCTAssertEqual(try Expr.parse("2.5e-3 * i", branch: .reg), .binary(.mul, .constant(0.0025), .input(.i)))
+    }
+
+    func testPrefixFormUsesTheAuthorsNames() throws {
+        let a = try Expr.parse("Neg(Dot(Mul(Y,Add(1,Sin(Z))),Log(Softmax(X))))", branch: .softmax)
+        XCTAssertEqual(a, try Expr.parse("-dot(y * (1 + sin(w)), log(softmax(x)))", branch: .softmax))
+        let q = try Expr.parse("Mul(Q,Add(NY,PY))", branch: .sigmoid)
+        XCTAssertEqual(q, .binary(.mul, .input(.w), .binary(.add, .binary(.sub, 1, .input(.y)), .input(.y))))
+        XCTAssertEqual(try Expr.parse("Add(I,Div(U,E))", branch: .reg).infix, "i + u / e")
+    }
+
+    func testErrorsNamePositionAndExpectation() {
+        func message(_ text: String, _ branch: Branch) -> String {
+            do {
+                _ = try Expr.parse(text, branch: branch)
+                return "parsed"
+            } catch { return "\(error)" }
+        }
+        XCTAssertEqual(message("-dot(y, log(softmax(x))", .softmax), """
+            formula error at position 24: expected ',' or ')' to close the call of dot opened at position 5, found end of formula
+              -dot(y, log(softmax(x))
+                                     ^
+            """)
+        XCTAssertTrue(message("foo(x)", .softmax).hasPrefix("formula error at position 1: unknown function 'foo'"))
+        XCTAssertTrue(message("log(x, y)", .sigmoid).contains("log takes 1 argument, got 2"))
+        XCTAssertTrue(message("dot(x)", .softmax).contains("dot takes 2 arguments, got 1"))
+        XCTAssertTrue(message("x + i", .softmax).contains("position 5: 'i' is not an input of the softmax branch"))
+        XCTAssertTrue(message("x ^ 2", .sigmoid).contains("position 3: there is no power operator"))
+        XCTAssertTrue(message("x +", .sigmoid).contains("ends early"))
+        XCTAssertTrue(message("x y", .sigmoid).contains("position 3: expected an operator or the end of the formula, found 'y'"))
+        XCTAssertTrue(message("", .reg).contains("empty formula"))
+        XCTAssertTrue(message("Add(I)", .reg).contains("Add takes 2 arguments, got 1"))
+        XCTAssertTrue(message("Foo(I,U)", .reg).contains("unknown operator 'Foo'"))
+        XCTAssertTrue(message("Add(I,W)", .reg).contains("unknown input 'W'"))
+        XCTAssertTrue(message("x", .softmax).contains("the loss is a class vector"))
+        XCTAssertTrue(message("softmax(w)", .softmax).contains("softmax needs a class vector"))
+        XCTAssertTrue(message("dot(x, w)", .softmax).contains("dot needs two class vectors"))
+        XCTAssertTrue(message("softmax(x)", .sigmoid).contains("the sigmoid branch is elementwise"))
+        XCTAssertTrue(message(String(repeating: "(", count: 500) + "x" + String(repeating: ")", count: 500), .sigmoid)
+            .contains("nested deeper than"))
+        XCTAssertTrue(message("1e999 * x", .sigmoid).contains("'1e999' is not a number"))
+    }
+
+    /// Tens of thousands of random and mutated strings: every one parses or throws; none crashes.
+    func testParserNeverCrashesOnRandomInput() {
+        var rng = SeededGenerator(seed: 7)
+        let alphabet = Array("xyzwiue XYZQPYNUIE()+-*/,.0123456789eE^_ \tsoftmaxlgdNegAddMulDivDotSigSerf")
+        let seeds: [(String, Branch)] = KnownLoss.all.flatMap { loss in
+            loss.branches.flatMap { b -> [(String, Branch)] in
+                let e = try! loss.expr(branch: b)
+                return [(e.infix, b), (e.prefix(branch: b), b)]
+            }
+        }
+        var parsed = 0, rejected = 0
+        for round in 0..<30_000 {
+            var text: [Character]
+            var branch = Branch.allCases[round % 3]
+            if round % 2 == 0 {
+                text = (0..<Int.random(in: 0..<40, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }
+            } else {
+                let (source, sourceBranch) = seeds.randomElement(using: &rng)!
+                text = Array(source)
+                branch = sourceBranch
+                for _ in 0..<Int.random(in: 1...4, using: &rng) where !text.isEmpty {
+                    let k = Int.random(in: 0..<text.count, using: &rng)
+                    switch Int.random(in: 0..<3, using: &rng) {
+                    case 0: text.remove(at: k)
+                    case 1: text.insert(alphabet.randomElement(using: &rng)!, at: k)
+                    default: text[k] = alphabet.randomElement(using: &rng)!
+                    }
+                }
+            }
+            do {
+                _ = try Expr.parse(String(text), branch: branch)
+                parsed += 1
+            } catch is LossLanguageError {
+                rejected += 1
+            } catch {
+                XCTFail("round \(round): unexpected error type \(error) for \(String(text))")
+            }
+        }
+        XCTAssertGreaterThan(parsed, 500, "mutations should keep some formulas valid")
+        XCTAssertGreaterThan(rejected, 10_000)
+    }
+}
