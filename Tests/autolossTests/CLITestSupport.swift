@@ -1,0 +1,45 @@
+import Foundation
+import XCTest
+
+/// Runs the built `autoloss` binary, as a user would, and captures what it prints.
+struct CLIResult {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+enum CLI {
+    /// The binary beside the test bundle in the build products folder (AUTOLOSS_BIN overrides).
+    static var binary: URL {
+        if let path = ProcessInfo.processInfo.environment["AUTOLOSS_BIN"] { return URL(fileURLWithPath: path) }
+        var dir = Bundle(for: Marker.self).bundleURL
+        while dir.pathExtension == "xctest" || dir.lastPathComponent == "Contents" { dir.deleteLastPathComponent() }
+        return dir.appendingPathComponent("autoloss")
+    }
+
+    final class Marker {}
+
+    static func run(_ arguments: [String], stdin: String? = nil) throws -> CLIResult {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return CLIResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                         stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    static func temporaryFile(_ contents: String, suffix: String = ".json") throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("autoloss-test-\(UUID().uuidString)\(suffix)")
+        try contents.write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+}
