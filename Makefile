@@ -44,7 +44,8 @@ test: deps venv
 # Benchmarks: release build, each prints a ratio against its anchor measured in the same run.
 bench: deps venv
 	$(SWIFT) build -c release --product autoloss-bench
-	bash bench/run.sh
+	$(SWIFT) build -c release --product autoloss
+	PYTHON=$(PYTHON) bash bench/run.sh
 
 clean:
 	rm -rf .build $(VENV)

@@ -32,16 +32,18 @@ extension Double: LossScalar {
     @inline(__always) public static func mSqrt(_ x: Double) -> Double { x.squareRoot() }
 }
 
+/// Float runs on the vectorisable approximations of `FastFloat`; log1p is log(1 + x), used only
+/// by softplus on (0, 1], where the difference is below Float's resolution of the sum.
 extension Float: LossScalar {
-    @inline(__always) public static func mExp(_ x: Float) -> Float { expf(x) }
-    @inline(__always) public static func mLog(_ x: Float) -> Float { logf(x) }
-    @inline(__always) public static func mLog1p(_ x: Float) -> Float { log1pf(x) }
-    @inline(__always) public static func mSin(_ x: Float) -> Float { sinf(x) }
-    @inline(__always) public static func mCos(_ x: Float) -> Float { cosf(x) }
-    @inline(__always) public static func mTanh(_ x: Float) -> Float { tanhf(x) }
-    @inline(__always) public static func mErf(_ x: Float) -> Float { erff(x) }
-    @inline(__always) public static func mAtan(_ x: Float) -> Float { atanf(x) }
-    @inline(__always) public static func mCosh(_ x: Float) -> Float { coshf(x) }
+    @inline(__always) public static func mExp(_ x: Float) -> Float { FastFloat.exp(x) }
+    @inline(__always) public static func mLog(_ x: Float) -> Float { FastFloat.log(x) }
+    @inline(__always) public static func mLog1p(_ x: Float) -> Float { FastFloat.log(1 + x) }
+    @inline(__always) public static func mSin(_ x: Float) -> Float { FastFloat.sin(x) }
+    @inline(__always) public static func mCos(_ x: Float) -> Float { FastFloat.cos(x) }
+    @inline(__always) public static func mTanh(_ x: Float) -> Float { FastFloat.tanh(x) }
+    @inline(__always) public static func mErf(_ x: Float) -> Float { FastFloat.erf(x) }
+    @inline(__always) public static func mAtan(_ x: Float) -> Float { FastFloat.atan(x) }
+    @inline(__always) public static func mCosh(_ x: Float) -> Float { FastFloat.cosh(x) }
     @inline(__always) public static func mSqrt(_ x: Float) -> Float { x.squareRoot() }
 }
 

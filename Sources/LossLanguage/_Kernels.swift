@@ -1,90 +1,109 @@
 /// The evaluator's loops. Each operator gets its own loop with the operator fixed at compile
 /// time (the `switch` is outside the loop), so that LLVM can vectorise the arithmetic.
 enum Kernels {
+    // Each loop helper takes the operator as a value, never a closure: inlined with a literal
+    // operator, the switch inside `Primitive` folds away and the loop vectorises. (Closures
+    // passed the same way stayed calls per element, 4x slower.)
+
     @inline(__always)
-    static func map<T>(_ n: Int, _ a: UnsafePointer<T>, _ o: UnsafeMutablePointer<T>, _ f: (T) -> T) {
-        for k in 0..<n { o[k] = f(a[k]) }
+    static func unaryLoop<T: LossScalar>(_ op: UnaryOp, _ n: Int, _ a: UnsafeMutablePointer<T>, _ o: UnsafeMutablePointer<T>) {
+        for k in 0..<n { o[k] = Primitive.value(op, a[k]) }
     }
 
     @inline(__always)
-    static func emit<T: LossScalar>(_ n: Int, _ dst: UnsafeMutablePointer<T>, _ accumulate: Bool, _ f: (Int) -> T) {
+    static func unaryBackwardLoop<T: LossScalar>(_ op: UnaryOp, _ n: Int, _ g: UnsafeMutablePointer<T>, _ a: UnsafeMutablePointer<T>,
+                                                 _ o: UnsafeMutablePointer<T>, _ ga: UnsafeMutablePointer<T>, _ accumulate: Bool) {
         if accumulate {
-            for k in 0..<n { dst[k] += f(k) }
+            for k in 0..<n { ga[k] += g[k] * Primitive.derivative(op, a[k], o[k]) }
         } else {
-            for k in 0..<n { dst[k] = f(k) }
+            for k in 0..<n { ga[k] = g[k] * Primitive.derivative(op, a[k], o[k]) }
         }
     }
 
     static func unary<T: LossScalar>(_ op: UnaryOp, _ n: Int, _ a: UnsafeMutablePointer<T>, _ o: UnsafeMutablePointer<T>) {
-        let a = UnsafePointer(a)
         switch op {
-        case .neg: map(n, a, o) { Primitive.value(.neg, $0) }
-        case .exp: map(n, a, o) { Primitive.value(.exp, $0) }
-        case .log: map(n, a, o) { Primitive.value(.log, $0) }
-        case .abs: map(n, a, o) { Primitive.value(.abs, $0) }
-        case .sqrt: map(n, a, o) { Primitive.value(.sqrt, $0) }
-        case .softmax: map(n, a, o) { Primitive.value(.softmax, $0) }
-        case .softplus: map(n, a, o) { Primitive.value(.softplus, $0) }
-        case .sigmoid: map(n, a, o) { Primitive.value(.sigmoid, $0) }
-        case .gd: map(n, a, o) { Primitive.value(.gd, $0) }
-        case .alf: map(n, a, o) { Primitive.value(.alf, $0) }
-        case .erf: map(n, a, o) { Primitive.value(.erf, $0) }
-        case .erfc: map(n, a, o) { Primitive.value(.erfc, $0) }
-        case .tanh: map(n, a, o) { Primitive.value(.tanh, $0) }
-        case .relu: map(n, a, o) { Primitive.value(.relu, $0) }
-        case .sin: map(n, a, o) { Primitive.value(.sin, $0) }
-        case .cos: map(n, a, o) { Primitive.value(.cos, $0) }
+        case .neg: unaryLoop(.neg, n, a, o)
+        case .exp: unaryLoop(.exp, n, a, o)
+        case .log: unaryLoop(.log, n, a, o)
+        case .abs: unaryLoop(.abs, n, a, o)
+        case .sqrt: unaryLoop(.sqrt, n, a, o)
+        case .softmax: unaryLoop(.softmax, n, a, o)
+        case .softplus: unaryLoop(.softplus, n, a, o)
+        case .sigmoid: unaryLoop(.sigmoid, n, a, o)
+        case .gd: unaryLoop(.gd, n, a, o)
+        case .alf: unaryLoop(.alf, n, a, o)
+        case .erf: unaryLoop(.erf, n, a, o)
+        case .erfc: unaryLoop(.erfc, n, a, o)
+        case .tanh: unaryLoop(.tanh, n, a, o)
+        case .relu: unaryLoop(.relu, n, a, o)
+        case .sin: unaryLoop(.sin, n, a, o)
+        case .cos: unaryLoop(.cos, n, a, o)
         }
     }
 
     static func unaryBackward<T: LossScalar>(_ op: UnaryOp, _ n: Int, _ g: UnsafeMutablePointer<T>, _ a: UnsafeMutablePointer<T>,
                                              _ o: UnsafeMutablePointer<T>, _ ga: UnsafeMutablePointer<T>, accumulate: Bool) {
-        @inline(__always) func run(_ d: (T, T) -> T) { emit(n, ga, accumulate) { g[$0] * d(a[$0], o[$0]) } }
         switch op {
-        case .neg: emit(n, ga, accumulate) { -g[$0] }
-        case .exp: run { Primitive.derivative(.exp, $0, $1) }
-        case .log: run { Primitive.derivative(.log, $0, $1) }
-        case .abs: run { Primitive.derivative(.abs, $0, $1) }
-        case .sqrt: run { Primitive.derivative(.sqrt, $0, $1) }
-        case .softmax: run { Primitive.derivative(.softmax, $0, $1) }
-        case .softplus: run { Primitive.derivative(.softplus, $0, $1) }
-        case .sigmoid: run { Primitive.derivative(.sigmoid, $0, $1) }
-        case .gd: run { Primitive.derivative(.gd, $0, $1) }
-        case .alf: run { Primitive.derivative(.alf, $0, $1) }
-        case .erf: run { Primitive.derivative(.erf, $0, $1) }
-        case .erfc: run { Primitive.derivative(.erfc, $0, $1) }
-        case .tanh: run { Primitive.derivative(.tanh, $0, $1) }
-        case .relu: run { Primitive.derivative(.relu, $0, $1) }
-        case .sin: run { Primitive.derivative(.sin, $0, $1) }
-        case .cos: run { Primitive.derivative(.cos, $0, $1) }
+        case .neg: unaryBackwardLoop(.neg, n, g, a, o, ga, accumulate)
+        case .exp: unaryBackwardLoop(.exp, n, g, a, o, ga, accumulate)
+        case .log: unaryBackwardLoop(.log, n, g, a, o, ga, accumulate)
+        case .abs: unaryBackwardLoop(.abs, n, g, a, o, ga, accumulate)
+        case .sqrt: unaryBackwardLoop(.sqrt, n, g, a, o, ga, accumulate)
+        case .softmax: unaryBackwardLoop(.softmax, n, g, a, o, ga, accumulate)
+        case .softplus: unaryBackwardLoop(.softplus, n, g, a, o, ga, accumulate)
+        case .sigmoid: unaryBackwardLoop(.sigmoid, n, g, a, o, ga, accumulate)
+        case .gd: unaryBackwardLoop(.gd, n, g, a, o, ga, accumulate)
+        case .alf: unaryBackwardLoop(.alf, n, g, a, o, ga, accumulate)
+        case .erf: unaryBackwardLoop(.erf, n, g, a, o, ga, accumulate)
+        case .erfc: unaryBackwardLoop(.erfc, n, g, a, o, ga, accumulate)
+        case .tanh: unaryBackwardLoop(.tanh, n, g, a, o, ga, accumulate)
+        case .relu: unaryBackwardLoop(.relu, n, g, a, o, ga, accumulate)
+        case .sin: unaryBackwardLoop(.sin, n, g, a, o, ga, accumulate)
+        case .cos: unaryBackwardLoop(.cos, n, g, a, o, ga, accumulate)
         }
     }
 
     /// Elementwise binary operators, with a per-row scalar broadcast over a class vector.
     static func binary<T: LossScalar>(_ op: BinaryOp, rows: Int, classes: Int, _ ta: ValueType, _ tb: ValueType,
                                       _ a: UnsafeMutablePointer<T>, _ b: UnsafeMutablePointer<T>, _ o: UnsafeMutablePointer<T>) {
-        @inline(__always) func run(_ f: (T, T) -> T) {
-            switch (ta, tb) {
-            case (.scalar, .vector):
-                for r in 0..<rows {
-                    let s = a[r], base = r * classes
-                    for c in 0..<classes { o[base + c] = f(s, b[base + c]) }
-                }
-            case (.vector, .scalar):
-                for r in 0..<rows {
-                    let s = b[r], base = r * classes
-                    for c in 0..<classes { o[base + c] = f(a[base + c], s) }
-                }
-            default:
-                let n = ta == .vector ? rows * classes : rows
-                for k in 0..<n { o[k] = f(a[k], b[k]) }
-            }
-        }
         switch op {
-        case .add: run(+)
-        case .sub: run(-)
-        case .mul, .dot: run(*)
-        case .div: run { $0 / ($1 + T(Primitive.eps)) }
+        case .add: binaryLoop(.add, rows, classes, ta, tb, a, b, o)
+        case .sub: binaryLoop(.sub, rows, classes, ta, tb, a, b, o)
+        case .mul, .dot: binaryLoop(.mul, rows, classes, ta, tb, a, b, o)
+        case .div: binaryLoop(.div, rows, classes, ta, tb, a, b, o)
+        }
+    }
+
+    @inline(__always)
+    static func binaryLoop<T: LossScalar>(_ op: BinaryOp, _ rows: Int, _ classes: Int, _ ta: ValueType, _ tb: ValueType,
+                                          _ a: UnsafeMutablePointer<T>, _ b: UnsafeMutablePointer<T>, _ o: UnsafeMutablePointer<T>) {
+        switch (ta, tb) {
+        case (.scalar, .vector):
+            for r in 0..<rows {
+                let s = a[r], base = r * classes
+                for c in 0..<classes { o[base + c] = Primitive.value(op, s, b[base + c]) }
+            }
+        case (.vector, .scalar):
+            for r in 0..<rows {
+                let s = b[r], base = r * classes
+                for c in 0..<classes { o[base + c] = Primitive.value(op, a[base + c], s) }
+            }
+        default:
+            let n = ta == .vector ? rows * classes : rows
+            for k in 0..<n { o[k] = Primitive.value(op, a[k], b[k]) }
+        }
+    }
+
+    /// The partial derivatives of a op b with respect to a and b, given the result.
+    @inline(__always)
+    static func partials<T: LossScalar>(_ op: BinaryOp, _ a: T, _ b: T, _ out: T) -> (T, T) {
+        switch op {
+        case .add: return (1, 1)
+        case .sub: return (1, -1)
+        case .mul, .dot: return (b, a)
+        case .div:
+            let inv = 1 / (b + T(Primitive.eps))
+            return (inv, -out * inv)
         }
     }
 
@@ -95,72 +114,146 @@ enum Kernels {
     ) {
         if op == .dot {
             // out[r] = sum_c a[r,c] b[r,c]: each side's gradient is g[r] times the other side.
-            let n = rows * classes
-            if let ga { emit(n, ga, accumulate.0) { g[$0 / classes] * b[$0] } }
-            if let gb { emit(n, gb, accumulate.1) { g[$0 / classes] * a[$0] } }
+            if let ga { broadcastProduct(rows, classes, g, b, ga, accumulate.0) }
+            if let gb { broadcastProduct(rows, classes, g, a, gb, accumulate.1) }
             return
         }
-        let eps = T(Primitive.eps)
-        // The partial derivatives by element index (k into the output, i into a, j into b).
-        let da: (Int, Int, Int) -> T
-        let db: (Int, Int, Int) -> T
         switch op {
-        case .add: da = { k, _, _ in g[k] }; db = { k, _, _ in g[k] }
-        case .sub: da = { k, _, _ in g[k] }; db = { k, _, _ in -g[k] }
-        case .mul, .dot: da = { k, _, j in g[k] * b[j] }; db = { k, i, _ in g[k] * a[i] }
-        case .div: da = { k, _, j in g[k] / (b[j] + eps) }; db = { k, _, j in -g[k] * out[k] / (b[j] + eps) }
+        case .add: binaryBackwardLoop(.add, rows, classes, types, g, a, b, out, ga, gb, accumulate)
+        case .sub: binaryBackwardLoop(.sub, rows, classes, types, g, a, b, out, ga, gb, accumulate)
+        case .mul, .dot: binaryBackwardLoop(.mul, rows, classes, types, g, a, b, out, ga, gb, accumulate)
+        case .div: binaryBackwardLoop(.div, rows, classes, types, g, a, b, out, ga, gb, accumulate)
+        }
+    }
+
+    /// dst[r, c] (+)= g[r] * v[r, c].
+    static func broadcastProduct<T: LossScalar>(_ rows: Int, _ classes: Int, _ g: UnsafeMutablePointer<T>, _ v: UnsafeMutablePointer<T>,
+                                                _ dst: UnsafeMutablePointer<T>, _ accumulate: Bool) {
+        for r in 0..<rows {
+            let s = g[r], base = r * classes
+            if accumulate {
+                for c in 0..<classes { dst[base + c] += s * v[base + c] }
+            } else {
+                for c in 0..<classes { dst[base + c] = s * v[base + c] }
+            }
+        }
+    }
+
+    @inline(__always)
+    static func binaryBackwardLoop<T: LossScalar>(
+        _ op: BinaryOp, _ rows: Int, _ classes: Int, _ types: (ValueType, ValueType),
+        _ g: UnsafeMutablePointer<T>, _ a: UnsafeMutablePointer<T>, _ b: UnsafeMutablePointer<T>, _ out: UnsafeMutablePointer<T>,
+        _ ga: UnsafeMutablePointer<T>?, _ gb: UnsafeMutablePointer<T>?, _ accumulate: (Bool, Bool)
+    ) {
+        @inline(__always) func store(_ p: UnsafeMutablePointer<T>, _ k: Int, _ v: T, _ acc: Bool) {
+            p[k] = acc ? p[k] + v : v
         }
         switch types {
-        case (.scalar, .vector):
-            // a is per row: its gradient sums over the classes.
-            if let ga {
-                for r in 0..<rows {
-                    var s: T = 0
-                    for c in 0..<classes { let k = r * classes + c; s += da(k, r, k) }
-                    ga[r] = accumulate.0 ? ga[r] + s : s
+        case (.scalar, .vector), (.vector, .scalar):
+            let scalarFirst = types.0 == .scalar
+            for r in 0..<rows {
+                let base = r * classes
+                let s = scalarFirst ? a[r] : b[r]
+                // The class vector's side: elementwise.
+                if scalarFirst, let gb {
+                    for c in 0..<classes { store(gb, base + c, g[base + c] * partials(op, s, b[base + c], out[base + c]).1, accumulate.1) }
                 }
-            }
-            if let gb { emit(rows * classes, gb, accumulate.1) { k in db(k, k / classes, k) } }
-        case (.vector, .scalar):
-            if let ga { emit(rows * classes, ga, accumulate.0) { k in da(k, k, k / classes) } }
-            if let gb {
-                for r in 0..<rows {
-                    var s: T = 0
-                    for c in 0..<classes { let k = r * classes + c; s += db(k, k, r) }
-                    gb[r] = accumulate.1 ? gb[r] + s : s
+                if !scalarFirst, let ga {
+                    for c in 0..<classes { store(ga, base + c, g[base + c] * partials(op, a[base + c], s, out[base + c]).0, accumulate.0) }
                 }
+                // The per-row scalar's side sums over the classes.
+                guard let gs = scalarFirst ? ga : gb else { continue }
+                let sum: T
+                switch (op, scalarFirst) {
+                case (.add, _): sum = sumRow(g + base, classes)
+                case (.sub, true): sum = sumRow(g + base, classes)
+                case (.sub, false): sum = -sumRow(g + base, classes)
+                case (.mul, true), (.dot, true): sum = dotRow(g + base, b + base, classes)
+                case (.mul, false), (.dot, false): sum = dotRow(g + base, a + base, classes)
+                case (.div, false): sum = -dotRow(g + base, out + base, classes) / (s + T(Primitive.eps))
+                case (.div, true):
+                    var t: T = 0
+                    for c in 0..<classes { t += g[base + c] / (b[base + c] + T(Primitive.eps)) }
+                    sum = t
+                }
+                store(gs, r, sum, scalarFirst ? accumulate.0 : accumulate.1)
             }
         default:
             let n = types.0 == .vector ? rows * classes : rows
-            if let ga { emit(n, ga, accumulate.0) { k in da(k, k, k) } }
-            if let gb { emit(n, gb, accumulate.1) { k in db(k, k, k) } }
+            switch (ga, gb) {
+            case (let ga?, let gb?):
+                for k in 0..<n {
+                    let (pa, pb) = partials(op, a[k], b[k], out[k])
+                    store(ga, k, g[k] * pa, accumulate.0)
+                    store(gb, k, g[k] * pb, accumulate.1)
+                }
+            case (let ga?, nil):
+                for k in 0..<n { store(ga, k, g[k] * partials(op, a[k], b[k], out[k]).0, accumulate.0) }
+            case (nil, let gb?):
+                for k in 0..<n { store(gb, k, g[k] * partials(op, a[k], b[k], out[k]).1, accumulate.1) }
+            case (nil, nil): break
+            }
         }
+    }
+
+    // Row reductions (over the classes). Strict IEEE order forbids LLVM to vectorise a single
+    // running sum, so these keep eight independent partial sums that it can pack into lanes.
+
+    @inline(__always)
+    static func dotRow<T: LossScalar>(_ a: UnsafeMutablePointer<T>, _ b: UnsafeMutablePointer<T>, _ n: Int) -> T {
+        var s0: T = 0, s1: T = 0, s2: T = 0, s3: T = 0, s4: T = 0, s5: T = 0, s6: T = 0, s7: T = 0
+        var c = 0
+        while c + 8 <= n {
+            s0 += a[c] * b[c]; s1 += a[c + 1] * b[c + 1]; s2 += a[c + 2] * b[c + 2]; s3 += a[c + 3] * b[c + 3]
+            s4 += a[c + 4] * b[c + 4]; s5 += a[c + 5] * b[c + 5]; s6 += a[c + 6] * b[c + 6]; s7 += a[c + 7] * b[c + 7]
+            c += 8
+        }
+        var s = ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))
+        while c < n { s += a[c] * b[c]; c += 1 }
+        return s
+    }
+
+    @inline(__always)
+    static func sumRow<T: LossScalar>(_ a: UnsafeMutablePointer<T>, _ n: Int) -> T {
+        var s0: T = 0, s1: T = 0, s2: T = 0, s3: T = 0, s4: T = 0, s5: T = 0, s6: T = 0, s7: T = 0
+        var c = 0
+        while c + 8 <= n {
+            s0 += a[c]; s1 += a[c + 1]; s2 += a[c + 2]; s3 += a[c + 3]
+            s4 += a[c + 4]; s5 += a[c + 5]; s6 += a[c + 6]; s7 += a[c + 7]
+            c += 8
+        }
+        var s = ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))
+        while c < n { s += a[c]; c += 1 }
+        return s
+    }
+
+    @inline(__always)
+    static func maxRow<T: LossScalar>(_ a: UnsafeMutablePointer<T>, _ n: Int) -> T {
+        var m0 = a[0], m1 = a[0], m2 = a[0], m3 = a[0]
+        var c = 0
+        while c + 4 <= n {
+            m0 = a[c] > m0 ? a[c] : m0; m1 = a[c + 1] > m1 ? a[c + 1] : m1
+            m2 = a[c + 2] > m2 ? a[c + 2] : m2; m3 = a[c + 3] > m3 ? a[c + 3] : m3
+            c += 4
+        }
+        var m = max(max(m0, m1), max(m2, m3))
+        while c < n { m = a[c] > m ? a[c] : m; c += 1 }
+        return m
     }
 
     static func dot<T: LossScalar>(rows: Int, classes: Int, _ a: UnsafeMutablePointer<T>, _ b: UnsafeMutablePointer<T>,
                                    _ o: UnsafeMutablePointer<T>) {
-        for r in 0..<rows {
-            var s: T = 0
-            let base = r * classes
-            for c in 0..<classes { s += a[base + c] * b[base + c] }
-            o[r] = s
-        }
+        for r in 0..<rows { o[r] = dotRow(a + r * classes, b + r * classes, classes) }
     }
 
     /// Softmax over each row, shifted by the row maximum so that large logits do not overflow.
     static func softmax<T: LossScalar>(rows: Int, classes: Int, _ a: UnsafeMutablePointer<T>, _ o: UnsafeMutablePointer<T>) {
         for r in 0..<rows {
-            let base = r * classes
-            var m = a[base]
-            for c in 1..<max(1, classes) where a[base + c] > m { m = a[base + c] }
-            var s: T = 0
-            for c in 0..<classes {
-                let e = T.mExp(a[base + c] - m)
-                o[base + c] = e
-                s += e
-            }
-            let inv = 1 / s
-            for c in 0..<classes { o[base + c] *= inv }
+            let x = a + r * classes, y = o + r * classes
+            let m = maxRow(x, classes)
+            for c in 0..<classes { y[c] = T.mExp(x[c] - m) }
+            let inv = 1 / sumRow(y, classes)
+            for c in 0..<classes { y[c] *= inv }
         }
     }
 
@@ -169,13 +262,77 @@ enum Kernels {
                                                _ ga: UnsafeMutablePointer<T>, accumulate: Bool) {
         for r in 0..<rows {
             let base = r * classes
-            var s: T = 0
-            for c in 0..<classes { s += g[base + c] * o[base + c] }
-            for c in 0..<classes {
-                let v = o[base + c] * (g[base + c] - s)
-                ga[base + c] = accumulate ? ga[base + c] + v : v
+            let s = dotRow(g + base, o + base, classes)
+            if accumulate {
+                for c in 0..<classes { ga[base + c] += o[base + c] * (g[base + c] - s) }
+            } else {
+                for c in 0..<classes { ga[base + c] = o[base + c] * (g[base + c] - s) }
             }
         }
+    }
+
+    /// out = log(softmax(x) + eps), p = softmax(x), per row. Where softmax(x) is far above eps the
+    /// guard is below the type's resolution, so out = x - max - log(sum); below a type-dependent
+    /// threshold (Float: log p < -27) the few elements there are recomputed by the definition.
+    static func logSoftmax<T: LossScalar>(rows: Int, classes: Int, _ a: UnsafeMutablePointer<T>, _ o: UnsafeMutablePointer<T>,
+                                          _ p: UnsafeMutablePointer<T>) {
+        let eps = T(Primitive.eps)
+        let threshold = T.mLog(eps / T.ulpOfOne) + 3
+        for r in 0..<rows {
+            let base = r * classes
+            let x = a + base, y = o + base, q = p + base
+            let m = maxRow(x, classes)
+            for c in 0..<classes { q[c] = T.mExp(x[c] - m) }
+            let s = sumRow(q, classes)
+            let shift = m + T.mLog(s)
+            let inv = 1 / s
+            for c in 0..<classes {
+                y[c] = x[c] - shift
+                q[c] *= inv
+            }
+            if -maxRow(negated: y, classes) < threshold {
+                for c in 0..<classes where y[c] < threshold { y[c] = T.mLog(q[c] + eps) }
+            }
+        }
+    }
+
+    /// With r = g p / (p + eps): d/dx_j = r_j - p_j sum_i r_i.
+    static func logSoftmaxBackward<T: LossScalar>(rows: Int, classes: Int, _ g: UnsafeMutablePointer<T>, _ p: UnsafeMutablePointer<T>,
+                                                  _ ga: UnsafeMutablePointer<T>, accumulate: Bool) {
+        let eps = T(Primitive.eps)
+        for r in 0..<rows {
+            let base = r * classes
+            let gr = g + base, q = p + base, out = ga + base
+            var s0: T = 0, s1: T = 0, s2: T = 0, s3: T = 0
+            var c = 0
+            while c + 4 <= classes {
+                s0 += gr[c] * q[c] / (q[c] + eps); s1 += gr[c + 1] * q[c + 1] / (q[c + 1] + eps)
+                s2 += gr[c + 2] * q[c + 2] / (q[c + 2] + eps); s3 += gr[c + 3] * q[c + 3] / (q[c + 3] + eps)
+                c += 4
+            }
+            var total = (s0 + s1) + (s2 + s3)
+            while c < classes { total += gr[c] * q[c] / (q[c] + eps); c += 1 }
+            if accumulate {
+                for c in 0..<classes { out[c] += gr[c] * q[c] / (q[c] + eps) - q[c] * total }
+            } else {
+                for c in 0..<classes { out[c] = gr[c] * q[c] / (q[c] + eps) - q[c] * total }
+            }
+        }
+    }
+
+    /// max(-a): the row minimum, negated, through the same vectorisable reduction.
+    @inline(__always)
+    static func maxRow<T: LossScalar>(negated a: UnsafeMutablePointer<T>, _ n: Int) -> T {
+        var m0 = -a[0], m1 = -a[0], m2 = -a[0], m3 = -a[0]
+        var c = 0
+        while c + 4 <= n {
+            m0 = -a[c] > m0 ? -a[c] : m0; m1 = -a[c + 1] > m1 ? -a[c + 1] : m1
+            m2 = -a[c + 2] > m2 ? -a[c + 2] : m2; m3 = -a[c + 3] > m3 ? -a[c + 3] : m3
+            c += 4
+        }
+        var m = max(max(m0, m1), max(m2, m3))
+        while c < n { m = -a[c] > m ? -a[c] : m; c += 1 }
+        return m
     }
 
     static func nonFinite<T: LossScalar>(_ p: UnsafeMutablePointer<T>, _ n: Int) -> Int {

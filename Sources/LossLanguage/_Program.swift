@@ -8,6 +8,9 @@ struct Program {
         case constant(Double)
         case unary(UnaryOp, Int)
         case binary(BinaryOp, Int, Int)
+        /// log(softmax(a) + eps) in one kernel: every softmax-branch loss has it, and fused it
+        /// needs no per-element log (see `Kernels.logSoftmax`).
+        case logSoftmax(Int)
     }
 
     struct Node {
@@ -47,6 +50,9 @@ struct Program {
                 // node holding its non-finite value, which the run reports as data.
                 let v = (try? e.reference([:]))?.scalarValue ?? .nan
                 node = Node(kind: .constant(v), type: .scalar, needsGrad: false)
+            case .unary(.log, .unary(.softmax, let a)):
+                let ia = try add(a, branch: branch, wrt: wrt, index: &index)
+                node = Node(kind: .logSoftmax(ia), type: .vector, needsGrad: nodes[ia].needsGrad)
             case .unary(let op, let a):
                 let ia = try add(a, branch: branch, wrt: wrt, index: &index)
                 let type: ValueType = nodes[ia].type
@@ -75,7 +81,7 @@ struct Program {
                 return accumulate
             }
             switch nodes[n].kind {
-            case .unary(_, let a):
+            case .unary(_, let a), .logSoftmax(let a):
                 if nodes[a].needsGrad { nodes[n].accumulate.0 = mark(a) }
             case .binary(_, let a, let b):
                 if nodes[a].needsGrad { nodes[n].accumulate.0 = mark(a) }

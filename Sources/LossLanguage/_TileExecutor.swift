@@ -11,6 +11,8 @@ struct TileExecutor<T: LossScalar> {
     private var storage: UnsafeMutablePointer<T>
     private var value: [UnsafeMutablePointer<T>]
     private var grad: [UnsafeMutablePointer<T>]
+    /// The softmax of a fused log-softmax node, kept for its backward pass.
+    private var aux: [UnsafeMutablePointer<T>?]
     private let stride: Int
 
     init(program: Program, branch: Branch, classes: Int, tileRows: Int, inputs: [Input: UnsafePointer<T>],
@@ -24,11 +26,19 @@ struct TileExecutor<T: LossScalar> {
         let stride = tileRows * classes
         self.stride = stride
         let n = program.nodes.count
-        let storage = UnsafeMutablePointer<T>.allocate(capacity: 2 * n * stride)
-        storage.initialize(repeating: 0, count: 2 * n * stride)
+        let auxNodes = program.nodes.indices.filter {
+            if case .logSoftmax = program.nodes[$0].kind { return true }
+            return false
+        }
+        let total = (2 * n + auxNodes.count) * stride
+        let storage = UnsafeMutablePointer<T>.allocate(capacity: total)
+        storage.initialize(repeating: 0, count: total)
         self.storage = storage
         value = (0..<n).map { storage + $0 * stride }
         grad = (0..<n).map { storage + (n + $0) * stride }
+        var aux = [UnsafeMutablePointer<T>?](repeating: nil, count: n)
+        for (slot, k) in auxNodes.enumerated() { aux[k] = storage + (2 * n + slot) * stride }
+        self.aux = aux
         for (k, node) in program.nodes.enumerated() {
             if case .constant(let c) = node.kind { value[k].update(repeating: T(c), count: stride) }
         }
@@ -55,6 +65,8 @@ struct TileExecutor<T: LossScalar> {
                 if node.needsGrad, let g = gradients[v] { grad[k] = g + offset }
             case .unary(.softmax, let a):
                 Kernels.softmax(rows: rows, classes: classes, value[a], value[k])
+            case .logSoftmax(let a):
+                Kernels.logSoftmax(rows: rows, classes: classes, value[a], value[k], aux[k]!)
             case .unary(let op, let a):
                 Kernels.unary(op, n, value[a], value[k])
             case .binary(.dot, let a, let b):
@@ -75,6 +87,8 @@ struct TileExecutor<T: LossScalar> {
                 let node = nodes[k]
                 switch node.kind {
                 case .input, .constant: break
+                case .logSoftmax(let a):
+                    Kernels.logSoftmaxBackward(rows: rows, classes: classes, grad[k], aux[k]!, grad[a], accumulate: node.accumulate.0)
                 case .unary(.softmax, let a):
                     Kernels.softmaxBackward(rows: rows, classes: classes, grad[k], value[k], grad[a], accumulate: node.accumulate.0)
                 case .unary(let op, let a):

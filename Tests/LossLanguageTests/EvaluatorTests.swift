@@ -182,6 +182,35 @@ final class EvaluatorTests: XCTestCase {
         }
     }
 
+    /// log(softmax(x)) runs fused; at extreme logits the 1e-20 guard must still act as defined.
+    func testFusedLogSoftmaxKeepsTheGuardAtExtremeLogits() throws {
+        let e = try Expr.resolve("ce", branch: .softmax)
+        let rows: [[Double]] = [[30, -30, 0], [0, 0, 0], [-80, 80, 1], [5, 5.5, -20]]
+        for label in 0..<3 {
+            for x in rows {
+                let y = (0..<3).map { $0 == label ? 1.0 : 0.0 }
+                let expected = try e.reference([.x: .vector(x), .y: .vector(y), .w: .scalar(1)]).scalarValue!
+                let d = try CompiledLoss<Double>(e, branch: .softmax).evaluate(LossBatch(rows: 1, classes: 3, inputs: [.x: x, .y: y, .w: [1]]))
+                XCTAssertEqual(d.values[0], expected, accuracy: 1e-12 * max(1, abs(expected)), "x \(x) label \(label)")
+                let f = try CompiledLoss<Float>(e, branch: .softmax).evaluate(
+                    LossBatch(rows: 1, classes: 3, inputs: [.x: x.map(Float.init), .y: y.map(Float.init), .w: [1]]))
+                XCTAssertEqual(Double(f.values[0]), expected, accuracy: 1e-5 * max(1, abs(expected)), "Float, x \(x) label \(label)")
+            }
+        }
+        // Saturated at -log(1e-20) when the label's probability is below the guard.
+        let saturated = try CompiledLoss<Double>(e, branch: .softmax).evaluate(
+            LossBatch(rows: 1, classes: 3, inputs: [.x: [30, -30, 0], .y: [0, 1, 0], .w: [1]]))
+        XCTAssertEqual(saturated.values[0], -log(exp(-60.0) + 1e-20), accuracy: 1e-9)
+        XCTAssertLessThan(abs(saturated.gradients[.x]![1]), 1e-5, "the guard flattens the loss below it")
+        var rng = SeededGenerator(seed: 21)
+        let wide = (0..<6).map { _ in RandomExpr.sample(branch: .softmax, using: &rng) }.map { s -> [Input: SampleValue] in
+            var t = s
+            if case .vector(let xs) = s[.x]! { t[.x] = .vector(xs.map { $0 * 12 }) }
+            return t
+        }
+        try assertGradientsMatchFiniteDifferences(try Expr.resolve("focal", branch: .softmax), .softmax, wide, label: "focal, wide logits")
+    }
+
     func testSharedSubtreesAreComputedOnce() throws {
         let b = try CompiledLoss<Float>(Expr.resolve("cse-b-cls", branch: .sigmoid), branch: .sigmoid)
         let tree = try Expr.resolve("cse-b-cls", branch: .sigmoid)
