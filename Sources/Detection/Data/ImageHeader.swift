@@ -8,7 +8,7 @@ public enum ImageFormat: String, Hashable, Sendable, CaseIterable {
     /// The format by the file's first bytes (the name's extension can lie).
     public init?(magic bytes: some Collection<UInt8>) {
         let start = Array(bytes.prefix(8))
-        if start.count >= 3, start[0] == 0xFF, start[1] == 0xD8, start[2] == 0xFF {
+        if start.count >= 2, start[0] == 0xFF, start[1] == 0xD8 {
             self = .jpeg
         } else if start == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] {
             self = .png

@@ -82,7 +82,7 @@ extension RGBImage {
     /// for a file cut short: those become `.truncatedImage`, everything else `.corruptImage`.
     private static func failure(_ message: [CChar], format: ImageFormat, path: String) -> DataError {
         let reason = text(message)
-        let truncation = ["Premature end of JPEG file", "Not enough image data", "Read Error", "unexpected end of file"]
+        let truncation = ["Premature end of JPEG file", "Not enough image data", "Read Error", "read beyond end of data", "unexpected end of file"]
         if truncation.contains(where: { reason.localizedCaseInsensitiveContains($0) }) {
             return .truncatedImage(path: path, format: format.rawValue)
         }
