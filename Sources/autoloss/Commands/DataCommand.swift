@@ -56,7 +56,7 @@ struct DataConvert: ParsableCommand {
         }
         let summary = "wrote \(out == "-" ? "standard output" : out): \(dataset.images.count) images, "
             + "\(dataset.annotationCount) annotations, \(dataset.categories.count) categories"
-            + (loaded.skipped.isEmpty ? "" : " (\(loaded.skipped.count) problems skipped)")
+            + (loaded.skipped.isEmpty ? "" : " (\(loaded.skipped.count) problem\(loaded.skipped.count == 1 ? "" : "s") skipped: see the warnings)")
         if out == "-" { printError(summary) } else { print(summary) }
     }
 }
