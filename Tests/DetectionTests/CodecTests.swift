@@ -82,4 +82,27 @@ final class CodecTests: XCTestCase {
         let alpha = try RGBImage(contentsOfFile: tmp + "/alpha.png")
         XCTAssertEqual(alpha.pixels, [10, 20, 30, 255, 255, 255])
     }
+
+    /// A progressive JPEG (frame header SOF2) and an Adobe CMYK JPEG, as Pillow writes them.
+    func testProgressiveAndCMYKJPEG() throws {
+        let tmp = try Fixtures.temporaryFolder(self)
+        let script = """
+        import sys
+        from PIL import Image
+        d = sys.argv[1]
+        im = Image.new("RGB", (33, 17), (200, 40, 10)); im.save(d + "/progressive.jpg", progressive=True, quality=95)
+        Image.new("RGB", (8, 8), (255, 0, 0)).convert("CMYK").save(d + "/cmyk.jpg", quality=100)
+        print(Image.open(d + "/cmyk.jpg").mode)
+        """
+        XCTAssertEqual(try OraclePython.run(script, [tmp]), "CMYK\n")
+        let header = try ImageHeader.read(contentsOfFile: tmp + "/progressive.jpg")
+        XCTAssertEqual(header, ImageHeader(format: .jpeg, width: 33, height: 17))
+        let progressive = try RGBImage(contentsOfFile: tmp + "/progressive.jpg")
+        XCTAssertEqual([progressive.width, progressive.height], [33, 17])
+        let p = progressive[16, 8]
+        XCTAssert(abs(Int(p.0) - 200) <= 4 && abs(Int(p.1) - 40) <= 4 && abs(Int(p.2) - 10) <= 4, "\(p)")
+        let cmyk = try RGBImage(contentsOfFile: tmp + "/cmyk.jpg")
+        let c = cmyk[4, 4]
+        XCTAssert(c.0 >= 250 && c.1 <= 5 && c.2 <= 5, "CMYK red decoded as \(c)")
+    }
 }

@@ -48,4 +48,36 @@ final class YOLOFolderTests: XCTestCase {
             XCTAssertEqual([header.width, header.height], [image.width, image.height], name)
         }
     }
+
+    func testLabelLinesToleratesWhitespaceAndCRLF() throws {
+        let text = "0 0.5 0.5 0.2 0.4\r\n\n  1\t0.25 0.5  0.5 1  \r\n\n"
+        let lines = try YOLOFolder.parseLabels(text, file: "x.txt", classCount: 2)
+        XCTAssertEqual(lines.map(\.classIndex), [0, 1])
+        XCTAssertEqual(lines[1].box(imageWidth: 20, imageHeight: 10), Box(x: 0, y: 0, width: 10, height: 10))
+        // A box reaching a hair past the border is clipped to the image.
+        let edge = try YOLOFolder.parseLabels("0 0.9995 0.5 0.002 0.5", file: "x.txt", classCount: 1)[0]
+        let box = try XCTUnwrap(edge.box(imageWidth: 1000, imageHeight: 100))
+        XCTAssertEqual(box.x, 998.5, accuracy: 1e-9)
+        XCTAssertEqual(box.width, 1.5, accuracy: 1e-9)
+        XCTAssertThrowsError(try YOLOFolder.parseLabels("0 0.5 0.5 0.1 0.1 0.9", file: "x.txt", classCount: 1)) { error in
+            XCTAssertEqual(error as? DataError, .badLabel(file: "x.txt", line: 1, problem: .fieldCount(6)))
+        }
+    }
+
+    func testClassNamesFromTextAndYAML() throws {
+        let tmp = try Fixtures.temporaryFolder(self)
+        try Fixtures.write("cat\ndog \n\n", to: tmp + "/names.txt")
+        XCTAssertEqual(try ClassNames(contentsOfFile: tmp + "/names.txt").names, ["cat", "dog"])
+        try Fixtures.write("path: .\nnames: ['traffic light', \"dog\", cat]\nnc: 3\n", to: tmp + "/inline.yaml")
+        XCTAssertEqual(try ClassNames(contentsOfFile: tmp + "/inline.yaml").names, ["traffic light", "dog", "cat"])
+        try Fixtures.write("names:\n  - a\n  - b # comment\ntrain: x\n", to: tmp + "/list.yml")
+        XCTAssertEqual(try ClassNames(contentsOfFile: tmp + "/list.yml").names, ["a", "b"])
+        try Fixtures.write("names:\n  0: a\n  2: c\n", to: tmp + "/gap.yaml")
+        XCTAssertThrowsError(try ClassNames(contentsOfFile: tmp + "/gap.yaml")) { error in
+            XCTAssertEqual("\(error)", tmp + "/gap.yaml:3: class id 2 where 1 was expected (ids must run 0, 1, 2, ...)")
+        }
+        XCTAssertThrowsError(try ClassNames(["a", "b"]).categories(numbering: .coco91))
+        XCTAssertEqual(try ClassNames(["a", "b"]).categories(numbering: .zeroBased).map(\.id), [0, 1])
+    }
 }
+

@@ -41,6 +41,8 @@ public enum DataError: Error, Hashable, Sendable, CustomStringConvertible {
         case notNormalised(field: String, value: Double)
         /// The box has no area left once clipped to the image.
         case outsideImage
+        /// The label file is not UTF-8 (or ASCII) text.
+        case notText
 
         public var description: String {
             switch self {
@@ -58,6 +60,8 @@ public enum DataError: Error, Hashable, Sendable, CustomStringConvertible {
                 return "box \(field) is zero"
             case .outsideImage:
                 return "box lies outside the image"
+            case .notText:
+                return "not a text file (expected UTF-8 lines \"class cx cy w h\")"
             case .notNormalised(let field, let value):
                 return "\(field) \(value) is outside [0, 1] (YOLO labels are fractions of the image width and height, not pixels)"
             }

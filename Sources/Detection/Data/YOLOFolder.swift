@@ -76,7 +76,8 @@ public struct YOLOFolder: Hashable, Sendable {
         }
         for name in try _FileIO.files(in: labelsFolder) where Self.extensionOf(name) == "txt" {
             let stem = Self.stemOf(name)
-            if stems[stem] == nil {
+            // labelImg and similar tools keep the class names beside the labels.
+            if stems[stem] == nil && name != "classes.txt" {
                 try problem(.missingImage(labelFile: labelsFolder + "/" + name, folder: imagesFolder, stem: stem))
             }
         }
@@ -90,7 +91,7 @@ public struct YOLOFolder: Hashable, Sendable {
             let slots = slots
             DispatchQueue.concurrentPerform(iterations: imageNames.count) { k in
                 slots[k] = Result { try record(imageNames[k], id: ids[k], names: names, numbering: numbering, check: options.imageCheck) }
-                    .mapError { $0 as? DataError ?? .unreadableFile(path: imageNames[k], reason: "\($0)") }
+                    .mapError { $0 as? DataError ?? .unreadableFile(path: imagesFolder + "/" + imageNames[k], reason: "\($0)") }
             }
         }
         var images: [ImageRecord] = []
@@ -128,7 +129,7 @@ public struct YOLOFolder: Hashable, Sendable {
         guard _FileIO.exists(labelPath) else { return record }
         let data = try _FileIO.read(labelPath, role: "label file")
         guard let text = String(data: data, encoding: .utf8) else {
-            throw DataError.badLabel(file: labelPath, line: 1, problem: .notANumber(field: "class", text: "<not UTF-8 text>"))
+            throw DataError.badLabel(file: labelPath, line: 1, problem: .notText)
         }
         for (k, line) in try Self.parseLabels(text, file: labelPath, classCount: names.names.count).enumerated() {
             guard let box = line.box(imageWidth: width, imageHeight: height) else {
