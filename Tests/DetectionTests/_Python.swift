@@ -27,7 +27,9 @@ enum OraclePython {
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            XCTFail("\(path) failed (\(process.terminationStatus)): \(String(decoding: stderr, as: UTF8.self))", file: file, line: line)
+            let text = String(decoding: stderr, as: UTF8.self)
+            let hint = text.contains("No module named") ? " (run `make venv`: scripts/requirements-test.txt lists what the oracle tests import)" : ""
+            XCTFail("\(path) failed (\(process.terminationStatus))\(hint): \(text)", file: file, line: line)
             throw XCTSkip("python failed")
         }
         return String(decoding: stdout, as: UTF8.self)

@@ -103,7 +103,7 @@ public struct ShapesScenes: Hashable, Sendable {
         let s = Double(imageSize)
         var layout = _SceneLayout(
             top: _SceneLayout.randomColor(&rng), bottom: _SceneLayout.randomColor(&rng),
-            angle: rng.uniform(0, 2 * Double.pi))
+            direction: { let a = rng.uniform(0, 2 * Double.pi); return SIMD2(cos(a), sin(a)) }())
         func count(_ range: ClosedRange<Int>) -> Int { range.lowerBound + rng.below(range.count) }
 
         for _ in 0..<count(options.strokesPerImage) {
@@ -168,16 +168,16 @@ struct _SceneLayout: Hashable, Sendable {
         var color: SIMD3<Double>
     }
 
-    /// A linear gradient from `top` to `bottom` along the direction `angle`.
+    /// A linear gradient from `top` to `bottom` along `direction` (a unit vector).
     var top: SIMD3<Double>
     var bottom: SIMD3<Double>
-    var angle: Double
+    var direction: SIMD2<Double>
     var objects: [Object] = []
     var strokes: [Stroke] = []
     var blobs: [Blob] = []
 
     func background(at p: SIMD2<Double>, size: Double) -> SIMD3<Double> {
-        let d = SIMD2(cos(angle), sin(angle))
+        let d = direction
         let reach = (abs(d.x) + abs(d.y)) * size
         let t = ((p - SIMD2(size / 2, size / 2)) * d).sum() / reach + 0.5
         return top + (bottom - top) * t
