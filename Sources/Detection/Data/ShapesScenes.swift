@@ -53,7 +53,12 @@ public struct ShapesScenes: Hashable, Sendable {
 
     public init(seed: UInt64 = 0, imageSize: Int = 256, options: Options = Options()) {
         precondition(imageSize >= 16, "shapes scenes need images of at least 16 px")
-        precondition(options.classWeights.count == ShapeKind.allCases.count, "one class weight per ShapeKind")
+        precondition(options.classWeights.count == ShapeKind.allCases.count && options.classWeights.allSatisfy { $0 >= 0 }
+                     && options.classWeights.contains { $0 > 0 }, "one non-negative class weight per ShapeKind, not all zero")
+        precondition(options.minObjectSize > 0 && options.minObjectSize <= Double(imageSize)
+                     && options.maxObjectFraction > 0 && options.maxObjectFraction <= 1, "object sizes must fit the image")
+        precondition([options.objectsPerImage, options.strokesPerImage, options.blobsPerImage].allSatisfy { $0.lowerBound >= 0 },
+                     "counts per image must not be negative")
         self.seed = seed
         self.imageSize = imageSize
         self.options = options
