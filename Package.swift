@@ -26,7 +26,18 @@ let package = Package(
     targets: [
         .target(name: "LossLanguage", swiftSettings: kernelFlags),
         .target(name: "Verification", dependencies: ["LossLanguage"], swiftSettings: kernelFlags),
-        .target(name: "Detection", swiftSettings: kernelFlags),
+        // Image codecs: system libraries found through pkg-config (Debian: libjpeg62-turbo-dev,
+        // libpng-dev; Homebrew: jpeg-turbo, libpng), each behind a thin C wrapper that turns the
+        // libraries' longjmp error handling into return codes (a corrupt file never ends the process).
+        .systemLibrary(
+            name: "_CLibJPEG", path: "Sources/_CLibJPEG", pkgConfig: "libjpeg",
+            providers: [.apt(["libjpeg62-turbo-dev"]), .brew(["jpeg-turbo"])]),
+        .systemLibrary(
+            name: "_CLibPNG", path: "Sources/_CLibPNG", pkgConfig: "libpng",
+            providers: [.apt(["libpng-dev"]), .brew(["libpng"])]),
+        .target(name: "_CJPEG", dependencies: ["_CLibJPEG"], linkerSettings: [.linkedLibrary("jpeg")]),
+        .target(name: "_CPNG", dependencies: ["_CLibPNG"], linkerSettings: [.linkedLibrary("png16")]),
+        .target(name: "Detection", dependencies: ["_CJPEG", "_CPNG"], swiftSettings: kernelFlags),
         .target(name: "_TestSupport", dependencies: ["LossLanguage"]),
         .executableTarget(
             name: "autoloss",

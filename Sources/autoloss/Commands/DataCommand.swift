@@ -1,0 +1,104 @@
+import ArgumentParser
+import Detection
+import Foundation
+
+/// `autoloss data ...`: datasets in and out (DESIGN.md, "Data").
+struct DataCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "data",
+        abstract: "Convert datasets and generate the synthetic shapes scenes.",
+        subcommands: [DataConvert.self, DataShapes.self])
+}
+
+struct DataConvert: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "convert",
+        abstract: "Convert a YOLO folder (images/, labels/, class names) to a COCO instances JSON file.",
+        discussion: """
+        Image sizes come from the image headers. An image without a label file is a background \
+        image; a label file without an image, an unreadable image or a bad label line is an error \
+        naming the file and line (--on-error skip leaves that image out and warns instead). \
+        Example: autoloss data convert --yolo ../shared/data/coco128 --split train2017 \
+        --names ../shared/data/coco128/classes.txt --out gt.json
+        """)
+
+    @Option(help: "The YOLO folder, holding images/ and labels/ (or images/SPLIT and labels/SPLIT with --split).")
+    var yolo: String
+
+    @Option(help: "The split subfolder of images/ and labels/ to convert (train2017, val, ...).")
+    var split: String?
+
+    @Option(help: "The class names: a text file with one name a line (line k = class k), or a data.yaml.")
+    var names: String
+
+    @Option(help: "The COCO JSON file to write ('-' for standard output).")
+    var out: String
+
+    @Option(help: "fail: stop at the first bad image or label line; skip: leave that image out, warn and go on.")
+    var onError: DataLoadOptions.OnError = .fail
+
+    @Option(help: "header: read image headers and check that files are complete; decode: decode every image fully.")
+    var check: DataLoadOptions.ImageCheck = .header
+
+    @Option(help: "Category ids: one-based (class k -> k + 1), zero-based, or coco91 (COCO's own ids for the 80 COCO classes).")
+    var categoryIds: CategoryNumbering = .oneBased
+
+    func run() throws {
+        let classNames = try ClassNames(contentsOfFile: names)
+        let folder = try YOLOFolder(root: yolo, split: split)
+        let loaded = try folder.load(names: classNames, numbering: categoryIds, options: DataLoadOptions(onError: onError, imageCheck: check))
+        for problem in loaded.skipped { printError("warning: skipped: \(problem)") }
+        let dataset = loaded.dataset
+        if out == "-" {
+            FileHandle.standardOutput.write(dataset.cocoJSON())
+        } else {
+            try dataset.writeCOCOJSON(toFile: out)
+        }
+        let summary = "wrote \(out == "-" ? "standard output" : out): \(dataset.images.count) images, "
+            + "\(dataset.annotationCount) annotations, \(dataset.categories.count) categories"
+            + (loaded.skipped.isEmpty ? "" : " (\(loaded.skipped.count) problem\(loaded.skipped.count == 1 ? "" : "s") skipped: see the warnings)")
+        if out == "-" { printError(summary) } else { print(summary) }
+    }
+}
+
+struct DataShapes: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "shapes",
+        abstract: "Write the synthetic shapes scenes as PNG images and COCO JSON.",
+        discussion: """
+        Writes DIR/images/{train,val}/NNNNNN.png, DIR/annotations/instances_{train,val}.json and \
+        DIR/classes.txt. The same seed and size always give the same files.
+        """)
+
+    @Option(help: "The folder to write into (created if needed).")
+    var out: String
+
+    @Option(help: "Number of training images.")
+    var train: Int = 100
+
+    @Option(help: "Number of validation images.")
+    var val: Int = 20
+
+    @Option(help: "Image width and height in pixels (at least 16).")
+    var size: Int = 256
+
+    @Option(help: "The random seed.")
+    var seed: UInt64 = 0
+
+    func validate() throws {
+        if size < 16 { throw ValidationError("--size must be at least 16 (got \(size))") }
+        if train < 0 || val < 0 { throw ValidationError("--train and --val must not be negative") }
+        if train + val == 0 { throw ValidationError("nothing to write: give --train or --val a positive count") }
+    }
+
+    func run() throws {
+        let scenes = ShapesScenes(seed: seed, imageSize: size)
+        let written = try scenes.export(to: out, train: train, val: val)
+        let boxes = ShapesScenes.Split.allCases.compactMap { split in written[split].map { "\($0.annotationCount) \(split.rawValue)" } }
+        print("wrote \(out): \(train) train and \(val) val images of \(size) px (seed \(seed)); boxes: \(boxes.joined(separator: ", "))")
+    }
+}
+
+extension DataLoadOptions.OnError: ExpressibleByArgument {}
+extension DataLoadOptions.ImageCheck: ExpressibleByArgument {}
+extension CategoryNumbering: ExpressibleByArgument {}

@@ -1,0 +1,79 @@
+import Foundation
+import XCTest
+
+/// `autoloss data ...` run as the built binary, output compared word for word.
+final class DataCommandTests: XCTestCase {
+    private let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+    private func autoloss(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let binary = Bundle.main.bundleURL.appendingPathComponent("autoloss").path
+        let candidates = [binary] + Bundle.allBundles.map { $0.bundleURL.deletingLastPathComponent().appendingPathComponent("autoloss").path }
+        guard let path = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            XCTFail("autoloss binary not found beside the test bundle (\(candidates))")
+            throw XCTSkip("no binary")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+    }
+
+    private func temporaryFolder() throws -> String {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("autoloss-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: url) }
+        return url.path
+    }
+
+    func testConvertCoco128() throws {
+        let coco = repoRoot + "/../shared/data/coco128"
+        guard FileManager.default.fileExists(atPath: coco + "/classes.txt") else { return XCTFail("coco128 not found at \(coco)") }
+        let out = try temporaryFolder() + "/gt.json"
+        let result = try autoloss(["data", "convert", "--yolo", coco, "--split", "train2017", "--names", coco + "/classes.txt", "--out", out])
+        XCTAssertEqual(result.stderr, "")
+        XCTAssertEqual(result.stdout, "wrote \(out): 128 images, 929 annotations, 80 categories\n")
+        XCTAssertEqual(result.status, 0)
+        XCTAssert(FileManager.default.fileExists(atPath: out))
+    }
+
+    func testBadLabelLineFailsWithFileAndLineOrIsSkipped() throws {
+        let root = try temporaryFolder()
+        try FileManager.default.createDirectory(atPath: root + "/images", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: root + "/labels", withIntermediateDirectories: true)
+        let shapes = try autoloss(["data", "shapes", "--out", root + "/shapes", "--train", "2", "--val", "0", "--size", "32"])
+        XCTAssertEqual(shapes.status, 0, shapes.stderr)
+        for name in ["000001.png", "000002.png"] {
+            try FileManager.default.copyItem(atPath: root + "/shapes/images/train/" + name, toPath: root + "/images/" + name)
+        }
+        try Data("0 0.5 0.5 0.2 0.2\n".utf8).write(to: URL(fileURLWithPath: root + "/labels/000001.txt"))
+        try Data("0 0.5 0.5 0.2 0.2\n1 0.5 0.5 0.2\n".utf8).write(to: URL(fileURLWithPath: root + "/labels/000002.txt"))
+        let arguments = ["data", "convert", "--yolo", root, "--names", root + "/shapes/classes.txt", "--out", root + "/gt.json"]
+        let failed = try autoloss(arguments)
+        XCTAssertEqual(failed.status, 2)
+        XCTAssertEqual(failed.stderr, "error: \(root)/labels/000002.txt:2: expected 5 fields \"class cx cy w h\", found 4\n")
+        XCTAssertEqual(failed.stdout, "")
+        let skipped = try autoloss(arguments + ["--on-error", "skip"])
+        XCTAssertEqual(skipped.status, 0)
+        XCTAssertEqual(skipped.stderr, "warning: skipped: \(root)/labels/000002.txt:2: expected 5 fields \"class cx cy w h\", found 4\n")
+        XCTAssertEqual(skipped.stdout, "wrote \(root)/gt.json: 1 images, 1 annotations, 6 categories (1 problem skipped: see the warnings)\n")
+    }
+
+    func testShapes() throws {
+        let out = try temporaryFolder()
+        let result = try autoloss(["data", "shapes", "--out", out, "--train", "3", "--val", "1", "--size", "40", "--seed", "9"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssert(result.stdout.hasPrefix("wrote \(out): 3 train and 1 val images of 40 px (seed 9); boxes: "), result.stdout)
+        for file in ["images/train/000003.png", "images/val/000001.png", "annotations/instances_train.json", "annotations/instances_val.json", "classes.txt"] {
+            XCTAssert(FileManager.default.fileExists(atPath: out + "/" + file), file)
+        }
+        let bad = try autoloss(["data", "shapes", "--out", out, "--size", "8"])
+        XCTAssertEqual(bad.status, 2)
+        XCTAssert(bad.stderr.hasPrefix("Error: --size must be at least 16 (got 8)"), bad.stderr)
+    }
+}
