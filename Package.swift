@@ -37,7 +37,7 @@ let package = Package(
             providers: [.apt(["libpng-dev"]), .brew(["libpng"])]),
         .target(name: "_CJPEG", dependencies: ["_CLibJPEG"], linkerSettings: [.linkedLibrary("jpeg")]),
         .target(name: "_CPNG", dependencies: ["_CLibPNG"], linkerSettings: [.linkedLibrary("png16")]),
-        .target(name: "Detection", dependencies: ["_CJPEG", "_CPNG"], swiftSettings: kernelFlags),
+        .target(name: "Detection", dependencies: ["LossLanguage", "_CJPEG", "_CPNG"], swiftSettings: kernelFlags),
         .target(name: "_TestSupport", dependencies: ["LossLanguage"]),
         .executableTarget(
             name: "autoloss",

@@ -1,0 +1,81 @@
+import LossLanguage
+
+/// The detector's classification loss: any formula of the matching branch, evaluated by the
+/// compiled evaluator over all locations of a batch, with its gradient into the logits.
+///
+/// - `softmax` mode: C + 1 logits per location, background last; y one-hot; w the IoU of the
+///   location's decoded box with its ground truth for positives and 1 for background (the
+///   authors' two-stage convention).
+/// - `sigmoid` mode: C logits per location, each an element; y = 1 at the ground-truth class of a
+///   positive; w the IoU there and 0 elsewhere (the authors' Q). Each element's loss is weighted
+///   by alpha_t = 0.25 (y = 1) or 0.75 (y = 0) when `alphaWeighting` is on, as in their code.
+///
+/// The sum is divided by `normalizer` (the number of positives, at least 1).
+public final class ClassificationSlot: @unchecked Sendable {
+    public enum Mode: String, CaseIterable, Sendable {
+        case softmax, sigmoid
+        public var branch: Branch { self == .softmax ? .softmax : .sigmoid }
+    }
+
+    public let mode: Mode
+    public let classes: Int
+    public let alphaWeighting: Bool
+    let loss: CompiledLoss<Float>
+
+    public init(_ expr: Expr, mode: Mode, classes: Int, alphaWeighting: Bool = true) throws {
+        self.mode = mode
+        self.classes = classes
+        self.alphaWeighting = alphaWeighting
+        loss = try CompiledLoss<Float>(expr, branch: mode.branch, gradientsFor: [.x])
+    }
+
+    /// Logits per location: C + 1 (softmax) or C (sigmoid).
+    public var width: Int { mode == .softmax ? classes + 1 : classes }
+
+    /// The loss over `locations` rows of logits, and dLoss/dlogits written to `gradient`.
+    /// `labels[k]` is the class of location k or -1 for background; `iou[k]` its IoU (positives).
+    /// Returns nil when a value or gradient is not finite: the caller stops the run as diverged.
+    public func evaluate(logits: UnsafePointer<Float>, labels: [Int32], iou: [Float], normalizer: Float,
+                         gradient: UnsafeMutablePointer<Float>) -> Float? {
+        let n = labels.count, k = width
+        var y = [Float](repeating: 0, count: n * k)
+        var values = [Float](repeating: 0, count: mode == .softmax ? n : n * k)
+        var bad = 0
+        switch mode {
+        case .softmax:
+            var w = [Float](repeating: 1, count: n)
+            for r in 0..<n {
+                let label = labels[r]
+                y[r * k + (label >= 0 ? Int(label) : classes)] = 1
+                if label >= 0 { w[r] = iou[r] }
+            }
+            bad = y.withUnsafeBufferPointer { yp in w.withUnsafeBufferPointer { wp in
+                loss.run(rows: n, classes: k, inputs: [.x: logits, .y: yp.baseAddress!, .w: wp.baseAddress!],
+                         values: &values, gradients: [.x: gradient])
+            } }
+            let scale = 1 / normalizer
+            for j in 0..<(n * k) { gradient[j] *= scale }
+            let total = values.reduce(0, +) * scale
+            return bad == 0 && total.isFinite ? total : nil
+        case .sigmoid:
+            var w = [Float](repeating: 0, count: n * k)
+            for r in 0..<n where labels[r] >= 0 {
+                y[r * k + Int(labels[r])] = 1
+                w[r * k + Int(labels[r])] = iou[r]
+            }
+            bad = y.withUnsafeBufferPointer { yp in w.withUnsafeBufferPointer { wp in
+                loss.run(rows: n * k, classes: 1, inputs: [.x: logits, .y: yp.baseAddress!, .w: wp.baseAddress!],
+                         values: &values, gradients: [.x: gradient])
+            } }
+            var total: Float = 0
+            let scale = 1 / normalizer
+            for j in 0..<(n * k) {
+                let alpha: Float = alphaWeighting ? (y[j] == 1 ? 0.25 : 0.75) : 1
+                total += alpha * values[j]
+                gradient[j] *= alpha * scale
+            }
+            total *= scale
+            return bad == 0 && total.isFinite ? total : nil
+        }
+    }
+}

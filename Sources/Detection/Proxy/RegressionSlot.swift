@@ -1,0 +1,95 @@
+import LossLanguage
+
+/// The detector's regression loss over the positive locations: a formula of the `reg` branch on
+/// (i, u, e) of decoded boxes in input pixels, or the built-in L1 / smooth-L1 on the distances
+/// divided by the level's stride (the baselines that (i, u, e) cannot express).
+/// The sum is divided by `normalizer` (the number of positives, at least 1).
+public final class RegressionSlot: @unchecked Sendable {
+    public enum Kind: Sendable {
+        case formula(Expr)
+        case l1
+        case smoothL1(beta: Float)
+    }
+
+    public let kind: Kind
+    let loss: CompiledLoss<Float>?
+
+    public init(_ kind: Kind) throws {
+        self.kind = kind
+        if case .formula(let e) = kind {
+            loss = try CompiledLoss<Float>(e, branch: .reg, gradientsFor: [.i, .u, .e])
+        } else {
+            loss = nil
+        }
+    }
+
+    /// One positive: where it is, its stride, its predicted distances and its ground truth.
+    public struct Positive: Sendable {
+        public var location: (x: Float, y: Float)
+        public var stride: Float
+        public var distances: (l: Float, t: Float, r: Float, b: Float)
+        public var target: (Float, Float, Float, Float)
+
+        public init(location: (x: Float, y: Float), stride: Float, distances: (l: Float, t: Float, r: Float, b: Float),
+                    target: (Float, Float, Float, Float)) {
+            self.location = location
+            self.stride = stride
+            self.distances = distances
+            self.target = target
+        }
+
+        var pair: BoxPair { BoxPair(location: location, distances: distances, target: target) }
+    }
+
+    /// The loss and dLoss/d(l, t, r, b) per positive (4 numbers each, in `gradient`), or nil when
+    /// not finite.
+    public func evaluate(_ positives: [Positive], normalizer: Float, gradient: inout [Float]) -> Float? {
+        let n = positives.count
+        gradient = [Float](repeating: 0, count: 4 * n)
+        if n == 0 { return 0 }
+        let scale = 1 / normalizer
+        switch kind {
+        case .formula:
+            var i = [Float](), u = [Float](), e = [Float]()
+            i.reserveCapacity(n); u.reserveCapacity(n); e.reserveCapacity(n)
+            for p in positives {
+                let v = p.pair.inputs
+                i.append(v.i); u.append(v.u); e.append(v.e)
+            }
+            guard let r = try? loss!.evaluate(LossBatch(rows: n, inputs: [.i: i, .u: u, .e: e])), r.isFinite else { return nil }
+            for (k, p) in positives.enumerated() {
+                let g = p.pair.backward(di: r.gradients[.i]![k], du: r.gradients[.u]![k], de: r.gradients[.e]![k])
+                gradient[4 * k] = g.l * scale
+                gradient[4 * k + 1] = g.t * scale
+                gradient[4 * k + 2] = g.r * scale
+                gradient[4 * k + 3] = g.b * scale
+            }
+            let total = r.values.reduce(0, +) * scale
+            return total.isFinite ? total : nil
+        case .l1, .smoothL1:
+            var total: Float = 0
+            for (k, p) in positives.enumerated() {
+                let (x0, y0, x1, y1) = p.target
+                let targets = [p.location.x - x0, p.location.y - y0, x1 - p.location.x, y1 - p.location.y]
+                let predicted = [p.distances.l, p.distances.t, p.distances.r, p.distances.b]
+                for side in 0..<4 {
+                    let diff = (predicted[side] - targets[side]) / p.stride
+                    let (value, slope) = elementLoss(diff)
+                    total += value
+                    gradient[4 * k + side] = slope / p.stride * scale
+                }
+            }
+            total *= scale
+            return total.isFinite ? total : nil
+        }
+    }
+
+    /// L1 or smooth L1 of one offset difference, and its derivative.
+    func elementLoss(_ d: Float) -> (Float, Float) {
+        switch kind {
+        case .smoothL1(let beta) where Swift.abs(d) < beta: return (0.5 * d * d / beta, d / beta)
+        case .smoothL1(let beta): return (Swift.abs(d) - 0.5 * beta, d > 0 ? 1 : -1)
+        default: return (Swift.abs(d), d > 0 ? 1 : (d < 0 ? -1 : 0))
+        }
+    }
+}
