@@ -22,6 +22,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .target(name: "LossLanguage", swiftSettings: kernelFlags),
@@ -38,6 +39,9 @@ let package = Package(
         .target(name: "_CJPEG", dependencies: ["_CLibJPEG"], linkerSettings: [.linkedLibrary("jpeg")]),
         .target(name: "_CPNG", dependencies: ["_CLibPNG"], linkerSettings: [.linkedLibrary("png16")]),
         .target(name: "Detection", dependencies: ["LossLanguage", "_CJPEG", "_CPNG"], swiftSettings: kernelFlags),
+        .target(
+            name: "Search",
+            dependencies: ["LossLanguage", "Verification", "Detection", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "_TestSupport", dependencies: ["LossLanguage"]),
         .executableTarget(
             name: "autoloss",
@@ -50,6 +54,7 @@ let package = Package(
             swiftSettings: kernelFlags),
         .testTarget(name: "LossLanguageTests", dependencies: ["LossLanguage", "_TestSupport"]),
         .testTarget(name: "VerificationTests", dependencies: ["Verification", "LossLanguage", "_TestSupport"]),
+        .testTarget(name: "SearchTests", dependencies: ["Search", "LossLanguage", "_TestSupport"]),
         .testTarget(name: "DetectionTests", dependencies: ["Detection", "_TestSupport"]),
         .testTarget(name: "autolossTests", dependencies: ["autoloss", "LossLanguage"]),
     ],
