@@ -1,0 +1,34 @@
+import LossLanguage
+
+/// Softmax CPV, monotonicity: as the GT logit x_t sweeps over [-sweepLimit, sweepLimit]
+/// (default [-10, 10], `softmaxSweepPoints` points) with the other logits held at random
+/// values, the loss does not rise, at no less than `monotoneFraction` (99 %) of the adjacent
+/// steps of all sweeps together. Sweeps run for every IoU of `softmaxIoUs` (0.1, 0.5, 0.9, 1) and
+/// for background rows. A step rises when the loss grows by more than `tolerance` (relative).
+public struct SoftmaxMonotoneCheck: PropertyCheck {
+    public let name = "softmax-monotone"
+    public var branches: Set<Branch> { [.softmax] }
+    public init() {}
+
+    public func check(_ loss: LossUnderTest, options: CPVOptions) -> Finding {
+        guard let result = loss.evaluation(.convergence), let probe = loss.probes.softmax else { return notEvaluable(loss) }
+        let p = probe.points
+        var count = StepCount()
+        for (s, sweep) in probe.sweeps.enumerated() {
+            let v = result.values[sweep.firstRow..<sweep.firstRow + p.count].map { $0 }
+            if let k = v.firstIndex(where: { !$0.isFinite }) {
+                return fail("the loss is \(Format.number(v[k])) at x_t = \(Format.number(p[k])) for \(sweep.label)")
+            }
+            for k in 0..<(p.count - 1) {
+                count.record(ok: v[k + 1] <= v[k] + options.slack(v[k], v[k + 1]), sweep: s, index: k)
+            }
+        }
+        if count.rightFraction < options.monotoneFraction, let (s, k) = count.first {
+            let sweep = probe.sweeps[s]
+            let v = result.values
+            let a = sweep.firstRow + k
+            return fail("the loss rises as the GT logit rises between x_t = \(Format.number(p[k])) and \(Format.number(p[k + 1])) for \(sweep.label) (from \(Format.number(v[a])) to \(Format.number(v[a + 1]))), \(count.share(of: "sweep steps", required: options.monotoneFraction))")
+        }
+        return pass("the loss does not rise as the GT logit rises over [\(Format.number(p.first!)), \(Format.number(p.last!))] at \(Format.percent(count.rightFraction)) of \(count.total) sweep steps")
+    }
+}

@@ -1,0 +1,15 @@
+import LossLanguage
+
+/// Validity: the formula is well typed for its branch. Its inputs are the branch's, `softmax`
+/// and `dot` see class vectors, and the loss gives one number per sample (DESIGN.md, "The loss
+/// language"). No threshold: the type rules of `Expr.typeCheck(branch:)` decide.
+public struct WellTypedCheck: PropertyCheck {
+    public let name = "well-typed"
+    public init() {}
+
+    public func check(_ loss: LossUnderTest, options: CPVOptions) -> Finding {
+        guard loss.compiled != nil else { return fail(loss.compileError ?? "the formula is not well typed") }
+        let inputs = loss.branch.inputs.map(\.name).joined(separator: ", ")
+        return pass("one number per sample over the \(loss.branch.rawValue) branch's inputs (\(inputs))")
+    }
+}
