@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "LossLanguage", targets: ["LossLanguage"]),
         .library(name: "Verification", targets: ["Verification"]),
         .library(name: "Detection", targets: ["Detection"]),
+        .library(name: "Search", targets: ["Search"]),
         .executable(name: "autoloss", targets: ["autoloss"]),
     ],
     dependencies: [
@@ -24,6 +25,7 @@ let package = Package(
         .target(name: "LossLanguage", swiftSettings: kernelFlags),
         .target(name: "Verification", dependencies: ["LossLanguage"], swiftSettings: kernelFlags),
         .target(name: "Detection", swiftSettings: kernelFlags),
+        .target(name: "Search", dependencies: ["LossLanguage", "Verification"], swiftSettings: kernelFlags),
         .target(name: "_TestSupport", dependencies: ["LossLanguage"]),
         .executableTarget(
             name: "autoloss",
@@ -34,8 +36,12 @@ let package = Package(
         .executableTarget(
             name: "autoloss-bench", dependencies: ["LossLanguage"], path: "bench/Sources/autoloss-bench",
             swiftSettings: kernelFlags),
+        .executableTarget(
+            name: "autoloss-screen-bench", dependencies: ["LossLanguage", "Verification", "Search"],
+            path: "bench/Sources/autoloss-screen-bench", swiftSettings: kernelFlags),
         .testTarget(name: "LossLanguageTests", dependencies: ["LossLanguage", "_TestSupport"]),
         .testTarget(name: "VerificationTests", dependencies: ["Verification", "LossLanguage", "_TestSupport"]),
+        .testTarget(name: "SearchTests", dependencies: ["Search", "Verification", "LossLanguage", "_TestSupport"]),
         .testTarget(name: "DetectionTests", dependencies: ["Detection", "_TestSupport"]),
         .testTarget(name: "autolossTests", dependencies: ["autoloss", "LossLanguage"]),
     ],
