@@ -95,6 +95,9 @@ public struct CPVOptions: Sendable, Hashable {
         if softmaxIoUs.isEmpty || sigmoidIoUs.isEmpty || boxScales.isEmpty { return "IoU and scale lists must not be empty" }
         if !(sweepLimit > 0) || !(extremeLogit > 0) { return "sweepLimit and extremeLogit must be positive" }
         if sigmoidIoUs.last != 1 { return "the last sigmoid IoU must be 1 (the convergence check uses it)" }
+        if zip(sigmoidIoUs, sigmoidIoUs.dropFirst()).contains(where: { $0 >= $1 }) { return "sigmoidIoUs must increase" }
+        if (sigmoidIoUs + softmaxIoUs).contains(where: { !($0 > 0 && $0 <= 1) }) { return "IoUs must lie in (0, 1]" }
+        if boxScales.contains(where: { !($0 > 0 && $0.isFinite) }) { return "box scales must be positive" }
         if fingerprintDigits < 1 || fingerprintDigits > 15 { return "fingerprintDigits must be in 1...15" }
         if fingerprintRows < 1 { return "fingerprintRows must be at least 1" }
         return nil

@@ -13,10 +13,14 @@ public protocol PropertyCheck: Sendable {
     /// The branches the property is defined for.
     var branches: Set<Branch> { get }
     func check(_ loss: LossUnderTest, options: CPVOptions) -> Finding
+    /// The failure that the formula's text alone shows (no evaluation), or nil; `check`
+    /// includes it. Screening runs every precheck before any evaluation.
+    func precheck(_ expr: Expr, branch: Branch) -> Finding?
 }
 
 extension PropertyCheck {
     public var branches: Set<Branch> { Set(Branch.allCases) }
+    public func precheck(_ expr: Expr, branch: Branch) -> Finding? { nil }
 
     func pass(_ reason: String) -> Finding { Finding(check: name, verdict: .pass, reason: reason) }
     func warn(_ reason: String) -> Finding { Finding(check: name, verdict: .warning, reason: reason) }
@@ -28,36 +32,67 @@ extension PropertyCheck {
     }
 }
 
-/// A formula under verification: compiled once (Double precision, gradients for the branch's
-/// prediction inputs), with each probe batch evaluated at most once and shared by the checks.
+/// A formula under verification: compiled once, on first need (Double precision, gradients
+/// for the branch's prediction inputs), each probe batch evaluated at most once and shared by
+/// the checks. A probe may be evaluated in stages, first rows first, so that a check can reject
+/// on a prefix of its probe (most candidates fail at once) and pay for the rest only if needed.
 public final class LossUnderTest {
     public let expr: Expr
     public let branch: Branch
-    /// Nil when the formula does not compile (not well typed); `compileError` says why.
-    public let compiled: CompiledLoss<Double>?
-    public let compileError: String?
     let probes: ProbeSet
-    private var cache: [LossEvaluation<Double>?] = Array(repeating: nil, count: ProbeKind.allCases.count)
+    private var compiledState: CompiledLoss<Double>??
+    private var compileErrorText: String?
+    /// Per probe kind, the evaluation of its first rows (all of them once complete).
+    private var cache: [(rows: Int, result: LossEvaluation<Double>)?] = Array(repeating: nil, count: ProbeKind.allCases.count)
 
     init(expr: Expr, branch: Branch, probes: ProbeSet) {
         self.expr = expr
         self.branch = branch
         self.probes = probes
+    }
+
+    /// The compiled formula; nil when it does not compile (not well typed), and then
+    /// `compileError` says why.
+    public var compiled: CompiledLoss<Double>? {
+        if let done = compiledState { return done }
         do {
-            compiled = try CompiledLoss<Double>(expr, branch: branch, gradientsFor: Set(branch.predictionInputs))
-            compileError = nil
+            compiledState = .some(try CompiledLoss<Double>(expr, branch: branch, gradientsFor: Set(branch.predictionInputs)))
         } catch {
-            compiled = nil
-            compileError = "\(error)"
+            compiledState = .some(nil)
+            compileErrorText = "\(error)"
         }
+        return compiledState!
+    }
+
+    public var compileError: String? {
+        _ = compiled
+        return compileErrorText
     }
 
     /// The loss's values and prediction gradients on one of the branch's probe batches, or nil
     /// when the formula does not compile.
     public func evaluation(_ kind: ProbeKind) -> LossEvaluation<Double>? {
-        if let done = cache[kind.rawValue] { return done }
-        guard let compiled, let result = try? compiled.evaluate(probes.batch(kind).lossBatch) else { return nil }
-        cache[kind.rawValue] = result
+        evaluation(kind, rows: probes.batch(kind).rows)
+    }
+
+    /// The evaluation of at least the first `rows` rows of a probe batch (rows beyond them may
+    /// be missing): evaluates only the rows not done yet.
+    func evaluation(_ kind: ProbeKind, rows wanted: Int) -> LossEvaluation<Double>? {
+        let done = cache[kind.rawValue]
+        if let done, done.rows >= wanted { return done.result }
+        guard let compiled else { return nil }
+        let batch = probes.batch(kind)
+        let from = done?.rows ?? 0, to = min(max(wanted, from), batch.rows)
+        let slice = from == 0 && to == batch.rows ? batch : batch.rows(from..<to, branch: branch)
+        guard let part = try? compiled.evaluate(slice.lossBatch) else { return nil }
+        var result = part
+        if let done {
+            result = done.result
+            result.values += part.values
+            for (input, g) in part.gradients { result.gradients[input, default: []] += g }
+            result.nonFiniteCount += part.nonFiniteCount
+        }
+        cache[kind.rawValue] = (to, result)
         return result
     }
 }

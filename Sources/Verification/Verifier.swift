@@ -13,15 +13,17 @@ public struct Verifier: Sendable {
     public let options: CPVOptions
     let probes: [Branch: ProbeSet]
 
-    /// Validity, cheapest first: typing, finiteness, constancy, use of the prediction.
+    /// Validity: typing, finiteness, constancy, use of the prediction (the last three share one
+    /// evaluation of the validity probe; screening runs their text-only prechecks first).
     public static let validityChecks: [any PropertyCheck] = [
         WellTypedCheck(), FiniteCheck(), NotConstantCheck(), UsesPredictionCheck(),
     ]
 
-    /// Convergence properties, all branches' (each check knows its branch).
+    /// Convergence properties, all branches' (each check knows its branch), per branch in the
+    /// order of their cost: those reading a prefix of the probe first.
     public static let convergenceChecks: [any PropertyCheck] = [
         SoftmaxMonotoneCheck(), SoftmaxConvergenceCheck(), SoftmaxGradientCheck(),
-        SigmoidNegativesCheck(), SigmoidQualityRankingCheck(), SigmoidPositiveConvergenceCheck(),
+        SigmoidNegativesCheck(), SigmoidPositiveConvergenceCheck(), SigmoidQualityRankingCheck(),
         RegressionRankCheck(), RegressionPathCheck(), RegressionPerfectMatchCheck(), RegressionGradientCheck(),
     ]
 
@@ -78,8 +80,12 @@ public struct Verifier: Sendable {
         return findings
     }
 
-    /// The first failure among `checks`, or nil: the screening fast path.
+    /// The first failure among `checks`, or nil: the screening fast path. Every check's
+    /// precheck (the formula's text alone) runs before any check evaluates the formula.
     public func firstFailure(_ checks: [any PropertyCheck], on loss: LossUnderTest) -> Finding? {
+        for check in checks where check.branches.contains(loss.branch) {
+            if let failure = check.precheck(loss.expr, branch: loss.branch) { return failure }
+        }
         for check in checks where check.branches.contains(loss.branch) {
             let finding = check.check(loss, options: options)
             if finding.verdict == .failure { return finding }

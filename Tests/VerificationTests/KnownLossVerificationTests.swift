@@ -21,7 +21,7 @@ final class KnownLossVerificationTests: XCTestCase {
     func testNamedLossesRunTheirBranchChecks() throws {
         let expected: [(String, Branch, [String])] = [
             ("ce", .softmax, ["softmax-monotone", "softmax-convergence", "softmax-gradient"]),
-            ("cse-b-cls", .sigmoid, ["sigmoid-negatives", "sigmoid-quality-ranking", "sigmoid-positive-convergence"]),
+            ("cse-b-cls", .sigmoid, ["sigmoid-negatives", "sigmoid-positive-convergence", "sigmoid-quality-ranking"]),
             ("giou", .reg, ["reg-rank-consistency", "reg-path-monotone", "reg-perfect-match", "reg-nonoverlap-gradient"]),
         ]
         for (name, branch, cpv) in expected {

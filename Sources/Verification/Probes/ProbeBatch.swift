@@ -7,6 +7,16 @@ struct ProbeBatch: Sendable {
     var inputs: [Input: [Double]]
 
     var lossBatch: LossBatch<Double> { LossBatch(rows: rows, classes: classes, inputs: inputs) }
+
+    /// The batch of rows `range` only.
+    func rows(_ range: Range<Int>, branch: Branch) -> ProbeBatch {
+        var sliced: [Input: [Double]] = [:]
+        for (input, data) in inputs {
+            let width = branch.type(of: input) == .vector ? classes : 1
+            sliced[input] = Array(data[range.lowerBound * width..<range.upperBound * width])
+        }
+        return ProbeBatch(rows: range.count, classes: classes, inputs: sliced)
+    }
 }
 
 /// Which of a branch's probe batches an evaluation is for (`LossUnderTest` caches one

@@ -7,14 +7,14 @@ enum ClassificationProbes {
 
     // MARK: Softmax
 
-    /// Contexts (GT class, w): two foreground classes at every validity IoU, and a background
-    /// row (the last class, w = 1). Per context, rows of logits: random, GT at +X and the others
+    /// Contexts (GT class, w): the first foreground class at every validity IoU, and a
+    /// background row (the last class, w = 1). Per context, rows of logits: random, GT at +X and the others
     /// at -X, the reverse, all +X, all -X, random signs of X, all zero (X = `extremeLogit`).
     static func softmaxValidity(_ options: CPVOptions) -> ValidityProbe {
         var rng = ProbeRandom(seed: options.seed &+ 1)
         let c = options.classes, big = options.extremeLogit
         var contexts: [(target: Int, w: Double)] = []
-        for t in Set([0, c - 2]).sorted() { for w in validityIoUs { contexts.append((t, w)) } }
+        for w in validityIoUs { contexts.append((0, w)) }
         contexts.append((c - 1, 1))
         var x: [Double] = [], y: [Double] = [], w: [Double] = []
         var groups: [Range<Int>] = [], descriptions: [String] = []
@@ -117,6 +117,8 @@ struct SoftmaxSweep: Sendable {
     var batch: ProbeBatch
     var points: [Double]
     var sweeps: [Sweep]
+    /// Checks look at the first sweep, then at all: most failing losses fail in the first.
+    var stages: [(sweeps: Int, rows: Int)] { [(1, points.count), (sweeps.count, batch.rows)] }
 
     init(_ options: CPVOptions) {
         var rng = ProbeRandom(seed: options.seed &+ 5)
@@ -144,24 +146,32 @@ struct SoftmaxSweep: Sendable {
 }
 
 /// The sigmoid CPV probe: x swept over [-limit, limit] for negatives (y = 0, w = 0), then for
-/// positives (y = 1) at each IoU of `sigmoidIoUs`.
+/// positives (y = 1) at w = 1 (the last of `sigmoidIoUs`), then at the other IoUs in order: the
+/// cheaper checks read a prefix of the rows.
 struct SigmoidSweep: Sendable {
     var batch: ProbeBatch
     var points: [Double]
-    /// The first row of the negatives' sweep (0), then of each positive sweep.
+    /// The first row of the negatives' sweep (0).
     var negativeRow: Int
+    /// The positive sweeps in increasing w, with their first rows.
     var positives: [(w: Double, firstRow: Int)]
+    /// The sweep at w = 1 (the last of `positives`), placed right after the negatives.
+    var perfect: (w: Double, firstRow: Int) { positives.last! }
 
     init(_ options: CPVOptions) {
         points = linspace(-options.sweepLimit, options.sweepLimit, options.sigmoidSweepPoints)
         let n = points.count
         negativeRow = 0
-        positives = options.sigmoidIoUs.enumerated().map { ($0.element, n * ($0.offset + 1)) }
+        let ious = options.sigmoidIoUs
+        let rowOrder = [ious.count - 1] + Array(0..<(ious.count - 1))
+        var firstRows = [Int](repeating: 0, count: ious.count)
+        for (position, k) in rowOrder.enumerated() { firstRows[k] = n * (position + 1) }
+        positives = zip(ious, firstRows).map { ($0, $1) }
         var x = points, y = [Double](repeating: 0, count: n), w = [Double](repeating: 0, count: n)
-        for (iou, _) in positives {
+        for k in rowOrder {
             x += points
             y += Array(repeating: 1, count: n)
-            w += Array(repeating: iou, count: n)
+            w += Array(repeating: ious[k], count: n)
         }
         batch = ProbeBatch(rows: x.count, classes: 1, inputs: [.x: x, .y: y, .w: w])
     }

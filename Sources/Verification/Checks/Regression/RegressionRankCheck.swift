@@ -11,9 +11,11 @@ public struct RegressionRankCheck: PropertyCheck {
     public init() {}
 
     public func check(_ loss: LossUnderTest, options: CPVOptions) -> Finding {
-        guard let result = loss.evaluation(.convergence), let probe = loss.probes.regression else { return notEvaluable(loss) }
+        guard let probe = loss.probes.regression else { return notEvaluable(loss) }
         var worst = -Double.infinity
         for (s, rows) in zip(probe.scales, probe.rankRows) {
+            // The probe holds the scales' pairs first, in order: evaluate up to this scale only.
+            guard let result = loss.evaluation(.convergence, rows: rows.max()! + 1) else { return notEvaluable(loss) }
             let values = rows.map { result.values[$0] }
             if let k = values.firstIndex(where: { !$0.isFinite }) {
                 return fail("the loss is \(Format.number(values[k])) for \(probe.pairs[rows[k]].describe(scale: s))")

@@ -10,18 +10,20 @@ public struct SigmoidNegativesCheck: PropertyCheck {
     public init() {}
 
     public func check(_ loss: LossUnderTest, options: CPVOptions) -> Finding {
-        guard let result = loss.evaluation(.convergence), let probe = loss.probes.sigmoid else { return notEvaluable(loss) }
+        guard let probe = loss.probes.sigmoid else { return notEvaluable(loss) }
         let p = probe.points, n = p.count
+        // The negatives' sweep comes first in the probe: evaluate it alone.
+        guard let result = loss.evaluation(.convergence, rows: probe.negativeRow + n) else { return notEvaluable(loss) }
         let v = Array(result.values[probe.negativeRow..<probe.negativeRow + n])
         if let k = v.firstIndex(where: { !$0.isFinite }) {
             return fail("for negatives (y = 0) the loss is \(Format.number(v[k])) at x = \(Format.number(p[k]))")
         }
-        var count = StepCount()
+        var count = StepCount(expected: n - 1, required: options.monotoneFraction)
         for k in 0..<(n - 1) {
             count.record(ok: v[k + 1] >= v[k] - options.slack(v[k], v[k + 1]), sweep: 0, index: k)
         }
-        if count.rightFraction < options.monotoneFraction, let (_, k) = count.first {
-            return fail("for negatives (y = 0) the loss falls as x rises between x = \(Format.number(p[k])) and \(Format.number(p[k + 1])) (from \(Format.number(v[k])) to \(Format.number(v[k + 1]))), \(count.share(of: "steps", required: options.monotoneFraction))")
+        if count.failed, let (_, k) = count.first {
+            return fail("for negatives (y = 0) the loss falls as x rises between x = \(Format.number(p[k])) and \(Format.number(p[k + 1])) (from \(Format.number(v[k])) to \(Format.number(v[k + 1]))), \(count.share(of: "steps"))")
         }
         let lowest = v.indices.min { v[$0] < v[$1] }!
         if v[0] > v[lowest] + options.slack(v[0], v[lowest]) {

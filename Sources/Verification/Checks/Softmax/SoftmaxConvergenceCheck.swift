@@ -9,17 +9,20 @@ public struct SoftmaxConvergenceCheck: PropertyCheck {
     public init() {}
 
     public func check(_ loss: LossUnderTest, options: CPVOptions) -> Finding {
-        guard let result = loss.evaluation(.convergence), let probe = loss.probes.softmax else { return notEvaluable(loss) }
+        guard let probe = loss.probes.softmax else { return notEvaluable(loss) }
         let n = probe.points.count
         let low = Format.number(probe.points[0]), high = Format.number(probe.points[n - 1])
         var smallest = Double.infinity
-        for sweep in probe.sweeps {
-            let wrong = result.values[sweep.firstRow], right = result.values[sweep.firstRow + n - 1]
-            let drop = wrong - right
-            if !(drop >= options.minimumDrop) {
-                return fail("the loss at x_t = \(high) (\(Format.number(right))) is not clearly lower than at x_t = \(low) (\(Format.number(wrong))) for \(sweep.label); a drop of at least \(Format.number(options.minimumDrop)) is needed")
+        for stage in probe.stages {
+            guard let result = loss.evaluation(.convergence, rows: stage.rows) else { return notEvaluable(loss) }
+            for sweep in probe.sweeps[..<stage.sweeps] {
+                let wrong = result.values[sweep.firstRow], right = result.values[sweep.firstRow + n - 1]
+                let drop = wrong - right
+                if !(drop >= options.minimumDrop) {
+                    return fail("the loss at x_t = \(high) (\(Format.number(right))) is not clearly lower than at x_t = \(low) (\(Format.number(wrong))) for \(sweep.label); a drop of at least \(Format.number(options.minimumDrop)) is needed")
+                }
+                smallest = min(smallest, drop)
             }
-            smallest = min(smallest, drop)
         }
         return pass("the loss at x_t = \(high) lies below the loss at x_t = \(low) by at least \(Format.number(smallest)) in every sweep")
     }

@@ -10,34 +10,39 @@ public struct SoftmaxGradientCheck: PropertyCheck {
     public init() {}
 
     public func check(_ loss: LossUnderTest, options: CPVOptions) -> Finding {
-        guard let result = loss.evaluation(.convergence), let probe = loss.probes.softmax,
-              let g = result.gradients[.x] else { return notEvaluable(loss) }
+        guard let probe = loss.probes.softmax else { return notEvaluable(loss) }
         let c = probe.batch.classes, p = probe.points
-        var count = StepCount()
-        var firstReason: String?
-        for (s, sweep) in probe.sweeps.enumerated() {
-            for k in p.indices {
-                let row = g[(sweep.firstRow + k) * c..<(sweep.firstRow + k + 1) * c]
-                let slack = options.tolerance * max(1, row.map { Swift.abs($0) }.max() ?? 0)
-                var problem: String?
-                for (j, d) in row.enumerated() where problem == nil {
-                    if !d.isFinite {
-                        problem = "dL/dx_\(j) = \(Format.number(d))"
-                    } else if j == sweep.target && d > slack {
-                        problem = "it pushes the GT logit down (dL/dx_t = \(Format.number(d)) > 0)"
-                    } else if j != sweep.target && d < -slack {
-                        problem = "it pushes the logit of class \(j) up (dL/dx_\(j) = \(Format.number(d)) < 0)"
+        var count = StepCount(expected: probe.sweeps.count * p.count, required: options.monotoneFraction)
+        for stage in probe.stages {
+            guard let result = loss.evaluation(.convergence, rows: stage.rows), let g = result.gradients[.x] else { return notEvaluable(loss) }
+            count = StepCount(expected: count.expected, required: count.required)
+            var firstReason: String?
+            for (s, sweep) in probe.sweeps[..<stage.sweeps].enumerated() {
+                for k in p.indices {
+                    let problem = Self.problem(g[(sweep.firstRow + k) * c..<(sweep.firstRow + k + 1) * c], target: sweep.target, options: options)
+                    count.record(ok: problem == nil, sweep: s, index: k)
+                    if let problem, firstReason == nil {
+                        firstReason = "\(problem) at x_t = \(Format.number(p[k])) for \(sweep.label)"
                     }
                 }
-                count.record(ok: problem == nil, sweep: s, index: k)
-                if let problem, firstReason == nil {
-                    firstReason = "\(problem) at x_t = \(Format.number(p[k])) for \(sweep.label)"
-                }
+            }
+            if count.failed, let firstReason {
+                return fail("the gradient points the wrong way: \(firstReason), \(count.share(of: "sweep points"))")
             }
         }
-        if count.rightFraction < options.monotoneFraction, let firstReason {
-            return fail("the gradient points the wrong way: \(firstReason), \(count.share(of: "sweep points", required: options.monotoneFraction))")
+        return pass("the gradient pushes the GT logit up and the others down at \(Format.percent(count.rightFraction)) of \(count.expected) sweep points")
+    }
+
+    /// What is wrong with one row's gradient, or nil.
+    static func problem(_ row: ArraySlice<Double>, target: Int, options: CPVOptions) -> String? {
+        var largest = 0.0
+        for d in row { largest = max(largest, Swift.abs(d)) }
+        let slack = options.tolerance * max(1, largest)
+        for (j, d) in zip(0..., row) {
+            if !d.isFinite { return "dL/dx_\(j) = \(Format.number(d))" }
+            if j == target && d > slack { return "it pushes the GT logit down (dL/dx_t = \(Format.number(d)) > 0)" }
+            if j != target && d < -slack { return "it pushes the logit of class \(j) up (dL/dx_\(j) = \(Format.number(d)) < 0)" }
         }
-        return pass("the gradient pushes the GT logit up and the others down at \(Format.percent(count.rightFraction)) of \(count.total) sweep points")
+        return nil
     }
 }

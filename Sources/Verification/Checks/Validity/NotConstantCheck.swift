@@ -7,11 +7,14 @@ public struct NotConstantCheck: PropertyCheck {
     public let name = "not-constant"
     public init() {}
 
+    public func precheck(_ expr: Expr, branch: Branch) -> Finding? {
+        guard expr.isConstant else { return nil }
+        let value = (try? expr.reference([:]))?.scalarValue
+        return fail("the formula reads no input: it is the constant \(value.map(Format.number) ?? expr.infix)")
+    }
+
     public func check(_ loss: LossUnderTest, options: CPVOptions) -> Finding {
-        if loss.expr.isConstant {
-            let value = (try? loss.expr.reference([:]))?.scalarValue
-            return fail("the formula reads no input: it is the constant \(value.map(Format.number) ?? loss.expr.infix)")
-        }
+        if let failure = precheck(loss.expr, branch: loss.branch) { return failure }
         guard let result = loss.evaluation(.validity) else { return notEvaluable(loss) }
         let finite = result.values.filter(\.isFinite)
         guard let low = finite.min(), let high = finite.max() else {

@@ -9,14 +9,20 @@ public struct UsesPredictionCheck: PropertyCheck {
     public let name = "uses-prediction"
     public init() {}
 
+    public func precheck(_ expr: Expr, branch: Branch) -> Finding? {
+        let read = expr.inputs
+        guard read.isDisjoint(with: branch.predictionInputs) else { return nil }
+        let names = read.sorted().map(\.name).joined(separator: ", ")
+        return fail("the formula ignores \(Self.prediction(branch)): it reads only \(names.isEmpty ? "constants" : names)")
+    }
+
+    static func prediction(_ branch: Branch) -> String {
+        branch == .reg ? "the predicted box (i, u, e)" : "the prediction x"
+    }
+
     public func check(_ loss: LossUnderTest, options: CPVOptions) -> Finding {
-        let prediction = loss.branch.predictionInputs
-        let what = loss.branch == .reg ? "the predicted box (i, u, e)" : "the prediction x"
-        let read = loss.expr.inputs
-        if read.isDisjoint(with: prediction) {
-            let names = read.sorted().map(\.name).joined(separator: ", ")
-            return fail("the formula ignores \(what): it reads only \(names.isEmpty ? "constants" : names)")
-        }
+        if let failure = precheck(loss.expr, branch: loss.branch) { return failure }
+        let what = Self.prediction(loss.branch)
         guard let result = loss.evaluation(.validity) else { return notEvaluable(loss) }
         let groups = loss.probes.validity.groups
         for group in groups {

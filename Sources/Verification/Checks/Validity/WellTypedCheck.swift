@@ -7,8 +7,17 @@ public struct WellTypedCheck: PropertyCheck {
     public let name = "well-typed"
     public init() {}
 
+    public func precheck(_ expr: Expr, branch: Branch) -> Finding? {
+        do {
+            try expr.typeCheck(branch: branch)
+            return nil
+        } catch {
+            return fail("\(error)")
+        }
+    }
+
     public func check(_ loss: LossUnderTest, options: CPVOptions) -> Finding {
-        guard loss.compiled != nil else { return fail(loss.compileError ?? "the formula is not well typed") }
+        if let failure = precheck(loss.expr, branch: loss.branch) { return failure }
         let inputs = loss.branch.inputs.map(\.name).joined(separator: ", ")
         return pass("one number per sample over the \(loss.branch.rawValue) branch's inputs (\(inputs))")
     }
