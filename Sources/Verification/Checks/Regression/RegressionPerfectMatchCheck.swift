@@ -13,7 +13,7 @@ public struct RegressionPerfectMatchCheck: PropertyCheck {
         let v = result.values
         for (row, best) in probe.perfectRow.enumerated() {
             guard v[row].isFinite, v[best].isFinite else {
-                return fail("the loss is not finite for \(probe.pairs[row].describe(scale: probe.pairs[row].truth.width))")
+                return fail("the loss is not finite for a box at IoU \(Format.number(probe.pairs[row].iou)) or its exact match")
             }
             if v[row] < v[best] - options.slack(v[row], v[best]) {
                 let pair = probe.pairs[row]
