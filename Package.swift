@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "LossLanguage", targets: ["LossLanguage"]),
         .library(name: "Verification", targets: ["Verification"]),
         .library(name: "Detection", targets: ["Detection"]),
+        .library(name: "Search", targets: ["Search"]),
         .executable(name: "autoloss", targets: ["autoloss"]),
     ],
     dependencies: [
@@ -25,7 +26,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
-        .target(name: "LossLanguage", swiftSettings: kernelFlags),
+        .target(name: "LossLanguage", exclude: ["README.md"], swiftSettings: kernelFlags),
         .target(name: "Verification", dependencies: ["LossLanguage"], swiftSettings: kernelFlags),
         // Image codecs: system libraries found through pkg-config (Debian: libjpeg62-turbo-dev,
         // libpng-dev; Homebrew: jpeg-turbo, libpng), each behind a thin C wrapper that turns the
@@ -38,10 +39,11 @@ let package = Package(
             providers: [.apt(["libpng-dev"]), .brew(["libpng"])]),
         .target(name: "_CJPEG", dependencies: ["_CLibJPEG"], linkerSettings: [.linkedLibrary("jpeg")]),
         .target(name: "_CPNG", dependencies: ["_CLibPNG"], linkerSettings: [.linkedLibrary("png16")]),
-        .target(name: "Detection", dependencies: ["LossLanguage", "_CJPEG", "_CPNG"], swiftSettings: kernelFlags),
+        .target(name: "Detection", dependencies: ["LossLanguage", "_CJPEG", "_CPNG"], exclude: ["Data/README.md"], swiftSettings: kernelFlags),
         .target(
             name: "Search",
-            dependencies: ["LossLanguage", "Verification", "Detection", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: ["LossLanguage", "Verification", "Detection", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: kernelFlags),
         .target(name: "_TestSupport", dependencies: ["LossLanguage"]),
         .executableTarget(
             name: "autoloss",
@@ -52,9 +54,12 @@ let package = Package(
         .executableTarget(
             name: "autoloss-bench", dependencies: ["LossLanguage"], path: "bench/Sources/autoloss-bench",
             swiftSettings: kernelFlags),
+        .executableTarget(
+            name: "autoloss-screen-bench", dependencies: ["LossLanguage", "Verification", "Search"],
+            path: "bench/Sources/autoloss-screen-bench", swiftSettings: kernelFlags),
         .testTarget(name: "LossLanguageTests", dependencies: ["LossLanguage", "_TestSupport"]),
         .testTarget(name: "VerificationTests", dependencies: ["Verification", "LossLanguage", "_TestSupport"]),
-        .testTarget(name: "SearchTests", dependencies: ["Search", "LossLanguage", "_TestSupport"]),
+        .testTarget(name: "SearchTests", dependencies: ["Search", "Verification", "LossLanguage", "_TestSupport"]),
         .testTarget(name: "DetectionTests", dependencies: ["Detection", "_TestSupport"]),
         .testTarget(name: "autolossTests", dependencies: ["autoloss", "LossLanguage"]),
     ],

@@ -10,7 +10,7 @@ struct Autoloss: ParsableCommand {
         commandName: "autoloss",
         abstract: "Discover loss functions for object detectors (CSE-Autoloss).",
         version: "0.1.0",
-        subcommands: [LossCommand.self, DataCommand.self])
+        subcommands: [LossCommand.self, VerifyCommand.self, DataCommand.self])
 
     /// Exit codes in one place: 0 success, 1 a verdict of "rejected" (verify), 2 bad input.
     static func main() {

@@ -1,0 +1,95 @@
+import Dispatch
+import LossLanguage
+import Verification
+
+/// The cheap stages in front of training (DESIGN.md, "The pipeline"), cheapest first, each
+/// ending a candidate's way on its first failure.
+public enum ScreeningStage: String, CaseIterable, Sendable {
+    /// Well typed, finite, not constant, uses the prediction (`Verifier.validityChecks`).
+    case validity
+    /// Canonical form already seen.
+    case dedup
+    /// Convergence property verification (`Verifier.convergenceChecks` of the branch).
+    case cpv
+    /// Behavioural fingerprint already seen: equivalent for training to an earlier candidate.
+    case equivalence
+}
+
+/// Where one candidate's screening ended.
+public enum ScreeningOutcome: Sendable, Equatable {
+    case rejected(ScreeningStage, check: String?, reason: String)
+    /// Passed every stage; its fingerprint is new.
+    case accepted(Fingerprint)
+}
+
+/// Runs candidates of one branch through validity -> dedup -> CPV -> equivalence and counts
+/// what each stage removes. The sets of seen canonical forms and fingerprints may be shared by
+/// several cascades (one per thread) screening the same search.
+///
+///     var cascade = ScreeningCascade(verifier: .standard, branch: .reg)
+///     cascade.screen(try Expr.resolve("giou", branch: .reg))   // .accepted(...)
+///     cascade.screen(try Expr.parse("1 - i/u + (e - u)/e", branch: .reg))   // .rejected(.dedup, ...)
+public struct ScreeningCascade {
+    public let verifier: Verifier
+    public let branch: Branch
+    public let canonicalForms: SeenSet<String>
+    public let fingerprints: SeenSet<Fingerprint>
+    public private(set) var counts = ScreeningCounts()
+    let cpvChecks: [any PropertyCheck]
+
+    public init(verifier: Verifier, branch: Branch, canonicalForms: SeenSet<String> = SeenSet(),
+                fingerprints: SeenSet<Fingerprint> = SeenSet()) {
+        self.verifier = verifier
+        self.branch = branch
+        self.canonicalForms = canonicalForms
+        self.fingerprints = fingerprints
+        cpvChecks = Verifier.convergenceChecks.filter { $0.branches.contains(branch) }
+    }
+
+    /// Screens one candidate, recording its outcome and the time each stage took.
+    @discardableResult
+    public mutating func screen(_ expr: Expr) -> ScreeningOutcome {
+        var clock = StageClock()
+        let outcome = run(expr, &clock)
+        counts.record(outcome, nanoseconds: clock.spent)
+        return outcome
+    }
+
+    private func run(_ expr: Expr, _ clock: inout StageClock) -> ScreeningOutcome {
+        let loss = verifier.prepare(expr, branch: branch)
+        if let failure = verifier.firstFailure(Verifier.validityChecks, on: loss) {
+            clock.lap(.validity)
+            return .rejected(.validity, check: failure.check, reason: failure.reason)
+        }
+        clock.lap(.validity)
+        let canonical = expr.canonicalString
+        let fresh = canonicalForms.insert(canonical)
+        clock.lap(.dedup)
+        if !fresh { return .rejected(.dedup, check: nil, reason: "canonical form \(canonical) already seen") }
+        if let failure = verifier.firstFailure(cpvChecks, on: loss) {
+            clock.lap(.cpv)
+            return .rejected(.cpv, check: failure.check, reason: failure.reason)
+        }
+        clock.lap(.cpv)
+        defer { clock.lap(.equivalence) }
+        guard let fingerprint = verifier.fingerprint(loss) else {
+            return .rejected(.equivalence, check: nil, reason: "no fingerprint: the formula cannot be evaluated")
+        }
+        if !fingerprints.insert(fingerprint) {
+            return .rejected(.equivalence, check: nil, reason: "fingerprint \(fingerprint.hex) already seen")
+        }
+        return .accepted(fingerprint)
+    }
+}
+
+/// Wall time per stage of one candidate.
+struct StageClock {
+    private var last = DispatchTime.now().uptimeNanoseconds
+    private(set) var spent: [UInt64] = Array(repeating: 0, count: ScreeningStage.allCases.count)
+
+    mutating func lap(_ stage: ScreeningStage) {
+        let now = DispatchTime.now().uptimeNanoseconds
+        spent[ScreeningStage.allCases.firstIndex(of: stage)!] += now - last
+        last = now
+    }
+}

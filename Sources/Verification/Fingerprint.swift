@@ -1,0 +1,91 @@
+import Foundation
+import LossLanguage
+
+/// A behavioural fingerprint: the hash of a loss's values and prediction gradients on a fixed
+/// seeded probe batch, each rounded to `CPVOptions.fingerprintDigits` significant digits. Equal
+/// fingerprints mean equivalent for training (AutoML-Zero's functional equivalence check,
+/// AutoLoss-Zero's gradient equivalence): `a * b` and `b * a`, `-(-x)` and `x` collide; `x` and
+/// `2 * x` do not.
+///
+///     let f = Verifier().verify(try Expr.resolve("ce", branch: .softmax), branch: .softmax).fingerprint
+///     print(f!.hex)   // 16 hex digits, the same on every run and machine
+///
+/// The hash is FNV-1a 64 (Fowler, Noll, Vo) over a fixed byte encoding of the branch and of each
+/// rounded number: a tag byte (0 zero, 1 NaN, 2 +inf, 3 -inf, 4 finite), then for finite numbers
+/// the decimal mantissa (Int64) and exponent (Int16), little-endian.
+public struct Fingerprint: Hashable, Sendable, Codable, CustomStringConvertible {
+    public let value: UInt64
+
+    public init(value: UInt64) { self.value = value }
+
+    /// 16 lowercase hex digits.
+    public var hex: String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+
+    public var description: String { hex }
+
+    /// The fingerprint of an evaluation on the branch's fingerprint probe: values, then the
+    /// gradient of each prediction input in the branch's order.
+    init(branch: Branch, evaluation: LossEvaluation<Double>, options: CPVOptions) {
+        var hasher = FNV1a64()
+        hasher.add(bytes: Array(branch.rawValue.utf8))
+        for v in evaluation.values { hasher.add(number: v, options: options) }
+        for input in branch.predictionInputs {
+            hasher.add(bytes: [0xFF, input.rawValue])
+            for g in evaluation.gradients[input] ?? [] { hasher.add(number: g, options: options) }
+        }
+        value = hasher.state
+    }
+}
+
+/// FNV-1a, 64 bits: offset basis 0xcbf29ce484222325, prime 0x100000001b3.
+struct FNV1a64 {
+    private(set) var state: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    mutating func add(byte: UInt8) {
+        state ^= UInt64(byte)
+        state = state &* 0x0000_0100_0000_01B3
+    }
+
+    mutating func add(bytes: [UInt8]) { for b in bytes { add(byte: b) } }
+
+    mutating func add<I: FixedWidthInteger>(littleEndian v: I) {
+        var x = v.littleEndian
+        withUnsafeBytes(of: &x) { for b in $0 { add(byte: b) } }
+    }
+
+    mutating func add(number v: Double, options: CPVOptions) {
+        switch Rounded(v, digits: options.fingerprintDigits, zeroFloor: options.fingerprintZeroFloor) {
+        case .zero: add(byte: 0)
+        case .nan: add(byte: 1)
+        case .infinity(let positive): add(byte: positive ? 2 : 3)
+        case .finite(let mantissa, let exponent):
+            add(byte: 4)
+            add(littleEndian: mantissa)
+            add(littleEndian: exponent)
+        }
+    }
+}
+
+/// A number rounded to `digits` significant decimal digits: v ~ mantissa * 10^exponent with
+/// 10^(digits-1) <= |mantissa| < 10^digits.
+enum Rounded: Equatable {
+    case zero, nan
+    case infinity(positive: Bool)
+    case finite(mantissa: Int64, exponent: Int16)
+
+    init(_ v: Double, digits: Int, zeroFloor: Double) {
+        if v.isNaN { self = .nan; return }
+        if v.isInfinite { self = .infinity(positive: v > 0); return }
+        if Swift.abs(v) < zeroFloor || v == 0 { self = .zero; return }
+        var exponent = Int(log10(Swift.abs(v)).rounded(.down)) - digits + 1
+        var mantissa = (v / pow(10, Double(exponent))).rounded()
+        let limit = pow(10, Double(digits))
+        // log10 may be off by one at exact powers of ten: renormalise.
+        if Swift.abs(mantissa) >= limit { mantissa = (mantissa / 10).rounded(); exponent += 1 }
+        if Swift.abs(mantissa) < limit / 10 { exponent -= 1; mantissa = (v / pow(10, Double(exponent))).rounded() }
+        self = .finite(mantissa: Int64(mantissa), exponent: Int16(clamping: exponent))
+    }
+}

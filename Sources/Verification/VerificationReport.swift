@@ -1,0 +1,28 @@
+import LossLanguage
+
+/// The outcome of verifying one formula: every check's finding in the order run, the overall
+/// verdict and the behavioural fingerprint.
+public struct VerificationReport: Sendable {
+    /// The formula as verified, in infix.
+    public var formula: String
+    public var branch: Branch
+    public var findings: [Finding]
+    /// Nil when the formula cannot be evaluated (not well typed).
+    public var fingerprint: Fingerprint?
+
+    /// Accepted unless a check failed; warnings do not reject.
+    public var accepted: Bool { !findings.contains { $0.verdict == .failure } }
+
+    /// The worst verdict among the findings.
+    public var verdict: Verdict { findings.map(\.verdict).max() ?? .pass }
+
+    /// The first failing finding, if any.
+    public var firstFailure: Finding? { findings.first { $0.verdict == .failure } }
+
+    public init(formula: String, branch: Branch, findings: [Finding], fingerprint: Fingerprint?) {
+        self.formula = formula
+        self.branch = branch
+        self.findings = findings
+        self.fingerprint = fingerprint
+    }
+}
