@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 # System packages (Debian names) the build and tests need.
-APT_PACKAGES := python3-venv libjpeg62-turbo-dev libpng-dev pkg-config
+APT_PACKAGES := python3-venv libjpeg62-turbo-dev libpng-dev pkg-config libsqlite3-dev
 VENV := .venv
 PYTHON := $(VENV)/bin/python
 RELEASE_BIN := .build/release/autoloss
