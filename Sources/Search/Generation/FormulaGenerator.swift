@@ -55,6 +55,16 @@ public struct FormulaGenerator: Sendable {
         node(.scalar, depth: max(1, depth), full: true, root: true, using: &rng)
     }
 
+    /// A random subtree of the given shape, at most `depth` deep (for mutation): grow method.
+    public func subtree(_ type: ValueType, depth: Int, using rng: inout some RandomNumberGenerator) -> Expr {
+        node(type, depth: max(1, depth), full: false, root: false, using: &rng)
+    }
+
+    /// A random leaf of the given shape: an input or a constant.
+    public func randomLeaf(_ type: ValueType, using rng: inout some RandomNumberGenerator) -> Expr {
+        leaf(type, using: &rng)
+    }
+
     private func node(_ type: ValueType, depth: Int, full: Bool, root: Bool, using rng: inout some RandomNumberGenerator) -> Expr {
         if depth == 1 || (!full && !root && chance(options.leafProbability, &rng)) {
             return leaf(type, using: &rng)
