@@ -1,0 +1,65 @@
+import LossLanguage
+
+/// The two training stages of the cascade: model optimisation simulation on the tiny verification
+/// set, and the proxy task (train split, AP on the val split).
+public enum TrainingStage: String, Codable, Sendable, CaseIterable {
+    case mos, proxy
+
+    public var stage: Stage { self == .mos ? .mos : .proxy }
+}
+
+/// What one training of a candidate gave.
+public struct EvaluationResult: Equatable, Sendable {
+    public enum Status: String, Codable, Sendable {
+        /// Trained to the end; `stats` holds the 12 COCO numbers (AP in [0, 1]).
+        case ok
+        /// The loss went non-finite: a rejected candidate, not an error.
+        case diverged
+        /// The evaluator itself failed (crash, missing result): rejected, with the reason.
+        case failed
+    }
+
+    public var status: Status
+    /// The 12 COCO summary numbers in pycocotools' order; empty unless `ok`.
+    public var stats: [Double]
+    public var seconds: Double
+    public var reason: String
+
+    public init(status: Status, stats: [Double] = [], seconds: Double, reason: String = "") {
+        self.status = status
+        self.stats = stats
+        self.seconds = seconds
+        self.reason = reason
+    }
+
+    /// AP@[.5:.95] in percent (the paper's unit), or nil.
+    public var ap: Double? { status == .ok && !stats.isEmpty ? stats[0] * 100 : nil }
+
+    /// AP, AP50, AP75 in percent, for the store and the hall of fame.
+    public var figures: [String: Double] {
+        guard status == .ok, stats.count >= 3 else { return [:] }
+        return ["ap": stats[0] * 100, "ap50": stats[1] * 100, "ap75": stats[2] * 100]
+    }
+}
+
+/// The two losses a detector trains with: classification (softmax or sigmoid branch) and
+/// regression. A search fills one slot with the candidate and the other with the fixed partner.
+public struct LossPair: Hashable, Sendable {
+    public var classification: Expr
+    /// `.softmax` or `.sigmoid`: the classification head's mode.
+    public var mode: Branch
+    public var regression: Expr
+
+    public init(classification: Expr, mode: Branch, regression: Expr) {
+        self.classification = classification
+        self.mode = mode
+        self.regression = regression
+    }
+}
+
+/// Trains a detector with a pair of losses and scores it. Implementations: the built-in proxy
+/// detector (in process), an external command.
+public protocol CandidateEvaluator: Sendable {
+    /// `searched` says which slot holds the candidate (`.reg`, or the classification mode).
+    func evaluate(_ pair: LossPair, searched: Branch, stage: TrainingStage, seed: UInt64) -> EvaluationResult
+}

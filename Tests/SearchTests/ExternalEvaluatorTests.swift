@@ -1,0 +1,78 @@
+import Foundation
+import XCTest
+@testable import Search
+import LossLanguage
+
+final class ExternalEvaluatorTests: XCTestCase {
+    var folder: URL!
+
+    override func setUp() {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("autoloss-ext-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    }
+
+    override func tearDown() { try? FileManager.default.removeItem(at: folder) }
+
+    var pair: LossPair {
+        LossPair(classification: try! Expr.resolve("cse-a-cls", branch: .softmax), mode: .softmax,
+                 regression: try! Expr.resolve("giou", branch: .reg))
+    }
+
+    func testTheCommandSeesTheCandidateAndItsResultIsRead() throws {
+        // The "training" echoes what it was given into the result, so the test sees both ways.
+        let command = """
+            test "$AUTOLOSS_STAGE" = mos && test -f loss.py && test -f partner.py && \
+            grep -q 'Neg(Dot(Mul(Y,Add(1,Sin(Z))),Log(Softmax(X))))' {dir}/prefix.txt && \
+            grep -q '"partner_branch":"reg"' candidate.json && \
+            echo '{"status": "ok", "stats": [0.25, 0.5, 0.2, 0.1, 0.2, 0.3, 0.2, 0.3, 0.35, 0.1, 0.3, 0.4]}' > result.json
+            """
+        let evaluator = ExternalEvaluator(command: command, workDirectory: folder)
+        let r = evaluator.evaluate(pair, searched: .softmax, stage: .mos, seed: 1)
+        XCTAssertEqual(r.status, .ok, r.reason)
+        XCTAssertEqual(r.ap, 25)
+        XCTAssertEqual(r.figures, ["ap": 25, "ap50": 50, "ap75": 20])
+    }
+
+    func testFailuresAreVerdictsWithReasons() throws {
+        let crash = ExternalEvaluator(command: "echo 'CUDA out of memory' >&2; exit 3", workDirectory: folder)
+        let r = crash.evaluate(pair, searched: .reg, stage: .proxy, seed: 1)
+        XCTAssertEqual(r.status, .failed)
+        XCTAssertTrue(r.reason.contains("exited with status 3: CUDA out of memory"), r.reason)
+        let silent = ExternalEvaluator(command: "true", workDirectory: folder).evaluate(pair, searched: .reg, stage: .proxy, seed: 1)
+        XCTAssertTrue(silent.reason.contains("wrote no result.json"), silent.reason)
+        let diverged = ExternalEvaluator(command: #"echo '{"status": "diverged", "reason": "NaN at step 12"}' > result.json"#,
+                                         workDirectory: folder).evaluate(pair, searched: .reg, stage: .mos, seed: 1)
+        XCTAssertEqual(diverged.status, .diverged)
+        XCTAssertEqual(diverged.reason, "NaN at step 12")
+        let malformed = ExternalEvaluator(command: #"echo '{"status": "ok"}' > result.json"#, workDirectory: folder)
+            .evaluate(pair, searched: .reg, stage: .mos, seed: 1)
+        XCTAssertTrue(malformed.reason.contains("neither 12 'stats' nor 'ap'"), malformed.reason)
+    }
+
+    /// Slurm: one `sbatch --wait` per evaluation. A stand-in sbatch on PATH records its arguments
+    /// and runs the wrapped command, as sbatch --wait would.
+    func testSlurmSubmitsOneBlockingJobPerEvaluation() throws {
+        let bin = folder.appendingPathComponent("bin")
+        try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
+        let fake = bin.appendingPathComponent("sbatch")
+        try """
+            #!/bin/sh
+            echo "$@" > "$AUTOLOSS_CANDIDATE_DIR/sbatch-args.txt"
+            for last; do :; done
+            sh -c "$last"
+            """.write(to: fake, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: fake.path)
+        let oldPath = ProcessInfo.processInfo.environment["PATH"] ?? ""
+        setenv("PATH", bin.path + ":" + oldPath, 1)
+        defer { setenv("PATH", oldPath, 1) }
+        let evaluator = ExternalEvaluator(command: #"echo '{"status": "ok", "ap": 0.3}' > result.json"#, workDirectory: folder,
+                                          executor: .slurm(arguments: ["--partition=gpu", "--gres=gpu:1"]))
+        let r = evaluator.evaluate(pair, searched: .softmax, stage: .proxy, seed: 7)
+        XCTAssertEqual(r.status, .ok, r.reason)
+        XCTAssertEqual(r.ap!, 30, accuracy: 1e-12)
+        let dirs = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix("proxy-") }
+        let args = try String(contentsOfFile: folder.appendingPathComponent(dirs[0]).appendingPathComponent("sbatch-args.txt").path, encoding: .utf8)
+        XCTAssertTrue(args.hasPrefix("--wait --parsable --job-name=autoloss"), args)
+        XCTAssertTrue(args.contains("--partition=gpu --gres=gpu:1 --wrap"), args)
+    }
+}
