@@ -86,7 +86,7 @@ public final class RunStore: @unchecked Sendable {
                 INSERT OR REPLACE INTO candidates(generation, slot, formula, canonical, fingerprint, parents, origin)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [c.generation, c.slot, c.formula, c.canonical, c.fingerprint,
-                                 c.parents.map(String.init).joined(separator: ","), c.origin])
+                                 c.parents.joined(separator: " | "), c.origin])
         }
     }
 
@@ -126,7 +126,7 @@ public final class RunStore: @unchecked Sendable {
             }
             return try Row.fetchAll(db, sql: "SELECT * FROM candidates ORDER BY generation, slot").map { row in
                 let g: Int = row["generation"], s: Int = row["slot"]
-                let parents = (row["parents"] as String).split(separator: ",").compactMap { Int($0) }
+                let parents = (row["parents"] as String).components(separatedBy: " | ").filter { !$0.isEmpty }
                 return CandidateRecord(generation: g, slot: s, formula: row["formula"], canonical: row["canonical"],
                                        fingerprint: row["fingerprint"], parents: parents, origin: row["origin"],
                                        stages: (byKey["\(g)/\(s)"] ?? []).sorted { $0.stage.order < $1.stage.order })
@@ -175,13 +175,14 @@ public struct CandidateRecord: Equatable, Sendable {
     public var formula: String
     public var canonical: String?
     public var fingerprint: String?
-    /// Parents as generation * 100_000 + slot keys... see `CandidateKey`.
-    public var parents: [Int]
+    /// The parents' formulas (infix): none for seeds and random candidates, one for a mutation,
+    /// two for a crossover.
+    public var parents: [String]
     public var origin: String
     public var stages: [StageRecord]
 
     public init(generation: Int, slot: Int, formula: String, canonical: String? = nil, fingerprint: String? = nil,
-                parents: [Int] = [], origin: String, stages: [StageRecord] = []) {
+                parents: [String] = [], origin: String, stages: [StageRecord] = []) {
         self.generation = generation
         self.slot = slot
         self.formula = formula

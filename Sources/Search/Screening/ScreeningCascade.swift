@@ -35,6 +35,8 @@ public struct ScreeningCascade {
     public let canonicalForms: SeenSet<String>
     public let fingerprints: SeenSet<Fingerprint>
     public private(set) var counts = ScreeningCounts()
+    /// Off for the filter ablation's "no CPV" arm: candidates then pass the CPV stage unchecked.
+    public var usesCPV = true
     let cpvChecks: [any PropertyCheck]
 
     public init(verifier: Verifier, branch: Branch, canonicalForms: SeenSet<String> = SeenSet(),
@@ -62,11 +64,11 @@ public struct ScreeningCascade {
             return .rejected(.validity, check: failure.check, reason: failure.reason)
         }
         clock.lap(.validity)
-        let canonical = expr.canonicalString
+        let canonical = expr.canonicalString(in: branch)
         let fresh = canonicalForms.insert(canonical)
         clock.lap(.dedup)
         if !fresh { return .rejected(.dedup, check: nil, reason: "canonical form \(canonical) already seen") }
-        if let failure = verifier.firstFailure(cpvChecks, on: loss) {
+        if usesCPV, let failure = verifier.firstFailure(cpvChecks, on: loss) {
             clock.lap(.cpv)
             return .rejected(.cpv, check: failure.check, reason: failure.reason)
         }

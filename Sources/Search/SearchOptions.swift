@@ -1,0 +1,82 @@
+import Foundation
+import LossLanguage
+
+/// Everything that defines a search run; stored in the run store so that `--resume` continues
+/// exactly the same run (DESIGN.md, "Search").
+public struct SearchOptions: Codable, Equatable, Sendable {
+    /// The searched slot: `.softmax` or `.sigmoid` (classification) or `.reg`.
+    public var branch: Branch
+    /// The classification head's mode; for classification searches it is `branch`.
+    public var mode: Branch
+    /// The fixed loss in the other slot (a formula or a known loss's name).
+    public var partner: String
+    /// The hand-made loss of the searched slot the candidates are measured against.
+    public var baseline: String
+    public var seed: UInt64 = 1
+    public var generations = 6
+    /// Candidates that pass screening and go to MOS, per generation.
+    public var population = 16
+    /// Top-K by MOS AP go to the proxy task.
+    public var topK = 4
+    /// Top-P by proxy AP over the run so far are the next generation's parents.
+    public var topP = 4
+    /// Budget of proxy evaluations (nil: no limit).
+    public var maxEvaluations: Int?
+    /// Wall-clock budget in minutes (nil: no limit).
+    public var timeLimitMinutes: Double?
+    /// MOS rejects a candidate whose MOS AP is below this fraction of the baseline's.
+    public var mosRejectFraction = 0.5
+    /// Start generation 0 with the known losses of the branch.
+    public var seedWithKnownLosses = true
+    /// Chance that a child comes from crossover rather than mutation; and that it is a new
+    /// random formula (an immigrant).
+    public var crossoverProbability = 0.3
+    public var immigrantProbability = 0.1
+    /// Raw candidates screened per generation at most, before giving up on filling the population.
+    public var screeningAttempts = 200_000
+    /// The filters, switchable for the ablation.
+    public var usesCPV = true
+    public var usesMOS = true
+    /// Where the built-in evaluator trains (shapes, coco128, a path); informational for external ones.
+    public var data = "shapes"
+
+    public init(branch: Branch, mode: Branch? = nil, partner: String? = nil, baseline: String? = nil) {
+        self.branch = branch
+        self.mode = mode ?? (branch == .reg ? .softmax : branch)
+        self.partner = partner ?? (branch == .reg ? (self.mode == .sigmoid ? "focal" : "ce") : "giou")
+        self.baseline = baseline ?? (branch == .reg ? "giou" : (branch == .sigmoid ? "focal" : "ce"))
+    }
+
+    /// The losses a detector of this search trains with, `candidate` in the searched slot.
+    public func pair(candidate: Expr) throws -> LossPair {
+        if branch == .reg {
+            return LossPair(classification: try Expr.resolve(partner, branch: mode), mode: mode, regression: candidate)
+        }
+        return LossPair(classification: candidate, mode: mode, regression: try Expr.resolve(partner, branch: .reg))
+    }
+
+    /// Says what is wrong, or nil; checked before a run starts (nothing is written before).
+    public var problem: String? {
+        if mode == .reg { return "the classification mode must be softmax or sigmoid" }
+        if branch != .reg && mode != branch { return "a \(branch.rawValue) search trains in \(branch.rawValue) mode" }
+        if generations < 1 { return "--generations must be at least 1" }
+        if population < 1 || topK < 1 || topP < 1 { return "population, top-K and top-P must be at least 1" }
+        if let m = maxEvaluations, m < 1 { return "--max-evals must be at least 1" }
+        if let t = timeLimitMinutes, !(t > 0) { return "--time-limit must be a positive number of minutes" }
+        if !(0...1).contains(mosRejectFraction) { return "the MOS reject fraction must be in [0, 1]" }
+        let partnerBranch: Branch = branch == .reg ? mode : .reg
+        do { _ = try Expr.resolve(partner, branch: partnerBranch) } catch {
+            return "partner loss '\(partner)' for the \(partnerBranch.rawValue) slot: \(error)"
+        }
+        do { _ = try Expr.resolve(baseline, branch: branch) } catch {
+            return "baseline loss '\(baseline)' for the \(branch.rawValue) slot: \(error)"
+        }
+        return nil
+    }
+
+    func encoded() -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return (try? encoder.encode(self)) ?? Data()
+    }
+}
