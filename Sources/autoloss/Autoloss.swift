@@ -1,4 +1,5 @@
 import ArgumentParser
+import Detection
 import Foundation
 import LossLanguage
 
@@ -9,7 +10,7 @@ struct Autoloss: ParsableCommand {
         commandName: "autoloss",
         abstract: "Discover loss functions for object detectors (CSE-Autoloss).",
         version: "0.1.0",
-        subcommands: [LossCommand.self])
+        subcommands: [LossCommand.self, CocoEvalCommand.self])
 
     /// Exit codes in one place: 0 success, 1 a verdict of "rejected" (verify), 2 bad input.
     static func main() {
@@ -24,6 +25,9 @@ struct Autoloss: ParsableCommand {
     static func report(_ error: Error) -> Int32 {
         switch error {
         case let e as LossLanguageError:
+            printError("error: \(e)")
+            return 2
+        case let e as DetectionError:
             printError("error: \(e)")
             return 2
         case let e as CLIError:
