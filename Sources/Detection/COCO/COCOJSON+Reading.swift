@@ -102,17 +102,17 @@ struct _RawInstances {
         var annotationIDs = Set<Int>()
         annotationIDs.reserveCapacity(annotations.count)
         for (index, imageID, annotation) in annotations {
-            let item = "annotations[\(index)] (id \(annotation.id))"
+            func item() -> String { "annotations[\(index)] (id \(annotation.id))" }
             guard let slot = imageSlot[imageID] else {
-                try bad(.unknownImage(source: source, item: item, imageID: imageID))
+                try bad(.unknownImage(source: source, item: item(), imageID: imageID))
                 continue
             }
             guard categoryIDs.contains(annotation.categoryID) else {
-                try bad(.unknownCategory(source: source, item: item, categoryID: annotation.categoryID))
+                try bad(.unknownCategory(source: source, item: item(), categoryID: annotation.categoryID))
                 continue
             }
             guard annotationIDs.insert(annotation.id).inserted else {
-                try bad(.duplicateID(source: source, item: item, kind: "annotation", id: annotation.id))
+                try bad(.duplicateID(source: source, item: item(), kind: "annotation", id: annotation.id))
                 continue
             }
             records[slot].annotations.append(annotation)
@@ -261,9 +261,10 @@ struct _ItemReader {
                 }
             }
         }
-        for (present, field) in [(id != nil, "id"), (imageID != nil, "image_id"), (categoryID != nil, "category_id"), (box != nil, "bbox")] where !present {
-            note(.missingField(source: source, item: item(id), field: field))
-        }
+        if id == nil { note(.missingField(source: source, item: item(id), field: "id")) }
+        if imageID == nil { note(.missingField(source: source, item: item(id), field: "image_id")) }
+        if categoryID == nil { note(.missingField(source: source, item: item(id), field: "category_id")) }
+        if box == nil { note(.missingField(source: source, item: item(id), field: "bbox")) }
         guard try endItem(), let id, let imageID, let categoryID, let box else { return }
         raw.annotations.append((index, imageID, Annotation(id: id, categoryID: categoryID, box: box, area: area, isCrowd: crowd, ignore: ignore)))
     }
@@ -285,9 +286,10 @@ struct _ItemReader {
                 }
             }
         }
-        for (present, field) in [(imageID != nil, "image_id"), (categoryID != nil, "category_id"), (box != nil, "bbox"), (score != nil, "score")] where !present {
-            note(.missingField(source: source, item: item(imageID), field: field))
-        }
+        if imageID == nil { note(.missingField(source: source, item: item(imageID), field: "image_id")) }
+        if categoryID == nil { note(.missingField(source: source, item: item(imageID), field: "category_id")) }
+        if box == nil { note(.missingField(source: source, item: item(imageID), field: "bbox")) }
+        if score == nil { note(.missingField(source: source, item: item(imageID), field: "score")) }
         guard try endItem(), let imageID, let categoryID, let box, let score else { return }
         detections.append(Detection(imageID: imageID, categoryID: categoryID, box: box, score: score))
     }
@@ -296,11 +298,11 @@ struct _ItemReader {
 
     /// Opens an item's object; false for an item that is not an object, which then fails (or is
     /// skipped) as a whole.
-    private mutating func beginItem(_ item: String) throws -> Bool {
+    private mutating func beginItem(_ item: @autoclosure () -> String) throws -> Bool {
         problem = nil
         let found = try valueKind()
         guard found == .object else {
-            note(.invalidStructure(source: source, reason: "\(item) must be an object, found \(found.name)"))
+            note(.invalidStructure(source: source, reason: "\(item()) must be an object, found \(found.name)"))
             try scanner.skipValue()
             return false
         }
@@ -330,67 +332,67 @@ struct _ItemReader {
     }
 
     /// Passes over a value of the wrong kind, noting the problem.
-    private mutating func wrongKind(_ field: String, _ item: String, _ expected: String, _ found: _JSONScanner.Kind) throws {
-        note(.invalidField(source: source, item: item, field: field, reason: "must be \(expected), found \(found.name)"))
+    private mutating func wrongKind(_ field: String, _ item: @autoclosure () -> String, _ expected: String, _ found: _JSONScanner.Kind) throws {
+        note(.invalidField(source: source, item: item(), field: field, reason: "must be \(expected), found \(found.name)"))
         try scanner.skipValue()
     }
 
-    private mutating func readInt(_ field: String, _ item: String, optional: Bool = false) throws -> Int? {
+    private mutating func readInt(_ field: String, _ item: @autoclosure () -> String, optional: Bool = false) throws -> Int? {
         let kind = try valueKind()
         if kind == .null && optional {
             try scanner.skipValue()
             return nil
         }
         guard kind == .number else {
-            try wrongKind(field, item, "an integer", kind)
+            try wrongKind(field, item(), "an integer", kind)
             return nil
         }
         let number = try scanner.readNumber()
         guard let value = number.integer else {
-            note(.invalidField(source: source, item: item, field: field, reason: "must be an integer, found \(number.value)"))
+            note(.invalidField(source: source, item: item(), field: field, reason: "must be an integer, found \(number.value)"))
             return nil
         }
         return value
     }
 
-    private mutating func readDouble(_ field: String, _ item: String, optional: Bool = false) throws -> Double? {
+    private mutating func readDouble(_ field: String, _ item: @autoclosure () -> String, optional: Bool = false) throws -> Double? {
         let kind = try valueKind()
         if kind == .null && optional {
             try scanner.skipValue()
             return nil
         }
         guard kind == .number else {
-            try wrongKind(field, item, "a number", kind)
+            try wrongKind(field, item(), "a number", kind)
             return nil
         }
         return try scanner.readNumber().value
     }
 
     /// An image's width or height: a number (rounded to an integer), 0 when absent or null.
-    private mutating func readSize(_ field: String, _ item: String) throws -> Int {
-        guard let value = try readDouble(field, item, optional: true) else { return 0 }
+    private mutating func readSize(_ field: String, _ item: @autoclosure () -> String) throws -> Int {
+        guard let value = try readDouble(field, item(), optional: true) else { return 0 }
         guard value >= 0, value < 1e9 else {
-            note(.invalidField(source: source, item: item, field: field, reason: "must be a size in pixels, found \(value)"))
+            note(.invalidField(source: source, item: item(), field: field, reason: "must be a size in pixels, found \(value)"))
             return 0
         }
         return Int(value.rounded())
     }
 
-    private mutating func readString(_ field: String, _ item: String) throws -> String? {
+    private mutating func readString(_ field: String, _ item: @autoclosure () -> String) throws -> String? {
         let kind = try valueKind()
         if kind == .null {
             try scanner.skipValue()
             return nil
         }
         guard kind == .string else {
-            try wrongKind(field, item, "a string", kind)
+            try wrongKind(field, item(), "a string", kind)
             return nil
         }
         return try scanner.readString()
     }
 
     /// `iscrowd` and `ignore`: 0/1 (any non-zero number is true), true/false, or null (false).
-    private mutating func readFlag(_ field: String, _ item: String) throws -> Bool {
+    private mutating func readFlag(_ field: String, _ item: @autoclosure () -> String) throws -> Bool {
         switch try valueKind() {
         case .number: return try scanner.readNumber().value != 0
         case .bool: return try scanner.readBool()
@@ -398,16 +400,16 @@ struct _ItemReader {
             try scanner.skipValue()
             return false
         case let kind:
-            try wrongKind(field, item, "0 or 1", kind)
+            try wrongKind(field, item(), "0 or 1", kind)
             return false
         }
     }
 
     /// `[x, y, width, height]`: four numbers, width and height not negative.
-    private mutating func readBox(_ item: String) throws -> Box? {
+    private mutating func readBox(_ item: @autoclosure () -> String) throws -> Box? {
         let kind = try valueKind()
         guard kind == .array else {
-            try wrongKind("bbox", item, "[x, y, width, height]", kind)
+            try wrongKind("bbox", item(), "[x, y, width, height]", kind)
             return nil
         }
         try scanner.beginArray()
@@ -432,16 +434,16 @@ struct _ItemReader {
             count += 1
         }
         if let nonNumber {
-            note(.invalidField(source: source, item: item, field: "bbox", reason: "must be [x, y, width, height] of numbers, found \(nonNumber.name) in it"))
+            note(.invalidField(source: source, item: item(), field: "bbox", reason: "must be [x, y, width, height] of numbers, found \(nonNumber.name) in it"))
             return nil
         }
         guard count == 4 else {
-            note(.invalidField(source: source, item: item, field: "bbox", reason: "must be [x, y, width, height], found \(count) number\(count == 1 ? "" : "s")"))
+            note(.invalidField(source: source, item: item(), field: "bbox", reason: "must be [x, y, width, height], found \(count) number\(count == 1 ? "" : "s")"))
             return nil
         }
         let box = Box(x: v.0, y: v.1, width: v.2, height: v.3)
         if box.width < 0 || box.height < 0 {
-            note(.negativeBoxSize(source: source, item: item, box: box))
+            note(.negativeBoxSize(source: source, item: item(), box: box))
             return nil
         }
         return box

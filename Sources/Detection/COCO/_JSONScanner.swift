@@ -31,7 +31,13 @@ struct _JSONScanner {
     /// integer that fits in Int (or as a decimal whose value is integral, like `3.0`).
     struct Number {
         var value: Double
-        var integer: Int?
+        /// The exact value of a number written as an integer of up to 18 digits.
+        var exactInteger: Int?
+
+        var integer: Int? {
+            if let exactInteger { return exactInteger }
+            return value == value.rounded() && Swift.abs(value) < 9.0e15 ? Int(value) : nil
+        }
     }
 
     let bytes: UnsafeBufferPointer<UInt8>
@@ -256,12 +262,8 @@ struct _JSONScanner {
         }
         guard value.isFinite else { throw error("number out of the range of a Double", at: start) }
         var integer: Int?
-        if isInteger && significant <= 18 {
-            integer = negative ? -Int(mantissa) : Int(mantissa)
-        } else if value == value.rounded(), Swift.abs(value) < 9.0e15 {
-            integer = Int(value)
-        }
-        return Number(value: value, integer: integer)
+        if isInteger && significant <= 18 { integer = negative ? -Int(mantissa) : Int(mantissa) }
+        return Number(value: value, exactInteger: integer)
     }
 
     private static let powersOfTen: [Double] = (0...22).map { k in

@@ -6,6 +6,13 @@ extension COCOEvaluator {
     /// tp / (tp + fp + eps); the precision envelope (running maximum from the right), read at the
     /// recall thresholds by `searchsorted(side='left')`, 0 past the last recall reached.
     /// Entries stay -1 where the category has no ground truth that is not ignored.
+    ///
+    /// The same numbers with less work: precision only rises at a true positive (between two, the
+    /// denominator grows and the numerator stays), so the envelope at any index is the running
+    /// maximum over the true positives from there on; and the first index whose recall reaches a
+    /// threshold r is that of the n-th true positive, n the least count with n / npig >= r (the
+    /// same Double comparison). So one pass per threshold counts, and divides only at true
+    /// positives.
     static func accumulateCategory(_ k: Int, workspace ws: inout _Workspace, output: _Output) {
         let T = iouThresholds.count, R = recallThresholds.count
         let A = areaRanges.count, M = maxDetections.count
@@ -21,9 +28,20 @@ extension COCOEvaluator {
             let sa = score[Int(a)], sb = score[Int(b)]
             return sa > sb || (sa == sb && a < b)
         }
-        if ws.precision.count < n {
-            ws.precision = [Double](repeating: 0, count: n)
-            ws.recallCurve = ws.precision
+        if ws.bits.count < n {
+            ws.bits = [UInt32](repeating: 0, count: n)
+            ws.envelope = [Double](repeating: 0, count: n + 1)
+        }
+        // Per area range: the true positives needed to reach each recall threshold.
+        if ws.needed.count < A * R { ws.needed = [Int](repeating: 0, count: A * R) }
+        for a in 0..<A where ws.notIgnored[a] > 0 {
+            let total = Double(ws.notIgnored[a])
+            for r in 0..<R {
+                let threshold = recallThresholds[r]
+                var count = max(0, Int((threshold * total).rounded(.down)) - 1)
+                while Double(count) / total < threshold { count += 1 }
+                ws.needed[a * R + r] = count
+            }
         }
         let eps = Double.ulpOfOne  // np.spacing(1)
 
@@ -36,30 +54,34 @@ extension COCOEvaluator {
                 let npig = ws.notIgnored[a]
                 if npig == 0 { continue }
                 let total = Double(npig)
+                // Matched bits low, ignored bits high, in score order.
+                for i in 0..<nd {
+                    let slot = Int(ws.filtered[i]) * A + a
+                    ws.bits[i] = UInt32(ws.matched[slot]) | UInt32(ws.ignored[slot]) << 16
+                }
                 for t in 0..<T {
-                    let bit = UInt16(1) << UInt16(t)
-                    var tp = 0.0, fp = 0.0
+                    var tp = 0, fp = 0
                     for i in 0..<nd {
-                        let slot = Int(ws.filtered[i]) * A + a
-                        if ws.ignored[slot] & bit == 0 {
-                            if ws.matched[slot] & bit != 0 { tp += 1 } else { fp += 1 }
-                        }
-                        ws.recallCurve[i] = tp / total
-                        ws.precision[i] = tp / (fp + tp + eps)
-                    }
-                    output.recall[((t * K + k) * A + a) * M + m] = nd > 0 ? ws.recallCurve[nd - 1] : 0
-                    // The envelope: precision[i] = max(precision[i...]).
-                    if nd > 1 {
-                        for i in stride(from: nd - 1, to: 0, by: -1) where ws.precision[i] > ws.precision[i - 1] {
-                            ws.precision[i - 1] = ws.precision[i]
+                        let b = ws.bits[i] >> UInt32(t)
+                        if b & 0x1_0000 != 0 { continue }
+                        if b & 1 != 0 {
+                            tp += 1
+                            ws.envelope[tp] = Double(tp) / (Double(fp + tp) + eps)
+                        } else {
+                            fp += 1
                         }
                     }
-                    // searchsorted(recall, thresholds, side='left'): the first i with recall[i] >= r.
-                    var i = 0
+                    output.recall[((t * K + k) * A + a) * M + m] = nd > 0 ? Double(tp) / total : 0
+                    if tp > 1 {
+                        for e in stride(from: tp - 1, through: 1, by: -1) where ws.envelope[e + 1] > ws.envelope[e] {
+                            ws.envelope[e] = ws.envelope[e + 1]
+                        }
+                    }
                     for r in 0..<R {
-                        let threshold = recallThresholds[r]
-                        while i < nd && ws.recallCurve[i] < threshold { i += 1 }
-                        output.precision[(((t * R + r) * K + k) * A + a) * M + m] = i < nd ? ws.precision[i] : 0
+                        let need = ws.needed[a * R + r]
+                        let q: Double
+                        if need > tp || tp == 0 { q = 0 } else { q = ws.envelope[max(need, 1)] }
+                        output.precision[(((t * R + r) * K + k) * A + a) * M + m] = q
                     }
                 }
             }

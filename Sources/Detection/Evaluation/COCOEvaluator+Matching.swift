@@ -53,8 +53,12 @@ struct _Workspace {
     // Accumulation.
     var sorted: [Int32] = []
     var filtered: [Int32] = []
-    var precision: [Double] = []
-    var recallCurve: [Double] = []
+    /// Matched bits low, ignored bits high, of the detections in score order.
+    var bits: [UInt32] = []
+    /// The precision at the n-th true positive, then its running maximum from the right.
+    var envelope: [Double] = []
+    /// Per area range and recall threshold, the true positives needed to reach it.
+    var needed: [Int] = []
 }
 
 extension COCOEvaluator {

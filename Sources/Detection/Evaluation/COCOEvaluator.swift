@@ -208,18 +208,18 @@ struct _GroundTruth: Sendable {
         var counts = [Int](repeating: 0, count: categories.count + 1)
         for (i, image) in images.enumerated() {
             for annotation in image.annotations {
-                let item = "annotation (id \(annotation.id)) of image \(image.id)"
+                func item() -> String { "annotation (id \(annotation.id)) of image \(image.id)" }
                 guard let k = categoryIndex[annotation.categoryID] else {
-                    try bad(.unknownCategory(source: source, item: item, categoryID: annotation.categoryID))
+                    try bad(.unknownCategory(source: source, item: item(), categoryID: annotation.categoryID))
                     continue
                 }
                 let b = annotation.box
                 guard b.x.isFinite, b.y.isFinite, b.width.isFinite, b.height.isFinite, annotation.area.isFinite else {
-                    try bad(.invalidField(source: source, item: item, field: "bbox", reason: "must hold finite numbers"))
+                    try bad(.invalidField(source: source, item: item(), field: "bbox", reason: "must hold finite numbers"))
                     continue
                 }
                 guard b.width >= 0, b.height >= 0 else {
-                    try bad(.negativeBoxSize(source: source, item: item, box: b))
+                    try bad(.negativeBoxSize(source: source, item: item(), box: b))
                     continue
                 }
                 kept.append((annotation, Int32(i), k))
@@ -271,26 +271,26 @@ struct _Detections: Sendable {
         var categoryCounts = [Int](repeating: 0, count: K + 1)
         var valid = 0
         for (j, d) in detections.enumerated() {
-            let item = "detection [\(j)] (image_id \(d.imageID))"
+            func item() -> String { "detection [\(j)] (image_id \(d.imageID))" }
             guard let i = gt.imageIndex[d.imageID] else {
-                try bad(.unknownImage(source: source, item: item, imageID: d.imageID))
+                try bad(.unknownImage(source: source, item: item(), imageID: d.imageID))
                 continue
             }
             guard let k = gt.categoryIndex[d.categoryID] else {
-                try bad(.unknownCategory(source: source, item: item, categoryID: d.categoryID))
+                try bad(.unknownCategory(source: source, item: item(), categoryID: d.categoryID))
                 continue
             }
             let b = d.box
             guard b.x.isFinite, b.y.isFinite, b.width.isFinite, b.height.isFinite else {
-                try bad(.invalidField(source: source, item: item, field: "bbox", reason: "must hold finite numbers"))
+                try bad(.invalidField(source: source, item: item(), field: "bbox", reason: "must hold finite numbers"))
                 continue
             }
             guard b.width >= 0, b.height >= 0 else {
-                try bad(.negativeBoxSize(source: source, item: item, box: b))
+                try bad(.negativeBoxSize(source: source, item: item(), box: b))
                 continue
             }
             guard d.score.isFinite else {
-                try bad(.invalidField(source: source, item: item, field: "score", reason: "must be a finite number"))
+                try bad(.invalidField(source: source, item: item(), field: "score", reason: "must be a finite number"))
                 continue
             }
             imageOf[j] = i
