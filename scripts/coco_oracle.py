@@ -7,7 +7,7 @@ Each CASE_DIR holds gt.json (COCO instances) and dt.json (COCO results). For eac
 pycocotools' COCOeval(gt, dt, "bbox") -- evaluate, accumulate, summarize -- and writes
 CASE_DIR/expected.json:
   {"stats": [the 12 numbers], "per_class_ap": [AP per category, ascending id, -1 if undefined],
-   "pycocotools": "VERSION"}
+   "summary": [the lines summarize() printed], "pycocotools": "VERSION"}
 Numbers are written with repr(), so they round-trip exactly.
 
 pycocotools' loadRes fails on an empty results list (it reads anns[0]); an empty list is given
@@ -40,6 +40,8 @@ def evaluate(case_dir):
         e = COCOeval(gt, dt, "bbox")
         e.evaluate()
         e.accumulate()
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
         e.summarize()
     precision = e.eval["precision"]  # [T, R, K, A, M]
     per_class = []
@@ -47,7 +49,8 @@ def evaluate(case_dir):
         p = precision[:, :, k, 0, -1]
         p = p[p > -1]
         per_class.append(float(np.mean(p)) if p.size else -1.0)
-    return {"stats": [float(s) for s in e.stats], "per_class_ap": per_class, "pycocotools": version("pycocotools")}
+    return {"stats": [float(s) for s in e.stats], "per_class_ap": per_class,
+            "summary": printed.getvalue().splitlines(), "pycocotools": version("pycocotools")}
 
 
 def main(argv):

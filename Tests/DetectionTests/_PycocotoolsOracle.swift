@@ -13,6 +13,8 @@ enum PycocotoolsOracle {
     struct Answer {
         var stats: [Double]
         var perClassAP: [Double]
+        /// The lines pycocotools' `summarize()` printed.
+        var summary: [String]
     }
 
     struct Failure: Error, CustomStringConvertible {
@@ -50,10 +52,11 @@ enum PycocotoolsOracle {
             struct Expected: Decodable {
                 var stats: [Double]
                 var per_class_ap: [Double]
+                var summary: [String]
             }
             let data = try Data(contentsOf: folder.appendingPathComponent("expected.json"))
             let expected = try JSONDecoder().decode(Expected.self, from: data)
-            return Answer(stats: expected.stats, perClassAP: expected.per_class_ap)
+            return Answer(stats: expected.stats, perClassAP: expected.per_class_ap, summary: expected.summary)
         }
     }
 }
