@@ -38,10 +38,10 @@ final class COCOMatchingTests: XCTestCase {
     }
 
     /// Runs the evaluator's per-image step on one image of category 1.
-    func evaluateImage(_ annotations: [Annotation], _ detections: [(Box, Double)]) throws -> ImageResult {
+    func evaluateImage(_ annotations: [Annotation], _ detections: [(Box, Double)], options: COCOEvaluator.Options = .init()) throws -> ImageResult {
         let dataset = DetectionDataset(images: [ImageRecord(id: 1, fileName: "", width: 640, height: 480, annotations: annotations)],
                                        categories: [Category(id: 1, name: "a")])
-        let gt = try _GroundTruth(dataset, options: .init(), source: "test", skipped: nil)
+        let gt = try _GroundTruth(dataset, options: options, source: "test", skipped: nil)
         let dt = try _Detections(detections.map { Detection(imageID: 1, categoryID: 1, box: $0.0, score: $0.1) },
                                  groundTruth: gt, policy: .fail, source: "test", skipped: nil)
         var ws = _Workspace()
@@ -120,6 +120,20 @@ final class COCOMatchingTests: XCTestCase {
         let zero = Annotation(id: 0, categoryID: 1, box: box), five = Annotation(id: 5, categoryID: 1, box: box)
         XCTAssertEqual(try evaluateImage([zero, five], [(box, 0.9)]).matched[0][0], Self.all)
         XCTAssertEqual(try evaluateImage([five, zero], [(box, 0.9)]).matched[0][0], 0)
+    }
+
+    /// pycocotools overwrites an annotation's `ignore` flag with `iscrowd`: the flag counts only
+    /// when the options say so, and then like a crowd region for the counts, not for the IoU.
+    func testIgnoreFlagIsHonouredOnlyOnRequest() throws {
+        let flagged = Annotation(id: 1, categoryID: 1, box: Box(x: 0, y: 0, width: 40, height: 40), ignore: true)
+        let detection = (Box(x: 0, y: 0, width: 40, height: 20), 0.9)  // IoU 0.5, crowd IoU would be 1
+        let plain = try evaluateImage([flagged], [detection])
+        XCTAssertEqual(plain.notIgnored[0], 1)
+        XCTAssertEqual(plain.ignored[0][0], 0)
+        let honoured = try evaluateImage([flagged], [detection], options: .init(honorsIgnoreFlag: true))
+        XCTAssertEqual(honoured.notIgnored[0], 0)
+        XCTAssertEqual(honoured.matched[0][0], 0x1, "matched at IoU 0.50 only: the IoU is the plain one")
+        XCTAssertEqual(honoured.ignored[0][0], 0x1)
     }
 
     /// Only the 100 best-scored detections per image and category are kept; equal scores keep
