@@ -1,6 +1,7 @@
 import Detection
 import Foundation
 import XCTest
+import _TestSupport
 
 /// Reading COCO instances and results, and every kind of bad input: each gives a DetectionError
 /// naming the source and the item, or with `.skip` leaves the item out and reports it.
@@ -130,6 +131,40 @@ final class COCOJSONReadingTests: XCTestCase {
             "gt.json: annotations[2] (id 3): unknown category id 8: not among the ground truth's categories",
             "gt.json: annotations[3] (id 1): duplicate annotation id 1",
         ])
+    }
+
+    /// Corrupted documents (bytes replaced, inserted, cut) give a result or a DetectionError,
+    /// never a crash (the debug build traps on any out-of-bounds read).
+    func testCorruptedInputNeverCrashes() {
+        let documents = [Array(Self.instances.utf8),
+                         Array("[{\"image_id\": 9, \"category_id\": 1, \"bbox\": [1.5e1, 2, 30, 40], \"score\": 0.25, \"x\": [{\"a\": \"\\u00e9\"}]}]".utf8)]
+        let alphabet = Array("{}[]\",:0123456789.eE+-tfnul \\\n".utf8)
+        for seed in 1...3000 {
+            var rng = SeededGenerator(seed: UInt64(seed))
+            var bytes = documents[seed % 2]
+            for _ in 0..<Int.random(in: 1...4, using: &rng) {
+                let i = Int.random(in: 0..<bytes.count, using: &rng)
+                switch Int.random(in: 0..<4, using: &rng) {
+                case 0: bytes[i] = alphabet.randomElement(using: &rng)!
+                case 1: bytes.insert(alphabet.randomElement(using: &rng)!, at: i)
+                case 2: bytes.remove(at: i)
+                default: bytes = Array(bytes[..<i])
+                }
+                if bytes.isEmpty { break }
+            }
+            for policy in BadItemPolicy.allCases {
+                do {
+                    if seed % 2 == 0 {
+                        _ = try COCOJSON.readInstances(data: Data(bytes), policy: policy)
+                    } else {
+                        _ = try COCOJSON.readResults(data: Data(bytes), policy: policy)
+                    }
+                } catch is DetectionError {
+                } catch {
+                    XCTFail("seed \(seed): unexpected error \(error)")
+                }
+            }
+        }
     }
 
     func testMissingFileIsAClearError() {
