@@ -56,8 +56,17 @@ extension COCOJSON {
             throw DetectionError.unreadableFile(path: path, reason: "no such file")
         }
         if isDirectory.boolValue { throw DetectionError.unreadableFile(path: path, reason: "it is a directory") }
+        guard FileManager.default.isReadableFile(atPath: path) else {
+            throw DetectionError.unreadableFile(path: path, reason: "permission denied")
+        }
+        if let mapped = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) { return mapped }
+        // Not mappable (a pipe, a device): read it through.
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw DetectionError.unreadableFile(path: path, reason: "cannot open it")
+        }
+        defer { try? handle.close() }
         do {
-            return try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+            return try handle.readToEnd() ?? Data()
         } catch {
             throw DetectionError.unreadableFile(path: path, reason: error.localizedDescription)
         }

@@ -18,7 +18,7 @@ struct CocoEvalCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The ground truth: a COCO instances JSON file.", valueName: "GT.json"))
     var gt: String
 
-    @Option(help: ArgumentHelp("The detections: a COCO results JSON file, an array of {image_id, category_id, bbox, score}.", valueName: "DETECTIONS.json"))
+    @Option(help: ArgumentHelp("The detections: a COCO results JSON file, an array of {image_id, category_id, bbox, score} ('-' for standard input).", valueName: "DETECTIONS.json"))
     var dt: String
 
     @Flag(help: "Print the results as JSON.")
@@ -35,9 +35,15 @@ struct CocoEvalCommand: ParsableCommand {
         var skippedItems: [DetectionError] = []
         let note: (DetectionError) -> Void = { skippedItems.append($0) }
         let dataset = try COCOJSON.readInstances(path: gt, policy: policy, skipped: note)
-        let detections = try COCOJSON.readResults(path: dt, policy: policy, skipped: note)
+        let detections: [Detection]
+        if dt == "-" {
+            let input = FileHandle.standardInput.readDataToEndOfFile()
+            detections = try COCOJSON.readResults(data: input, source: "standard input", policy: policy, skipped: note)
+        } else {
+            detections = try COCOJSON.readResults(path: dt, policy: policy, skipped: note)
+        }
         let evaluator = try COCOEvaluator(groundTruth: dataset, options: .init(policy: policy), source: gt, skipped: note)
-        let metrics = try evaluator.evaluate(detections, source: dt, skipped: note)
+        let metrics = try evaluator.evaluate(detections, source: dt == "-" ? "standard input" : dt, skipped: note)
         if !skippedItems.isEmpty {
             for e in skippedItems.prefix(5) { printError("warning: skipped: \(e)") }
             if skippedItems.count > 5 { printError("warning: skipped \(skippedItems.count) items in all") }
