@@ -48,7 +48,7 @@ let package = Package(
         .executableTarget(
             name: "autoloss",
             dependencies: [
-                "LossLanguage", "Verification", "Detection",
+                "LossLanguage", "Verification", "Detection", "Search",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(

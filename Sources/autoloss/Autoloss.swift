@@ -2,6 +2,7 @@ import ArgumentParser
 import Detection
 import Foundation
 import LossLanguage
+import Search
 
 /// The `autoloss` command: thin, each subcommand parses, calls the library, prints.
 @main
@@ -10,7 +11,7 @@ struct Autoloss: ParsableCommand {
         commandName: "autoloss",
         abstract: "Discover loss functions for object detectors (CSE-Autoloss).",
         version: "0.1.0",
-        subcommands: [LossCommand.self, VerifyCommand.self, DataCommand.self])
+        subcommands: [LossCommand.self, VerifyCommand.self, CocoEvalCommand.self, DataCommand.self])
 
     /// Exit codes in one place: 0 success, 1 a verdict of "rejected" (verify), 2 bad input.
     static func main() {
@@ -24,11 +25,9 @@ struct Autoloss: ParsableCommand {
 
     static func report(_ error: Error) -> Int32 {
         switch error {
-        case let e as LossLanguageError:
-            printError("error: \(e)")
-            return 2
-        case let e as DataError:
-            printError("error: \(e)")
+        // The library's user-facing errors: each describes itself in a line that says where.
+        case is LossLanguageError, is DataError, is DetectionError, is SearchError:
+            printError("error: \(error)")
             return 2
         case let e as CLIError:
             printError("error: \(e.message)")
