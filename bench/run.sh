@@ -3,6 +3,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-.venv/bin/python}
-$PY -c "import torch" 2>/dev/null || { echo "bench: installing torch into .venv (about 3 GB, once)"; $PY -m pip install -q -r scripts/requirements-bench.txt; }
+$PY -c "import torch, scipy, faster_coco_eval" 2>/dev/null || { echo "bench: installing torch into .venv and the other anchors (about 3 GB, once)"; $PY -m pip install -q -r scripts/requirements-bench.txt; }
 echo "== Loss language: compiled evaluator vs PyTorch eager (CPU)"
 $PY bench/loss_bench.py
+echo
+echo "== Screening cascade: candidates per second (anchor: AutoML-Zero, 10^4 per second per core)"
+.build/release/autoloss-screen-bench
+echo
+echo "== COCO evaluation vs pycocotools and faster-coco-eval"
+$PY bench/coco_eval_bench.py --autoloss .build/release/autoloss
