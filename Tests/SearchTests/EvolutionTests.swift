@@ -1,0 +1,105 @@
+import Foundation
+import XCTest
+@testable import Search
+import LossLanguage
+
+/// Counts trainings, to see that resume takes finished ones from the store.
+final class CountingEvaluator: CandidateEvaluator, @unchecked Sendable {
+    let inner = SimulationEvaluator()
+    let lock = NSLock()
+    var calls: [TrainingStage: Int] = [:]
+
+    func evaluate(_ pair: LossPair, searched: Branch, stage: TrainingStage, seed: UInt64) -> EvaluationResult {
+        lock.lock()
+        calls[stage, default: 0] += 1
+        lock.unlock()
+        return inner.evaluate(pair, searched: searched, stage: stage, seed: seed)
+    }
+}
+
+final class EvolutionTests: XCTestCase {
+    var folder: URL!
+
+    override func setUp() {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("autoloss-evo-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    }
+
+    override func tearDown() { try? FileManager.default.removeItem(at: folder) }
+
+    func options(_ branch: Branch) -> SearchOptions {
+        var o = SearchOptions(branch: branch)
+        o.seed = 4
+        o.generations = 3
+        o.population = 6
+        o.topK = 2
+        o.topP = 2
+        o.screeningAttempts = 20_000
+        return o
+    }
+
+    func run(_ o: SearchOptions, store name: String, evaluator: CandidateEvaluator = SimulationEvaluator()) throws -> SearchSummary {
+        let path = folder.appendingPathComponent(name).path
+        let store = FileManager.default.fileExists(atPath: path) ? try RunStore(opening: path) : try RunStore(creating: path, config: o.encoded())
+        return try Evolution(options: o, store: store, evaluator: evaluator).run()
+    }
+
+    func testARunCountsItsFunnelAndStoresEveryCandidate() throws {
+        let o = options(.reg)
+        let summary = try run(o, store: "a.sqlite")
+        let f = summary.funnel
+        XCTAssertEqual(f.proxyEvaluated, summary.proxyEvaluations)
+        XCTAssertLessThanOrEqual(f.proxyEvaluated, o.generations * o.topK)
+        XCTAssertEqual(f.screening.screened, f.generated)
+        XCTAssertEqual(f.screening.accepted, f.mosTrained, "every screened survivor is trained by MOS")
+        XCTAssertGreaterThan(f.removedBeforeProxy, 0.5)
+        let stored = try RunStore(opening: folder.appendingPathComponent("a.sqlite").path).candidates()
+        XCTAssertEqual(stored.count, f.generated)
+        XCTAssertEqual(stored.filter { $0.stages.contains { $0.stage == .proxy } }.count, f.proxyEvaluated)
+        XCTAssertEqual(stored.filter { $0.origin == "seed" }.count, KnownLoss.all.filter { $0.branches.contains(.reg) }.count)
+        XCTAssertFalse(summary.hallOfFame.top(3).isEmpty)
+        XCTAssertNotNil(summary.baselineProxy?.ap)
+    }
+
+    func testSameSeedSameHallOfFame() throws {
+        let o = options(.softmax)
+        let a = try run(o, store: "a.sqlite").hallOfFame.top(5).map { "\($0.expr.infix) \($0.result.ap!)" }
+        let b = try run(o, store: "b.sqlite").hallOfFame.top(5).map { "\($0.expr.infix) \($0.result.ap!)" }
+        XCTAssertEqual(a, b)
+        XCTAssertFalse(a.isEmpty)
+    }
+
+    /// An interrupted run, resumed, ends as the uninterrupted one and trains nothing twice.
+    func testResumeContinuesWithoutRedoingFinishedTrainings() throws {
+        var o = options(.sigmoid)
+        let whole = try run(o, store: "whole.sqlite").hallOfFame.top(5).map(\.expr)
+
+        o.maxEvaluations = 2
+        let first = CountingEvaluator()
+        let stopped = try run(o, store: "resumed.sqlite", evaluator: first)
+        XCTAssertEqual(stopped.proxyEvaluations, 2)
+        XCTAssertTrue(stopped.stopReason.contains("budget of 2"), stopped.stopReason)
+
+        o.maxEvaluations = nil
+        let second = CountingEvaluator()
+        let resumed = try run(o, store: "resumed.sqlite", evaluator: second)
+        XCTAssertEqual(resumed.hallOfFame.top(5).map(\.expr), whole)
+        let fresh = CountingEvaluator()
+        _ = try run(o, store: "fresh.sqlite", evaluator: fresh)
+        XCTAssertEqual(first.calls[.proxy, default: 0] + second.calls[.proxy, default: 0], fresh.calls[.proxy, default: 0],
+                       "proxy trainings finished before the stop are not repeated")
+        XCTAssertEqual(first.calls[.mos, default: 0] + second.calls[.mos, default: 0], fresh.calls[.mos, default: 0])
+    }
+
+    func testBadOptionsAreRefusedBeforeAnythingRuns() throws {
+        var o = options(.reg)
+        o.generations = 0
+        let store = try RunStore(creating: folder.appendingPathComponent("x.sqlite").path, config: o.encoded())
+        XCTAssertThrowsError(try Evolution(options: o, store: store, evaluator: SimulationEvaluator())) {
+            XCTAssertTrue("\($0)".contains("--generations must be at least 1"), "\($0)")
+        }
+        var p = options(.softmax)
+        p.partner = "ce"
+        XCTAssertTrue(p.problem?.contains("partner loss 'ce' for the reg slot") ?? false, p.problem ?? "")
+    }
+}
