@@ -39,6 +39,11 @@ public struct SearchOptions: Codable, Equatable, Sendable {
     public var usesMOS = true
     /// Where the built-in evaluator trains (shapes, coco128, a path); informational for external ones.
     public var data = "shapes"
+    /// Which evaluator trains the candidates: "simulation", or "external" with `command`.
+    public var evaluator = "simulation"
+    public var command: String?
+    /// Extra sbatch arguments; nil runs external evaluations locally.
+    public var slurmArguments: [String]?
 
     public init(branch: Branch, mode: Branch? = nil, partner: String? = nil, baseline: String? = nil) {
         self.branch = branch
@@ -64,6 +69,11 @@ public struct SearchOptions: Codable, Equatable, Sendable {
         if let m = maxEvaluations, m < 1 { return "--max-evals must be at least 1" }
         if let t = timeLimitMinutes, !(t > 0) { return "--time-limit must be a positive number of minutes" }
         if !(0...1).contains(mosRejectFraction) { return "the MOS reject fraction must be in [0, 1]" }
+        switch evaluator {
+        case "simulation": break
+        case "external": if (command ?? "").isEmpty { return "--evaluator external needs --command CMD" }
+        default: return "unknown evaluator '\(evaluator)' (simulation or external)"
+        }
         let partnerBranch: Branch = branch == .reg ? mode : .reg
         do { _ = try Expr.resolve(partner, branch: partnerBranch) } catch {
             return "partner loss '\(partner)' for the \(partnerBranch.rawValue) slot: \(error)"
@@ -74,9 +84,27 @@ public struct SearchOptions: Codable, Equatable, Sendable {
         return nil
     }
 
-    func encoded() -> Data {
+    public func encoded() -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return (try? encoder.encode(self)) ?? Data()
+    }
+}
+
+extension SearchOptions {
+    /// Reads the options a run store was created with.
+    public static func decoded(from data: Data) throws -> SearchOptions {
+        do { return try JSONDecoder().decode(SearchOptions.self, from: data) } catch {
+            throw SearchError.options("the run store's configuration cannot be read by this autoloss: \(error)")
+        }
+    }
+
+    /// The evaluator these options name; external evaluations keep their files in `folder`.
+    public func makeEvaluator(folder: URL) -> CandidateEvaluator {
+        if evaluator == "external", let command {
+            return ExternalEvaluator(command: command, workDirectory: folder.appendingPathComponent("evaluations"),
+                                     executor: slurmArguments.map { .slurm(arguments: $0) } ?? .local)
+        }
+        return SimulationEvaluator()
     }
 }

@@ -5,7 +5,8 @@ import LossLanguage
 /// seeded probe batch, each rounded to `CPVOptions.fingerprintDigits` significant digits. Equal
 /// fingerprints mean equivalent for training (AutoML-Zero's functional equivalence check,
 /// AutoLoss-Zero's gradient equivalence): `a * b` and `b * a`, `-(-x)` and `x` collide; `x` and
-/// `2 * x` do not.
+/// `2 * x` do not. Values count up to an additive constant (their mean over the probe is taken
+/// off first): `giou` and `giou + 2` train identically, so they must collide.
 ///
 ///     let f = Verifier().verify(try Expr.resolve("ce", branch: .softmax), branch: .softmax).fingerprint
 ///     print(f!.hex)   // 16 hex digits, the same on every run and machine
@@ -31,7 +32,9 @@ public struct Fingerprint: Hashable, Sendable, Codable, CustomStringConvertible 
     init(branch: Branch, evaluation: LossEvaluation<Double>, options: CPVOptions) {
         var hasher = FNV1a64()
         hasher.add(bytes: Array(branch.rawValue.utf8))
-        for v in evaluation.values { hasher.add(number: v, options: options) }
+        let offset = evaluation.values.allSatisfy(\.isFinite)
+            ? evaluation.values.reduce(0, +) / Double(max(1, evaluation.values.count)) : 0
+        for v in evaluation.values { hasher.add(number: v - offset, options: options) }
         for input in branch.predictionInputs {
             hasher.add(bytes: [0xFF, input.rawValue])
             for g in evaluation.gradients[input] ?? [] { hasher.add(number: g, options: options) }

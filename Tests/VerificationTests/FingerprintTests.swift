@@ -23,6 +23,9 @@ final class FingerprintTests: XCTestCase {
             ("1 - i / u", "iou", .reg),
             ("sigmoid(x) + x", "x + sigmoid(x)", .sigmoid),
             ("-sin(-x)", "sin(x)", .sigmoid),
+            // A constant offset changes no gradient: the same training.
+            ("x", "x + 1", .sigmoid),
+            ("giou", "3 - i / u + (e - u) / e", .reg),
         ]
         for (a, b, branch) in pairs {
             XCTAssertEqual(try fingerprint(a, branch), try fingerprint(b, branch), "\(a) vs \(b)")
@@ -32,7 +35,6 @@ final class FingerprintTests: XCTestCase {
     func testDifferentBehaviourDoesNotCollide() throws {
         let pairs: [(String, String, Branch)] = [
             ("x", "2 * x", .sigmoid),
-            ("x", "x + 1", .sigmoid),
             ("x", "-x", .sigmoid),
             ("ce", "focal", .softmax),
             ("ce", "cei", .softmax),
@@ -63,9 +65,9 @@ final class FingerprintTests: XCTestCase {
     /// Fixed values: a change here changes every stored fingerprint (probes, rounding or hash).
     /// `x * x` is exact arithmetic on every machine; CE and GIoU go through exp, log and division.
     func testFingerprintsAreStable() throws {
-        XCTAssertEqual(try fingerprint("x * x", .sigmoid).hex, "b643a24e040174ac")
-        XCTAssertEqual(try fingerprint("ce", .softmax).hex, "cb192297465c1e81")
-        XCTAssertEqual(try fingerprint("giou", .reg).hex, "c50eb7fb783f2534")
+        XCTAssertEqual(try fingerprint("x * x", .sigmoid).hex, "67d0e3ca908704f4")
+        XCTAssertEqual(try fingerprint("ce", .softmax).hex, "fd3d9aa2953f0160")
+        XCTAssertEqual(try fingerprint("giou", .reg).hex, "b9735b024c469c71")
         // A fresh verifier builds the same probes.
         let fresh = Verifier(options: CPVOptions())
         let e = try Expr.resolve("ce", branch: .softmax)

@@ -69,7 +69,9 @@ public final class Evolution {
                 let r = try train(s.expr, stage: .proxy, key: s.canonical, generation: g, slot: s.slot)
                 proxyEvaluations += 1
                 funnel.proxyEvaluated += 1
-                if r.ap != nil { evaluated.append(HallOfFame.Entry(expr: s.expr, result: r, generation: g)) }
+                if r.ap != nil {
+                    evaluated.append(HallOfFame.Entry(expr: s.expr, result: r, generation: g, elapsed: Date().timeIntervalSince(started)))
+                }
             }
             report(progress(generation: g))
             if let reason = budgetExhausted() { stopReason = reason; break }

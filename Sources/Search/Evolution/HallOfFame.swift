@@ -7,6 +7,8 @@ public struct HallOfFame: Sendable {
         public var expr: Expr
         public var result: EvaluationResult
         public var generation: Int
+        /// Seconds into the run when its proxy training finished (0 when taken from the store).
+        public var elapsed: Double = 0
     }
 
     public var entries: [Entry]
