@@ -38,7 +38,11 @@ public struct EvaluationResult: Equatable, Sendable {
     /// AP, AP50, AP75 in percent, for the store and the hall of fame.
     public var figures: [String: Double] {
         guard status == .ok, stats.count >= 3 else { return [:] }
-        return ["ap": stats[0] * 100, "ap50": stats[1] * 100, "ap75": stats[2] * 100]
+        // -1 marks a number the evaluator did not give (pycocotools' convention).
+        var f = ["ap": stats[0] * 100]
+        if stats[1] >= 0 { f["ap50"] = stats[1] * 100 }
+        if stats[2] >= 0 { f["ap75"] = stats[2] * 100 }
+        return f
     }
 }
 

@@ -77,8 +77,9 @@ struct SearchRun {
                      "rank     AP   AP50   AP75    gain  gen  formula"]
         for (k, e) in s.hallOfFame.top(10).enumerated() {
             let r = e.result
-            lines.append(String(format: "%4d %6.2f %6.2f %6.2f %+7.2f %4d  %@", k + 1, r.ap ?? -1, r.figures["ap50"] ?? -1,
-                                r.figures["ap75"] ?? -1, (r.ap ?? 0) - (s.baselineProxy?.ap ?? 0), e.generation, e.expr.infix))
+            func cell(_ v: Double?) -> String { v.map { String(format: "%6.2f", $0) } ?? "     -" }
+            lines.append(String(format: "%4d %@ %@ %@ %+7.2f %4d  %@", k + 1, cell(r.ap), cell(r.figures["ap50"]),
+                                cell(r.figures["ap75"]), (r.ap ?? 0) - (s.baselineProxy?.ap ?? 0), e.generation, e.expr.infix))
         }
         let f = s.funnel
         lines.append(String(format: "funnel: %d generated, %d trained on the proxy (%.2f%% removed before it)", f.generated,

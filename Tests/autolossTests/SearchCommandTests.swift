@@ -1,0 +1,81 @@
+import Foundation
+import XCTest
+
+final class SearchCommandTests: XCTestCase {
+    var folder: URL!
+
+    override func setUp() {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("autoloss-search-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    }
+
+    override func tearDown() { try? FileManager.default.removeItem(at: folder) }
+
+    /// A slow, deterministic external evaluator: AP from the formula's length, after a pause
+    /// long enough to be killed in.
+    let evaluator = #"sleep 0.05; n=$(wc -c < formula.txt); echo "{\"status\": \"ok\", \"ap\": 0.$((n % 90 + 10))}" > result.json"#
+
+    func arguments(_ out: String) -> [String] {
+        ["search", "--branch", "reg", "--generations", "3", "--population", "5", "--top-k", "2", "--seed", "3",
+         "--command", evaluator, "--out", out]
+    }
+
+    /// A run killed with SIGKILL at any moment, resumed, ends with the same hall of fame as a
+    /// run never interrupted.
+    func testKilledRunResumesToTheSameHallOfFame() throws {
+        let whole = folder.appendingPathComponent("whole").path
+        let done = try CLI.run(arguments(whole))
+        XCTAssertEqual(done.status, 0, done.stderr)
+        let expected = try String(contentsOfFile: whole + "/hall-of-fame.json", encoding: .utf8)
+
+        for delay in [0.4, 1.0] {
+            let out = folder.appendingPathComponent("killed-\(delay)").path
+            let process = Process()
+            process.executableURL = CLI.binary
+            process.arguments = arguments(out)
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            Thread.sleep(forTimeInterval: delay)
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            let resumed = try CLI.run(["search", "--resume", out])
+            XCTAssertEqual(resumed.status, 0, resumed.stderr)
+            XCTAssertEqual(try String(contentsOfFile: out + "/hall-of-fame.json", encoding: .utf8), expected, "killed after \(delay) s")
+        }
+    }
+
+    func testBadInputIsRefusedAndNothingIsOverwritten() throws {
+        let existing = folder.appendingPathComponent("taken")
+        try FileManager.default.createDirectory(at: existing, withIntermediateDirectories: true)
+        try "mine".write(to: existing.appendingPathComponent("notes.txt"), atomically: true, encoding: .utf8)
+        let cases: [([String], String)] = [
+            (["search", "--branch", "detr"], "detr"),
+            (["search"], "give --branch"),
+            (["search", "--branch", "softmax", "--partner", "ce"], "partner loss 'ce' for the reg slot"),
+            (["search", "--branch", "reg", "--generations", "0"], "--generations must be at least 1"),
+            (["search", "--branch", "reg", "--max-evals", "0"], "--max-evals must be at least 1"),
+            (["search", "--branch", "reg", "--evaluator", "external"], "needs --command"),
+            (["search", "--branch", "reg", "--out", existing.path], "exists: choose a new --out folder"),
+            (["search", "--resume", existing.path], "is not a run store"),
+            (["search", "--resume", existing.appendingPathComponent("notes.txt").path], "is not a run store"),
+            (["report", existing.path], "is not a run store"),
+        ]
+        for (args, expected) in cases {
+            let r = try CLI.run(args)
+            XCTAssertEqual(r.status, 2, "\(args): \(r.stderr)")
+            XCTAssertTrue(r.stderr.contains(expected), "\(args): expected '\(expected)' in \(r.stderr)")
+        }
+        XCTAssertEqual(try String(contentsOf: existing.appendingPathComponent("notes.txt"), encoding: .utf8), "mine")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: existing.path), ["notes.txt"])
+    }
+
+    func testProgressAsJSONLines() throws {
+        let r = try CLI.run(["search", "--branch", "softmax", "--generations", "2", "--population", "4", "--json",
+                             "--out", folder.appendingPathComponent("j").path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let events = try r.stdout.split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        XCTAssertEqual(events.map { $0["event"] as! String }, ["generation", "generation", "done"])
+        XCTAssertNotNil(events[0]["cpv_rejected"] as? Double)
+        XCTAssertFalse((events[2]["hall_of_fame"] as! [Any]).isEmpty)
+    }
+}
