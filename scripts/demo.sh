@@ -1,22 +1,24 @@
 #!/usr/bin/env bash
-# The main job until the search lands: a tour of the loss language on the published losses.
+# The main job of `make run`: a short loss search on the built-in default, with a tour of the
+# tools around it. Until the built-in proxy detector lands, candidates are trained by the
+# simulation evaluator (optimising free predictions with the loss: seconds, not minutes).
 set -euo pipefail
 bin="${1:-.build/release/autoloss}"
 echo "== Known losses"
 "$bin" loss list
 echo
-echo "== CSE-Autoloss-A classification, from the authors' prefix string"
-"$bin" loss show cse-a-cls --branch softmax --format infix
+echo "== CSE-Autoloss-A classification, from the authors' prefix string, as LaTeX"
 "$bin" loss show cse-a-cls --branch softmax --format latex
 echo
-echo "== CSE-Autoloss-B regression, canonical form"
-"$bin" loss show cse-b-reg --branch reg --format canonical
+echo "== Is it well behaved? (convergence property verification)"
+"$bin" verify cse-b-cls --branch sigmoid
 echo
-echo "== Values and gradients of cse-a-cls on two RoIs (3 classes, background last)"
-tmp=$(mktemp)
-trap 'rm -f "$tmp"' EXIT
-echo '{"x": [[2.0, 0.5, -1.0], [0.1, 0.2, 3.0]], "y": [[1, 0, 0], [0, 0, 1]], "w": [0.8, 1.0]}' >"$tmp"
-"$bin" loss eval cse-a-cls --branch softmax --inputs "$tmp"
+echo "== A loss that rewards worse boxes is rejected (exit 1)"
+"$bin" verify "i / u" --branch reg || echo "(exit $?)"
 echo
-echo "== A bad formula gets a clear error (exit 2)"
-"$bin" loss show "-dot(y, log(softmax(x))" --branch softmax || echo "(exit $?)"
+run="runs/demo-$(date +%Y%m%d-%H%M%S)"
+echo "== Search: softmax classification, GIoU partner, simulation evaluator, 6 generations -> $run"
+"$bin" search --branch softmax --generations 6 --population 12 --seed 1 --out "$run"
+echo
+echo "== The run, read back from its store"
+"$bin" report "$run"

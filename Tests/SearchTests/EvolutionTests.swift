@@ -5,7 +5,7 @@ import LossLanguage
 
 /// Counts trainings, to see that resume takes finished ones from the store.
 final class CountingEvaluator: CandidateEvaluator, @unchecked Sendable {
-    let inner = SimulationEvaluator()
+    let inner = SimulationEvaluator.light
     let lock = NSLock()
     var calls: [TrainingStage: Int] = [:]
 
@@ -14,6 +14,16 @@ final class CountingEvaluator: CandidateEvaluator, @unchecked Sendable {
         calls[stage, default: 0] += 1
         lock.unlock()
         return inner.evaluate(pair, searched: searched, stage: stage, seed: seed)
+    }
+}
+
+extension SimulationEvaluator {
+    /// Smaller and shorter than the default: the loop's mechanics, not the losses, are under test.
+    static var light: SimulationEvaluator {
+        var s = SimulationEvaluator()
+        s.samples = 96
+        s.steps = [.mos: 15, .proxy: 40]
+        return s
     }
 }
 
@@ -38,7 +48,7 @@ final class EvolutionTests: XCTestCase {
         return o
     }
 
-    func run(_ o: SearchOptions, store name: String, evaluator: CandidateEvaluator = SimulationEvaluator()) throws -> SearchSummary {
+    func run(_ o: SearchOptions, store name: String, evaluator: CandidateEvaluator = SimulationEvaluator.light) throws -> SearchSummary {
         let path = folder.appendingPathComponent(name).path
         let store = FileManager.default.fileExists(atPath: path) ? try RunStore(opening: path) : try RunStore(creating: path, config: o.encoded())
         return try Evolution(options: o, store: store, evaluator: evaluator).run()

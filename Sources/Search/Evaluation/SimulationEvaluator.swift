@@ -5,11 +5,11 @@ import Detection
 /// A seconds-fast stand-in for detector training: optimise free predictions with the loss and
 /// measure how well they end up (the loss-rejection protocol of AutoLoss-Zero, Li et al. 2022).
 ///
-/// - classification: logits of `samples` rows over C classes (background last in softmax mode;
-///   one positive class or none in sigmoid mode), labels drawn with a long-tailed frequency and a
-///   random IoU per positive; plain gradient descent on the logits with the candidate's gradient;
-///   scored by per-class average precision of the final scores (COCO's 101-point interpolation),
-///   averaged over classes, in every slot of the 12 numbers.
+/// - classification: a linear classifier over C classes (background last in softmax mode; one
+///   positive class or none in sigmoid mode) on overlapping Gaussian class clusters with
+///   long-tailed frequencies and a random IoU per positive, trained by gradient descent with the
+///   candidate's gradient, scored on held-out samples by per-class average precision (COCO's
+///   101-point interpolation), averaged over classes, in every slot of the 12 numbers.
 /// - regression: boxes as free distances (l, t, r, b) from noisy starts; gradient descent with
 ///   the candidate through (i, u, e); scored by the fraction of boxes over each IoU threshold
 ///   .50:.05:.95, averaged (AP with a perfect ranking).
@@ -19,6 +19,9 @@ import Detection
 public struct SimulationEvaluator: CandidateEvaluator {
     public var samples = 256
     public var classes = 8
+    public var features = 8
+    /// Spread of the class centres against unit noise: small enough that classes overlap.
+    public var separation: Float = 1.2
     public var steps: [TrainingStage: Int] = [.mos: 60, .proxy: 200]
     public var learningRate = 0.5
 
@@ -38,32 +41,47 @@ public struct SimulationEvaluator: CandidateEvaluator {
         return EvaluationResult(status: .ok, stats: [Double](repeating: score, count: 12), seconds: seconds)
     }
 
+    /// A linear classifier on overlapping class clusters, trained with the candidate's gradient
+    /// on one half of the samples and scored on the other: free logits would be separable by any
+    /// sane loss, a shared model is not.
     func classification(_ loss: Expr, mode: Branch, steps: Int, using rng: inout SplitMix64) -> Double? {
         guard let compiled = try? CompiledLoss<Float>(loss, branch: mode, gradientsFor: [.x]) else { return nil }
         let width = mode == .softmax ? classes + 1 : classes
-        // Long-tailed labels; a third of the rows are background.
-        var labels = [Int](repeating: -1, count: samples)
-        for r in 0..<samples where Int.random(in: 0..<3, using: &rng) != 0 {
-            labels[r] = min(classes - 1, Int(Double(classes) * pow(Double.random(in: 0..<1, using: &rng), 2)))
+        let d = features
+        // Class centres; background around the origin, wider. Long-tailed labels, a third background.
+        let centres = (0..<classes).map { _ in (0..<d).map { _ in Float.random(in: -1...1, using: &rng) * separation } }
+        func draw(_ n: Int) -> (features: [Float], labels: [Int], iou: [Float]) {
+            var f = [Float](), labels = [Int](), iou = [Float]()
+            for _ in 0..<n {
+                let label = Int.random(in: 0..<3, using: &rng) == 0 ? -1
+                    : min(classes - 1, Int(Double(classes) * pow(Double.random(in: 0..<1, using: &rng), 2)))
+                let spread: Float = label < 0 ? 1.5 : 1
+                for k in 0..<d { f.append((label < 0 ? 0 : centres[label][k]) + spread * gaussian(&rng)) }
+                labels.append(label)
+                iou.append(Float.random(in: 0.3...1, using: &rng))
+            }
+            return (f, labels, iou)
         }
-        var x = (0..<(samples * width)).map { _ in Float.random(in: -1...1, using: &rng) }
+        let train = draw(samples), val = draw(samples)
+        var weights = [Float](repeating: 0, count: width * (d + 1))
+        var x = [Float](repeating: 0, count: samples * width), gradient = x
         var y = [Float](repeating: 0, count: samples * width)
         var w = [Float](repeating: mode == .softmax ? 1 : 0, count: mode == .softmax ? samples : samples * width)
         for r in 0..<samples {
-            let label = labels[r]
-            let iou = Float.random(in: 0.3...1, using: &rng)
+            let label = train.labels[r]
             if mode == .softmax {
                 y[r * width + (label >= 0 ? label : classes)] = 1
-                if label >= 0 { w[r] = iou }
+                if label >= 0 { w[r] = train.iou[r] }
             } else if label >= 0 {
                 y[r * width + label] = 1
-                w[r * width + label] = iou
+                w[r * width + label] = train.iou[r]
             }
         }
         let rows = mode == .softmax ? samples : samples * width
         let columns = mode == .softmax ? width : 1
-        var values = [Float](repeating: 0, count: rows), gradient = [Float](repeating: 0, count: samples * width)
+        var values = [Float](repeating: 0, count: rows)
         for _ in 0..<steps {
+            logits(weights, train.features, width: width, into: &x)
             let bad = x.withUnsafeBufferPointer { xp in y.withUnsafeBufferPointer { yp in w.withUnsafeBufferPointer { wp in
                 gradient.withUnsafeMutableBufferPointer { gp in
                     compiled.run(rows: rows, classes: columns, inputs: [.x: xp.baseAddress!, .y: yp.baseAddress!, .w: wp.baseAddress!],
@@ -71,9 +89,19 @@ public struct SimulationEvaluator: CandidateEvaluator {
                 }
             } } }
             if bad > 0 { return nil }
-            for k in x.indices { x[k] -= Float(learningRate) * gradient[k] }
+            // dW[c] = mean over samples of g[r, c] * [features, 1].
+            let scale = Float(learningRate) / Float(samples)
+            for c in 0..<width {
+                for r in 0..<samples {
+                    let g = gradient[r * width + c] * scale
+                    if g == 0 { continue }
+                    for k in 0..<d { weights[c * (d + 1) + k] -= g * train.features[r * d + k] }
+                    weights[c * (d + 1) + d] -= g
+                }
+            }
+            guard weights.allSatisfy(\.isFinite) else { return nil }
         }
-        // Scores per class: softmax probabilities, or sigmoids.
+        logits(weights, val.features, width: width, into: &x)
         var scores = [Double](repeating: 0, count: samples * classes)
         for r in 0..<samples {
             if mode == .softmax {
@@ -87,11 +115,27 @@ public struct SimulationEvaluator: CandidateEvaluator {
         }
         guard scores.allSatisfy(\.isFinite) else { return nil }
         var aps: [Double] = []
-        for c in 0..<classes where labels.contains(c) {
+        for c in 0..<classes where val.labels.contains(c) {
             let order = (0..<samples).sorted { scores[$0 * classes + c] > scores[$1 * classes + c] || (scores[$0 * classes + c] == scores[$1 * classes + c] && $0 < $1) }
-            aps.append(Self.averagePrecision(order.map { labels[$0] == c }, positives: labels.filter { $0 == c }.count))
+            aps.append(Self.averagePrecision(order.map { val.labels[$0] == c }, positives: val.labels.filter { $0 == c }.count))
         }
         return aps.reduce(0, +) / Double(max(1, aps.count))
+    }
+
+    func logits(_ weights: [Float], _ features: [Float], width: Int, into x: inout [Float]) {
+        let d = features.count / samples
+        for r in 0..<samples {
+            for c in 0..<width {
+                var v = weights[c * (d + 1) + d]
+                for k in 0..<d { v += weights[c * (d + 1) + k] * features[r * d + k] }
+                x[r * width + c] = v
+            }
+        }
+    }
+
+    func gaussian(_ rng: inout SplitMix64) -> Float {
+        let u = Float.random(in: Float.ulpOfOne..<1, using: &rng), v = Float.random(in: 0..<1, using: &rng)
+        return (-2 * Foundation.log(u)).squareRoot() * Foundation.cos(2 * .pi * v)
     }
 
     func regression(_ loss: Expr, steps: Int, using rng: inout SplitMix64) -> Double? {
