@@ -296,22 +296,26 @@ enum Kernels {
         }
     }
 
-    /// With r = g p / (p + eps): d/dx_j = r_j - p_j sum_i r_i.
+    /// With r = g p / (p + eps): d/dx_j = r_j - p_j sum_i r_i. Where every p of a row is far
+    /// above eps, p / (p + eps) is exactly 1 in the type and r = g: no division.
     static func logSoftmaxBackward<T: LossScalar>(rows: Int, classes: Int, _ g: UnsafeMutablePointer<T>, _ p: UnsafeMutablePointer<T>,
                                                   _ ga: UnsafeMutablePointer<T>, accumulate: Bool) {
         let eps = T(Primitive.eps)
+        let exactlyOne = 2 * eps / T.ulpOfOne
         for r in 0..<rows {
             let base = r * classes
             let gr = g + base, q = p + base, out = ga + base
-            var s0: T = 0, s1: T = 0, s2: T = 0, s3: T = 0
-            var c = 0
-            while c + 4 <= classes {
-                s0 += gr[c] * q[c] / (q[c] + eps); s1 += gr[c + 1] * q[c + 1] / (q[c + 1] + eps)
-                s2 += gr[c + 2] * q[c + 2] / (q[c + 2] + eps); s3 += gr[c + 3] * q[c + 3] / (q[c + 3] + eps)
-                c += 4
+            if -maxRow(negated: q, classes) > exactlyOne {
+                let total = sumRow(gr, classes)
+                if accumulate {
+                    for c in 0..<classes { out[c] += gr[c] - q[c] * total }
+                } else {
+                    for c in 0..<classes { out[c] = gr[c] - q[c] * total }
+                }
+                continue
             }
-            var total = (s0 + s1) + (s2 + s3)
-            while c < classes { total += gr[c] * q[c] / (q[c] + eps); c += 1 }
+            var total: T = 0
+            for c in 0..<classes { total += gr[c] * q[c] / (q[c] + eps) }
             if accumulate {
                 for c in 0..<classes { out[c] += gr[c] * q[c] / (q[c] + eps) - q[c] * total }
             } else {
