@@ -1,3 +1,5 @@
+import LossLanguage
+
 /// The object classes of the synthetic scenes, in order of falling frequency (see
 /// `ShapesScenes.Options.classWeights`). All are drawn inside an axis-aligned box that they
 /// touch on all four sides, so the box is tight by construction.

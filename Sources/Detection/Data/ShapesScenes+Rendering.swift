@@ -1,3 +1,4 @@
+import LossLanguage
 import Foundation
 
 /// Drawing a scene layout: background gradient, distractors behind the objects, the objects in

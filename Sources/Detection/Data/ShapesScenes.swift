@@ -1,3 +1,4 @@
+import LossLanguage
 import Foundation
 
 /// The built-in synthetic detection data: scenes of flat-coloured shapes (six classes, see

@@ -1,3 +1,5 @@
+import LossLanguage
+
 /// SplitMix64 for building probe batches. Private to Verification, and its uniforms use only
 /// exact arithmetic, so that probes (and with them every fingerprint) are the same on every
 /// machine and stay fixed whatever other modules change.

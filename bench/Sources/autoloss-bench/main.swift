@@ -9,17 +9,6 @@ import LossLanguage
 /// Usage: autoloss-bench [repeats]
 let repeats = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 30 : 30
 
-struct Generator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Median wall time in milliseconds of `body` over `repeats` runs after two warm-ups.
 func measure(_ body: () -> Void) -> Double {
     body()
@@ -37,7 +26,7 @@ func report(_ name: String, _ size: String, _ ms: Double, _ extra: String = "") 
     print("{\"bench\": \"\(name)\", \"size\": \"\(size)\", \"ms\": \(String(format: "%.4f", ms))\(extra)}")
 }
 
-var rng = Generator(state: 42)
+var rng = SplitMix64(state: 42)
 
 // cse-b-cls: 12,500 locations x 80 classes = 10^6 elements; one positive in 80.
 do {

@@ -1,8 +1,10 @@
+import LossLanguage
+
 /// SplitMix64 (Steele, Lea and Flood, "Fast splittable pseudorandom number generators", OOPSLA
-/// 2014): a tiny generator whose every output is a pure function of the seed, so a seed
-/// reproduces a synthetic dataset bit for bit. The data layer draws through its own `unit()` and
-/// `below(_:)` rather than the standard library's `random(in:)`, whose algorithm is not
-/// promised to stay the same across Swift versions.
+/// 2014): a tiny generator whose every output is a pure function of its seed. Every random choice
+/// in autoloss (search, synthetic data, tests) takes one, so that a seed reproduces a run bit for
+/// bit. Its own `unit()`, `below(_:)` and `normal()` are plain arithmetic, unlike the standard
+/// library's `random(in:)`, whose algorithm is not promised to stay the same across Swift versions.
 ///
 /// ```swift
 /// var rng = SplitMix64(seed: 42)
@@ -12,12 +14,16 @@
 public struct SplitMix64: RandomNumberGenerator, Hashable, Sendable {
     private var state: UInt64
 
-    public init(seed: UInt64) { state = seed }
+    /// The generator for a seed (the state starts one golden-ratio step past it).
+    public init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
+
+    /// The generator whose internal state is `state` (the data layer's convention).
+    public init(state: UInt64) { self.state = state }
 
     /// A generator for the `index`-th item of stream `stream` under `seed`: items are independent
     /// of each other, so item 17 is generated without generating items 0 to 16.
     public init(seed: UInt64, stream: UInt64, index: UInt64) {
-        var mixer = SplitMix64(seed: seed ^ 0x5851_F42D_4C95_7F2D)
+        var mixer = SplitMix64(state: seed ^ 0x5851_F42D_4C95_7F2D)
         state = mixer.next() ^ (stream &* 0x9E37_79B9_7F4A_7C15)
         state = next() ^ (index &* 0xD1B5_4A32_D192_ED03)
         _ = next()
