@@ -44,11 +44,12 @@ let package = Package(
             name: "Search",
             dependencies: ["LossLanguage", "Verification", "Detection", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: kernelFlags),
+        .target(name: "Export", dependencies: ["LossLanguage"]),
         .target(name: "_TestSupport", dependencies: ["LossLanguage"]),
         .executableTarget(
             name: "autoloss",
             dependencies: [
-                "LossLanguage", "Verification", "Detection", "Search",
+                "LossLanguage", "Verification", "Detection", "Search", "Export",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(

@@ -11,7 +11,7 @@ struct Autoloss: ParsableCommand {
         commandName: "autoloss",
         abstract: "Discover loss functions for object detectors (CSE-Autoloss).",
         version: "0.1.0",
-        subcommands: [LossCommand.self, VerifyCommand.self, SearchCommand.self, ReportCommand.self, CocoEvalCommand.self, DataCommand.self])
+        subcommands: [LossCommand.self, VerifyCommand.self, SearchCommand.self, ReportCommand.self, ExportCommand.self, CocoEvalCommand.self, DataCommand.self])
 
     /// Exit codes in one place: 0 success, 1 a verdict of "rejected" (verify), 2 bad input.
     static func main() {
