@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 # System packages (Debian names) the build and tests need.
-APT_PACKAGES := python3-venv
+APT_PACKAGES := python3-venv libdnnl-dev
 VENV := .venv
 PYTHON := $(VENV)/bin/python
 RELEASE_BIN := .build/release/autoloss

@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "LossLanguage", targets: ["LossLanguage"]),
         .library(name: "Verification", targets: ["Verification"]),
         .library(name: "Detection", targets: ["Detection"]),
+        .library(name: "TensorEngine", targets: ["TensorEngine"]),
         .executable(name: "autoloss", targets: ["autoloss"]),
     ],
     dependencies: [
@@ -27,6 +28,9 @@ let package = Package(
         .target(name: "LossLanguage", swiftSettings: kernelFlags),
         .target(name: "Verification", dependencies: ["LossLanguage"], swiftSettings: kernelFlags),
         .target(name: "Detection", swiftSettings: kernelFlags),
+        // oneDNN (Debian's libdnnl-dev 2.6, Homebrew's onednn): SGEMM and the convolution primitives.
+        .systemLibrary(name: "_CDNNL", providers: [.apt(["libdnnl-dev"]), .brew(["onednn"])]),
+        .target(name: "TensorEngine", dependencies: ["_CDNNL"], swiftSettings: kernelFlags),
         .target(name: "_TestSupport", dependencies: ["LossLanguage"]),
         .executableTarget(
             name: "autoloss",
@@ -37,9 +41,13 @@ let package = Package(
         .executableTarget(
             name: "autoloss-bench", dependencies: ["LossLanguage"], path: "bench/Sources/autoloss-bench",
             swiftSettings: kernelFlags),
+        .executableTarget(
+            name: "autoloss-tensor-bench", dependencies: ["TensorEngine"], path: "bench/Sources/autoloss-tensor-bench",
+            swiftSettings: kernelFlags),
         .testTarget(name: "LossLanguageTests", dependencies: ["LossLanguage", "_TestSupport"]),
         .testTarget(name: "VerificationTests", dependencies: ["Verification", "LossLanguage", "_TestSupport"]),
         .testTarget(name: "DetectionTests", dependencies: ["Detection", "_TestSupport"]),
+        .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine", "_TestSupport"]),
         .testTarget(name: "autolossTests", dependencies: ["autoloss", "LossLanguage"]),
     ],
     swiftLanguageModes: [.v5]
