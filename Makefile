@@ -44,6 +44,7 @@ test: deps venv
 # Benchmarks: release build, each prints a ratio against its anchor measured in the same run.
 bench: deps venv
 	$(SWIFT) build -c release --product autoloss-bench
+	$(SWIFT) build -c release --product autoloss-tensor-bench
 	$(SWIFT) build -c release --product autoloss
 	PYTHON=$(PYTHON) bash bench/run.sh
 

@@ -14,36 +14,32 @@ extension Conv2d {
 
     private func run(_ gradient: Tensor, inputGradient: Bool) -> Tensor? {
         let input = saved.pop("Conv2d")
-        let plan = plan(for: input.shape)
+        let inputShape = input.shape
+        let plan = plan(for: inputShape)
         precondition(gradient.shape == plan.geometry.outputShape,
                      "Conv2d.backward: gradient \(gradient.shape) does not match output \(plan.geometry.outputShape)")
+        // oneDNN overwrites its outputs; the parameters' gradients accumulate, so compute apart and add.
         var weightGradient = Tensor(zeros: weight.value.shape)
-        var biasGradient = bias.map { Tensor(zeros: $0.value.shape) }
+        var biasGradient = Tensor(zeros: [bias == nil ? 0 : outChannels])
         var inputGradientTensor: Tensor?
-        input.withPointer { x in
-            weight.value.withPointer { w in
-                gradient.withPointer { dy in
-                    weightGradient.withMutablePointer { dw in
-                        let compute = { (db: UnsafeMutablePointer<Float>?) in
-                            if inputGradient {
-                                inputGradientTensor = Tensor(uninitialized: input.shape) { dx in
-                                    plan.backward.run(x: x, w: w, dy: dy, dx: dx, dw: dw, db: db)
-                                }
-                            } else {
-                                plan.backward.run(x: x, w: w, dy: dy, dx: nil, dw: dw, db: db)
+        weight.value.withPointer { w in
+            gradient.withPointer { dy in
+                weightGradient.withMutablePointer { dw in
+                    biasGradient.withMutablePointer { db in
+                        let db = bias == nil ? nil : db
+                        if inputGradient {
+                            inputGradientTensor = Tensor(uninitialized: inputShape) { dx in
+                                plan.backward.run(x: input, w: w, dy: dy, dx: dx, dw: dw, db: db)
                             }
-                        }
-                        if biasGradient != nil {
-                            biasGradient!.withMutablePointer { compute($0) }
                         } else {
-                            compute(nil)
+                            plan.backward.run(x: input, w: w, dy: dy, dx: nil, dw: dw, db: db)
                         }
                     }
                 }
             }
         }
         weight.gradient += weightGradient
-        if let bias, let biasGradient { bias.gradient += biasGradient }
+        bias?.gradient += biasGradient
         return inputGradientTensor
     }
 }

@@ -27,7 +27,7 @@ public final class Conv2d: Layer {
     public let bias: Parameter?
 
     var plans: [_ConvolutionGeometry: _ConvolutionPlan] = [:]
-    var saved = _SavedStack<Tensor>()
+    var saved = _SavedStack<_ConvolutionPlan.SavedInput>()
 
     /// A convolution with Kaiming-normal weights (fan-in, gain √2) drawn from `generator` and a
     /// zero bias.
@@ -74,16 +74,17 @@ public final class Conv2d: Layer {
 
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
         let plan = plan(for: input.shape)
+        let buffer = training && plan.keepsBlockedInput ? plan.makeInputBuffer() : nil
         let output = input.withPointer { x in
             weight.value.withPointer { w in
                 withOptionalPointer(bias?.value) { b in
                     Tensor(uninitialized: plan.geometry.outputShape) { y in
-                        plan.runForward(x: x, w: w, b: b, y: y)
+                        plan.runForward(x: x, w: w, b: b, y: y, inputBuffer: buffer)
                     }
                 }
             }
         }
-        if training { saved.push(input) }
+        if training { saved.push(buffer.map { .blocked($0, shape: input.shape) } ?? .plain(input)) }
         return output
     }
 

@@ -70,9 +70,32 @@ final class _ConvolutionPlan {
         bias = hasBias ? _Memory(plainBias, allocate: false) : nil
     }
 
-    /// y = conv(x, w) + b, all plain (NCHW, OIHW) buffers.
-    func runForward(x: UnsafePointer<Float>, w: UnsafePointer<Float>, b: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>) {
-        source.load(x)
+    /// What a training forward pass keeps of its input: the copy in oneDNN's layout when
+    /// backward-weights reads that same layout (saving a second reorder), else the tensor.
+    enum SavedInput {
+        case plain(Tensor)
+        case blocked(_Buffer, shape: [Int])
+
+        var shape: [Int] {
+            switch self {
+            case .plain(let t): return t.shape
+            case .blocked(_, let shape): return shape
+            }
+        }
+    }
+
+    /// Whether a training forward pass should keep its input in the blocked layout.
+    private(set) lazy var keepsBlockedInput = source.isReordered
+        && _DNNL.equal(source.inner.descriptor, backward.sourceDescriptor)
+
+    /// A fresh buffer for a training forward pass's blocked input.
+    func makeInputBuffer() -> _Buffer { _Buffer(for: source.inner.descriptor) }
+
+    /// y = conv(x, w) + b, all plain (NCHW, OIHW) buffers; the reordered x goes to `inputBuffer`
+    /// when given.
+    func runForward(x: UnsafePointer<Float>, w: UnsafePointer<Float>, b: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>,
+                    inputBuffer: _Buffer? = nil) {
+        source.load(x, into: inputBuffer)
         weights.load(w)
         destination.load(y)
         var args = [
@@ -107,6 +130,8 @@ final class _ConvolutionBackwardPlan {
     private let weightsDiffDestination: _Port?  // nil when it can share backward-data's buffer
     private let diffBias: _Memory?
     private let geometry: _ConvolutionGeometry
+    /// The layout backward-weights reads its input in.
+    var sourceDescriptor: dnnl_memory_desc_t { weightsSource.inner.descriptor }
 
     init(_ plan: _ConvolutionPlan) {
         let g = plan.geometry
@@ -144,7 +169,7 @@ final class _ConvolutionBackwardPlan {
 
     /// dx = conv_backward_data(dy, w) when `dx` is given; dw = conv_backward_weights(x, dy) and
     /// db = Σ dy, overwriting `dw` and `db`.
-    func run(x: UnsafePointer<Float>, w: UnsafePointer<Float>, dy: UnsafePointer<Float>,
+    func run(x: _ConvolutionPlan.SavedInput, w: UnsafePointer<Float>, dy: UnsafePointer<Float>,
              dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>, db: UnsafeMutablePointer<Float>?) {
         dataDiffDestination.load(dy)
         if let dx {
@@ -157,7 +182,10 @@ final class _ConvolutionBackwardPlan {
             ])
             dataDiffSource.store()
         }
-        weightsSource.load(x)
+        switch x {
+        case .plain(let tensor): tensor.withPointer { weightsSource.load($0) }
+        case .blocked(let buffer, _): weightsSource.use(buffer)
+        }
         weightsDiffDestination?.load(dy)
         weightsDiffWeights.load(dw)
         var args = [

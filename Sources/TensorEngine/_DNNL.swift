@@ -9,6 +9,7 @@ final class _DNNL: @unchecked Sendable {
     let stream: dnnl_stream_t
 
     private init() {
+        _ = _Allocator.configured
         var engine: dnnl_engine_t?
         _DNNL.check(dnnl_engine_create(&engine, dnnl_cpu, 0), "creating the CPU engine")
         var stream: dnnl_stream_t?
@@ -130,13 +131,29 @@ final class _Memory {
     deinit { dnnl_memory_destroy(memory) }
 }
 
+/// A 64-byte aligned buffer for data in a layout oneDNN chose.
+final class _Buffer {
+    let pointer: UnsafeMutableRawPointer
+    let byteCount: Int
+
+    init(for descriptor: dnnl_memory_desc_t) {
+        byteCount = max(withUnsafePointer(to: descriptor) { dnnl_memory_desc_get_size($0) }, 64)
+        pointer = UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: 64)
+    }
+
+    deinit { pointer.deallocate() }
+}
+
 /// One argument of a primitive seen from the plain (NCHW / OIHW) side: when the primitive chose a
 /// blocked layout, a buffer in that layout and the reorder to or from the plain tensor; when it
-/// chose the plain layout, just a view of the tensor.
+/// chose the plain layout, just a view of the tensor. Both memories are views: their handles are
+/// set before every use, so a caller may supply the blocked buffer (one that outlives the call,
+/// kept for the backward pass).
 final class _Port {
     let plain: _Memory
     let inner: _Memory
     private let reorder: _Primitive?
+    private lazy var ownBuffer = _Buffer(for: inner.descriptor)
     let isInput: Bool
 
     init(plain plainDescriptor: dnnl_memory_desc_t, chosen: dnnl_memory_desc_t, isInput: Bool) {
@@ -146,21 +163,32 @@ final class _Port {
             inner = plain
             reorder = nil
         } else {
-            inner = _Memory(chosen, allocate: true)
+            inner = _Memory(chosen, allocate: false)
             reorder = isInput ? _Primitive(reorderFrom: plainDescriptor, to: chosen)
                               : _Primitive(reorderFrom: chosen, to: plainDescriptor)
         }
     }
 
-    /// Points the plain side at a tensor's storage and, for an input, fills the inner buffer.
-    func load(_ pointer: UnsafeRawPointer) {
+    /// Whether the primitive works on another layout than the plain one.
+    var isReordered: Bool { reorder != nil }
+
+    /// Points the plain side at a tensor's storage and, for an input, fills the inner buffer
+    /// (`buffer`, or the port's own).
+    func load(_ pointer: UnsafeRawPointer, into buffer: _Buffer? = nil) {
         plain.point(at: pointer)
-        if isInput, let reorder {
+        guard let reorder else { return }
+        inner.point(at: (buffer ?? ownBuffer).pointer)
+        if isInput {
             _DNNL.shared.execute(reorder.primitive, [
                 dnnl_exec_arg_t(arg: DNNL_ARG_FROM, memory: plain.memory),
                 dnnl_exec_arg_t(arg: DNNL_ARG_TO, memory: inner.memory),
             ])
         }
+    }
+
+    /// Uses `buffer`, already in the inner layout, as the input: no reorder.
+    func use(_ buffer: _Buffer) {
+        inner.point(at: buffer.pointer)
     }
 
     /// For an output: copies the inner buffer to the plain tensor `load` pointed at.

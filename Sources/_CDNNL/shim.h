@@ -11,4 +11,19 @@ static inline void *autoloss_dnnl_memory_allocate(void) { return DNNL_MEMORY_ALL
 /// `DNNL_MEMORY_NONE`: a memory object without a buffer; the handle is set before each use.
 static inline void *autoloss_dnnl_memory_none(void) { return DNNL_MEMORY_NONE; }
 
+/// Keeps freed memory on the heap for reuse (see TensorEngine's `_Allocator`): glibc only, where
+/// large blocks otherwise go back to the system at every free. Returns 1 when applied.
+#include <stdlib.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+static inline int autoloss_keep_freed_memory(int mmap_threshold, int trim_threshold) {
+    return mallopt(M_MMAP_THRESHOLD, mmap_threshold) == 1 && mallopt(M_TRIM_THRESHOLD, trim_threshold) == 1;
+}
+#else
+static inline int autoloss_keep_freed_memory(int mmap_threshold, int trim_threshold) {
+    (void)mmap_threshold; (void)trim_threshold;
+    return 0;
+}
+#endif
+
 #endif

@@ -59,6 +59,20 @@ final class Conv2dTests: XCTestCase {
         }
     }
 
+    /// Channel counts that are multiples of 16: oneDNN works on blocked layouts (nChw16c) and the
+    /// training forward pass keeps its input in that layout for backward-weights.
+    func testGradientsMatchFiniteDifferencesOnBlockedLayouts() {
+        for seed: UInt64 in 1...2 {
+            for (k, s, p) in [(3, 2, 1), (3, 1, 1), (1, 1, 0)] {
+                var rng = SeededGenerator(seed: seed)
+                let conv = Conv2d(inChannels: 16, outChannels: 32, kernelSize: k, stride: s, padding: p, using: &rng)
+                let x = randomTensor([2, 16, 6, 6], using: &rng)
+                let failures = checkGradients(conv, input: x, maxChecks: 150, using: &rng)
+                XCTAssert(failures.isEmpty, "seed \(seed), k \(k) s \(s) p \(p): \(failures)")
+            }
+        }
+    }
+
     func testFirstLayerBackwardGivesTheSameParameterGradients() {
         var rng = SeededGenerator(seed: 7)
         let conv = Conv2d(inChannels: 3, outChannels: 5, kernelSize: 3, stride: 2, padding: 1, using: &rng)
@@ -77,26 +91,38 @@ final class Conv2dTests: XCTestCase {
     /// A layer shared by two inputs (a head over two pyramid levels of different sizes):
     /// backward in reverse order sums both contributions.
     func testSharedLayerAccumulatesGradients() {
-        var rng = SeededGenerator(seed: 11)
-        let conv = Conv2d(inChannels: 2, outChannels: 3, kernelSize: 3, padding: 1, using: &rng)
-        let a = randomTensor([1, 2, 8, 8], using: &rng), b = randomTensor([1, 2, 4, 4], using: &rng)
-        let ra = randomTensor([1, 3, 8, 8], using: &rng), rb = randomTensor([1, 3, 4, 4], using: &rng)
-        _ = conv.forward(a, training: true)
-        _ = conv.backward(ra)
-        let ga = conv.weight.gradient
-        conv.weight.zeroGradient()
-        _ = conv.forward(b, training: true)
-        _ = conv.backward(rb)
-        let gb = conv.weight.gradient
-        conv.weight.zeroGradient()
-        _ = conv.forward(a, training: true)
-        _ = conv.forward(b, training: true)
-        let db = conv.backward(rb)
-        let da = conv.backward(ra)
-        XCTAssertEqual(da.shape, a.shape)
-        XCTAssertEqual(db.shape, b.shape)
-        for (g, expected) in zip(conv.weight.gradient.scalars, (ga + gb).scalars) {
-            XCTAssertEqual(g, expected, accuracy: 1e-5 * max(1, abs(expected)))
+        for (input, output) in [(2, 3), (16, 16)] {
+            var rng = SeededGenerator(seed: 11)
+            let conv = Conv2d(inChannels: input, outChannels: output, kernelSize: 3, padding: 1, using: &rng)
+            // Two inputs of the same shape and one of another: the saved inputs must not alias.
+            let a = randomTensor([1, input, 8, 8], using: &rng), b = randomTensor([1, input, 4, 4], using: &rng)
+            let c = randomTensor([1, input, 8, 8], using: &rng)
+            let ra = randomTensor([1, output, 8, 8], using: &rng), rb = randomTensor([1, output, 4, 4], using: &rng)
+            let rc = randomTensor([1, output, 8, 8], using: &rng)
+            _ = conv.forward(a, training: true)
+            _ = conv.backward(ra)
+            let ga = conv.weight.gradient
+            conv.weight.zeroGradient()
+            _ = conv.forward(b, training: true)
+            _ = conv.backward(rb)
+            let gb = conv.weight.gradient
+            conv.weight.zeroGradient()
+            _ = conv.forward(c, training: true)
+            _ = conv.backward(rc)
+            let gc = conv.weight.gradient
+            conv.weight.zeroGradient()
+            _ = conv.forward(a, training: true)
+            _ = conv.forward(b, training: true)
+            _ = conv.forward(c, training: true)
+            let dc = conv.backward(rc)
+            let db = conv.backward(rb)
+            let da = conv.backward(ra)
+            XCTAssertEqual(da.shape, a.shape)
+            XCTAssertEqual(db.shape, b.shape)
+            XCTAssertEqual(dc.shape, c.shape)
+            for (g, expected) in zip(conv.weight.gradient.scalars, (ga + gb + gc).scalars) {
+                XCTAssertEqual(g, expected, accuracy: 1e-5 * max(1, abs(expected)), "channels \(input) -> \(output)")
+            }
         }
     }
 }
