@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "Detection", swiftSettings: kernelFlags),
         // oneDNN (Debian's libdnnl-dev 2.6, Homebrew's onednn): SGEMM and the convolution primitives.
         .systemLibrary(name: "_CDNNL", providers: [.apt(["libdnnl-dev"]), .brew(["onednn"])]),
-        .target(name: "TensorEngine", dependencies: ["_CDNNL"], swiftSettings: kernelFlags),
+        .target(name: "TensorEngine", dependencies: ["_CDNNL"], exclude: ["README.md"], swiftSettings: kernelFlags),
         .target(name: "_TestSupport", dependencies: ["LossLanguage"]),
         .executableTarget(
             name: "autoloss",
