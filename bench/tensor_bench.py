@@ -164,6 +164,9 @@ def main():
         if r["bench"] == "conv":
             print(f"  {r['network']:<9}{r['layer']:<30}{r['ms']:>8.2f} ms {r['gflops']:>6.0f} GFLOP/s"
                   f"  (sgemm at its GEMM shape {r['gemm_gflops']:>4.0f})  {r['impl']}")
+        elif r["bench"] == "elementwise":
+            print(f"  backbone {r['shape']:<30} GroupNorm {r['groupnorm_ms']:.2f} ms + ReLU {r['relu_ms']:.2f} ms;"
+                  f" fused {r['fused_ms']:.2f} ms (forward + backward)")
         elif r["bench"] == "convolutions":
             print(f"  {r['network']:<9}all convolutions: {r['ms']:.1f} ms, {r['gflops']:.0f} GFLOP/s = "
                   f"{r['share_of_sgemm_peak']:.0%} of SGEMM peak; {r['share_of_step']:.0%} of the step")

@@ -61,4 +61,33 @@ enum _Reduce {
         while k < n { total += Double(a[k]) * Double(b[k]); k += 1 }
         return total
     }
+
+    /// (Σ g[k], Σ g[k]·x[k]) over the k where x[k]·scale + shift > 0: the sums of GroupNorm's
+    /// backward pass behind a ReLU, whose mask is where the normalised value stayed positive.
+    static func maskedSums(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ n: Int,
+                           scale: Float, shift: Float) -> (Double, Double) {
+        var total1 = 0.0, total2 = 0.0, k = 0
+        let s = SIMD16<Float>(repeating: scale), t = SIMD16<Float>(repeating: shift)
+        while k + 16 <= n {
+            let end = min(n - (n - k) % 16, k + block)
+            var acc1 = SIMD16<Float>(), acc2 = SIMD16<Float>()
+            while k < end {
+                let xv = load(x + k)
+                let gv = load(g + k).replacing(with: 0, where: xv * s + t .<= 0)
+                acc1 += gv
+                acc2 += gv * xv
+                k += 16
+            }
+            total1 += Double(acc1.sum())
+            total2 += Double(acc2.sum())
+        }
+        while k < n {
+            if x[k] * scale + shift > 0 {
+                total1 += Double(g[k])
+                total2 += Double(g[k]) * Double(x[k])
+            }
+            k += 1
+        }
+        return (total1, total2)
+    }
 }

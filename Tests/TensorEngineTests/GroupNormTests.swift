@@ -71,4 +71,39 @@ final class GroupNormTests: XCTestCase {
             XCTAssert(failures.isEmpty, "seed \(seed), groups \(groups): \(failures)")
         }
     }
+
+    /// The fused ReLU gives what a separate ReLU gives, forward and backward.
+    func testFusedReLUMatchesGroupNormThenReLU() {
+        for seed: UInt64 in 1...4 {
+            var rng = SeededGenerator(seed: seed)
+            let shape = [2, 16, Int.random(in: 1...20, using: &rng), Int.random(in: 1...20, using: &rng)]
+            let fused = GroupNorm(groups: 8, channels: 16, fusedReLU: true), plain = GroupNorm(groups: 8, channels: 16)
+            let gamma = randomTensor([16], in: 0.5...2, using: &rng), beta = randomTensor([16], using: &rng)
+            for norm in [fused, plain] { norm.weight.value = gamma; norm.bias.value = beta }
+            let pair = Sequential([plain, ReLU()])
+            let x = randomTensor(shape, in: -2...3, using: &rng), g = randomTensor(shape, using: &rng)
+            XCTAssertEqual(fused.forward(x, training: true), pair.forward(x, training: true), "seed \(seed)")
+            let dxFused = fused.backward(g), dxPair = pair.backward(g)
+            for (name, a, b) in [("dx", dxFused, dxPair), ("dγ", fused.weight.gradient, plain.weight.gradient),
+                                 ("dβ", fused.bias.gradient, plain.bias.gradient)] {
+                let worst = zip(a.scalars, b.scalars).map { abs($0 - $1) / max(1e-3, abs($1)) }.max() ?? 0
+                XCTAssertLessThan(worst, 1e-4, "seed \(seed): \(name)")
+            }
+        }
+    }
+
+    func testFusedReLUGradientsMatchFiniteDifferences() {
+        for seed: UInt64 in 1...3 {
+            var rng = SeededGenerator(seed: seed)
+            let norm = GroupNorm(groups: 2, channels: 4, fusedReLU: true)
+            // |γ·x̂| < 1.8 for these inputs, so shifts of ±2.5 keep every output away from the
+            // ReLU's kink: two channels pass whole, two are masked whole. Partial masks are
+            // covered by the comparison with GroupNorm + ReLU above.
+            norm.weight.value = randomTensor([4], in: 0.5...1, using: &rng)
+            norm.bias.value = Tensor(shape: [4], scalars: [2.5, -2.5, 2.5, -2.5])
+            let x = randomTensor([2, 4, 4, 5], using: &rng)
+            let failures = checkGradients(norm, input: x, kinks: true, using: &rng)
+            XCTAssert(failures.isEmpty, "seed \(seed): \(failures)")
+        }
+    }
 }

@@ -3,6 +3,8 @@ import TensorEngine
 /// The networks the benchmark times and checks against PyTorch (bench/tensor_bench.py builds the
 /// same ones, parameter for parameter, from the exported names and shapes).
 ///
+/// GroupNorm and ReLU run fused (`GroupNorm(fusedReLU: true)`); PyTorch runs them apart.
+///
 /// - `backbone`: four stages of 3x3 stride-2 convolution (no bias) + GroupNorm(8) + ReLU,
 ///   3 -> 16 -> 32 -> 64 -> 128 channels: the detector's backbone at 256 px gives strides 2-16.
 /// - `pyramid`: the backbone, 1x1 laterals from stages 3 and 4 to 32 channels, a top-down join
@@ -28,18 +30,18 @@ final class BenchNetwork {
         for s in 0..<4 {
             let conv = Conv2d(inChannels: Self.channels[s], outChannels: Self.channels[s + 1], kernelSize: 3, stride: 2,
                               padding: 1, bias: false, using: &rng)
-            let norm = GroupNorm(groups: 8, channels: Self.channels[s + 1])
+            let norm = GroupNorm(groups: 8, channels: Self.channels[s + 1], fusedReLU: true)
             norm.weight.value = Initialization.normal(shape: norm.weight.value.shape, mean: 1, standardDeviation: 0.1, using: &rng)
             norm.bias.value = Initialization.normal(shape: norm.bias.value.shape, standardDeviation: 0.1, using: &rng)
-            stages.append(Sequential([conv, norm, ReLU()]))
+            stages.append(Sequential([conv, norm]))
             named += [("stages.\(s).0.weight", conv.weight), ("stages.\(s).1.weight", norm.weight), ("stages.\(s).1.bias", norm.bias)]
         }
         self.stages = stages
         lateral3 = Conv2d(inChannels: 64, outChannels: 32, kernelSize: 1, using: &rng)
         lateral4 = Conv2d(inChannels: 128, outChannels: 32, kernelSize: 1, using: &rng)
         let towerConv = Conv2d(inChannels: 32, outChannels: 32, kernelSize: 3, padding: 1, bias: false, using: &rng)
-        let towerNorm = GroupNorm(groups: 8, channels: 32)
-        tower = Sequential([towerConv, towerNorm, ReLU()])
+        let towerNorm = GroupNorm(groups: 8, channels: 32, fusedReLU: true)
+        tower = Sequential([towerConv, towerNorm])
         classifier = Conv2d(inChannels: 32, outChannels: 4, kernelSize: 3, padding: 1, using: &rng)
         classifier.weight.value = Initialization.normal(shape: classifier.weight.value.shape, standardDeviation: 0.01, using: &rng)
         classifier.bias!.value = Tensor(repeating: Initialization.priorProbabilityBias(0.01), shape: [4])

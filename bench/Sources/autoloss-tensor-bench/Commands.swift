@@ -74,9 +74,12 @@ func runTiming(_ options: Options) {
                 let shape = [batch, BenchNetwork.channels[s + 1], side, side]
                 let x = uniform(shape, using: &rng), g = uniform(shape, using: &rng)
                 let norm = GroupNorm(groups: 8, channels: shape[1]), relu = ReLU()
+                let fused = GroupNorm(groups: 8, channels: shape[1], fusedReLU: true)
                 let normMs = measure(repeats) { _ = norm.forward(x, training: true); _ = norm.backward(g) }
                 let reluMs = measure(repeats) { _ = relu.forward(x, training: true); _ = relu.backward(g) }
-                emit([("bench", "elementwise"), ("shape", "\(shape)"), ("groupnorm_ms", normMs), ("relu_ms", reluMs)])
+                let fusedMs = measure(repeats) { _ = fused.forward(x, training: true); _ = fused.backward(g) }
+                emit([("bench", "elementwise"), ("shape", "\(shape)"), ("groupnorm_ms", normMs), ("relu_ms", reluMs),
+                      ("fused_ms", fusedMs)])
                 side /= 2
             }
         }
