@@ -4,9 +4,22 @@ import Foundation
 /// Splitting elementwise and packing work over the cores with `DispatchQueue.concurrentPerform`
 /// (portable: libdispatch on Linux, GCD on macOS). oneDNN runs its own OpenMP threads; the two
 /// never overlap because every call here returns before the next oneDNN call starts.
+///
+/// Several trainings side by side (one process per core) should each be started with
+/// `OMP_NUM_THREADS=1`: OpenMP reads it for oneDNN, and this width follows it, so that no process
+/// spreads over the cores of another (oversubscribed OpenMP threads wait on each other at every
+/// barrier: a 0.2 ms convolution was seen taking 80 ms on the loaded machine).
 enum Parallel {
-    /// The number of cores this process may use.
-    static let width = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    /// The number of cores this process may use: all, or `OMP_NUM_THREADS` when it is set lower.
+    static let width: Int = {
+        let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        // OMP_NUM_THREADS may be a list ("2,1" for nested levels): the first entry counts here.
+        if let value = ProcessInfo.processInfo.environment["OMP_NUM_THREADS"],
+           let first = value.split(separator: ",").first, let threads = Int(first.trimmingCharacters(in: .whitespaces)), threads > 0 {
+            return min(cores, threads)
+        }
+        return cores
+    }()
 
     /// Runs `body(i)` for `i` in `0..<count`, in parallel when there is more than one item.
     /// Items should be coarse (an image, a channel group): each is one task.
