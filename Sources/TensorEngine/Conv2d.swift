@@ -55,8 +55,8 @@ public final class Conv2d: Layer {
     }
 
     func geometry(for shape: [Int]) -> _ConvolutionGeometry {
-        precondition(shape.count == 4 && shape[1] == inChannels,
-                     "Conv2d: expected input [N, \(inChannels), H, W], got \(shape)")
+        precondition(shape.count == 4 && shape[1] == inChannels && shape[0] > 0,
+                     "Conv2d: expected input [N, \(inChannels), H, W] with N > 0, got \(shape)")
         let g = _ConvolutionGeometry(batch: shape[0], inChannels: inChannels, height: shape[2], width: shape[3],
                                      outChannels: outChannels, kernel: kernelSize, stride: stride, padding: padding)
         precondition(g.outHeight > 0 && g.outWidth > 0,
