@@ -22,11 +22,11 @@ struct _ConvolutionGeometry: Hashable {
 ///
 /// Why primitives and not im2col + SGEMM: measured on this machine's two AVX-512 cores for the
 /// detector's shapes (batch 8, 256 px input, 3-128 channels, 3x3 stride 1 and 2, 1x1), forward +
-/// backward-data + backward-weights take 2-7x less time with oneDNN's `jit:avx512_core`
+/// backward-data + backward-weights take 1.5-7x less time with oneDNN's `jit:avx512_core`
 /// convolutions on the blocked layouts it picks (`nChw16c`) than with im2col + `dnnl_sgemm` per
 /// image (im2col on both cores) or oneDNN's own GEMM convolution on plain NCHW: 2.3 against
 /// 10.2 ms for 16 -> 32 channels at 128 px stride 2, 4.2 against 11.4 ms for 64 -> 64 at 32 px
-/// stride 1; only the 1x1 layers come out even. Reordering NCHW to the blocked layout and back
+/// stride 1; the 1x1 layers come out about even. Reordering NCHW to the blocked layout and back
 /// costs 0.02-0.6 ms a layer, a small part of that gain. bench/conv_strategies.c measures it;
 /// the figures are in bench/RESULTS.md, "Tensor engine".
 ///
