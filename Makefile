@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 # System packages (Debian names) the build and tests need.
-APT_PACKAGES := python3-venv libjpeg62-turbo-dev libpng-dev pkg-config libsqlite3-dev
+APT_PACKAGES := python3-venv libjpeg62-turbo-dev libpng-dev pkg-config libsqlite3-dev libdnnl-dev
 VENV := .venv
 PYTHON := $(VENV)/bin/python
 RELEASE_BIN := .build/release/autoloss
@@ -45,6 +45,7 @@ test: deps venv
 bench: deps venv
 	$(SWIFT) build -c release --product autoloss-bench
 	$(SWIFT) build -c release --product autoloss-screen-bench
+	$(SWIFT) build -c release --product autoloss-tensor-bench
 	$(SWIFT) build -c release --product autoloss
 	PYTHON=$(PYTHON) bash bench/run.sh
 

@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "Verification", targets: ["Verification"]),
         .library(name: "Detection", targets: ["Detection"]),
         .library(name: "Search", targets: ["Search"]),
+        .library(name: "TensorEngine", targets: ["TensorEngine"]),
         .executable(name: "autoloss", targets: ["autoloss"]),
     ],
     dependencies: [
@@ -45,6 +46,9 @@ let package = Package(
             dependencies: ["LossLanguage", "Verification", "Detection", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: kernelFlags),
         .target(name: "Export", dependencies: ["LossLanguage"]),
+        // oneDNN (Debian's libdnnl-dev 2.6, Homebrew's onednn): SGEMM and the convolution primitives.
+        .systemLibrary(name: "_CDNNL", providers: [.apt(["libdnnl-dev"]), .brew(["onednn"])]),
+        .target(name: "TensorEngine", dependencies: ["_CDNNL"], exclude: ["README.md"], swiftSettings: kernelFlags),
         .target(name: "_TestSupport", dependencies: ["LossLanguage"]),
         .executableTarget(
             name: "autoloss",
@@ -58,10 +62,14 @@ let package = Package(
         .executableTarget(
             name: "autoloss-screen-bench", dependencies: ["LossLanguage", "Verification", "Search"],
             path: "bench/Sources/autoloss-screen-bench", swiftSettings: kernelFlags),
+        .executableTarget(
+            name: "autoloss-tensor-bench", dependencies: ["TensorEngine"], path: "bench/Sources/autoloss-tensor-bench",
+            swiftSettings: kernelFlags),
         .testTarget(name: "LossLanguageTests", dependencies: ["LossLanguage", "_TestSupport"]),
         .testTarget(name: "VerificationTests", dependencies: ["Verification", "LossLanguage", "_TestSupport"]),
         .testTarget(name: "SearchTests", dependencies: ["Search", "Verification", "LossLanguage", "_TestSupport"]),
         .testTarget(name: "DetectionTests", dependencies: ["Detection", "_TestSupport"]),
+        .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine", "_TestSupport"]),
         .testTarget(name: "autolossTests", dependencies: ["autoloss", "LossLanguage"]),
     ],
     swiftLanguageModes: [.v5]

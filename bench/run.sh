@@ -12,3 +12,6 @@ echo "== Screening cascade: candidates per second (anchor: AutoML-Zero, 10^4 per
 echo
 echo "== COCO evaluation vs pycocotools and faster-coco-eval"
 $PY bench/coco_eval_bench.py --autoloss .build/release/autoloss
+echo
+echo "== Tensor engine: forward + backward of a detector backbone and pyramid vs PyTorch (CPU, 2 threads)"
+$PY bench/tensor_bench.py
