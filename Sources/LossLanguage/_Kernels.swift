@@ -246,12 +246,18 @@ enum Kernels {
         for r in 0..<rows { o[r] = dotRow(a + r * classes, b + r * classes, classes) }
     }
 
-    /// Softmax over each row, shifted by the row maximum so that large logits do not overflow.
+    /// Softmax over each row, shifted by the row maximum so that large logits do not overflow;
+    /// the exponentials over the whole tile at once (see `logSoftmax`).
     static func softmax<T: LossScalar>(rows: Int, classes: Int, _ a: UnsafeMutablePointer<T>, _ o: UnsafeMutablePointer<T>) {
         for r in 0..<rows {
-            let x = a + r * classes, y = o + r * classes
-            let m = maxRow(x, classes)
-            for c in 0..<classes { y[c] = T.mExp(x[c] - m) }
+            let base = r * classes
+            let m = maxRow(a + base, classes)
+            for c in 0..<classes { o[base + c] = a[base + c] - m }
+        }
+        let n = rows * classes
+        for k in 0..<n { o[k] = T.mExp(o[k]) }
+        for r in 0..<rows {
+            let y = o + r * classes
             let inv = 1 / sumRow(y, classes)
             for c in 0..<classes { y[c] *= inv }
         }
@@ -274,24 +280,36 @@ enum Kernels {
     /// out = log(softmax(x) + eps), p = softmax(x), per row. Where softmax(x) is far above eps the
     /// guard is below the type's resolution, so out = x - max - log(sum); below a type-dependent
     /// threshold (Float: log p < -27) the few elements there are recomputed by the definition.
+    /// The exponentials run over the whole tile at once: rows of 81 classes would leave a fifth of
+    /// every row to a scalar loop epilogue.
     static func logSoftmax<T: LossScalar>(rows: Int, classes: Int, _ a: UnsafeMutablePointer<T>, _ o: UnsafeMutablePointer<T>,
                                           _ p: UnsafeMutablePointer<T>) {
         let eps = T(Primitive.eps)
         let threshold = T.mLog(eps / T.ulpOfOne) + 3
-        for r in 0..<rows {
-            let base = r * classes
-            let x = a + base, y = o + base, q = p + base
-            let m = maxRow(x, classes)
-            for c in 0..<classes { q[c] = T.mExp(x[c] - m) }
-            let s = sumRow(q, classes)
-            let shift = m + T.mLog(s)
-            let inv = 1 / s
-            for c in 0..<classes {
-                y[c] = x[c] - shift
-                q[c] *= inv
+        withUnsafeTemporaryAllocation(of: T.self, capacity: 2 * rows) { scratch in
+            let shift = scratch.baseAddress!, scale = shift + rows
+            for r in 0..<rows {
+                let base = r * classes
+                let m = maxRow(a + base, classes)
+                shift[r] = m
+                for c in 0..<classes { p[base + c] = a[base + c] - m }
             }
-            if -maxRow(negated: y, classes) < threshold {
-                for c in 0..<classes where y[c] < threshold { y[c] = T.mLog(q[c] + eps) }
+            let n = rows * classes
+            for k in 0..<n { p[k] = T.mExp(p[k]) }
+            for r in 0..<rows {
+                let s = sumRow(p + r * classes, classes)
+                shift[r] += T.mLog(s)
+                scale[r] = 1 / s
+            }
+            for r in 0..<rows {
+                let base = r * classes, sh = shift[r], inv = scale[r]
+                for c in 0..<classes {
+                    o[base + c] = a[base + c] - sh
+                    p[base + c] *= inv
+                }
+                if -maxRow(negated: o + base, classes) < threshold {
+                    for c in 0..<classes where o[base + c] < threshold { o[base + c] = T.mLog(p[base + c] + eps) }
+                }
             }
         }
     }
