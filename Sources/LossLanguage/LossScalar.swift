@@ -15,7 +15,6 @@ public protocol LossScalar: BinaryFloatingPoint, Sendable {
     static func mTanh(_ x: Self) -> Self
     static func mErf(_ x: Self) -> Self
     static func mAtan(_ x: Self) -> Self
-    static func mCosh(_ x: Self) -> Self
     static func mSqrt(_ x: Self) -> Self
 }
 
@@ -28,7 +27,6 @@ extension Double: LossScalar {
     @inline(__always) public static func mTanh(_ x: Double) -> Double { tanh(x) }
     @inline(__always) public static func mErf(_ x: Double) -> Double { erf(x) }
     @inline(__always) public static func mAtan(_ x: Double) -> Double { atan(x) }
-    @inline(__always) public static func mCosh(_ x: Double) -> Double { cosh(x) }
     @inline(__always) public static func mSqrt(_ x: Double) -> Double { x.squareRoot() }
 }
 
@@ -43,7 +41,6 @@ extension Float: LossScalar {
     @inline(__always) public static func mTanh(_ x: Float) -> Float { FastFloat.tanh(x) }
     @inline(__always) public static func mErf(_ x: Float) -> Float { FastFloat.erf(x) }
     @inline(__always) public static func mAtan(_ x: Float) -> Float { FastFloat.atan(x) }
-    @inline(__always) public static func mCosh(_ x: Float) -> Float { FastFloat.cosh(x) }
     @inline(__always) public static func mSqrt(_ x: Float) -> Float { x.squareRoot() }
 }
 
@@ -66,7 +63,9 @@ public enum Primitive {
         case .softmax: return 1  // one class: softmax of a single logit
         case .softplus: return (a > 0 ? a : 0) + T.mLog1p(T.mExp(-Swift.abs(a)))
         case .sigmoid: return 1 / (1 + T.mExp(-a))
-        case .gd: return (1 + T(4 / Double.pi) * T.mAtan(T.mTanh(T(Double.pi / 8) * a))) / 2
+        // (1 + (2/pi) gd0(pi a / 4)) / 2 with gd0(t) = 2 atan(tanh(t/2)) = 2 atan(e^t) - pi/2:
+        // one exponential instead of tanh's exponential and division.
+        case .gd: return T(2 / Double.pi) * T.mAtan(T.mExp(T(Double.pi / 4) * a))
         case .alf: return alf(a)
         case .erf: return (1 + T.mErf(T(Double.pi.squareRoot() / 4) * a)) / 2
         case .erfc: return (1 - T.mErf(T(Double.pi.squareRoot() / 4) * a)) / 2
@@ -89,7 +88,10 @@ public enum Primitive {
         case .softmax: return 0
         case .softplus: return 1 / (1 + T.mExp(-a))
         case .sigmoid: return out * (1 - out)
-        case .gd: return T(0.25) / T.mCosh(T(Double.pi / 4) * a)
+        case .gd:
+            // 1/4 sech(t) = (1/2) E / (1 + E^2) with E = e^-|t| <= 1: no overflow, one division.
+            let e = T.mExp(-Swift.abs(T(Double.pi / 4) * a))
+            return T(0.5) * e / (1 + e * e)
         case .alf:
             let h = a / 2
             let r = 1 / T.mSqrt(1 + h * h)

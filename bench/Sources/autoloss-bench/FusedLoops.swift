@@ -23,8 +23,10 @@ enum FusedLoops {
                 let logS = FastFloat.log(s + eps)
                 let oneMinus = 1 - s
                 let logOneMinus = FastFloat.log(oneMinus + eps)
-                let gd = (1 + Float(4 / Double.pi) * FastFloat.atan(FastFloat.tanh(Float(Double.pi / 8) * x[k]))) / 2
-                let dgd = 0.25 / FastFloat.cosh(Float(Double.pi / 4) * x[k])
+                let t = Float(Double.pi / 4) * x[k]
+                let gd = Float(2 / Double.pi) * FastFloat.atan(FastFloat.exp(t))
+                let e = FastFloat.exp(-abs(t))
+                let dgd = 0.5 * e / (1 + e * e)
                 let b = gd - q
                 let c = s - q
                 value[k] = -(q * a * logS + b * c * logOneMinus)
