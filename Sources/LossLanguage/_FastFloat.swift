@@ -134,10 +134,4 @@ public enum FastFloat {
         let y = 1 - p * t * exp(-a * a)
         return x < 0 ? -y : y
     }
-
-    @inlinable @inline(__always)
-    public static func cosh(_ x: Float) -> Float {
-        let e = exp(Swift.abs(x))
-        return 0.5 * (e + 1 / e)
-    }
 }

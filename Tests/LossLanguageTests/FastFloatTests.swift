@@ -28,7 +28,6 @@ final class FastFloatTests: XCTestCase {
             ("sin", FastFloat.sin, Foundation.sin, -100, 100, false, 4e-7),
             ("cos", FastFloat.cos, Foundation.cos, -100, 100, false, 4e-7),
             ("erf", FastFloat.erf, Foundation.erf, -6, 6, false, 6e-7),
-            ("cosh", FastFloat.cosh, Foundation.cosh, -80, 80, true, 6e-7),
         ]
         for (name, f, reference, lo, hi, relative, bound) in cases {
             let (error, at) = maxError(f, reference, from: lo, to: hi, relative: relative)
@@ -48,6 +47,5 @@ final class FastFloatTests: XCTestCase {
         XCTAssertEqual(FastFloat.tanh(-1000), -1)
         XCTAssertTrue(FastFloat.sin(.infinity).isNaN)
         XCTAssertEqual(FastFloat.atan(.infinity), Float.pi / 2)
-        XCTAssertEqual(FastFloat.cosh(1000), .infinity)
     }
 }
