@@ -78,4 +78,19 @@ final class SearchCommandTests: XCTestCase {
         XCTAssertNotNil(events[0]["cpv_rejected"] as? Double)
         XCTAssertFalse((events[2]["hall_of_fame"] as! [Any]).isEmpty)
     }
+
+    func testAblationRunsThreeArmsOnOneBudget() throws {
+        let out = folder.appendingPathComponent("ablation").path
+        let r = try CLI.run(["search", "--branch", "reg", "--ablate", "--max-evals", "3", "--generations", "3", "--population", "4", "--out", out])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let table = try String(contentsOfFile: out + "/ablation.txt", encoding: .utf8)
+        let rows = table.split(separator: "\n").filter { ["none ", "cpv ", "cpv-mos "].contains { p in $0.hasPrefix(p) } }
+        XCTAssertEqual(rows.count, 3, table)
+        for row in rows {
+            XCTAssertEqual(row.split(separator: " ", omittingEmptySubsequences: true)[2], "3", "each arm spends the budget: \(row)")
+        }
+        for arm in ["none", "cpv", "cpv-mos"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: "\(out)/\(arm)/run.sqlite"))
+        }
+    }
 }

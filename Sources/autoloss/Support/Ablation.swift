@@ -19,6 +19,9 @@ struct Ablation {
             var o = base
             o.usesCPV = arm.cpv
             o.usesMOS = arm.mos
+            // From scratch, as the paper's ablation: seeded known losses would hand every arm
+            // the same best loss in generation 0.
+            o.seedWithKnownLosses = false
             if !json { print("\n== arm: \(arm.name)") }
             let summary = try SearchRun(folder: folder.appendingPathComponent(arm.name), json: json).start(o)
             rows.append((arm.name, summary))
@@ -29,14 +32,18 @@ struct Ablation {
             return s.hallOfFame.entries.filter { ($0.result.ap ?? -1) >= target - 1e-9 }.map(\.elapsed).min()
         }
         let plainTime = timeToReach(rows[0].summary)
-        var table = ["", "Filter ablation (\(options.branch.rawValue), \(base.maxEvaluations!) proxy evaluations per arm)",
-                     "arm        screened  proxy-evaluated  wall-clock  best AP  time to plain's best  speed-up"]
+        func pad(_ text: String, _ width: Int) -> String {
+            text.count >= width ? text : String(repeating: " ", count: width - text.count) + text
+        }
+        var table = ["", "Filter ablation (\(options.branch.rawValue), \(base.maxEvaluations!) proxy evaluations per arm, from scratch)",
+                     "arm       screened  proxy-evaluated  wall-clock (s)  best AP  s to plain's best  speed-up"]
         for (name, s) in rows {
             let reach = timeToReach(s)
             let speedup = (plainTime != nil && reach != nil && reach! > 0) ? String(format: "%.1fx", plainTime! / reach!) : "-"
-            table.append(String(format: "%-9@ %9d %16d %11@ %8@ %21@ %9@", name, s.funnel.generated, s.proxyEvaluations,
-                                SearchRun.duration(s.seconds), s.hallOfFame.top(1).first?.result.ap.map { String(format: "%.2f", $0) } ?? "-",
-                                reach.map { SearchRun.duration($0) } ?? "not reached", speedup))
+            let best = s.hallOfFame.top(1).first?.result.ap.map { String(format: "%.2f", $0) } ?? "-"
+            table.append(name.padding(toLength: 8, withPad: " ", startingAt: 0) + pad("\(s.funnel.generated)", 10)
+                         + pad("\(s.proxyEvaluations)", 17) + pad(String(format: "%.1f", s.seconds), 16) + pad(best, 9)
+                         + pad(reach.map { String(format: "%.1f", $0) } ?? "not reached", 19) + pad(speedup, 10))
         }
         print(table.joined(separator: "\n"))
         try Data(table.joined(separator: "\n").utf8).write(to: folder.appendingPathComponent("ablation.txt"))
