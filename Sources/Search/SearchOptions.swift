@@ -44,6 +44,8 @@ public struct SearchOptions: Codable, Equatable, Sendable {
     public var command: String?
     /// Extra sbatch arguments; nil runs external evaluations locally.
     public var slurmArguments: [String]?
+    /// Trainings run at the same time (Slurm: jobs in the queue at once).
+    public var jobs = 1
 
     public init(branch: Branch, mode: Branch? = nil, partner: String? = nil, baseline: String? = nil) {
         self.branch = branch
@@ -67,6 +69,7 @@ public struct SearchOptions: Codable, Equatable, Sendable {
         if generations < 1 { return "--generations must be at least 1" }
         if population < 1 || topK < 1 || topP < 1 { return "population, top-K and top-P must be at least 1" }
         if let m = maxEvaluations, m < 1 { return "--max-evals must be at least 1" }
+        if jobs < 1 || jobs > 1024 { return "--jobs must be between 1 and 1024" }
         if let t = timeLimitMinutes, !(t > 0) { return "--time-limit must be a positive number of minutes" }
         if !(0...1).contains(mosRejectFraction) { return "the MOS reject fraction must be in [0, 1]" }
         switch evaluator {

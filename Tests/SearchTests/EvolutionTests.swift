@@ -101,6 +101,15 @@ final class EvolutionTests: XCTestCase {
         XCTAssertEqual(first.calls[.mos, default: 0] + second.calls[.mos, default: 0], fresh.calls[.mos, default: 0])
     }
 
+    /// Trainings run side by side give the run an uninterrupted sequential one gives.
+    func testParallelTrainingsGiveTheSameRun() throws {
+        var o = options(.softmax)
+        let one = try run(o, store: "one.sqlite").hallOfFame.top(8).map { "\($0.expr.infix) \($0.result.ap!)" }
+        o.jobs = 3
+        let three = try run(o, store: "three.sqlite").hallOfFame.top(8).map { "\($0.expr.infix) \($0.result.ap!)" }
+        XCTAssertEqual(one, three)
+    }
+
     func testBadOptionsAreRefusedBeforeAnythingRuns() throws {
         var o = options(.reg)
         o.generations = 0

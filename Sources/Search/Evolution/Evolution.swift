@@ -49,36 +49,79 @@ public final class Evolution {
             var rng = SplitMix64(seed: options.seed &* 0x9E37_79B9 &+ UInt64(g) &* 0x85EB_CA6B &+ 1)
             let parents = HallOfFame(entries: evaluated).top(options.topP).map(\.expr)
             let survivors = try screen(generation: g, parents: parents, using: &rng)
-            // MOS, then the best K on the proxy task.
+            // MOS, then the best K on the proxy task; up to `jobs` trainings at a time.
             var ranked: [(candidate: Screened, mosAP: Double)] = []
-            for s in survivors {
-                if let reason = budgetExhausted() { stopReason = reason; break generations }
-                guard options.usesMOS else { ranked.append((s, 0)); continue }
-                let r = try train(s.expr, stage: .mos, key: s.canonical, generation: g, slot: s.slot)
-                funnel.mosTrained += 1
-                if let ap = r.ap, ap >= options.mosRejectFraction * (baselineMOS?.ap ?? 0) {
-                    ranked.append((s, ap))
-                } else {
-                    funnel.mosRejected += 1
+            if options.usesMOS {
+                let results = try trainAll(survivors, stage: .mos, generation: g)
+                for (s, r) in zip(survivors, results) {
+                    guard let r else { continue }
+                    funnel.mosTrained += 1
+                    if let ap = r.ap, ap >= options.mosRejectFraction * (baselineMOS?.ap ?? 0) {
+                        ranked.append((s, ap))
+                    } else {
+                        funnel.mosRejected += 1
+                    }
                 }
+                if results.contains(where: { $0 == nil }), let reason = budgetExhausted() { stopReason = reason; break generations }
+            } else {
+                ranked = survivors.map { ($0, 0) }
             }
+            let budgetLeft = options.maxEvaluations.map { $0 - proxyEvaluations } ?? Int.max
             let chosen = ranked.sorted { $0.mosAP > $1.mosAP || ($0.mosAP == $1.mosAP && $0.candidate.slot < $1.candidate.slot) }
-                .prefix(options.topK)
-            for (s, _) in chosen {
-                if let reason = budgetExhausted() { stopReason = reason; break generations }
-                let r = try train(s.expr, stage: .proxy, key: s.canonical, generation: g, slot: s.slot)
+                .prefix(min(options.topK, max(0, budgetLeft))).map(\.candidate)
+            let results = try trainAll(chosen, stage: .proxy, generation: g)
+            for (s, r) in zip(chosen, results) {
+                guard let r else { continue }
                 proxyEvaluations += 1
                 funnel.proxyEvaluated += 1
                 if r.ap != nil {
                     evaluated.append(HallOfFame.Entry(expr: s.expr, result: r, generation: g, elapsed: Date().timeIntervalSince(started)))
                 }
             }
+            if results.contains(where: { $0 == nil }), let reason = budgetExhausted() { stopReason = reason; break generations }
             report(progress(generation: g))
             if let reason = budgetExhausted() { stopReason = reason; break }
         }
         return SearchSummary(hallOfFame: HallOfFame(entries: evaluated), baselineMOS: baselineMOS, baselineProxy: baselineProxy,
                              funnel: funnel, proxyEvaluations: proxyEvaluations, seconds: Date().timeIntervalSince(started),
                              stopReason: stopReason)
+    }
+
+    /// Trains candidates at one stage, `options.jobs` at a time (an external evaluator on Slurm
+    /// wants many; the built-in detector uses both cores by itself). A candidate whose training
+    /// would start after the time limit gets nil. Results come back in the candidates' order, so
+    /// the search's course does not depend on which finished first.
+    func trainAll(_ items: [Screened], stage: TrainingStage, generation g: Int) throws -> [EvaluationResult?] {
+        final class Slots: @unchecked Sendable {
+            var results: [EvaluationResult?]
+            var error: Error?
+            let lock = NSLock()
+            init(_ n: Int) { results = Array(repeating: nil, count: n) }
+        }
+        let slots = Slots(items.count)
+        let limit = DispatchSemaphore(value: max(1, options.jobs))
+        let group = DispatchGroup()
+        for (k, s) in items.enumerated() {
+            limit.wait()
+            if timeIsUp() { limit.signal(); break }
+            group.enter()
+            DispatchQueue.global().async {
+                defer { limit.signal(); group.leave() }
+                do {
+                    let r = try self.train(s.expr, stage: stage, key: s.canonical, generation: g, slot: s.slot)
+                    slots.lock.lock(); slots.results[k] = r; slots.lock.unlock()
+                } catch {
+                    slots.lock.lock(); slots.error = error; slots.lock.unlock()
+                }
+            }
+        }
+        group.wait()
+        if let error = slots.error { throw error }
+        return slots.results
+    }
+
+    func timeIsUp() -> Bool {
+        options.timeLimitMinutes.map { Date().timeIntervalSince(started) >= $0 * 60 } ?? false
     }
 
     func budgetExhausted() -> String? {

@@ -34,6 +34,7 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "The external evaluator's command; {dir} is the candidate's folder.") var command: String?
     @Option(help: "local or slurm (external evaluator).") var executor: String?
     @Option(name: .customLong("sbatch-arg"), help: "An extra sbatch argument (repeatable).") var sbatchArguments: [String] = []
+    @Option(help: "Trainings at the same time (Slurm: jobs queued at once).") var jobs: Int?
     @Flag(name: .customLong("no-cpv"), help: "Turn convergence property verification off.") var noCPV = false
     @Flag(name: .customLong("no-mos"), help: "Turn model optimisation simulation off.") var noMOS = false
     @Option(help: "The run folder (must not exist).") var out: String?
@@ -63,6 +64,7 @@ struct SearchCommand: ParsableCommand {
         if let evaluator { o.evaluator = evaluator } else if command != nil { o.evaluator = "external" }
         o.command = command
         if executor == "slurm" { o.slurmArguments = sbatchArguments }
+        if let jobs { o.jobs = jobs }
         o.usesCPV = !noCPV
         o.usesMOS = !noMOS
         if let problem = o.problem { throw CLIError(problem) }
@@ -78,6 +80,7 @@ struct SearchCommand: ParsableCommand {
         if let generations { o.generations = generations }
         if let maxEvals { o.maxEvaluations = maxEvals }
         if let timeLimit { o.timeLimitMinutes = timeLimit }
+        if let jobs { o.jobs = jobs }
         if let problem = o.problem { throw CLIError(problem) }
         try SearchRun(folder: folder, json: json).run(o, store: store)
     }
