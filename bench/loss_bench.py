@@ -15,10 +15,10 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 
 import numpy as np
 import torch
+from _timing import median_ms
 from scipy.special import erf
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -32,17 +32,6 @@ def exported(name, branch):
     namespace = {}
     exec(compile(code, f"<{name}>", "exec"), namespace)
     return namespace["loss"]
-
-
-def median_ms(fn, repeats):
-    fn()
-    fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1e3)
-    return sorted(times)[len(times) // 2]
 
 
 def random_inputs(branch, rng, rows=16, classes=5):

@@ -20,10 +20,10 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 
 import numpy as np
 import torch
+from _timing import median_ms
 import torch.nn as nn
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -107,17 +107,6 @@ def parity(binary, batch, size):
     print(f"parity: {len(reference)} tensors, worst {worst:.1e} (limit {TOLERANCE:.0e})"
           + (f"; FAILED: {', '.join(failures)}" if failures else ""))
     return not failures
-
-
-def median_ms(fn, repeats):
-    fn()
-    fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1e3)
-    return sorted(times)[len(times) // 2]
 
 
 def torch_timings(batch, size, repeats):

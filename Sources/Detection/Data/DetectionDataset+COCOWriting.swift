@@ -1,3 +1,4 @@
+import LossLanguage
 import Foundation
 
 /// Writing a dataset as a COCO instances file (the `instances_*.json` of COCO 2017), which
@@ -69,24 +70,5 @@ enum _COCOText {
         return "\(v)"
     }
 
-    static func string(_ s: String, into out: inout String) {
-        out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        out += "\""
-    }
+    static func string(_ s: String, into out: inout String) { JSONText.appendQuoted(s, to: &out) }
 }

@@ -42,25 +42,7 @@ indirect enum JSON {
         }
     }
 
-    private static func quote(_ s: String, into out: inout String) {
-        out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            default:
-                if scalar.value < 0x20 {
-                    out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        out += "\""
-    }
+    private static func quote(_ s: String, into out: inout String) { JSONText.appendQuoted(s, to: &out) }
 
     static func numbers<T: BinaryFloatingPoint>(_ values: [T]) -> JSON { .array(values.map { .number(Double($0)) }) }
 
