@@ -28,7 +28,7 @@ let package = Package(
     ],
     targets: [
         .target(name: "LossLanguage", exclude: ["README.md"], swiftSettings: kernelFlags),
-        .target(name: "Verification", dependencies: ["LossLanguage"], swiftSettings: kernelFlags),
+        .target(name: "Verification", dependencies: ["LossLanguage"], exclude: ["README.md"], swiftSettings: kernelFlags),
         // Image codecs: system libraries found through pkg-config (Debian: libjpeg62-turbo-dev,
         // libpng-dev; Homebrew: jpeg-turbo, libpng), each behind a thin C wrapper that turns the
         // libraries' longjmp error handling into return codes (a corrupt file never ends the process).
@@ -44,7 +44,7 @@ let package = Package(
         .target(
             name: "Search",
             dependencies: ["LossLanguage", "Verification", "Detection", .product(name: "GRDB", package: "GRDB.swift")],
-            swiftSettings: kernelFlags),
+            exclude: ["README.md"], swiftSettings: kernelFlags),
         .target(name: "Export", dependencies: ["LossLanguage"]),
         // oneDNN (Debian's libdnnl-dev 2.6, Homebrew's onednn): SGEMM and the convolution primitives.
         .systemLibrary(name: "_CDNNL", providers: [.apt(["libdnnl-dev"]), .brew(["onednn"])]),
