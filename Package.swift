@@ -65,6 +65,9 @@ let package = Package(
         .executableTarget(
             name: "autoloss-tensor-bench", dependencies: ["TensorEngine"], path: "bench/Sources/autoloss-tensor-bench",
             swiftSettings: kernelFlags),
+        .executableTarget(
+            name: "autoloss-detector-bench", dependencies: ["Detection", "TensorEngine", "LossLanguage"],
+            path: "bench/Sources/autoloss-detector-bench", swiftSettings: kernelFlags),
         .testTarget(name: "LossLanguageTests", dependencies: ["LossLanguage", "_TestSupport"]),
         .testTarget(name: "VerificationTests", dependencies: ["Verification", "LossLanguage", "_TestSupport"]),
         .testTarget(name: "SearchTests", dependencies: ["Search", "Verification", "Detection", "LossLanguage", "_TestSupport"]),
