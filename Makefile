@@ -46,6 +46,7 @@ bench: deps venv
 	$(SWIFT) build -c release --product autoloss-bench
 	$(SWIFT) build -c release --product autoloss-screen-bench
 	$(SWIFT) build -c release --product autoloss-tensor-bench
+	$(SWIFT) build -c release --product autoloss-detector-bench
 	$(SWIFT) build -c release --product autoloss
 	PYTHON=$(PYTHON) bash bench/run.sh
 

@@ -40,7 +40,7 @@ let package = Package(
             providers: [.apt(["libpng-dev"]), .brew(["libpng"])]),
         .target(name: "_CJPEG", dependencies: ["_CLibJPEG"], linkerSettings: [.linkedLibrary("jpeg")]),
         .target(name: "_CPNG", dependencies: ["_CLibPNG"], linkerSettings: [.linkedLibrary("png16")]),
-        .target(name: "Detection", dependencies: ["LossLanguage", "_CJPEG", "_CPNG"], exclude: ["Data/README.md"], swiftSettings: kernelFlags),
+        .target(name: "Detection", dependencies: ["LossLanguage", "TensorEngine", "_CJPEG", "_CPNG"], exclude: ["Data/README.md"], swiftSettings: kernelFlags),
         .target(
             name: "Search",
             dependencies: ["LossLanguage", "Verification", "Detection", .product(name: "GRDB", package: "GRDB.swift")],
@@ -65,9 +65,12 @@ let package = Package(
         .executableTarget(
             name: "autoloss-tensor-bench", dependencies: ["TensorEngine"], path: "bench/Sources/autoloss-tensor-bench",
             swiftSettings: kernelFlags),
+        .executableTarget(
+            name: "autoloss-detector-bench", dependencies: ["Detection", "TensorEngine", "LossLanguage"],
+            path: "bench/Sources/autoloss-detector-bench", swiftSettings: kernelFlags),
         .testTarget(name: "LossLanguageTests", dependencies: ["LossLanguage", "_TestSupport"]),
         .testTarget(name: "VerificationTests", dependencies: ["Verification", "LossLanguage", "_TestSupport"]),
-        .testTarget(name: "SearchTests", dependencies: ["Search", "Verification", "LossLanguage", "_TestSupport"]),
+        .testTarget(name: "SearchTests", dependencies: ["Search", "Verification", "Detection", "LossLanguage", "_TestSupport"]),
         .testTarget(name: "DetectionTests", dependencies: ["Detection", "_TestSupport"]),
         .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine", "_TestSupport"]),
         .testTarget(name: "autolossTests", dependencies: ["autoloss", "LossLanguage"]),

@@ -15,3 +15,6 @@ $PY bench/coco_eval_bench.py --autoloss .build/release/autoloss
 echo
 echo "== Tensor engine: forward + backward of a detector backbone and pyramid vs PyTorch (CPU, 2 threads)"
 $PY bench/tensor_bench.py
+echo
+echo "== Proxy detector: training step of the detector network vs the identical network in PyTorch (CPU, 2 threads)"
+$PY bench/detector_bench.py

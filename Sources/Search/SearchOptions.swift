@@ -39,7 +39,8 @@ public struct SearchOptions: Codable, Equatable, Sendable {
     public var usesMOS = true
     /// Where the built-in evaluator trains (shapes, coco128, a path); informational for external ones.
     public var data = "shapes"
-    /// Which evaluator trains the candidates: "simulation", or "external" with `command`.
+    /// Which evaluator trains the candidates: "simulation", "detector" (the built-in proxy
+    /// detector on `data`), or "external" with `command`.
     public var evaluator = "simulation"
     public var command: String?
     /// Extra sbatch arguments; nil runs external evaluations locally.
@@ -74,8 +75,10 @@ public struct SearchOptions: Codable, Equatable, Sendable {
         if !(0...1).contains(mosRejectFraction) { return "the MOS reject fraction must be in [0, 1]" }
         switch evaluator {
         case "simulation": break
+        case "detector":
+            do { _ = try DetectorEvaluator.resolve(data) } catch { return "--data \(data): \(error)" }
         case "external": if (command ?? "").isEmpty { return "--evaluator external needs --command CMD" }
-        default: return "unknown evaluator '\(evaluator)' (simulation or external)"
+        default: return "unknown evaluator '\(evaluator)' (simulation, detector or external)"
         }
         let partnerBranch: Branch = branch == .reg ? mode : .reg
         do { _ = try Expr.resolve(partner, branch: partnerBranch) } catch {
@@ -108,6 +111,7 @@ extension SearchOptions {
             return ExternalEvaluator(command: command, workDirectory: folder.appendingPathComponent("evaluations"),
                                      executor: slurmArguments.map { .slurm(arguments: $0) } ?? .local)
         }
+        if evaluator == "detector" { return DetectorEvaluator(data: data) }
         return SimulationEvaluator()
     }
 }

@@ -11,7 +11,7 @@ struct Autoloss: ParsableCommand {
         commandName: "autoloss",
         abstract: "Discover loss functions for object detectors (CSE-Autoloss).",
         version: "0.1.0",
-        subcommands: [LossCommand.self, VerifyCommand.self, SearchCommand.self, ReportCommand.self, ExportCommand.self, CocoEvalCommand.self, DataCommand.self])
+        subcommands: [LossCommand.self, VerifyCommand.self, SearchCommand.self, ReportCommand.self, ExportCommand.self, CocoEvalCommand.self, DataCommand.self, TrainCommand.self])
 
     /// Exit codes in one place: 0 success, 1 a verdict of "rejected" (verify), 2 bad input.
     static func main() {
@@ -26,7 +26,7 @@ struct Autoloss: ParsableCommand {
     static func report(_ error: Error) -> Int32 {
         switch error {
         // The library's user-facing errors: each describes itself in a line that says where.
-        case is LossLanguageError, is DataError, is DetectionError, is SearchError:
+        case is LossLanguageError, is DataError, is DetectionError, is TrainingError, is SearchError:
             printError("error: \(error)")
             return 2
         case let e as CLIError:

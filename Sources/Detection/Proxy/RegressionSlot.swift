@@ -1,3 +1,4 @@
+import Foundation
 import LossLanguage
 
 /// The detector's regression loss over the positive locations: a formula of the `reg` branch on
@@ -90,6 +91,34 @@ public final class RegressionSlot: @unchecked Sendable {
         case .smoothL1(let beta) where Swift.abs(d) < beta: return (0.5 * d * d / beta, d / beta)
         case .smoothL1(let beta): return (Swift.abs(d) - 0.5 * beta, d > 0 ? 1 : -1)
         default: return (Swift.abs(d), d > 0 ? 1 : (d < 0 ? -1 : 0))
+        }
+    }
+}
+
+extension RegressionSlot.Kind {
+    /// The smooth-L1 threshold of the built-in baseline, in stride units: detectron's RetinaNet
+    /// value (about a pixel at stride 8).
+    public static let smoothL1Beta: Float = 1.0 / 9.0
+
+    /// `l1`, `smooth-l1`, or a formula / known loss of the `reg` branch; anything else throws
+    /// `TrainingError.badLoss` with the parser's message.
+    public static func resolve(_ text: String) throws -> RegressionSlot.Kind {
+        switch text.trimmingCharacters(in: .whitespaces).lowercased() {
+        case "l1": return .l1
+        case "smooth-l1", "smoothl1", "smooth_l1": return .smoothL1(beta: smoothL1Beta)
+        default:
+            do { return .formula(try Expr.resolve(text, branch: .reg)) } catch {
+                throw TrainingError.badLoss(slot: "regression", formula: text, reason: "\(error) (or l1, smooth-l1)")
+            }
+        }
+    }
+
+    /// The name the command line takes: `l1`, `smooth-l1`, or the formula.
+    public var name: String {
+        switch self {
+        case .l1: return "l1"
+        case .smoothL1: return "smooth-l1"
+        case .formula(let e): return e.description
         }
     }
 }

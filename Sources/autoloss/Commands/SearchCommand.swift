@@ -30,7 +30,7 @@ struct SearchCommand: ParsableCommand {
     @Option(name: .customLong("time-limit"), help: "Wall-clock budget in minutes.") var timeLimit: Double?
     @Option(help: "Random seed.") var seed: UInt64?
     @Option(help: "Dataset of the built-in evaluator.") var data: String?
-    @Option(help: "simulation or external.") var evaluator: String?
+    @Option(help: "simulation, detector (the built-in proxy detector on --data) or external.") var evaluator: String?
     @Option(help: "The external evaluator's command; {dir} is the candidate's folder.") var command: String?
     @Option(help: "local or slurm (external evaluator).") var executor: String?
     @Option(name: .customLong("sbatch-arg"), help: "An extra sbatch argument (repeatable).") var sbatchArguments: [String] = []

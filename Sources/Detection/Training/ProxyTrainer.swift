@@ -1,0 +1,163 @@
+import Foundation
+import LossLanguage
+import TensorEngine
+
+/// Trains the proxy detector with a pair of losses and scores it with COCO's evaluation
+/// (DESIGN.md, "The built-in proxy detector").
+///
+/// ```swift
+/// let trainer = try ProxyTrainer(mode: .sigmoid, classification: Expr.resolve("focal", branch: .sigmoid),
+///                                regression: .formula(Expr.resolve("giou", branch: .reg)), schedule: schedule)
+/// let result = try trainer.train(trainSet, evaluateOn: valSet, seed: 1)
+/// print(result.status, result.metrics?.ap ?? -1)
+/// ```
+///
+/// One step: a batch in a seeded order (a new permutation each epoch) with random horizontal
+/// flips; FCOS targets; forward; the two loss slots (`ProxyLoss`); backward; global-norm
+/// clipping; SGD with momentum and weight decay at the warm-up + step-decay rate. A non-finite
+/// loss or gradient ends the run with `.diverged` and the step. The same seed gives the same
+/// network, order and flips, so the same AP (on one machine, with the same thread count).
+public struct ProxyTrainer: Sendable {
+    public let mode: ClassificationSlot.Mode
+    public let classification: Expr
+    public let regression: RegressionSlot.Kind
+    public let schedule: TrainingSchedule
+
+    /// Checks the schedule and that the losses compile for their slots.
+    public init(mode: ClassificationSlot.Mode, classification: Expr, regression: RegressionSlot.Kind, schedule: TrainingSchedule) throws {
+        try schedule.validate()
+        do { _ = try ClassificationSlot(classification, mode: mode, classes: 1) } catch {
+            throw TrainingError.badLoss(slot: "classification", formula: classification.description, reason: "\(error)")
+        }
+        do { _ = try RegressionSlot(regression) } catch {
+            throw TrainingError.badLoss(slot: "regression", formula: "\(regression)", reason: "\(error)")
+        }
+        self.mode = mode
+        self.classification = classification
+        self.regression = regression
+        self.schedule = schedule
+    }
+
+    /// A classification loss for `mode` by name or formula; a loss of another branch, or one that
+    /// does not parse, throws `TrainingError.badLoss` with the parser's message.
+    public static func classificationLoss(_ text: String, mode: ClassificationSlot.Mode) throws -> Expr {
+        do { return try Expr.resolve(text, branch: mode.branch) } catch {
+            throw TrainingError.badLoss(slot: "\(mode.rawValue) classification", formula: text, reason: "\(error)")
+        }
+    }
+
+    /// The FCOS assignment for the schedule's input size: strides 8, 16, 32 and FCOS's size
+    /// ranges (64, 128 px at 256 px) scaled with the input, so that an object keeps its level
+    /// when the image is resized.
+    public static func assigner(size: Int) -> FCOSAssigner {
+        let f = Float(size) / 256
+        return FCOSAssigner(size: size, levels: FCOSAssigner.defaultLevels.map {
+            FCOSAssigner.Level(stride: $0.stride, lower: $0.lower * f, upper: $0.upper * f)
+        })
+    }
+
+    /// The network for `classes` categories in this trainer's mode.
+    public func makeNetwork(classes: Int, using generator: inout some RandomNumberGenerator) -> ProxyNetwork {
+        var configuration = ProxyNetwork.Configuration(outputs: mode == .softmax ? classes + 1 : classes, backgroundLogit: mode == .softmax)
+        configuration.boxActivation = schedule.boxActivation
+        return ProxyNetwork(configuration, using: &generator)
+    }
+
+    /// Trains on `trainSet` and scores on `evalSet` (both at the schedule's size). Throws only
+    /// before the first step (sizes that do not match, ground truth the evaluator refuses).
+    public func train(_ trainSet: TrainingImages, evaluateOn evalSet: TrainingImages, seed: UInt64,
+                      progress: ((TrainingProgress) -> Void)? = nil) throws -> TrainingResult {
+        let s = schedule
+        guard trainSet.size == s.size, evalSet.size == s.size else {
+            throw TrainingError.badSetting(name: "--size", value: "\(s.size)", reason: "the images were prepared at \(trainSet.size) px")
+        }
+        guard trainSet.count > 0 else { throw TrainingError.badData(source: "training set", reason: "no images to train on") }
+        guard evalSet.count > 0 else { throw TrainingError.badData(source: "evaluation set", reason: "no images to score") }
+        let evaluator = try COCOEvaluator(groundTruth: evalSet.groundTruth)
+        let classes = trainSet.categories.count
+        let assigner = Self.assigner(size: s.size)
+        let loss = ProxyLoss(
+            classification: try ClassificationSlot(classification, mode: mode, classes: classes, alphaWeighting: s.alphaWeighting),
+            regression: try RegressionSlot(regression), assigner: assigner, regressionWeight: s.regressionWeight)
+
+        var rng = SplitMix64(seed: seed)
+        let network = makeNetwork(classes: classes, using: &rng)
+        var order = SplitMix64(seed: seed, stream: 1, index: 0)
+        let sgd = SGD(parameters: network.parameters, learningRate: s.learningRate, momentum: s.momentum, weightDecay: s.weightDecay)
+        let iterations = s.iterations(trainImages: trainSet.count)
+        let rates = s.rateSchedule(iterations: iterations)
+
+        var result = TrainingResult(status: .ok, metrics: nil, steps: 0, iterations: iterations, reason: "",
+                                    trainingSeconds: 0, evaluationSeconds: 0, imagesPerSecond: 0, losses: [])
+        result.losses.reserveCapacity(iterations)
+        var permutation: [Int] = [], cursor = 0
+        let start = Date()
+        for step in 0..<iterations {
+            var indices: [Int] = []
+            while indices.count < s.batchSize {
+                if cursor == permutation.count {
+                    permutation = Self.shuffled(trainSet.count, using: &order)
+                    cursor = 0
+                }
+                indices.append(permutation[cursor])
+                cursor += 1
+            }
+            let flips = indices.map { _ in s.flip && order.below(2) == 1 }
+            let outputs = network.forward(trainSet.batch(indices, flips: flips), training: true)
+            let stepLoss: ProxyLoss.Step
+            switch loss.evaluate(outputs, targets: trainSet.targets(indices, flips: flips, assigner: assigner)) {
+            case .failure(let failure):
+                network.clearSaved()
+                return finish(result, diverged: "step \(step): \(failure)", start: start)
+            case .success(let value):
+                stepLoss = value
+            }
+            sgd.zeroGradients()
+            network.backward(stepLoss.gradients)
+            let norm = GradientClipping.clipGlobalNorm(network.parameters, maxNorm: s.clipNorm)
+            guard norm.isFinite else {
+                return finish(result, diverged: "step \(step): the gradient is not finite", start: start)
+            }
+            sgd.learningRate = rates.rate(at: step)
+            sgd.step()
+            result.steps = step + 1
+            result.losses.append(stepLoss.total)
+            if let progress {
+                let elapsed = Date().timeIntervalSince(start)
+                let recent = result.losses.suffix(20)
+                progress(TrainingProgress(step: step + 1, iterations: iterations, classificationLoss: stepLoss.classification,
+                                          regressionLoss: stepLoss.regression, smoothedLoss: recent.reduce(0, +) / Float(recent.count),
+                                          learningRate: sgd.learningRate, imagesPerSecond: Double((step + 1) * s.batchSize) / max(elapsed, 1e-9),
+                                          elapsedSeconds: elapsed))
+            }
+        }
+        result = finish(result, diverged: nil, start: start)
+        let evaluationStart = Date()
+        let detections = network.detect(evalSet, mode: mode, assigner: assigner)
+        result.metrics = try evaluator.evaluate(detections)
+        result.evaluationSeconds = Date().timeIntervalSince(evaluationStart)
+        return result
+    }
+
+    /// Closes the training part of a result: time, speed, and the status when it diverged.
+    private func finish(_ partial: TrainingResult, diverged reason: String?, start: Date) -> TrainingResult {
+        var result = partial
+        result.trainingSeconds = Date().timeIntervalSince(start)
+        result.imagesPerSecond = Double(result.steps * schedule.batchSize) / max(result.trainingSeconds, 1e-9)
+        if let reason {
+            result.status = .diverged
+            result.reason = reason
+        }
+        return result
+    }
+
+    /// 0..<n in a seeded random order (Fisher–Yates with SplitMix64's own draws, which do not
+    /// change with the Swift version).
+    static func shuffled(_ n: Int, using rng: inout SplitMix64) -> [Int] {
+        var items = Array(0..<n)
+        for i in stride(from: n - 1, to: 0, by: -1) {
+            items.swapAt(i, rng.below(i + 1))
+        }
+        return items
+    }
+}

@@ -1,0 +1,90 @@
+import TensorEngine
+
+/// How the proxy detector is trained: input size, batches, length, optimiser and learning-rate
+/// schedule. The fixed presets (`TrainingSchedule+Presets.swift`) are what a search compares
+/// candidates under; every field can be changed for a single training (`autoloss train`).
+///
+/// ```swift
+/// var schedule = TrainingSchedule.proxy(for: .shapes())
+/// schedule.epochs = 2
+/// let iterations = schedule.iterations(trainImages: 800)   // ⌈2 · 800 / batch⌉
+/// ```
+///
+/// The rate follows detectron2's recipe: linear warm-up from a third of the base rate, then ×0.1
+/// at each of `decayFractions` of the run (FCOS: at 2/3 and 8/9 of its 90k iterations).
+public struct TrainingSchedule: Hashable, Sendable {
+    /// Side of the square input, a multiple of 32.
+    public var size: Int
+    public var batchSize: Int
+    /// Passes over the training images (fractions allowed: 0.5 is half of them, once).
+    public var epochs: Double
+    public var learningRate: Float
+    public var momentum: Float = 0.9
+    public var weightDecay: Float = 1e-4
+    /// Warm-up iterations, at most a fifth of the run.
+    public var warmupIterations = 200
+    /// Where the rate drops ×0.1, as fractions of the run.
+    public var decayFractions: [Double] = [2.0 / 3.0, 8.0 / 9.0]
+    /// Largest global gradient norm (larger ones are scaled down to it).
+    public var clipNorm: Float = 10
+    /// λ, the regression loss's weight.
+    public var regressionWeight: Float = 1
+    /// Random horizontal flips during training.
+    public var flip = true
+    /// Training images: the number of scenes drawn for `shapes`; for a folder the first N of the
+    /// training split (nil: all).
+    public var trainImages: Int?
+    /// Evaluation images: the number of validation scenes for `shapes`; for a folder the first
+    /// N of the split scored (nil: all).
+    public var evalImages: Int?
+    /// Which images are scored after training.
+    public var evaluateOn: EvaluationSplit = .val
+    /// The distances' positive map (exp as in FCOS, or softplus).
+    public var boxActivation: Activation.Function = .exp
+    /// The sigmoid mode's focal-style alpha_t weighting (0.25 positives, 0.75 negatives).
+    public var alphaWeighting = true
+
+    public enum EvaluationSplit: String, Hashable, Sendable, CaseIterable {
+        /// The validation split: generalisation (the proxy task).
+        case val
+        /// The training images themselves: how well the loss optimises (MOS).
+        case train
+    }
+
+    public init(size: Int, batchSize: Int, epochs: Double, learningRate: Float) {
+        self.size = size
+        self.batchSize = batchSize
+        self.epochs = epochs
+        self.learningRate = learningRate
+    }
+
+    /// The number of steps for `trainImages` training images: ⌈epochs · images / batch⌉, at least 1.
+    public func iterations(trainImages: Int) -> Int {
+        max(1, Int((epochs * Double(trainImages) / Double(batchSize)).rounded(.up)))
+    }
+
+    /// The learning-rate schedule of a run of `iterations` steps.
+    public func rateSchedule(iterations: Int) -> LearningRateSchedule {
+        let milestones = decayFractions.map { Int(($0 * Double(iterations)).rounded()) }.filter { $0 > 0 && $0 < iterations }
+        return LearningRateSchedule(baseRate: learningRate, warmupIterations: min(warmupIterations, iterations / 5),
+                                    milestones: milestones.sorted())
+    }
+
+    /// Says what is wrong with the settings, before anything is loaded.
+    public func validate() throws {
+        func bad(_ name: String, _ value: Any, _ reason: String) -> TrainingError {
+            .badSetting(name: name, value: "\(value)", reason: reason)
+        }
+        if size < 32 || size % 32 != 0 {
+            throw bad("--size", size, "the input size must be a positive multiple of 32 (the coarsest level's stride), e.g. 256")
+        }
+        if batchSize < 1 { throw bad("--batch", batchSize, "the batch needs at least one image") }
+        if !(epochs > 0) || !epochs.isFinite { throw bad("--epochs", epochs, "train for a positive number of epochs") }
+        if !(learningRate > 0) || !learningRate.isFinite { throw bad("--lr", learningRate, "the learning rate must be a positive number") }
+        if let n = trainImages, n < 1 { throw bad("--images", n, "train on at least one image") }
+        if let n = evalImages, n < 1 { throw bad("--eval-images", n, "evaluate on at least one image") }
+        if !(clipNorm > 0) || !(regressionWeight >= 0) || momentum < 0 || weightDecay < 0 || warmupIterations < 0 {
+            throw bad("schedule", "", "clip norm must be positive; regression weight, momentum, weight decay and warm-up not negative")
+        }
+    }
+}

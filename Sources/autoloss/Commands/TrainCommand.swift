@@ -1,0 +1,187 @@
+import ArgumentParser
+import Detection
+import Foundation
+import LossLanguage
+
+/// `autoloss train`: trains the built-in proxy detector with a pair of losses and prints COCO's
+/// twelve numbers. Exit 0 trained, 1 diverged (the loss went non-finite), 2 bad input.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train the built-in proxy detector with a pair of losses and score it (COCO AP).",
+        discussion: """
+        The schedule is the task's preset (proxy: train split, AP on val; mos: the verification \
+        set, one image per class, AP on the same images); --epochs, --size, --batch, --lr, \
+        --images and --eval-on change it. Progress goes to stderr; the twelve COCO numbers to \
+        stdout; --out writes {status, stats, seconds, images_per_second, ...} as JSON. \
+        Exit status: 0 trained, 1 diverged (the loss or its gradient went non-finite), 2 bad input. \
+        Example: autoloss train --data shapes --mode sigmoid --cls focal --reg giou
+        """)
+
+    @Option(help: ArgumentHelp("shapes (built-in scenes), coco128 (found above the current directory or the executable, or at $AUTOLOSS_COCO128), or a YOLO or COCO dataset folder.", valueName: "shapes|coco128|PATH"))
+    var data = "shapes"
+
+    @Option(help: "The classification head: softmax (C + 1 logits, background last) or sigmoid (C logits).")
+    var mode: ClassificationSlot.Mode = .softmax
+
+    @Option(help: ArgumentHelp("Classification loss: a known loss's name or a formula of the mode's branch (default: ce for softmax, focal for sigmoid).", valueName: "LOSS"))
+    var cls: String?
+
+    @Option(help: ArgumentHelp("Regression loss: l1, smooth-l1, a known loss's name or a formula of the reg branch.", valueName: "LOSS"))
+    var reg = "giou"
+
+    @Option(help: "The schedule: proxy (train split, AP on val) or mos (the verification set, AP on it).")
+    var task: TrainingTask = .proxy
+
+    @Option(help: "Passes over the training images (default: the task's preset).")
+    var epochs: Double?
+
+    @Option(help: "Input size in pixels, a multiple of 32 (default: the task's preset).")
+    var size: Int?
+
+    @Option(help: "Images per batch (default: the task's preset).")
+    var batch: Int?
+
+    @Option(help: "Base learning rate (default: the task's preset).")
+    var lr: Float?
+
+    @Option(help: "Seed of the initial weights, the batch order and the flips.")
+    var seed: UInt64 = 1
+
+    @Option(help: ArgumentHelp("Training images: shapes scenes to draw, or the first N of a folder's training split (mos: the pool the verification set is chosen from).", valueName: "N"))
+    var images: Int?
+
+    @Option(name: .customLong("eval-images"), help: ArgumentHelp("Scored images: the first N of the scored split.", valueName: "N"))
+    var evalImages: Int?
+
+    @Option(name: .customLong("eval-on"), help: "Score on the validation split (val) or on the training images (train).")
+    var evalOn: TrainingSchedule.EvaluationSplit?
+
+    @Option(help: ArgumentHelp("Write the result as JSON to this file.", valueName: "FILE"))
+    var out: String?
+
+    @Flag(help: "Print no progress.")
+    var quiet = false
+
+    /// The classification loss as given, or the mode's default.
+    var clsName: String { cls ?? (mode == .softmax ? "ce" : "focal") }
+
+    func run() throws {
+        let (schedule, classification, regression, source) = try setUp()
+        let trainer = try ProxyTrainer(mode: mode, classification: classification, regression: regression, schedule: schedule)
+        let loadStart = Date()
+        let (trainSet, evalSet) = try source.prepare(task, schedule: schedule)
+        let loadSeconds = Date().timeIntervalSince(loadStart)
+        if !quiet {
+            printError("train: \(source.name), \(task.rawValue) schedule, \(mode.rawValue) mode, cls \(clsName), reg \(reg); "
+                + "\(trainSet.count) training images (\(trainSet.boxCount) boxes), \(evalSet.count) scored; "
+                + "\(schedule.size) px, batch \(schedule.batchSize), \(schedule.iterations(trainImages: trainSet.count)) steps; "
+                + "loaded in \(String(format: "%.1f", loadSeconds)) s")
+        }
+        let reporter = ProgressReporter(quiet: quiet)
+        let result = try trainer.train(trainSet, evaluateOn: evalSet, seed: seed, progress: reporter.report)
+        reporter.finish()
+        if let out { try write(result, schedule: schedule, to: out) }
+        switch result.status {
+        case .ok:
+            print(result.metrics!.summaryLines.joined(separator: "\n"))
+            print(String(format: "trained %d steps in %.1f s (%.1f images/s), scored %d images in %.1f s",
+                         result.steps, result.trainingSeconds, result.imagesPerSecond, evalSet.count, result.evaluationSeconds))
+        case .diverged:
+            print("diverged: \(result.reason)")
+            throw ExitCode(1)
+        }
+    }
+
+    /// Everything that can be wrong with the input, checked before any image is loaded.
+    func setUp() throws -> (TrainingSchedule, Expr, RegressionSlot.Kind, DetectorData) {
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
+        var schedule = TrainingSchedule.preset(task, isShapes: data == "shapes")
+        if let epochs { schedule.epochs = epochs }
+        if let size { schedule.size = size }
+        if let batch { schedule.batchSize = batch }
+        if let lr { schedule.learningRate = lr }
+        if let images { schedule.trainImages = images }
+        if let evalImages { schedule.evalImages = evalImages }
+        if let evalOn { schedule.evaluateOn = evalOn }
+        try schedule.validate()
+        let classification = try ProxyTrainer.classificationLoss(clsName, mode: mode)
+        let regression = try RegressionSlot.Kind.resolve(reg)
+        if let out {
+            let folder = URL(fileURLWithPath: out).deletingLastPathComponent().path
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw CLIError("--out \(out): the folder \(folder) does not exist")
+            }
+        }
+        let source = try DetectorData.resolve(data, searchingFrom: [FileManager.default.currentDirectoryPath, executable])
+        return (schedule, classification, regression, source)
+    }
+
+    func write(_ result: TrainingResult, schedule: TrainingSchedule, to path: String) throws {
+        let json = JSON.object([
+            ("schema", .number(1)),
+            ("status", .string(result.status.rawValue)),
+            ("stats", JSON.numbers(result.stats)),
+            ("seconds", .number(result.seconds)),
+            ("training_seconds", .number(result.trainingSeconds)),
+            ("evaluation_seconds", .number(result.evaluationSeconds)),
+            ("images_per_second", .number(result.imagesPerSecond)),
+            ("steps", .number(Double(result.steps))),
+            ("iterations", .number(Double(result.iterations))),
+            ("reason", .string(result.reason)),
+            ("final_loss", result.losses.last.map { .number(Double($0)) } ?? .null),
+            ("data", .string(data)), ("task", .string(task.rawValue)), ("mode", .string(mode.rawValue)),
+            ("cls", .string(clsName)), ("reg", .string(reg)), ("seed", .number(Double(seed))),
+            ("schedule", .object([
+                ("size", .number(Double(schedule.size))), ("batch", .number(Double(schedule.batchSize))),
+                ("epochs", .number(schedule.epochs)), ("lr", .number(Double(schedule.learningRate))),
+                ("images", schedule.trainImages.map { .number(Double($0)) } ?? .null),
+                ("eval_on", .string(schedule.evaluateOn.rawValue)),
+            ])),
+        ])
+        do { try Data((json.text + "\n").utf8).write(to: URL(fileURLWithPath: path)) } catch {
+            throw CLIError("--out \(path): cannot write: \(error.localizedDescription)")
+        }
+    }
+}
+
+/// Progress on stderr: rewritten in place on a terminal (twice a second), a line every 10 s
+/// otherwise (logs, pipes).
+final class ProgressReporter {
+    let quiet: Bool
+    let terminal = isatty(fileno(stderr)) != 0
+    var lastPrint = Date.distantPast
+    var pending: String?
+
+    init(quiet: Bool) { self.quiet = quiet }
+
+    func report(_ p: TrainingProgress) {
+        guard !quiet else { return }
+        let line = String(format: "step %d/%d  loss %.4f (cls %.4f, reg %.4f)  lr %.4g  %.1f images/s  %@ left",
+                          p.step, p.iterations, p.smoothedLoss, p.classificationLoss, p.regressionLoss, p.learningRate,
+                          p.imagesPerSecond, Self.duration(p.secondsLeft))
+        pending = line
+        let now = Date()
+        guard now.timeIntervalSince(lastPrint) >= (terminal ? 0.5 : 10) || p.step == p.iterations else { return }
+        lastPrint = now
+        FileHandle.standardError.write(Data((terminal ? "\r\u{1B}[K" + line : line + "\n").utf8))
+        pending = nil
+    }
+
+    func finish() {
+        guard !quiet else { return }
+        if let pending, !terminal { printError(pending) }
+        if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        guard seconds.isFinite else { return "?" }
+        let s = Int(seconds.rounded())
+        return s >= 60 ? "\(s / 60)m\(String(format: "%02d", s % 60))s" : "\(s)s"
+    }
+}
+
+extension ClassificationSlot.Mode: ExpressibleByArgument {}
+extension TrainingTask: ExpressibleByArgument {}
+extension TrainingSchedule.EvaluationSplit: ExpressibleByArgument {}

@@ -1,0 +1,93 @@
+import Foundation
+import XCTest
+
+/// `autoloss train` as a user runs it: bad input refused before any training (exit 2, one line
+/// saying what to change), and a tiny training's JSON result.
+final class TrainCLITests: XCTestCase {
+    struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    func train(_ arguments: [String], file: StaticString = #filePath, line: UInt = #line) throws -> Run {
+        guard let binary = CocoEvalCLITests.binary else {
+            XCTFail("the autoloss binary was not found beside the tests: run `swift build` first (or set AUTOLOSS_BIN)", file: file, line: line)
+            throw XCTSkip("no binary")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["train"] + arguments
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("autoloss-train-\(UUID().uuidString).out")
+        let err = out.appendingPathExtension("err")
+        FileManager.default.createFile(atPath: out.path, contents: nil)
+        FileManager.default.createFile(atPath: err.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: out); try? FileManager.default.removeItem(at: err) }
+        process.standardOutput = try FileHandle(forWritingTo: out)
+        process.standardError = try FileHandle(forWritingTo: err)
+        try process.run()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, stdout: try String(contentsOf: out, encoding: .utf8),
+                   stderr: try String(contentsOf: err, encoding: .utf8))
+    }
+
+    func testBadInputExitsWithTwoAndSaysWhy() throws {
+        let cases: [([String], String)] = [
+            (["--cls", "nonsense"], "the softmax classification loss 'nonsense'"),
+            (["--mode", "softmax", "--cls", "giou"], "has no softmax form"),
+            (["--mode", "sigmoid", "--cls", "ce"], "has no sigmoid form"),
+            (["--reg", "focal"], "the regression loss 'focal'"),
+            (["--data", "/no/such/folder"], "/no/such/folder: no such dataset folder"),
+            (["--size", "250"], "--size 250: the input size must be a positive multiple of 32"),
+            (["--images", "0"], "--images 0: train on at least one image"),
+            (["--epochs", "0"], "--epochs 0.0: train for a positive number of epochs"),
+            (["--out", "/no/such/folder/result.json"], "the folder /no/such/folder does not exist"),
+            (["--mode", "both"], "--mode"),
+        ]
+        for (arguments, message) in cases {
+            let run = try train(arguments)
+            XCTAssertEqual(run.status, 2, "\(arguments): \(run.stderr)")
+            XCTAssertTrue(run.stderr.contains(message), "\(arguments): \(run.stderr)")
+            XCTAssertEqual(run.stdout, "", "\(arguments): nothing on stdout")
+        }
+    }
+
+    func testDatasetFolderWithoutImagesIsRefused() throws {
+        let folder = try Fixtures.temporaryFolder(self)
+        try FileManager.default.createDirectory(atPath: folder + "/images", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: folder + "/labels", withIntermediateDirectories: true)
+        try Fixtures.write("a\nb\n", to: folder + "/classes.txt")
+        let run = try train(["--data", folder])
+        XCTAssertEqual(run.status, 2, run.stderr)
+        XCTAssertTrue(run.stderr.contains("no JPEG or PNG images"), run.stderr)
+    }
+
+    /// A few steps on tiny scenes: the twelve numbers on stdout, the JSON file with its fields.
+    func testTinyTrainingWritesItsResult() throws {
+        let out = try Fixtures.temporaryFolder(self) + "/result.json"
+        let run = try train(["--data", "shapes", "--mode", "sigmoid", "--cls", "focal", "--reg", "giou", "--size", "64",
+                             "--images", "4", "--eval-images", "4", "--epochs", "2", "--batch", "2", "--out", out, "--quiet"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let lines = run.stdout.split(separator: "\n")
+        XCTAssertEqual(lines.count, 13, run.stdout)
+        XCTAssertTrue(lines[0].hasPrefix(" Average Precision  (AP) @[ IoU=0.50:0.95 | area=   all | maxDets=100 ] = "), "\(lines[0])")
+        XCTAssertTrue(lines[12].hasPrefix("trained 4 steps in "), "\(lines[12])")
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as! [String: Any]
+        XCTAssertEqual(json["status"] as? String, "ok")
+        XCTAssertEqual((json["stats"] as? [Double])?.count, 12)
+        XCTAssertNotNil(json["seconds"] as? Double)
+        XCTAssertGreaterThan(json["images_per_second"] as? Double ?? 0, 0)
+        XCTAssertEqual(json["steps"] as? Int, 4)
+    }
+
+    func testDivergedTrainingExitsWithOne() throws {
+        let out = try Fixtures.temporaryFolder(self) + "/result.json"
+        let run = try train(["--mode", "sigmoid", "--cls", "sqrt(x)", "--size", "64", "--images", "2", "--eval-images", "2",
+                             "--epochs", "1", "--batch", "2", "--out", out, "--quiet"])
+        XCTAssertEqual(run.status, 1, run.stderr)
+        XCTAssertEqual(run.stdout, "diverged: step 0: the classification loss or its gradient is not finite\n")
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as! [String: Any]
+        XCTAssertEqual(json["status"] as? String, "diverged")
+        XCTAssertEqual((json["stats"] as? [Double])?.count, 0)
+    }
+}

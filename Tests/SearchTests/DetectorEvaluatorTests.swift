@@ -1,0 +1,46 @@
+import Detection
+import LossLanguage
+import Search
+import XCTest
+
+/// The built-in evaluator on tiny schedules: a sane pair trains (status ok, twelve numbers), a
+/// non-finite one is `diverged`, and the options accept "detector".
+final class DetectorEvaluatorTests: XCTestCase {
+    func tinyEvaluator() -> DetectorEvaluator {
+        let evaluator = DetectorEvaluator(data: "shapes")
+        for stage in TrainingStage.allCases {
+            var s = TrainingSchedule(size: 64, batchSize: 3, epochs: 2, learningRate: 0.01)
+            s.trainImages = 12
+            s.evalImages = 3
+            s.evaluateOn = .train
+            evaluator.schedules[stage] = s
+        }
+        return evaluator
+    }
+
+    func testTrainsAPairAndReportsDivergence() throws {
+        let evaluator = tinyEvaluator()
+        let pair = LossPair(classification: try Expr.resolve("focal", branch: .sigmoid), mode: .sigmoid,
+                            regression: try Expr.resolve("giou", branch: .reg))
+        let mos = evaluator.evaluate(pair, searched: .sigmoid, stage: .mos, seed: 1)
+        XCTAssertEqual(mos.status, .ok, mos.reason)
+        XCTAssertEqual(mos.stats.count, 12)
+        XCTAssertEqual(evaluator.evaluate(pair, searched: .sigmoid, stage: .mos, seed: 1).stats, mos.stats, "same seed, same numbers")
+        var bad = pair
+        bad.classification = try Expr.resolve("sqrt(x)", branch: .sigmoid)
+        let diverged = evaluator.evaluate(bad, searched: .sigmoid, stage: .proxy, seed: 1)
+        XCTAssertEqual(diverged.status, .diverged)
+        XCTAssertTrue(diverged.reason.contains("classification"), diverged.reason)
+    }
+
+    func testOptionsAcceptTheDetectorEvaluator() {
+        var options = SearchOptions(branch: .sigmoid)
+        options.evaluator = "detector"
+        XCTAssertNil(options.problem)
+        XCTAssertTrue(options.makeEvaluator(folder: FileManager.default.temporaryDirectory) is DetectorEvaluator)
+        options.data = "/no/such/folder"
+        XCTAssertTrue(options.problem?.contains("no such dataset folder") == true, options.problem ?? "")
+        options.evaluator = "simulation"
+        XCTAssertNil(options.problem)
+    }
+}
