@@ -37,9 +37,11 @@ $(VENV)/.ready: scripts/requirements-test.txt
 	$(PYTHON) -m pip install -q -r scripts/requirements-test.txt
 	touch $@
 
+# OMP_WAIT_POLICY=passive: oneDNN's OpenMP threads sleep instead of spinning while they wait;
+# on a shared 2-core machine spinning made a 3 s training test take two minutes.
 test: deps venv
 	$(SWIFT) build
-	PYTHON=$(abspath $(PYTHON)) $(SWIFT) test
+	PYTHON=$(abspath $(PYTHON)) OMP_WAIT_POLICY=passive $(SWIFT) test
 
 # Benchmarks: release build, each prints a ratio against its anchor measured in the same run.
 bench: deps venv

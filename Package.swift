@@ -6,7 +6,10 @@ import PackageDescription
 // Release-only speed flags for the numeric kernels; debug builds stay checked.
 // `-target-cpu native`: a source build runs where it is built, so use the machine's vector
 // width (AVX2 or AVX-512 here); the evaluator's loops are written for LLVM to vectorise.
+// Debug builds optimise these modules too: an unoptimised tensor engine makes the training tests
+// minutes long, and CI runs a debug build.
 let kernelFlags: [SwiftSetting] = [
+    .unsafeFlags(["-O"], .when(configuration: .debug)),
     .unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release)),
     .unsafeFlags(["-target-cpu", "native"], .when(platforms: [.linux], configuration: .release)),
 ]
