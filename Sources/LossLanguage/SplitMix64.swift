@@ -1,5 +1,3 @@
-import LossLanguage
-
 /// SplitMix64 (Steele, Lea and Flood, "Fast splittable pseudorandom number generators", OOPSLA
 /// 2014): a tiny generator whose every output is a pure function of its seed. Every random choice
 /// in autoloss (search, synthetic data, tests) takes one, so that a seed reproduces a run bit for

@@ -30,7 +30,7 @@ public enum FastFloat {
     @inlinable @inline(__always)
     public static func log(_ input: Float) -> Float {
         // Subnormals: scale into the normal range first.
-        let tiny = input < 1.17549435e-38
+        let tiny = input < Float.leastNormalMagnitude
         let x = tiny ? input * 8388608 : input
         let bits = x.bitPattern
         var e = Float(Int32(bitPattern: bits >> 23) &- 126) - (tiny ? 23 : 0)
