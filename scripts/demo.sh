@@ -18,7 +18,7 @@ echo "== A loss that rewards worse boxes is rejected (exit 1)"
 echo
 run="runs/demo-$(date +%Y%m%d-%H%M%S)"
 echo "== Search: softmax classification, GIoU partner, simulation evaluator, 6 generations -> $run"
-"$bin" search --branch softmax --generations 6 --population 12 --seed 1 --out "$run"
+"$bin" search --branch softmax --evaluator simulation --generations 6 --population 12 --seed 1 --out "$run"
 echo
 echo "== The run, read back from its store"
 "$bin" report "$run"

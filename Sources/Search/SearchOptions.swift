@@ -41,7 +41,7 @@ public struct SearchOptions: Codable, Equatable, Sendable {
     public var data = "shapes"
     /// Which evaluator trains the candidates: "simulation", "detector" (the built-in proxy
     /// detector on `data`), or "external" with `command`.
-    public var evaluator = "simulation"
+    public var evaluator = "detector"
     public var command: String?
     /// Extra sbatch arguments; nil runs external evaluations locally.
     public var slurmArguments: [String]?

@@ -70,7 +70,7 @@ final class SearchCommandTests: XCTestCase {
     }
 
     func testProgressAsJSONLines() throws {
-        let r = try CLI.run(["search", "--branch", "softmax", "--generations", "2", "--population", "4", "--json",
+        let r = try CLI.run(["search", "--branch", "softmax", "--evaluator", "simulation", "--generations", "2", "--population", "4", "--json",
                              "--out", folder.appendingPathComponent("j").path])
         XCTAssertEqual(r.status, 0, r.stderr)
         let events = try r.stdout.split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
@@ -81,7 +81,7 @@ final class SearchCommandTests: XCTestCase {
 
     func testAblationRunsThreeArmsOnOneBudget() throws {
         let out = folder.appendingPathComponent("ablation").path
-        let r = try CLI.run(["search", "--branch", "reg", "--ablate", "--max-evals", "3", "--generations", "3", "--population", "4", "--out", out])
+        let r = try CLI.run(["search", "--branch", "reg", "--evaluator", "simulation", "--ablate", "--max-evals", "3", "--generations", "3", "--population", "4", "--out", out])
         XCTAssertEqual(r.status, 0, r.stderr)
         let table = try String(contentsOfFile: out + "/ablation.txt", encoding: .utf8)
         let rows = table.split(separator: "\n").filter { line in ["none ", "cpv ", "cpv-mos "].contains { line.hasPrefix($0) } }

@@ -10,8 +10,10 @@ struct SearchCommand: ParsableCommand {
         discussion: """
         The run folder (--out) holds run.sqlite (every candidate and stage), search.log and \
         hall-of-fame.json. --resume DIR continues an interrupted run from its store; budgets given \
-        with --resume replace the stored ones. Evaluators: 'simulation' (seconds per candidate: \
-        optimises free predictions with the loss), 'external' (your training command, see README).
+        with --resume replace the stored ones. Evaluators: 'detector' (the default: the built-in \
+        proxy detector trained in process on --data, MOS and proxy schedules), 'simulation' (seconds \
+        per candidate: a linear classifier or free boxes optimised with the loss), 'external' (your \
+        training command, see README).
         """)
 
     @Option(help: "The searched slot: softmax, sigmoid (classification) or reg.")
