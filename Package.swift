@@ -43,7 +43,7 @@ let package = Package(
             providers: [.apt(["libpng-dev"]), .brew(["libpng"])]),
         .target(name: "_CJPEG", dependencies: ["_CLibJPEG"], linkerSettings: [.linkedLibrary("jpeg")]),
         .target(name: "_CPNG", dependencies: ["_CLibPNG"], linkerSettings: [.linkedLibrary("png16")]),
-        .target(name: "Detection", dependencies: ["LossLanguage", "TensorEngine", "_CJPEG", "_CPNG"], exclude: ["Data/README.md"], swiftSettings: kernelFlags),
+        .target(name: "Detection", dependencies: ["LossLanguage", "TensorEngine", "_CJPEG", "_CPNG"], exclude: ["Data/README.md", "Proxy/README.md"], swiftSettings: kernelFlags),
         .target(
             name: "Search",
             dependencies: ["LossLanguage", "Verification", "Detection", .product(name: "GRDB", package: "GRDB.swift")],

@@ -5,7 +5,7 @@ import TensorEngine
 /// candidates under; every field can be changed for a single training (`autoloss train`).
 ///
 /// ```swift
-/// var schedule = TrainingSchedule.proxy(for: .shapes())
+/// var schedule = TrainingSchedule.preset(.proxy, isShapes: true)
 /// schedule.epochs = 2
 /// let iterations = schedule.iterations(trainImages: 800)   // ⌈2 · 800 / batch⌉
 /// ```
@@ -43,6 +43,9 @@ public struct TrainingSchedule: Hashable, Sendable {
     public var boxActivation: Activation.Function = .exp
     /// The sigmoid mode's focal-style alpha_t weighting (0.25 positives, 0.75 negatives).
     public var alphaWeighting = true
+    /// Scores the exponential moving average of the weights instead of the last ones, with
+    /// this decay per step (nil: the last weights). See `ProxyTrainer`.
+    public var averageDecay: Float?
 
     public enum EvaluationSplit: String, Hashable, Sendable, CaseIterable {
         /// The validation split: generalisation (the proxy task).
@@ -83,6 +86,7 @@ public struct TrainingSchedule: Hashable, Sendable {
         if !(learningRate > 0) || !learningRate.isFinite { throw bad("--lr", learningRate, "the learning rate must be a positive number") }
         if let n = trainImages, n < 1 { throw bad("--images", n, "train on at least one image") }
         if let n = evalImages, n < 1 { throw bad("--eval-images", n, "evaluate on at least one image") }
+        if let d = averageDecay, !(d >= 0 && d < 1) { throw bad("average decay", d, "must lie in [0, 1)") }
         if !(clipNorm > 0) || !(regressionWeight >= 0) || momentum < 0 || weightDecay < 0 || warmupIterations < 0 {
             throw bad("schedule", "", "clip norm must be positive; regression weight, momentum, weight decay and warm-up not negative")
         }

@@ -57,8 +57,14 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("eval-on"), help: "Score on the validation split (val) or on the training images (train).")
     var evalOn: TrainingSchedule.EvaluationSplit?
 
+    @Option(name: .customLong("average-decay"), help: ArgumentHelp("Score the moving average of the weights with this decay per step, e.g. 0.999 (default: the task's preset; 0 scores the last weights).", valueName: "D"))
+    var averageDecay: Float?
+
     @Option(help: ArgumentHelp("Write the result as JSON to this file.", valueName: "FILE"))
     var out: String?
+
+    @Flag(name: .customLong("per-class"), help: "Also print each category's AP, AP50 and AP75.")
+    var perClass = false
 
     @Flag(help: "Print no progress.")
     var quiet = false
@@ -85,6 +91,7 @@ struct TrainCommand: ParsableCommand {
         switch result.status {
         case .ok:
             print(result.metrics!.summaryLines.joined(separator: "\n"))
+            if perClass { print(result.metrics!.perCategoryLines.joined(separator: "\n")) }
             print(String(format: "trained %d steps in %.1f s (%.1f images/s), scored %d images in %.1f s",
                          result.steps, result.trainingSeconds, result.imagesPerSecond, evalSet.count, result.evaluationSeconds))
         case .diverged:
@@ -104,6 +111,7 @@ struct TrainCommand: ParsableCommand {
         if let images { schedule.trainImages = images }
         if let evalImages { schedule.evalImages = evalImages }
         if let evalOn { schedule.evaluateOn = evalOn }
+        if let averageDecay { schedule.averageDecay = averageDecay > 0 ? averageDecay : nil }
         try schedule.validate()
         let classification = try ProxyTrainer.classificationLoss(clsName, mode: mode)
         let regression = try RegressionSlot.Kind.resolve(reg)
