@@ -24,10 +24,10 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 
 import numpy as np
 import torch
+from _timing import median_ms
 import torch.nn as nn
 import torch.nn.functional as F
 
@@ -140,17 +140,6 @@ def parity(binary, batch, size, shift, strict):
     verdict = (f"; FAILED: {', '.join(failures)}" if failures else "") if strict else " (informational: kinks)"
     print(f"parity: {len(reference)} tensors, worst {worst:.1e} (PyTorch float32: {worst_torch:.1e}; limit {TOLERANCE:.0e}){verdict}")
     return not failures or not strict, config
-
-
-def median_ms(fn, repeats):
-    fn()
-    fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1e3)
-    return sorted(times)[len(times) // 2]
 
 
 def torch_timings(config, batch, size, repeats):
