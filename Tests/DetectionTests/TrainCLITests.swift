@@ -43,6 +43,7 @@ final class TrainCLITests: XCTestCase {
             (["--epochs", "0"], "--epochs 0.0: train for a positive number of epochs"),
             (["--out", "/no/such/folder/result.json"], "the folder /no/such/folder does not exist"),
             (["--mode", "both"], "--mode"),
+            (["--init-seed", "first"], "--init-seed first: give a whole number"),
         ]
         for (arguments, message) in cases {
             let run = try train(arguments)
@@ -78,6 +79,20 @@ final class TrainCLITests: XCTestCase {
         XCTAssertNotNil(json["seconds"] as? Double)
         XCTAssertGreaterThan(json["images_per_second"] as? Double ?? 0, 0)
         XCTAssertEqual(json["steps"] as? Int, 4)
+        XCTAssertTrue(json["fit_stats"] is NSNull)
+    }
+
+    /// --fit scores the training images too: a second block of twelve lines and `fit_stats`.
+    func testFitAddsTheTrainingImagesScore() throws {
+        let out = try Fixtures.temporaryFolder(self) + "/result.json"
+        let run = try train(["--data", "shapes", "--size", "64", "--images", "4", "--eval-images", "4", "--epochs", "2",
+                             "--batch", "2", "--fit", "--out", out, "--quiet"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let lines = run.stdout.split(separator: "\n")
+        XCTAssertEqual(lines.count, 26, run.stdout)
+        XCTAssertEqual(lines[12], "on the 4 training images (the fit):")
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as! [String: Any]
+        XCTAssertEqual((json["fit_stats"] as? [Double])?.count, 12)
     }
 
     func testDivergedTrainingExitsWithOne() throws {

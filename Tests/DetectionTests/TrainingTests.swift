@@ -58,6 +58,19 @@ final class TrainingTests: XCTestCase {
         XCTAssertNotEqual(a.losses, c.losses)
     }
 
+    /// Scoring a second set after training: the schedule evaluates on the training images here,
+    /// so the fit must equal the main evaluation number for number; without it there is none.
+    func testTheFitScoresTheTrainingImagesToo() throws {
+        let schedule = Self.schedule()
+        let trainer = try ProxyTrainer(mode: .softmax, classification: ProxyTrainer.classificationLoss("ce", mode: .softmax),
+                                       regression: .l1, schedule: schedule)
+        let (train, eval) = try Self.data.prepare(.proxy, schedule: schedule)
+        let result = try trainer.train(train, evaluateOn: eval, alsoScoring: train, seed: 2)
+        XCTAssertEqual(result.status, .ok)
+        XCTAssertEqual(try XCTUnwrap(result.fitMetrics).stats, result.stats)
+        XCTAssertNil(try trainer.train(train, evaluateOn: eval, seed: 2).fitMetrics)
+    }
+
     func testNonFiniteLossDivergesWithItsStep() throws {
         // sqrt of the (negative, prior-biased) logits: NaN at the first step.
         let cls = try Self.train("sqrt(x)", "giou", mode: .sigmoid, seed: 1)
@@ -69,6 +82,24 @@ final class TrainingTests: XCTestCase {
         let reg = try Self.train("focal", "sqrt(i - u)", mode: .sigmoid, seed: 1)
         XCTAssertEqual(reg.status, .diverged)
         XCTAssertTrue(reg.reason.contains("regression"), reg.reason)
+    }
+
+    /// The presets start every training from the same weights; the seed draws order and flips.
+    func testPresetsFixTheInitialWeights() throws {
+        for task in TrainingTask.allCases {
+            for shapes in [true, false] {
+                let s = TrainingSchedule.preset(task, isShapes: shapes)
+                XCTAssertEqual(s.networkSeed, 0)
+                XCTAssertNoThrow(try s.validate())
+            }
+        }
+        var schedule = Self.schedule()
+        schedule.networkSeed = 9
+        let trainer = try ProxyTrainer(mode: .softmax, classification: ProxyTrainer.classificationLoss("ce", mode: .softmax),
+                                       regression: .l1, schedule: schedule)
+        let (train, eval) = try Self.data.prepare(.proxy, schedule: schedule)
+        let a = try trainer.train(train, evaluateOn: eval, seed: 1), b = try trainer.train(train, evaluateOn: eval, seed: 2)
+        XCTAssertNotEqual(a.losses, b.losses, "another order and other flips")
     }
 
     func testBadSettingsAreRefusedBeforeTraining() throws {

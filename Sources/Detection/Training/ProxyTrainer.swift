@@ -14,7 +14,9 @@ import TensorEngine
 ///
 /// One step: a batch in a seeded order (a new permutation each epoch) with random horizontal
 /// flips; FCOS targets; forward; the two loss slots (`ProxyLoss`); backward; global-norm
-/// clipping; SGD with momentum and weight decay at the warm-up + step-decay rate. A non-finite
+/// clipping; SGD with momentum and weight decay at the warm-up + step-decay rate. The initial
+/// weights come from the schedule's `networkSeed` where it has one (the presets do), else from
+/// `seed`; `seed` always draws the batch order and the flips. A non-finite
 /// loss or gradient ends the run with `.diverged` and the step. With `averageDecay`, the scored
 /// network holds the exponential moving average of the weights over the steps (Polyak
 /// averaging): the last weights carry the noise of the last few batches, the average much less,
@@ -66,10 +68,12 @@ public struct ProxyTrainer: Sendable {
         return ProxyNetwork(configuration, using: &generator)
     }
 
-    /// Trains on `trainSet` and scores on `evalSet` (both at the schedule's size). Throws only
-    /// before the first step (sizes that do not match, ground truth the evaluator refuses).
-    public func train(_ trainSet: TrainingImages, evaluateOn evalSet: TrainingImages, seed: UInt64,
-                      progress: ((TrainingProgress) -> Void)? = nil) throws -> TrainingResult {
+    /// Trains on `trainSet` and scores on `evalSet` (both at the schedule's size), and on
+    /// `fitSet` too where given (`fitMetrics`: the training images, to see how well a loss fits
+    /// them next to how well it generalises). Throws only before the first step (sizes that do
+    /// not match, ground truth the evaluator refuses).
+    public func train(_ trainSet: TrainingImages, evaluateOn evalSet: TrainingImages, alsoScoring fitSet: TrainingImages? = nil,
+                      seed: UInt64, progress: ((TrainingProgress) -> Void)? = nil) throws -> TrainingResult {
         let s = schedule
         guard trainSet.size == s.size, evalSet.size == s.size else {
             throw TrainingError.badSetting(name: "--size", value: "\(s.size)", reason: "the images were prepared at \(trainSet.size) px")
@@ -77,13 +81,14 @@ public struct ProxyTrainer: Sendable {
         guard trainSet.count > 0 else { throw TrainingError.badData(source: "training set", reason: "no images to train on") }
         guard evalSet.count > 0 else { throw TrainingError.badData(source: "evaluation set", reason: "no images to score") }
         let evaluator = try COCOEvaluator(groundTruth: evalSet.groundTruth)
+        let fitEvaluator = try fitSet.map { try COCOEvaluator(groundTruth: $0.groundTruth) }
         let classes = trainSet.categories.count
         let assigner = Self.assigner(size: s.size)
         let loss = ProxyLoss(
             classification: try ClassificationSlot(classification, mode: mode, classes: classes, alphaWeighting: s.alphaWeighting),
             regression: try RegressionSlot(regression), assigner: assigner, regressionWeight: s.regressionWeight)
 
-        var rng = SplitMix64(seed: seed)
+        var rng = SplitMix64(seed: s.networkSeed ?? seed)
         let network = makeNetwork(classes: classes, using: &rng)
         var order = SplitMix64(seed: seed, stream: 1, index: 0)
         let sgd = SGD(parameters: network.parameters, learningRate: s.learningRate, momentum: s.momentum, weightDecay: s.weightDecay)
@@ -148,6 +153,9 @@ public struct ProxyTrainer: Sendable {
         let evaluationStart = Date()
         let detections = network.detect(evalSet, mode: mode, assigner: assigner)
         result.metrics = try evaluator.evaluate(detections)
+        if let fitSet, let fitEvaluator {
+            result.fitMetrics = try fitEvaluator.evaluate(network.detect(fitSet, mode: mode, assigner: assigner))
+        }
         result.evaluationSeconds = Date().timeIntervalSince(evaluationStart)
         return result
     }

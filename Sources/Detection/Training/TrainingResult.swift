@@ -11,6 +11,8 @@ public struct TrainingResult: Sendable {
     public var status: Status
     /// The evaluation, when `ok`.
     public var metrics: DetectionMetrics?
+    /// The evaluation on the training images, when asked for (`alsoScoring`) and `ok`.
+    public var fitMetrics: DetectionMetrics?
     /// Steps completed (the failing step's index when diverged).
     public var steps: Int
     /// Steps planned.

@@ -43,6 +43,11 @@ public struct TrainingSchedule: Hashable, Sendable {
     public var boxActivation: Activation.Function = .exp
     /// The sigmoid mode's focal-style alpha_t weighting (0.25 positives, 0.75 negatives).
     public var alphaWeighting = true
+    /// The seed of the initial weights; nil: the training seed. The presets fix it, so that every
+    /// candidate of a search starts from the same weights (common random numbers: measured, the
+    /// initial draw moved proxy AP by up to 2 points, for every loss alike, while the batch order
+    /// and flips moved it by a few tenths), and the training seed varies order and flips.
+    public var networkSeed: UInt64?
     /// Scores the exponential moving average of the weights instead of the last ones, with
     /// this decay per step (nil: the last weights). See `ProxyTrainer`.
     public var averageDecay: Float?

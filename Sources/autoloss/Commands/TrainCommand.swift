@@ -45,8 +45,11 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Base learning rate (default: the task's preset).")
     var lr: Float?
 
-    @Option(help: "Seed of the initial weights, the batch order and the flips.")
+    @Option(help: "Seed of the batch order and the flips (and of the initial weights with --init-seed seed).")
     var seed: UInt64 = 1
+
+    @Option(name: .customLong("init-seed"), help: ArgumentHelp("Seed of the initial weights: a number, or 'seed' to follow --seed (default: the preset's fixed 0, the same start for every loss).", valueName: "N|seed"))
+    var initSeed: String?
 
     @Option(help: ArgumentHelp("Training images: shapes scenes to draw, or the first N of a folder's training split (mos: the pool the verification set is chosen from).", valueName: "N"))
     var images: Int?
@@ -62,6 +65,9 @@ struct TrainCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("Write the result as JSON to this file.", valueName: "FILE"))
     var out: String?
+
+    @Flag(help: "Also score the training images after training (the fit, as MOS measures it), beside the --eval-on split.")
+    var fit = false
 
     @Flag(name: .customLong("per-class"), help: "Also print each category's AP, AP50 and AP75.")
     var perClass = false
@@ -85,13 +91,17 @@ struct TrainCommand: ParsableCommand {
                 + "loaded in \(String(format: "%.1f", loadSeconds)) s")
         }
         let reporter = ProgressReporter(quiet: quiet)
-        let result = try trainer.train(trainSet, evaluateOn: evalSet, seed: seed, progress: reporter.report)
+        let result = try trainer.train(trainSet, evaluateOn: evalSet, alsoScoring: fit ? trainSet : nil, seed: seed, progress: reporter.report)
         reporter.finish()
         if let out { try write(result, schedule: schedule, to: out) }
         switch result.status {
         case .ok:
             print(result.metrics!.summaryLines.joined(separator: "\n"))
             if perClass { print(result.metrics!.perCategoryLines.joined(separator: "\n")) }
+            if let fitMetrics = result.fitMetrics {
+                print("on the \(trainSet.count) training images (the fit):")
+                print(fitMetrics.summaryLines.joined(separator: "\n"))
+            }
             print(String(format: "trained %d steps in %.1f s (%.1f images/s), scored %d images in %.1f s",
                          result.steps, result.trainingSeconds, result.imagesPerSecond, evalSet.count, result.evaluationSeconds))
         case .diverged:
@@ -111,6 +121,11 @@ struct TrainCommand: ParsableCommand {
         if let images { schedule.trainImages = images }
         if let evalImages { schedule.evalImages = evalImages }
         if let evalOn { schedule.evaluateOn = evalOn }
+        if let initSeed {
+            if initSeed == "seed" { schedule.networkSeed = nil } else if let n = UInt64(initSeed) { schedule.networkSeed = n } else {
+                throw CLIError("--init-seed \(initSeed): give a whole number, or 'seed' to follow --seed")
+            }
+        }
         if let averageDecay { schedule.averageDecay = averageDecay > 0 ? averageDecay : nil }
         try schedule.validate()
         let classification = try ProxyTrainer.classificationLoss(clsName, mode: mode)
@@ -131,6 +146,7 @@ struct TrainCommand: ParsableCommand {
             ("schema", .number(1)),
             ("status", .string(result.status.rawValue)),
             ("stats", JSON.numbers(result.stats)),
+            ("fit_stats", result.fitMetrics.map { JSON.numbers($0.stats) } ?? .null),
             ("seconds", .number(result.seconds)),
             ("training_seconds", .number(result.trainingSeconds)),
             ("evaluation_seconds", .number(result.evaluationSeconds)),
@@ -141,6 +157,7 @@ struct TrainCommand: ParsableCommand {
             ("final_loss", result.losses.last.map { .number(Double($0)) } ?? .null),
             ("data", .string(data)), ("task", .string(task.rawValue)), ("mode", .string(mode.rawValue)),
             ("cls", .string(clsName)), ("reg", .string(reg)), ("seed", .number(Double(seed))),
+            ("init_seed", schedule.networkSeed.map { .number(Double($0)) } ?? .number(Double(seed))),
             ("schedule", .object([
                 ("size", .number(Double(schedule.size))), ("batch", .number(Double(schedule.batchSize))),
                 ("epochs", .number(schedule.epochs)), ("lr", .number(Double(schedule.learningRate))),
