@@ -14,9 +14,13 @@ PyTorch on the CPU, same weights, same inputs, same run.
    slots), then PyTorch (torch.set_num_threads(2)), in alternating rounds; images/s for both and
    the ratio (PyTorch's time over ours: above 1, ours is faster). Each figure is the best round's
    median.
+3. SGEMM share: the convolutions' floating-point work in one training step (forward, backward
+   to the weights, backward to the inputs except the image's) over our network step's time,
+   against SGEMM's peak measured in the same run (`autoloss-tensor-bench sgemm`, if built). The
+   step's other work (GroupNorm, ReLU, upsampling, SGD) counts as time, so this is a lower bound.
 
 Usage: PYTHON bench/detector_bench.py [--binary PATH] [--repeats N] [--rounds R] [--batch 8] [--size 256]
-       (after `swift build -c release --product autoloss-detector-bench`)
+       (after `swift build -c release --product autoloss-detector-bench --product autoloss-tensor-bench`)
 """
 import argparse
 import json
@@ -163,6 +167,30 @@ def torch_timings(config, batch, size, repeats):
     return median_ms(step, repeats), median_ms(forward, repeats)
 
 
+def convolution_flops(config, batch, size):
+    """Floating-point operations of every convolution in one training step: 2 per multiply-add,
+    forward + weight gradient + input gradient (none for the first layer: the image needs none)."""
+    net, total = ProxyNetwork(config), [0]
+
+    def count(module, inputs, output):
+        macs = output.numel() * module.in_channels // module.groups * module.kernel_size[0] * module.kernel_size[1]
+        total[0] += 2 * macs * (2 if module is net.stages[0][0] else 3)
+
+    for module in net.modules():
+        if isinstance(module, nn.Conv2d):
+            module.register_forward_hook(count)
+    with torch.no_grad():
+        net(torch.zeros(batch, 3, size, size))
+    return total[0]
+
+
+def sgemm_peak(binary, repeats):
+    if not os.path.exists(binary):
+        return None
+    run = subprocess.run([binary, "sgemm", "--repeats", str(repeats)], check=True, capture_output=True, text=True)
+    return max(json.loads(line)["gflops"] for line in run.stdout.splitlines())
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--binary", default=os.path.join(ROOT, ".build", "release", "autoloss-detector-bench"))
@@ -170,6 +198,7 @@ def main():
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds (the best counts)")
     parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--size", type=int, default=256)
+    parser.add_argument("--sgemm-binary", default=os.path.join(ROOT, ".build", "release", "autoloss-tensor-bench"))
     args = parser.parse_args()
     torch.set_num_threads(2)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; binary {os.path.relpath(args.binary, ROOT)}")
@@ -205,6 +234,10 @@ def main():
     print(f"{'autoloss train step (data+loss+all)':<40}{train:>9.1f}{'':>10}{b / train * 1e3:>12.1f}{'':>13}"
           f"{min(torch_step) / train:>9.2f}x")
     print("  phases of the best round (ms): " + ", ".join(f"{k[:-3]} {phases[k]:.2f}" for k in phases if k.endswith("_ms") and k != "step_ms"))
+    flops, peak = convolution_flops(config, b, args.size), sgemm_peak(args.sgemm_binary, args.repeats)
+    achieved = flops / min(ours_step) / 1e6
+    share = f" = {achieved / peak:.0%} of SGEMM's {peak:.0f} GFLOP/s (1024^3, this run)" if peak else " (build autoloss-tensor-bench for SGEMM's peak)"
+    print(f"convolutions: {flops / 1e9:.2f} GFLOP per training step, {achieved:.0f} GFLOP/s over the network step{share}")
     sys.exit(0 if ok else 1)
 
 

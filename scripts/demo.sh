@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The main job of `make run`: a short loss search on the built-in default, with a tour of the
-# tools around it. Until the built-in proxy detector lands, candidates are trained by the
-# simulation evaluator (optimising free predictions with the loss: seconds, not minutes).
+# The main job of `make run`: a loss search on the built-in default (softmax classification on
+# the shapes proxy, GIoU partner, every candidate trained by the built-in detector) with a budget
+# of AUTOLOSS_MINUTES (15) minutes, after a short tour of the tools around it.
 set -euo pipefail
 bin="${1:-.build/release/autoloss}"
 echo "== Known losses"
@@ -17,8 +17,12 @@ echo "== A loss that rewards worse boxes is rejected (exit 1)"
 "$bin" verify "i / u" --branch reg || echo "(exit $?)"
 echo
 run="runs/demo-$(date +%Y%m%d-%H%M%S)"
-echo "== Search: softmax classification, GIoU partner, simulation evaluator, 6 generations -> $run"
-"$bin" search --branch softmax --evaluator simulation --generations 6 --population 12 --seed 1 --out "$run"
+minutes="${AUTOLOSS_MINUTES:-15}"
+echo "== Search: softmax classification on the shapes proxy, GIoU partner, $minutes minutes -> $run"
+echo "   (the baseline CE first: about 2 minutes on the proxy; then per generation 16 candidates"
+echo "    screened, the survivors trained briefly (MOS), the best 3 on the proxy)"
+"$bin" search --branch softmax --evaluator detector --time-limit "$minutes" --generations 100 --population 16 --top-k 3 \
+    --seed 1 --out "$run"
 echo
 echo "== The run, read back from its store"
 "$bin" report "$run"

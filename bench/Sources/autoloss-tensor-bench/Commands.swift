@@ -19,15 +19,20 @@ func runExport(_ options: Options) throws {
     emit([("export", options.directory), ("tensors", 1 + 2 * net.named.count + 2 * outputs.count)])
 }
 
+/// `sgemm`: SGEMM at 1024^3, the peak the convolutions are compared with (best of three
+/// medians, so that a moment of contention from other processes does not lower the reference).
+@discardableResult
+func runSGEMM(_ options: Options, using rng: inout Generator) -> Double {
+    let peak = (0..<3).map { _ in sgemmGFlops(m: 1024, n: 1024, k: 1024, repeats: options.repeats, using: &rng) }.max()!
+    emit([("bench", "sgemm"), ("m", 1024), ("n", 1024), ("k", 1024), ("gflops", peak)])
+    return peak
+}
+
 /// `time`: SGEMM, the two networks, each convolution alone.
 func runTiming(_ options: Options) {
     var rng = Generator(state: options.seed)
     let (batch, size, repeats) = (options.batch, options.size, options.repeats)
-
-    // SGEMM at 1024^3: the peak the convolutions are compared with (best of three medians, so
-    // that a moment of contention from other processes does not lower the reference).
-    let peak = (0..<3).map { _ in sgemmGFlops(m: 1024, n: 1024, k: 1024, repeats: repeats, using: &rng) }.max()!
-    emit([("bench", "sgemm"), ("m", 1024), ("n", 1024), ("k", 1024), ("gflops", peak)])
+    let peak = runSGEMM(options, using: &rng)
 
     for pyramid in [false, true] {
         let name = pyramid ? "pyramid" : "backbone"

@@ -84,6 +84,9 @@ case "export":
     try runExport(options)
 case "time":
     runTiming(options)
+case "sgemm":
+    var rng = Generator(state: options.seed)
+    runSGEMM(options, using: &rng)
 default:
-    fatalError("autoloss-tensor-bench: unknown command \(options.command) (time, export)")
+    fatalError("autoloss-tensor-bench: unknown command \(options.command) (time, sgemm, export)")
 }
