@@ -8,10 +8,13 @@ final class CountingEvaluator: CandidateEvaluator, @unchecked Sendable {
     let inner = SimulationEvaluator.light
     let lock = NSLock()
     var calls: [TrainingStage: Int] = [:]
+    /// Each training's stage and classification loss (canonical form).
+    var trained: [String] = []
 
     func evaluate(_ pair: LossPair, searched: Branch, stage: TrainingStage, seed: UInt64) -> EvaluationResult {
         lock.lock()
         calls[stage, default: 0] += 1
+        trained.append("\(stage) \(pair.classification.canonicalString(in: pair.mode))")
         lock.unlock()
         return inner.evaluate(pair, searched: searched, stage: stage, seed: seed)
     }
@@ -69,6 +72,22 @@ final class EvolutionTests: XCTestCase {
         XCTAssertEqual(stored.filter { $0.origin == "seed" }.count, KnownLoss.all.filter { $0.branches.contains(.reg) }.count)
         XCTAssertFalse(summary.hallOfFame.top(3).isEmpty)
         XCTAssertNotNil(summary.baselineProxy?.ap)
+    }
+
+    /// Generation 0 is seeded with the known losses, the baseline among them: its MOS and proxy
+    /// results come from the baseline's trainings at the start, not from training it again.
+    func testTheBaselineIsNotTrainedTwice() throws {
+        var o = options(.softmax)
+        o.generations = 1
+        o.population = 8
+        o.topK = 8
+        let counting = CountingEvaluator()
+        let summary = try run(o, store: "a.sqlite", evaluator: counting)
+        let ce = try Expr.resolve("ce", branch: .softmax).canonicalString(in: .softmax)
+        XCTAssertEqual(counting.trained.filter { $0 == "mos \(ce)" }.count, 1)
+        XCTAssertEqual(counting.trained.filter { $0 == "proxy \(ce)" }.count, 1)
+        let entry = try XCTUnwrap(summary.hallOfFame.entries.first { $0.expr.canonicalString(in: .softmax) == ce })
+        XCTAssertEqual(entry.result.ap, summary.baselineProxy?.ap)
     }
 
     func testSameSeedSameHallOfFame() throws {
