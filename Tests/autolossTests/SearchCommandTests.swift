@@ -79,6 +79,21 @@ final class SearchCommandTests: XCTestCase {
         XCTAssertFalse((events[2]["hall_of_fame"] as! [Any]).isEmpty)
     }
 
+    /// "time left" follows the nearest budget: here the 30-second limit, not 1000 generations.
+    func testTimeLeftFollowsTheNearestBudget() throws {
+        let r = try CLI.run(["search", "--branch", "softmax", "--evaluator", "simulation", "--generations", "1000", "--population", "4",
+                             "--top-k", "1", "--max-evals", "2", "--time-limit", "0.5", "--out", folder.appendingPathComponent("t").path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let lines = (r.stdout + r.stderr).split(separator: "\n").filter { $0.hasPrefix("gen ") }
+        XCTAssertFalse(lines.isEmpty, r.stdout + r.stderr)
+        for line in lines {
+            let left = try XCTUnwrap(line.split(separator: "~").last?.split(separator: " ").first, String(line))
+            let parts = left.split(separator: ":").compactMap { Int($0) }  // M:SS
+            XCTAssertEqual(parts.count, 2, String(line))
+            XCTAssertLessThanOrEqual(parts.reduce(0) { $0 * 60 + $1 }, 30, String(line))
+        }
+    }
+
     func testAblationRunsThreeArmsOnOneBudget() throws {
         let out = folder.appendingPathComponent("ablation").path
         let r = try CLI.run(["search", "--branch", "reg", "--evaluator", "simulation", "--ablate", "--max-evals", "3", "--generations", "3", "--population", "4", "--out", out])

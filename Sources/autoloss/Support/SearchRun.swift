@@ -50,8 +50,14 @@ struct SearchRun {
         let f = p.funnel
         let best = p.bestAP.map { String(format: "%.2f", $0) } ?? "-"
         let base = p.baselineAP.map { String(format: "%.2f", $0) } ?? "-"
+        // The nearest of the budgets: generations at the pace so far, the time limit, and the
+        // proxy evaluations at the pace so far.
         let perGeneration = p.elapsed / Double(p.generation + 1)
-        let left = perGeneration * Double(p.generations - p.generation - 1)
+        var left = perGeneration * Double(p.generations - p.generation - 1)
+        if let minutes = o.timeLimitMinutes { left = min(left, max(0, minutes * 60 - p.elapsed)) }
+        if let evaluations = o.maxEvaluations, f.proxyEvaluated > 0 {
+            left = min(left, p.elapsed / Double(f.proxyEvaluated) * Double(max(0, evaluations - f.proxyEvaluated)))
+        }
         return String(format: "gen %d/%d  generated %d  invalid %d  duplicate %d  cpv-rejected %d  equivalent %d  mos-rejected %d/%d  proxy %d  best AP %@ (baseline %@)  %.0f cand/s  %@ elapsed, ~%@ left",
                       p.generation + 1, p.generations, f.generated, f.invalid, f.duplicate, f.cpvRejected, f.equivalent,
                       f.mosRejected, f.mosTrained, f.proxyEvaluated, best, base, p.candidatesPerSecond,
