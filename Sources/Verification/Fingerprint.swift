@@ -1,12 +1,14 @@
 import Foundation
 import LossLanguage
 
-/// A behavioural fingerprint: the hash of a loss's values and prediction gradients on a fixed
-/// seeded probe batch, each rounded to `CPVOptions.fingerprintDigits` significant digits. Equal
-/// fingerprints mean equivalent for training (AutoML-Zero's functional equivalence check,
-/// AutoLoss-Zero's gradient equivalence): `a * b` and `b * a`, `-(-x)` and `x` collide; `x` and
-/// `2 * x` do not. Values count up to an additive constant (their mean over the probe is taken
-/// off first): `giou` and `giou + 2` train identically, so they must collide.
+/// A behavioural fingerprint: the hash of a loss's prediction gradients on a fixed seeded probe
+/// batch, each rounded to `CPVOptions.fingerprintDigits` significant digits, and of whether each
+/// value is finite. Equal fingerprints mean equivalent for training (AutoML-Zero's functional
+/// equivalence check, AutoLoss-Zero's gradient equivalence): `a * b` and `b * a`, `-(-x)` and
+/// `x` collide; `x` and `2 * x` do not. The values themselves do not count: training sees only
+/// the gradient (w and y are detached data), so `giou` and `giou + 2`, and `ce` and `w + ce`,
+/// train identically and must collide; only a value that is not finite matters (the trainer
+/// stops there).
 ///
 ///     let f = Verifier().verify(try Expr.resolve("ce", branch: .softmax), branch: .softmax).fingerprint
 ///     print(f!.hex)   // 16 hex digits, the same on every run and machine
@@ -27,14 +29,12 @@ public struct Fingerprint: Hashable, Sendable, Codable, CustomStringConvertible 
 
     public var description: String { hex }
 
-    /// The fingerprint of an evaluation on the branch's fingerprint probe: values, then the
-    /// gradient of each prediction input in the branch's order.
+    /// The fingerprint of an evaluation on the branch's fingerprint probe: each value's class
+    /// (finite, NaN, +inf, -inf), then the gradient of each prediction input in the branch's order.
     init(branch: Branch, evaluation: LossEvaluation<Double>, options: CPVOptions) {
         var hasher = FNV1a64()
         hasher.add(bytes: Array(branch.rawValue.utf8))
-        let offset = evaluation.values.allSatisfy(\.isFinite)
-            ? evaluation.values.reduce(0, +) / Double(max(1, evaluation.values.count)) : 0
-        for v in evaluation.values { hasher.add(number: v - offset, options: options) }
+        for v in evaluation.values { hasher.add(byte: v.isNaN ? 1 : v.isInfinite ? (v > 0 ? 2 : 3) : 4) }
         for input in branch.predictionInputs {
             hasher.add(bytes: [0xFF, input.rawValue])
             for g in evaluation.gradients[input] ?? [] { hasher.add(number: g, options: options) }
