@@ -36,7 +36,7 @@ PAIRS = [
 def run(args, key, mode, cls, reg, seed):
     path = os.path.join(args.dir, f"{args.prefix}_{key}_s{seed}.json")
     if not os.path.exists(path):
-        command = [args.binary, "train", "--quiet", "--data", args.data, "--mode", mode, "--cls", cls, "--reg", reg,
+        command = [args.binary, "train", "--quiet", "--data", args.data, "--mode", mode, f"--cls={cls}", f"--reg={reg}",
                    "--seed", str(seed), "--out", path] + (["--fit"] if args.fit else [])
         print("$ " + " ".join(command), file=sys.stderr, flush=True)
         done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)

@@ -85,8 +85,9 @@ final class TrainCLITests: XCTestCase {
     /// --fit scores the training images too: a second block of twelve lines and `fit_stats`.
     func testFitAddsTheTrainingImagesScore() throws {
         let out = try Fixtures.temporaryFolder(self) + "/result.json"
-        let run = try train(["--data", "shapes", "--size", "64", "--images", "4", "--eval-images", "4", "--epochs", "2",
-                             "--batch", "2", "--fit", "--out", out, "--quiet"])
+        // A formula that starts with a minus is the option's value, not another option.
+        let run = try train(["--data", "shapes", "--cls", "-dot(y, log(softmax(x)))", "--size", "64", "--images", "4",
+                             "--eval-images", "4", "--epochs", "2", "--batch", "2", "--fit", "--out", out, "--quiet"])
         XCTAssertEqual(run.status, 0, run.stderr)
         let lines = run.stdout.split(separator: "\n")
         XCTAssertEqual(lines.count, 26, run.stdout)

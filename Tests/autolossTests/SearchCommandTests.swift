@@ -70,7 +70,7 @@ final class SearchCommandTests: XCTestCase {
     }
 
     func testProgressAsJSONLines() throws {
-        let r = try CLI.run(["search", "--branch", "softmax", "--evaluator", "simulation", "--generations", "2", "--population", "4", "--json",
+        let r = try CLI.run(["search", "--branch", "softmax", "--partner", "-log(i / u)", "--evaluator", "simulation", "--generations", "2", "--population", "4", "--json",
                              "--out", folder.appendingPathComponent("j").path])
         XCTAssertEqual(r.status, 0, r.stderr)
         let events = try r.stdout.split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }

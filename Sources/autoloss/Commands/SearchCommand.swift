@@ -20,9 +20,10 @@ struct SearchCommand: ParsableCommand {
     var branch: Branch?
     @Option(help: "Classification mode for a reg search: softmax or sigmoid.")
     var mode: Branch?
-    @Option(help: "The fixed loss of the other slot (default: giou for classification, ce or focal for reg).")
+    // `.unconditional`: formulas often start with a minus (-log(i / u)).
+    @Option(parsing: .unconditional, help: "The fixed loss of the other slot (default: giou for classification, ce or focal for reg).")
     var partner: String?
-    @Option(help: "The hand-made loss the candidates are compared with (default: ce, focal or giou).")
+    @Option(parsing: .unconditional, help: "The hand-made loss the candidates are compared with (default: ce, focal or giou).")
     var baseline: String?
     @Option(help: "Generations.") var generations: Int?
     @Option(help: "Screened candidates per generation that go to MOS.") var population: Int?

@@ -24,10 +24,11 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "The classification head: softmax (C + 1 logits, background last) or sigmoid (C logits).")
     var mode: ClassificationSlot.Mode = .softmax
 
-    @Option(help: ArgumentHelp("Classification loss: a known loss's name or a formula of the mode's branch (default: ce for softmax, focal for sigmoid).", valueName: "LOSS"))
+    // `.unconditional`: formulas often start with a minus (CE is -dot(y, log(softmax(x)))).
+    @Option(parsing: .unconditional, help: ArgumentHelp("Classification loss: a known loss's name or a formula of the mode's branch (default: ce for softmax, focal for sigmoid).", valueName: "LOSS"))
     var cls: String?
 
-    @Option(help: ArgumentHelp("Regression loss: l1, smooth-l1, a known loss's name or a formula of the reg branch.", valueName: "LOSS"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Regression loss: l1, smooth-l1, a known loss's name or a formula of the reg branch.", valueName: "LOSS"))
     var reg = "giou"
 
     @Option(help: "The schedule: proxy (train split, AP on val) or mos (the verification set, AP on it).")
