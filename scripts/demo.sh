@@ -19,7 +19,7 @@ echo
 run="runs/demo-$(date +%Y%m%d-%H%M%S)"
 minutes="${AUTOLOSS_MINUTES:-15}"
 echo "== Search: softmax classification on the shapes proxy, GIoU partner, $minutes minutes -> $run"
-echo "   (the baseline CE first: about 2 minutes on the proxy; then per generation 16 candidates"
+echo "   (the baseline CE first: 2-3 minutes on the proxy; then per generation 16 candidates"
 echo "    screened, the survivors trained briefly (MOS), the best 3 on the proxy)"
 "$bin" search --branch softmax --evaluator detector --time-limit "$minutes" --generations 100 --population 16 --top-k 3 \
     --seed 1 --out "$run"
