@@ -73,12 +73,12 @@ extension Evolution {
         }
         // The baseline itself as a candidate (generation 0 is seeded with the known losses): the
         // same pair, schedule and seed, so its training at the start is the candidate's result.
-        var reused: [String: Double]?
-        if !isBaseline, key == (try? Expr.resolve(options.baseline, branch: options.branch))?.canonicalString(in: options.branch) {
-            reused = try store.baseline(name: options.baseline, stage: stage.stage)
+        let result: EvaluationResult
+        if !isBaseline, key == baselineCanonical, let figures = try store.baseline(name: options.baseline, stage: stage.stage) {
+            result = Self.result(from: figures, reason: "", seconds: 0)
+        } else {
+            result = evaluator.evaluate(try options.pair(candidate: expr), searched: options.branch, stage: stage, seed: options.seed)
         }
-        let result = try reused.map { Self.result(from: $0, reason: "", seconds: 0) }
-            ?? evaluator.evaluate(try options.pair(candidate: expr), searched: options.branch, stage: stage, seed: options.seed)
         if isBaseline {
             try store.recordBaseline(name: String(key.dropFirst(9)), stage: stage.stage, figures: Self.figures(of: result), seconds: result.seconds)
         } else if let generation, let slot {

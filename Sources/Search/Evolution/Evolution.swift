@@ -17,6 +17,8 @@ public final class Evolution {
     let mutator: Mutator
     var cascade: ScreeningCascade
     let report: (SearchProgress) -> Void
+    /// The baseline loss's canonical form: a candidate with it takes the baseline's trainings.
+    let baselineCanonical: String?
 
     /// Everything trained on the proxy so far, the hall of fame's source.
     public private(set) var evaluated: [HallOfFame.Entry] = []
@@ -37,6 +39,8 @@ public final class Evolution {
         mutator = Mutator(generator: generator)
         cascade = ScreeningCascade(verifier: .standard, branch: options.branch)
         cascade.usesCPV = options.usesCPV
+        // A baseline that does not resolve is reported by `run()`, where it is first trained.
+        baselineCanonical = (try? Expr.resolve(options.baseline, branch: options.branch))?.canonicalString(in: options.branch)
     }
 
     /// Runs until a budget ends it; returns the hall of fame.
