@@ -76,7 +76,7 @@ let package = Package(
         .testTarget(name: "SearchTests", dependencies: ["Search", "Verification", "Detection", "LossLanguage", "_TestSupport"]),
         .testTarget(name: "DetectionTests", dependencies: ["Detection", "_TestSupport"]),
         .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine", "_TestSupport"]),
-        .testTarget(name: "autolossTests", dependencies: ["autoloss", "LossLanguage"]),
+        .testTarget(name: "autolossTests", dependencies: ["autoloss", "LossLanguage", "Search"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import Search
 
 final class SearchCommandTests: XCTestCase {
     var folder: URL!
@@ -104,8 +105,15 @@ final class SearchCommandTests: XCTestCase {
         for row in rows {
             XCTAssertEqual(row.split(separator: " ", omittingEmptySubsequences: true)[2], "3", "each arm spends the budget: \(row)")
         }
-        for arm in ["none", "cpv", "cpv-mos"] {
-            XCTAssertTrue(FileManager.default.fileExists(atPath: "\(out)/\(arm)/run.sqlite"))
+        // The baseline is trained once and shared: every arm's store holds the same figures.
+        let baselines = try ["none", "cpv", "cpv-mos"].map { arm in
+            try XCTUnwrap(try RunStore(opening: "\(out)/\(arm)/run.sqlite").baseline(name: "giou", stage: .proxy), arm)
         }
+        XCTAssertEqual(baselines[0], baselines[2])
+        XCTAssertEqual(baselines[1], baselines[2])
+        XCTAssertNotNil(baselines[0]["ap"])
+        let again = try CLI.run(["search", "--branch", "reg", "--evaluator", "simulation", "--ablate", "--max-evals", "3", "--out", out])
+        XCTAssertNotEqual(again.status, 0)
+        XCTAssertTrue(again.stderr.contains("exists"), again.stderr)
     }
 }

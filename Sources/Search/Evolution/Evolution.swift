@@ -45,9 +45,7 @@ public final class Evolution {
 
     /// Runs until a budget ends it; returns the hall of fame.
     public func run() throws -> SearchSummary {
-        let baseline = try Expr.resolve(options.baseline, branch: options.branch)
-        baselineMOS = options.usesMOS ? try train(baseline, stage: .mos, key: "baseline:" + options.baseline) : nil
-        baselineProxy = try train(baseline, stage: .proxy, key: "baseline:" + options.baseline)
+        try measureBaselines()
         var stopReason = "all \(options.generations) generations done"
         generations: for g in 0..<options.generations {
             var rng = SplitMix64(seed: options.seed &* 0x9E37_79B9 &+ UInt64(g) &* 0x85EB_CA6B &+ 1)
@@ -89,6 +87,14 @@ public final class Evolution {
         return SearchSummary(hallOfFame: HallOfFame(entries: evaluated), baselineMOS: baselineMOS, baselineProxy: baselineProxy,
                              funnel: funnel, proxyEvaluations: proxyEvaluations, seconds: Date().timeIntervalSince(started),
                              stopReason: stopReason)
+    }
+
+    /// Trains the baseline loss (MOS when the run uses it, and the proxy task), or reads its
+    /// results from the store: a resumed run, or an ablation arm given another arm's baseline.
+    public func measureBaselines() throws {
+        let baseline = try Expr.resolve(options.baseline, branch: options.branch)
+        baselineMOS = options.usesMOS ? try train(baseline, stage: .mos, key: "baseline:" + options.baseline) : nil
+        baselineProxy = try train(baseline, stage: .proxy, key: "baseline:" + options.baseline)
     }
 
     /// Trains candidates at one stage, `options.jobs` at a time (an external evaluator on Slurm

@@ -14,17 +14,24 @@ struct Ablation {
         var base = options
         if base.maxEvaluations == nil { base.maxEvaluations = 8 }
         let arms: [(name: String, cpv: Bool, mos: Bool)] = [("none", false, false), ("cpv", true, false), ("cpv-mos", true, true)]
-        var rows: [(name: String, summary: SearchSummary)] = []
-        for arm in arms {
+        if FileManager.default.fileExists(atPath: folder.path) {
+            throw CLIError("\(folder.path) exists: choose a new --out folder for the ablation")
+        }
+        let runs = arms.map { arm -> (name: String, options: SearchOptions, run: SearchRun) in
             var o = base
             o.usesCPV = arm.cpv
             o.usesMOS = arm.mos
             // From scratch, as the paper's ablation: seeded known losses would hand every arm
             // the same best loss in generation 0.
             o.seedWithKnownLosses = false
+            return (arm.name, o, SearchRun(folder: folder.appendingPathComponent(arm.name), json: json))
+        }
+        let stores = try runs.map { try $0.run.create($0.options) }
+        try shareBaseline(runs.map(\.options), stores)
+        var rows: [(name: String, summary: SearchSummary)] = []
+        for (arm, store) in zip(runs, stores) {
             if !json { print("\n== arm: \(arm.name)") }
-            let summary = try SearchRun(folder: folder.appendingPathComponent(arm.name), json: json).start(o)
-            rows.append((arm.name, summary))
+            rows.append((arm.name, try arm.run.run(arm.options, store: store)))
         }
         let target = rows[0].summary.hallOfFame.top(1).first?.result.ap
         func timeToReach(_ s: SearchSummary) -> Double? {
@@ -47,5 +54,22 @@ struct Ablation {
         }
         print(table.joined(separator: "\n"))
         try Data(table.joined(separator: "\n").utf8).write(to: folder.appendingPathComponent("ablation.txt"))
+    }
+
+    /// Trains the baseline once, by the arm with the most stages (CPV + MOS, the last), and
+    /// records it in every arm's store, where each arm's search reads it. Each arm's clock starts
+    /// after that, so the wall-clock column compares the searches alone, and the baseline's
+    /// proxy training is not paid three times.
+    func shareBaseline(_ options: [SearchOptions], _ stores: [RunStore]) throws {
+        let o = options[options.count - 1], measured = stores[stores.count - 1]
+        if !json { print("training the baseline \(o.baseline) once for all arms") }
+        try Evolution(options: o, store: measured, evaluator: o.makeEvaluator(folder: folder)).measureBaselines()
+        for store in stores.dropLast() {
+            for stage in [Stage.mos, .proxy] {
+                if let figures = try measured.baseline(name: o.baseline, stage: stage) {
+                    try store.recordBaseline(name: o.baseline, stage: stage, figures: figures, seconds: 0)
+                }
+            }
+        }
     }
 }

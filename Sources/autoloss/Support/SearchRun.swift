@@ -11,12 +11,16 @@ struct SearchRun {
     /// A new run in a folder that must not exist yet (nothing is overwritten).
     @discardableResult
     func start(_ o: SearchOptions) throws -> SearchSummary {
+        try run(o, store: create(o))
+    }
+
+    /// The run folder and its store, for a run that has not started.
+    func create(_ o: SearchOptions) throws -> RunStore {
         if FileManager.default.fileExists(atPath: folder.path) {
             throw CLIError("\(folder.path) exists: choose a new --out folder, or continue that run with --resume \(folder.path)")
         }
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let store = try RunStore(creating: folder.appendingPathComponent(RunStore.fileName).path, config: o.encoded())
-        return try run(o, store: store)
+        return try RunStore(creating: folder.appendingPathComponent(RunStore.fileName).path, config: o.encoded())
     }
 
     @discardableResult
