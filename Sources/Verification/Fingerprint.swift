@@ -34,7 +34,7 @@ public struct Fingerprint: Hashable, Sendable, Codable, CustomStringConvertible 
     init(branch: Branch, evaluation: LossEvaluation<Double>, options: CPVOptions) {
         var hasher = FNV1a64()
         hasher.add(bytes: Array(branch.rawValue.utf8))
-        for v in evaluation.values { hasher.add(byte: v.isNaN ? 1 : v.isInfinite ? (v > 0 ? 2 : 3) : 4) }
+        for v in evaluation.values { hasher.add(byte: FNV1a64.classByte(v)) }
         for input in branch.predictionInputs {
             hasher.add(bytes: [0xFF, input.rawValue])
             for g in evaluation.gradients[input] ?? [] { hasher.add(number: g, options: options) }
@@ -59,13 +59,14 @@ struct FNV1a64 {
         withUnsafeBytes(of: &x) { for b in $0 { add(byte: b) } }
     }
 
+    /// The byte hashed for a number's class: 1 NaN, 2 +inf, 3 -inf, 4 finite (and 0 for a
+    /// number that rounds to zero, in `add(number:)`).
+    static func classByte(_ v: Double) -> UInt8 { v.isNaN ? 1 : v.isInfinite ? (v > 0 ? 2 : 3) : 4 }
+
     mutating func add(number v: Double, options: CPVOptions) {
-        switch Rounded(v, digits: options.fingerprintDigits, zeroFloor: options.fingerprintZeroFloor) {
-        case .zero: add(byte: 0)
-        case .nan: add(byte: 1)
-        case .infinity(let positive): add(byte: positive ? 2 : 3)
-        case .finite(let mantissa, let exponent):
-            add(byte: 4)
+        let rounded = Rounded(v, digits: options.fingerprintDigits, zeroFloor: options.fingerprintZeroFloor)
+        add(byte: rounded == .zero ? 0 : Self.classByte(v))
+        if case .finite(let mantissa, let exponent) = rounded {
             add(littleEndian: mantissa)
             add(littleEndian: exponent)
         }
