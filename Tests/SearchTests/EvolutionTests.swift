@@ -129,6 +129,33 @@ final class EvolutionTests: XCTestCase {
         XCTAssertEqual(one, three)
     }
 
+    /// From scratch with every candidate below MOS's bar, nothing reaches the proxy; the best MOS
+    /// results breed the next generations instead of every generation being drawn at random.
+    func testMOSResultsBreedWhileTheProxyHasNone() throws {
+        final class FailingMOS: CandidateEvaluator, @unchecked Sendable {
+            let inner = SimulationEvaluator.light
+            func evaluate(_ pair: LossPair, searched: Branch, stage: TrainingStage, seed: UInt64) -> EvaluationResult {
+                guard stage == .mos else { return inner.evaluate(pair, searched: searched, stage: stage, seed: seed) }
+                // The baseline CE fits well; every candidate far worse, by its length so that they rank.
+                let canonical = pair.classification.canonicalString(in: pair.mode)
+                let ap = canonical == (try! Expr.resolve("ce", branch: .softmax)).canonicalString(in: .softmax)
+                    ? 0.9 : 0.01 + Double(canonical.count % 7) / 100
+                return EvaluationResult(status: .ok, stats: [ap] + Array(repeating: 0, count: 11), seconds: 0, reason: "")
+            }
+        }
+        var o = options(.softmax)
+        o.seedWithKnownLosses = false
+        let summary = try run(o, store: "scratch.sqlite", evaluator: FailingMOS())
+        XCTAssertEqual(summary.proxyEvaluations, 0)
+        let store = try RunStore(opening: folder.appendingPathComponent("scratch.sqlite").path)
+        let later = try store.candidates().filter { $0.generation > 0 }
+        XCTAssertFalse(later.isEmpty)
+        XCTAssertTrue(later.contains { $0.origin.hasPrefix("mutation") || $0.origin == "crossover" },
+                      "origins after generation 0: \(Set(later.map(\.origin)))")
+        let again = try run(o, store: "scratch2.sqlite", evaluator: FailingMOS())
+        XCTAssertEqual(again.funnel.generated, summary.funnel.generated)
+    }
+
     func testBadOptionsAreRefusedBeforeAnythingRuns() throws {
         var o = options(.reg)
         o.generations = 0

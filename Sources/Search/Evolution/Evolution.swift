@@ -24,6 +24,8 @@ public final class Evolution {
     public private(set) var evaluated: [HallOfFame.Entry] = []
     public private(set) var baselineMOS: EvaluationResult?
     public private(set) var baselineProxy: EvaluationResult?
+    /// MOS results with some AP, best first: the parents while the proxy has no result yet.
+    var mosBest: [(expr: Expr, ap: Double)] = []
     var proxyEvaluations = 0
     var funnel = Funnel()
     let started = Date()
@@ -49,7 +51,7 @@ public final class Evolution {
         var stopReason = "all \(options.generations) generations done"
         generations: for g in 0..<options.generations {
             var rng = SplitMix64(seed: options.seed &* 0x9E37_79B9 &+ UInt64(g) &* 0x85EB_CA6B &+ 1)
-            let parents = HallOfFame(entries: evaluated).top(options.topP).map(\.expr)
+            let parents = self.parents()
             let survivors = try screen(generation: g, parents: parents, using: &rng)
             // MOS, then the best K on the proxy task; up to `jobs` trainings at a time.
             var ranked: [(candidate: Screened, mosAP: Double)] = []
@@ -58,6 +60,7 @@ public final class Evolution {
                 for (s, r) in zip(survivors, results) {
                     guard let r else { continue }
                     funnel.mosTrained += 1
+                    if let ap = r.ap, ap > 0 { mosBest.append((s.expr, ap)) }
                     if let ap = r.ap, ap >= options.mosRejectFraction * (baselineMOS?.ap ?? 0) {
                         ranked.append((s, ap))
                     } else {
@@ -87,6 +90,16 @@ public final class Evolution {
         return SearchSummary(hallOfFame: HallOfFame(entries: evaluated), baselineMOS: baselineMOS, baselineProxy: baselineProxy,
                              funnel: funnel, proxyEvaluations: proxyEvaluations, seconds: Date().timeIntervalSince(started),
                              stopReason: stopReason)
+    }
+
+    /// The best by proxy AP; until the proxy has a result (a search from scratch whose
+    /// candidates all fall below MOS's bar), the best by MOS AP, so that the search climbs from
+    /// what fits best instead of drawing every generation at random.
+    func parents() -> [Expr] {
+        if !evaluated.isEmpty { return HallOfFame(entries: evaluated).top(options.topP).map(\.expr) }
+        // A stable sort: equal APs keep the order they were trained in, so a run is reproducible.
+        return Array(mosBest.enumerated().sorted { $0.element.ap > $1.element.ap || ($0.element.ap == $1.element.ap && $0.offset < $1.offset) }
+            .prefix(options.topP).map(\.element.expr))
     }
 
     /// Trains the baseline loss (MOS when the run uses it, and the proxy task), or reads its
