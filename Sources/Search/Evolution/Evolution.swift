@@ -24,7 +24,8 @@ public final class Evolution {
     public private(set) var evaluated: [HallOfFame.Entry] = []
     public private(set) var baselineMOS: EvaluationResult?
     public private(set) var baselineProxy: EvaluationResult?
-    /// MOS results with some AP, best first: the parents while the proxy has no result yet.
+    /// MOS results with some AP, in training order (`parents()` ranks them): the parents while
+    /// the proxy has no result yet.
     var mosBest: [(expr: Expr, ap: Double)] = []
     var proxyEvaluations = 0
     var funnel = Funnel()
