@@ -32,28 +32,37 @@ struct Ablation {
         for (arm, store) in zip(runs, stores) {
             if !json { print("\n== arm: \(arm.name)") }
             rows.append((arm.name, try arm.run.run(arm.options, store: store)))
+            // Written after every arm, so that an ablation stopped in a later arm keeps the
+            // table of the arms it finished.
+            try Data(table(rows, evaluations: base.maxEvaluations!).utf8).write(to: folder.appendingPathComponent("ablation.txt"))
         }
-        let target = rows[0].summary.hallOfFame.top(1).first?.result.ap
+        print(table(rows, evaluations: base.maxEvaluations!))
+    }
+
+    /// The paper's table: per arm, the candidates screened, the proxy evaluations, the
+    /// wall-clock, the best AP, and when the arm first reached plain evolution's best AP (the
+    /// first row's), with plain evolution's time over that (the speed-up).
+    func table(_ rows: [(name: String, summary: SearchSummary)], evaluations: Int) -> String {
+        let target = rows.first?.summary.hallOfFame.top(1).first?.result.ap
         func timeToReach(_ s: SearchSummary) -> Double? {
             guard let target else { return nil }
             return s.hallOfFame.entries.filter { ($0.result.ap ?? -1) >= target - 1e-9 }.map(\.elapsed).min()
         }
-        let plainTime = timeToReach(rows[0].summary)
+        let plainTime = rows.first.flatMap { timeToReach($0.summary) }
         func pad(_ text: String, _ width: Int) -> String {
             text.count >= width ? text : String(repeating: " ", count: width - text.count) + text
         }
-        var table = ["", "Filter ablation (\(options.branch.rawValue), \(base.maxEvaluations!) proxy evaluations per arm, from scratch)",
+        var lines = ["", "Filter ablation (\(options.branch.rawValue), \(evaluations) proxy evaluations per arm, from scratch)",
                      "arm       screened  proxy-evaluated  wall-clock (s)  best AP  s to plain's best  speed-up"]
         for (name, s) in rows {
             let reach = timeToReach(s)
             let speedup = (plainTime != nil && reach != nil && reach! > 0) ? String(format: "%.1fx", plainTime! / reach!) : "-"
             let best = s.hallOfFame.top(1).first?.result.ap.map { String(format: "%.2f", $0) } ?? "-"
-            table.append(name.padding(toLength: 8, withPad: " ", startingAt: 0) + pad("\(s.funnel.generated)", 10)
+            lines.append(name.padding(toLength: 8, withPad: " ", startingAt: 0) + pad("\(s.funnel.generated)", 10)
                          + pad("\(s.proxyEvaluations)", 17) + pad(String(format: "%.1f", s.seconds), 16) + pad(best, 9)
                          + pad(reach.map { String(format: "%.1f", $0) } ?? "not reached", 19) + pad(speedup, 10))
         }
-        print(table.joined(separator: "\n"))
-        try Data(table.joined(separator: "\n").utf8).write(to: folder.appendingPathComponent("ablation.txt"))
+        return lines.joined(separator: "\n")
     }
 
     /// Trains the baseline once, by the arm with the most stages (CPV + MOS, the last), and
