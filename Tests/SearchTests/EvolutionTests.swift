@@ -156,6 +156,28 @@ final class EvolutionTests: XCTestCase {
         XCTAssertEqual(again.funnel.generated, summary.funnel.generated)
     }
 
+    func testEachProxyResultIsTimedWhenItsOwnTrainingEnds() throws {
+        // Proxy trainings of 50 ms, one at a time: the entries of one generation must carry
+        // their own finish times (the ablation's time to an AP), not the generation's end.
+        final class SlowProxy: CandidateEvaluator, @unchecked Sendable {
+            let inner = SimulationEvaluator.light
+            func evaluate(_ pair: LossPair, searched: Branch, stage: TrainingStage, seed: UInt64) -> EvaluationResult {
+                if stage == .proxy { Thread.sleep(forTimeInterval: 0.05) }
+                return inner.evaluate(pair, searched: searched, stage: stage, seed: seed)
+            }
+        }
+        var o = options(.softmax)
+        o.topK = 3
+        o.generations = 1
+        // Not seeded: the seeded CE is the baseline, whose result is read back, not trained.
+        o.seedWithKnownLosses = false
+        let entries = try run(o, store: "timed.sqlite", evaluator: SlowProxy()).hallOfFame.entries.sorted { $0.elapsed < $1.elapsed }
+        XCTAssertGreaterThanOrEqual(entries.count, 2)
+        for (a, b) in zip(entries, entries.dropFirst()) {
+            XCTAssertGreaterThan(b.elapsed - a.elapsed, 0.04, "\(a.expr.infix) and \(b.expr.infix) timed together")
+        }
+    }
+
     func testBadOptionsAreRefusedBeforeAnythingRuns() throws {
         var o = options(.reg)
         o.generations = 0

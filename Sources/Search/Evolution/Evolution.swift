@@ -58,8 +58,8 @@ public final class Evolution {
             var ranked: [(candidate: Screened, mosAP: Double)] = []
             if options.usesMOS {
                 let results = try trainAll(survivors, stage: .mos, generation: g)
-                for (s, r) in zip(survivors, results) {
-                    guard let r else { continue }
+                for (s, done) in zip(survivors, results) {
+                    guard let r = done?.result else { continue }
                     funnel.mosTrained += 1
                     if let ap = r.ap, ap > 0 { mosBest.append((s.expr, ap)) }
                     if let ap = r.ap, ap >= options.mosRejectFraction * (baselineMOS?.ap ?? 0) {
@@ -76,12 +76,12 @@ public final class Evolution {
             let chosen = ranked.sorted { $0.mosAP > $1.mosAP || ($0.mosAP == $1.mosAP && $0.candidate.slot < $1.candidate.slot) }
                 .prefix(min(options.topK, max(0, budgetLeft))).map(\.candidate)
             let results = try trainAll(chosen, stage: .proxy, generation: g)
-            for (s, r) in zip(chosen, results) {
-                guard let r else { continue }
+            for (s, done) in zip(chosen, results) {
+                guard let (r, elapsed) = done else { continue }
                 proxyEvaluations += 1
                 funnel.proxyEvaluated += 1
                 if r.ap != nil {
-                    evaluated.append(HallOfFame.Entry(expr: s.expr, result: r, generation: g, elapsed: Date().timeIntervalSince(started)))
+                    evaluated.append(HallOfFame.Entry(expr: s.expr, result: r, generation: g, elapsed: elapsed))
                 }
             }
             if results.contains(where: { $0 == nil }), let reason = budgetExhausted() { stopReason = reason; break generations }
@@ -114,10 +114,12 @@ public final class Evolution {
     /// Trains candidates at one stage, `options.jobs` at a time (an external evaluator on Slurm
     /// wants many; the built-in detector uses both cores by itself). A candidate whose training
     /// would start after the time limit gets nil. Results come back in the candidates' order, so
-    /// the search's course does not depend on which finished first.
-    func trainAll(_ items: [Screened], stage: TrainingStage, generation g: Int) throws -> [EvaluationResult?] {
+    /// the search's course does not depend on which finished first. Each comes with the run's
+    /// elapsed seconds when it finished: the hall of fame's time to an AP (the ablation's
+    /// speed-up) is that of the training itself, not of the end of its generation.
+    func trainAll(_ items: [Screened], stage: TrainingStage, generation g: Int) throws -> [(result: EvaluationResult, elapsed: TimeInterval)?] {
         final class Slots: @unchecked Sendable {
-            var results: [EvaluationResult?]
+            var results: [(result: EvaluationResult, elapsed: TimeInterval)?]
             var error: Error?
             let lock = NSLock()
             init(_ n: Int) { results = Array(repeating: nil, count: n) }
@@ -133,7 +135,8 @@ public final class Evolution {
                 defer { limit.signal(); group.leave() }
                 do {
                     let r = try self.train(s.expr, stage: stage, key: s.canonical, generation: g, slot: s.slot)
-                    slots.lock.lock(); slots.results[k] = r; slots.lock.unlock()
+                    let elapsed = Date().timeIntervalSince(self.started)
+                    slots.lock.lock(); slots.results[k] = (r, elapsed); slots.lock.unlock()
                 } catch {
                     slots.lock.lock(); slots.error = error; slots.lock.unlock()
                 }
