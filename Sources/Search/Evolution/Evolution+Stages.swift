@@ -82,7 +82,7 @@ extension Evolution {
         if isBaseline {
             try store.recordBaseline(name: String(key.dropFirst(9)), stage: stage.stage, figures: Self.figures(of: result), seconds: result.seconds)
         } else if let generation, let slot {
-            let passed = result.status == .ok && (stage == .proxy || (result.ap ?? 0) >= options.mosRejectFraction * (baselineMOS?.ap ?? 0))
+            let passed = result.status == .ok && (stage == .proxy || (result.ap ?? 0) >= mosBar)
             var reason = result.reason
             if result.status == .ok && !passed {
                 reason = String(format: "MOS AP %.2f below %.0f%% of the baseline's %.2f", result.ap ?? 0,

@@ -62,7 +62,7 @@ public final class Evolution {
                     guard let r = done?.result else { continue }
                     funnel.mosTrained += 1
                     if let ap = r.ap, ap > 0 { mosBest.append((s.expr, ap)) }
-                    if let ap = r.ap, ap >= options.mosRejectFraction * (baselineMOS?.ap ?? 0) {
+                    if let ap = r.ap, ap >= mosBar {
                         ranked.append((s, ap))
                     } else {
                         funnel.mosRejected += 1
@@ -146,6 +146,10 @@ public final class Evolution {
         if let error = slots.error { throw error }
         return slots.results
     }
+
+    /// The MOS AP a candidate needs to go on: the set fraction of the baseline's MOS AP. One
+    /// place for the bar that ranks the survivors (`run()`) and the verdict stored (`train`).
+    var mosBar: Double { options.mosRejectFraction * (baselineMOS?.ap ?? 0) }
 
     func timeIsUp() -> Bool {
         options.timeLimitMinutes.map { Date().timeIntervalSince(started) >= $0 * 60 } ?? false
