@@ -29,14 +29,16 @@ struct Ablation {
         let stores = try runs.map { try $0.run.create($0.options) }
         try shareBaseline(runs.map(\.options), stores)
         var rows: [(name: String, summary: SearchSummary)] = []
+        var text = ""
         for (arm, store) in zip(runs, stores) {
             if !json { print("\n== arm: \(arm.name)") }
             rows.append((arm.name, try arm.run.run(arm.options, store: store)))
             // Written after every arm, so that an ablation stopped in a later arm keeps the
             // table of the arms it finished.
-            try Data(table(rows, evaluations: base.maxEvaluations!).utf8).write(to: folder.appendingPathComponent("ablation.txt"))
+            text = table(rows, evaluations: base.maxEvaluations!)
+            try Data(text.utf8).write(to: folder.appendingPathComponent("ablation.txt"))
         }
-        print(table(rows, evaluations: base.maxEvaluations!))
+        print(text)
     }
 
     /// The paper's table: per arm, the candidates screened, the proxy evaluations, the
