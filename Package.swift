@@ -73,10 +73,10 @@ let package = Package(
             path: "bench/Sources/autoloss-detector-bench", swiftSettings: kernelFlags),
         .testTarget(name: "LossLanguageTests", dependencies: ["LossLanguage", "_TestSupport"]),
         .testTarget(name: "VerificationTests", dependencies: ["Verification", "LossLanguage", "_TestSupport"]),
-        .testTarget(name: "SearchTests", dependencies: ["Search", "Verification", "Detection", "LossLanguage", "_TestSupport"]),
+        .testTarget(name: "SearchTests", dependencies: ["Search", "Verification", "Detection", "LossLanguage", "_TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "DetectionTests", dependencies: ["Detection", "_TestSupport"]),
         .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine", "_TestSupport"]),
-        .testTarget(name: "autolossTests", dependencies: ["autoloss", "LossLanguage", "Search"]),
+        .testTarget(name: "autolossTests", dependencies: ["autoloss", "LossLanguage", "Search"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v5]
 )

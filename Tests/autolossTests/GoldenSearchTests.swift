@@ -1,0 +1,49 @@
+import Foundation
+import XCTest
+
+/// Behaviour kept through refactors: the hall of fame of a short simulation search per branch,
+/// recorded by the autoloss of ac84ee0 (before the redesign of issue 13), must come out byte for
+/// byte; and a run folder written by that autoloss (schema 1, kept as a fixture) still reports
+/// and resumes to the hall of fame of an uninterrupted run.
+final class GoldenSearchTests: XCTestCase {
+    var folder: URL!
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+
+    override func setUp() {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("autoloss-golden-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    }
+
+    override func tearDown() { try? FileManager.default.removeItem(at: folder) }
+
+    func golden(_ branch: String) throws -> String {
+        try String(contentsOf: Self.fixtures.appendingPathComponent("golden/simulation-\(branch)-g4-s11.json"), encoding: .utf8)
+    }
+
+    func testSimulationSearchesGiveTheRecordedHallOfFame() throws {
+        for branch in ["softmax", "sigmoid", "reg"] {
+            let out = folder.appendingPathComponent(branch).path
+            let r = try CLI.run(["search", "--branch", branch, "--evaluator", "simulation", "--generations", "4", "--seed", "11", "--out", out])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertEqual(try String(contentsOfFile: out + "/hall-of-fame.json", encoding: .utf8), try golden(branch), branch)
+        }
+    }
+
+    /// The fixture is the same reg search stopped after 2 of the 4 generations: resumed with
+    /// `--generations 4`, it ends where the uninterrupted 4-generation run ends.
+    func testARunFolderOfTheFirstSchemaReportsAndResumes() throws {
+        let run = folder.appendingPathComponent("old-run")
+        try FileManager.default.copyItem(at: Self.fixtures.appendingPathComponent("schema1-reg-run"), to: run)
+        let report = try CLI.run(["report", run.path, "--json"])
+        XCTAssertEqual(report.status, 0, report.stderr)
+        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(report.stdout.utf8)) as? [String: Any])
+        let ranked = try XCTUnwrap(object["hall_of_fame"] as? [[String: Any]]).map { $0["formula"] as? String }
+        let written = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: run.appendingPathComponent("hall-of-fame.json"))) as? [[String: Any]])
+        XCTAssertEqual(ranked, written.map { $0["formula"] as? String }, "report ranks the old run as its search did")
+        XCTAssertEqual(object["baseline_ap"] as? Double, 82.6953125)
+
+        let resumed = try CLI.run(["search", "--resume", run.path, "--generations", "4"])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        XCTAssertEqual(try String(contentsOf: run.appendingPathComponent("hall-of-fame.json"), encoding: .utf8), try golden("reg"))
+    }
+}
