@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "Verification", targets: ["Verification"]),
         .library(name: "Detection", targets: ["Detection"]),
         .library(name: "Search", targets: ["Search"]),
+        .library(name: "Report", targets: ["Report"]),
         .library(name: "TensorEngine", targets: ["TensorEngine"]),
         .executable(name: "autoloss", targets: ["autoloss"]),
     ],
@@ -48,6 +49,7 @@ let package = Package(
             name: "Search",
             dependencies: ["LossLanguage", "Verification", "Detection", .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["README.md"], swiftSettings: kernelFlags),
+        .target(name: "Report", dependencies: ["LossLanguage", "Search"]),
         .target(name: "Export", dependencies: ["LossLanguage"]),
         // oneDNN (Debian's libdnnl-dev 2.6, Homebrew's onednn): SGEMM and the convolution primitives.
         .systemLibrary(name: "_CDNNL", providers: [.apt(["libdnnl-dev"]), .brew(["onednn"])]),
@@ -56,7 +58,7 @@ let package = Package(
         .executableTarget(
             name: "autoloss",
             dependencies: [
-                "LossLanguage", "Verification", "Detection", "Search", "Export",
+                "LossLanguage", "Verification", "Detection", "Search", "Report", "Export",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(

@@ -2,6 +2,7 @@ import ArgumentParser
 import Detection
 import Foundation
 import LossLanguage
+import Report
 import Search
 
 /// The `autoloss` command: thin, each subcommand parses, calls the library, prints.
@@ -59,3 +60,30 @@ func printError(_ text: String) {
 }
 
 extension Branch: ExpressibleByArgument {}
+
+extension EvaluatorChoice: ExpressibleByArgument {
+    /// The name alone: `--data` and `--command` give the detector's data and the command.
+    public init?(argument: String) {
+        switch argument {
+        case "simulation": self = .simulation
+        case "detector": self = .detector(data: "shapes")
+        case "external": self = .external(command: "")
+        default: return nil
+        }
+    }
+
+    public static var allValueStrings: [String] { names }
+}
+
+extension Executor: ExpressibleByArgument {
+    /// The name alone: `--jobs` and `--sbatch-arg` give the rest.
+    public init?(argument: String) {
+        switch argument {
+        case "local": self = .local(jobs: 1)
+        case "slurm": self = .slurm(arguments: [], jobs: 1)
+        default: return nil
+        }
+    }
+
+    public static var allValueStrings: [String] { names }
+}

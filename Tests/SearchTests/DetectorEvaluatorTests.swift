@@ -33,14 +33,18 @@ final class DetectorEvaluatorTests: XCTestCase {
         XCTAssertTrue(diverged.reason.contains("classification"), diverged.reason)
     }
 
-    func testOptionsAcceptTheDetectorEvaluator() {
+    /// The detector's data is resolved where the evaluator is made, before a run starts.
+    func testOptionsAcceptTheDetectorEvaluator() throws {
         var options = SearchOptions(branch: .sigmoid)
-        options.evaluator = "detector"
+        options.evaluator = .detector(data: "shapes")
         XCTAssertNil(options.problem)
-        XCTAssertTrue(options.makeEvaluator(folder: FileManager.default.temporaryDirectory) is DetectorEvaluator)
-        options.data = "/no/such/folder"
-        XCTAssertTrue(options.problem?.contains("no such dataset folder") == true, options.problem ?? "")
-        options.evaluator = "simulation"
+        let folder = RunFolder(FileManager.default.temporaryDirectory)
+        XCTAssertTrue(try options.evaluator.makeEvaluator(folder: folder, executor: options.executor, dataSearchPath: []) is DetectorEvaluator)
+        options.evaluator = .detector(data: "/no/such/folder")
+        XCTAssertThrowsError(try options.evaluator.makeEvaluator(folder: folder, executor: options.executor, dataSearchPath: [])) {
+            XCTAssertTrue("\($0)".contains("no such dataset folder"), "\($0)")
+        }
+        options.evaluator = .simulation
         XCTAssertNil(options.problem)
     }
 }

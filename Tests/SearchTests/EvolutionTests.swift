@@ -53,7 +53,7 @@ final class EvolutionTests: XCTestCase {
 
     func run(_ o: SearchOptions, store name: String, evaluator: CandidateEvaluator = SimulationEvaluator.light) throws -> SearchSummary {
         let path = folder.appendingPathComponent(name).path
-        let store = FileManager.default.fileExists(atPath: path) ? try RunStore(opening: path) : try RunStore(creating: path, config: o.encoded())
+        let store = FileManager.default.fileExists(atPath: path) ? try RunStore(opening: path) : try RunStore(creating: path, options: o)
         return try Evolution(options: o, store: store, evaluator: evaluator).run()
     }
 
@@ -124,7 +124,7 @@ final class EvolutionTests: XCTestCase {
     func testParallelTrainingsGiveTheSameRun() throws {
         var o = options(.softmax)
         let one = try run(o, store: "one.sqlite").hallOfFame.top(8).map { "\($0.expr.infix) \($0.result.ap!)" }
-        o.jobs = 3
+        o.executor = .local(jobs: 3)
         let three = try run(o, store: "three.sqlite").hallOfFame.top(8).map { "\($0.expr.infix) \($0.result.ap!)" }
         XCTAssertEqual(one, three)
     }
@@ -181,7 +181,7 @@ final class EvolutionTests: XCTestCase {
     func testBadOptionsAreRefusedBeforeAnythingRuns() throws {
         var o = options(.reg)
         o.generations = 0
-        let store = try RunStore(creating: folder.appendingPathComponent("x.sqlite").path, config: o.encoded())
+        let store = try RunStore(creating: folder.appendingPathComponent("x.sqlite").path, options: o)
         XCTAssertThrowsError(try Evolution(options: o, store: store, evaluator: SimulationEvaluator())) {
             XCTAssertTrue("\($0)".contains("--generations must be at least 1"), "\($0)")
         }

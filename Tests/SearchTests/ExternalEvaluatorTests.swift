@@ -66,7 +66,7 @@ final class ExternalEvaluatorTests: XCTestCase {
         setenv("PATH", bin.path + ":" + oldPath, 1)
         defer { setenv("PATH", oldPath, 1) }
         let evaluator = ExternalEvaluator(command: #"echo '{"status": "ok", "ap": 0.3}' > result.json"#, workDirectory: folder,
-                                          executor: .slurm(arguments: ["--partition=gpu", "--gres=gpu:1"]))
+                                          executor: .slurm(arguments: ["--partition=gpu", "--gres=gpu:1"], jobs: 1))
         let r = evaluator.evaluate(pair, searched: .softmax, stage: .proxy, seed: 7)
         XCTAssertEqual(r.status, .ok, r.reason)
         XCTAssertEqual(r.ap!, 30, accuracy: 1e-12)

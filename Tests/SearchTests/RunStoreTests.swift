@@ -14,27 +14,37 @@ final class RunStoreTests: XCTestCase {
 
     func testRecordsSurviveReopening() throws {
         let path = folder.appendingPathComponent("run.sqlite").path
-        let store = try RunStore(creating: path, config: Data(#"{"seed": 3}"#.utf8))
+        var options = SearchOptions(branch: .reg)
+        options.seed = 3
+        options.evaluator = .external(command: "train.sh {dir}")
+        options.executor = .slurm(arguments: ["--gres=gpu:1"], jobs: 4)
+        let store = try RunStore(creating: path, options: options)
         try store.record(CandidateRecord(generation: 0, slot: 1, formula: "1 - i / u", canonical: "1 - i / u", fingerprint: "ab12",
                                          parents: [], origin: "seed"))
         try store.record(StageRecord(stage: .cpv, passed: true, reason: "", seconds: 0.001), generation: 0, slot: 1)
-        try store.record(StageRecord(stage: .proxy, passed: true, reason: "", figures: ["ap": 31.5, "ap50": 50.25], seconds: 90),
-                         generation: 0, slot: 1)
-        try store.recordBaseline(name: "giou", stage: .mos, figures: ["ap": 12], seconds: 20)
+        let proxy = EvaluationResult(status: .ok, stats: [0.375, 0.5, -1] + Array(repeating: 0.1, count: 9), seconds: 90)
+        try store.record(StageRecord(stage: .proxy, passed: true, reason: "", result: proxy, seconds: 90), generation: 0, slot: 1)
+        let mos = EvaluationResult(status: .failed, seconds: 20, reason: "CUDA out of memory")
+        try store.recordBaseline(name: "giou", stage: .mos, result: mos)
 
         let reopened = try RunStore(opening: path)
-        XCTAssertEqual(String(decoding: try reopened.config(), as: UTF8.self), #"{"seed": 3}"#)
+        XCTAssertEqual(try reopened.options(), options)
         let all = try reopened.candidates()
         XCTAssertEqual(all.count, 1)
         XCTAssertEqual(all[0].stages.map(\.stage), [.cpv, .proxy])
-        XCTAssertEqual(all[0].stages[1].figures, ["ap": 31.5, "ap50": 50.25])
-        XCTAssertEqual(try reopened.baseline(name: "giou", stage: .mos), ["ap": 12])
+        XCTAssertEqual(all[0].stages[1].result, proxy)
+        XCTAssertEqual(all[0].stages[1].figures, ["ap": 37.5, "ap50": 50])
+        XCTAssertNil(all[0].stages[0].result)
+        XCTAssertEqual(try reopened.baseline(name: "giou", stage: .mos), mos)
+        XCTAssertEqual(try reopened.result(.baseline(name: "giou"), stage: .mos), mos)
+        XCTAssertEqual(try reopened.result(.candidate(canonical: "1 - i / u"), stage: .proxy), proxy)
+        XCTAssertNil(try reopened.result(.candidate(canonical: "1 - i / u"), stage: .mos))
     }
 
     func testRefusesToOverwriteOrOpenForeignFiles() throws {
         let path = folder.appendingPathComponent("run.sqlite").path
-        _ = try RunStore(creating: path, config: Data("{}".utf8))
-        XCTAssertThrowsError(try RunStore(creating: path, config: Data("{}".utf8))) {
+        _ = try RunStore(creating: path, options: SearchOptions(branch: .reg))
+        XCTAssertThrowsError(try RunStore(creating: path, options: SearchOptions(branch: .reg))) {
             XCTAssertTrue("\($0)".contains("exists: choose a new --out folder"), "\($0)")
         }
         let text = folder.appendingPathComponent("notes.txt").path

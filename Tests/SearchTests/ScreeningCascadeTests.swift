@@ -6,7 +6,7 @@ import _TestSupport
 
 /// The cascade sends each candidate to the first stage that removes it, and counts.
 final class ScreeningCascadeTests: XCTestCase {
-    func stage(_ outcome: ScreeningOutcome) -> ScreeningStage? {
+    func stage(_ outcome: ScreeningOutcome) -> Stage? {
         if case .rejected(let s, _, _) = outcome { return s }
         return nil
     }

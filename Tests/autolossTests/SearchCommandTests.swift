@@ -45,6 +45,24 @@ final class SearchCommandTests: XCTestCase {
         }
     }
 
+    /// `report` ranks a run as its search did, ties included (this evaluator gives many equal
+    /// APs): one ranking, `HallOfFame.top`, for both.
+    func testReportRanksARunAsItsSearchDid() throws {
+        let out = folder.appendingPathComponent("ranked").path
+        let done = try CLI.run(arguments(out))
+        XCTAssertEqual(done.status, 0, done.stderr)
+        let report = try CLI.run(["report", out, "--json"])
+        XCTAssertEqual(report.status, 0, report.stderr)
+        func ranking(_ list: Any?) throws -> [String] {
+            try XCTUnwrap(list as? [[String: Any]]).map { "\($0["formula"]!) \($0["ap"]!) \($0["generation"]!)" }
+        }
+        let searched = try ranking(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/hall-of-fame.json"))))
+        let reported = try ranking((try JSONSerialization.jsonObject(with: Data(report.stdout.utf8)) as? [String: Any])?["hall_of_fame"])
+        XCTAssertEqual(reported, searched)
+        XCTAssertGreaterThan(Set(searched.map { $0.split(separator: " ").dropLast().last! }).count, 0)
+        XCTAssertLessThan(Set(searched.map { $0.split(separator: " ").dropLast().last! }).count, searched.count, "the run has ties to break")
+    }
+
     func testBadInputIsRefusedAndNothingIsOverwritten() throws {
         let existing = folder.appendingPathComponent("taken")
         try FileManager.default.createDirectory(at: existing, withIntermediateDirectories: true)
@@ -111,7 +129,7 @@ final class SearchCommandTests: XCTestCase {
         }
         XCTAssertEqual(baselines[0], baselines[2])
         XCTAssertEqual(baselines[1], baselines[2])
-        XCTAssertNotNil(baselines[0]["ap"])
+        XCTAssertNotNil(baselines[0].ap)
         let again = try CLI.run(["search", "--branch", "reg", "--evaluator", "simulation", "--ablate", "--max-evals", "3", "--out", out])
         XCTAssertNotEqual(again.status, 0)
         XCTAssertTrue(again.stderr.contains("exists"), again.stderr)

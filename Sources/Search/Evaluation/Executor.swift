@@ -1,12 +1,36 @@
 import Foundation
 
-/// Where an external evaluation runs: here, or as one Slurm job per evaluation (`sbatch --wait`,
-/// which blocks until the job ends and returns its exit status), so that users who outgrow one
-/// machine run on their cluster without changing their command.
-public enum Executor: Sendable, Equatable {
-    case local
-    /// Extra sbatch arguments (partition, GPUs, time), e.g. ["--partition=gpu", "--gres=gpu:1"].
-    case slurm(arguments: [String])
+/// Where a search's evaluations run, and how many at once: here, or as one Slurm job per
+/// evaluation (`sbatch --wait`, which blocks until the job ends and returns its exit status), so
+/// that users who outgrow one machine run on their cluster without changing their command.
+public enum Executor: Codable, Equatable, Sendable {
+    /// On this machine, `jobs` trainings side by side.
+    case local(jobs: Int)
+    /// As Slurm jobs with extra sbatch `arguments` (partition, GPUs, time), `jobs` queued at once.
+    case slurm(arguments: [String], jobs: Int)
+
+    public var jobs: Int {
+        switch self {
+        case .local(let jobs), .slurm(_, let jobs): return jobs
+        }
+    }
+
+    public var name: String {
+        switch self {
+        case .local: return "local"
+        case .slurm: return "slurm"
+        }
+    }
+
+    public static let names = ["local", "slurm"]
+
+    /// The same place with another number of jobs.
+    public func with(jobs: Int) -> Executor {
+        switch self {
+        case .local: return .local(jobs: jobs)
+        case .slurm(let arguments, _): return .slurm(arguments: arguments, jobs: jobs)
+        }
+    }
 
     public struct Outcome: Sendable {
         public var status: Int32
@@ -21,7 +45,7 @@ public enum Executor: Sendable, Equatable {
         switch self {
         case .local:
             process.arguments = ["sh", "-c", command]
-        case .slurm(let extra):
+        case .slurm(let extra, _):
             let log = directory.appendingPathComponent("slurm-%j.out").path
             process.arguments = ["sbatch", "--wait", "--parsable", "--job-name=autoloss", "--output=\(log)",
                                  "--chdir=\(directory.path)", "--export=ALL"] + extra + ["--wrap", command]
@@ -33,7 +57,7 @@ public enum Executor: Sendable, Equatable {
         do {
             try process.run()
         } catch {
-            let what = self == .local ? "sh" : "sbatch (is Slurm installed here?)"
+            let what = name == "local" ? "sh" : "sbatch (is Slurm installed here?)"
             return Outcome(status: 127, stdout: "", stderr: "cannot start \(what): \(error.localizedDescription)")
         }
         // Read both pipes to the end before waiting, so a chatty command cannot block on a full pipe.

@@ -18,7 +18,7 @@ public struct ExternalEvaluator: CandidateEvaluator {
     public var workDirectory: URL
     public var executor: Executor
 
-    public init(command: String, workDirectory: URL, executor: Executor = .local) {
+    public init(command: String, workDirectory: URL, executor: Executor = .local(jobs: 1)) {
         self.command = command
         self.workDirectory = workDirectory
         self.executor = executor

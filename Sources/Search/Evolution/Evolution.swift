@@ -6,19 +6,20 @@ import Verification
 /// screened (validity -> dedup -> CPV -> equivalence), trained briefly (MOS) and the best of
 /// those on the proxy task; the best by proxy AP breed the next generation.
 ///
+/// The parts are handed in (SymbolicRegression.jl's and AutoML-Zero's split): the breeder makes
+/// raw candidates, the cascade screens them, the evaluator trains them through the evaluation
+/// cache over the run store; the loop only orders them and keeps the funnel.
+///
 /// Deterministic: generation g draws from a generator seeded by (seed, g), and its parents are
 /// fixed by the results before it. Resume replays the run and takes every finished training from
 /// the store, so an interrupted run loses no finished evaluation and ends as an uninterrupted one.
 public final class Evolution {
     public let options: SearchOptions
     public let store: RunStore
-    let evaluator: CandidateEvaluator
-    let generator: FormulaGenerator
-    let mutator: Mutator
+    let breeder: Breeder
     var cascade: ScreeningCascade
+    let trainings: EvaluationCache
     let report: (SearchProgress) -> Void
-    /// The baseline loss's canonical form: a candidate with it takes the baseline's trainings.
-    let baselineCanonical: String?
 
     /// Everything trained on the proxy so far, the hall of fame's source.
     public private(set) var evaluated: [HallOfFame.Entry] = []
@@ -27,23 +28,20 @@ public final class Evolution {
     /// MOS results with some AP, in training order (`parents()` ranks them): the parents while
     /// the proxy has no result yet.
     var mosBest: [(expr: Expr, ap: Double)] = []
-    var proxyEvaluations = 0
     var funnel = Funnel()
     let started = Date()
 
-    public init(options: SearchOptions, store: RunStore, evaluator: CandidateEvaluator,
-                report: @escaping (SearchProgress) -> Void = { _ in }) throws {
+    /// `breeder` and `cascade` default to the standard parts for `options`.
+    public init(options: SearchOptions, store: RunStore, evaluator: CandidateEvaluator, breeder: Breeder? = nil,
+                cascade: ScreeningCascade? = nil, report: @escaping (SearchProgress) -> Void = { _ in }) throws {
         if let problem = options.problem { throw SearchError.options(problem) }
         self.options = options
         self.store = store
-        self.evaluator = evaluator
         self.report = report
-        generator = try FormulaGenerator(branch: options.branch)
-        mutator = Mutator(generator: generator)
-        cascade = ScreeningCascade(verifier: .standard, branch: options.branch)
-        cascade.usesCPV = options.usesCPV
-        // A baseline that does not resolve is reported by `run()`, where it is first trained.
-        baselineCanonical = (try? Expr.resolve(options.baseline, branch: options.branch))?.canonicalString(in: options.branch)
+        self.breeder = try breeder ?? Breeder(options: options)
+        self.cascade = cascade ?? ScreeningCascade(verifier: .standard, branch: options.branch)
+        self.cascade.usesCPV = options.usesCPV
+        trainings = EvaluationCache(store: store, evaluator: evaluator, losses: try options.losses(), seed: options.seed)
     }
 
     /// Runs until a budget ends it; returns the hall of fame.
@@ -52,8 +50,7 @@ public final class Evolution {
         var stopReason = "all \(options.generations) generations done"
         generations: for g in 0..<options.generations {
             var rng = SplitMix64(seed: options.seed &* 0x9E37_79B9 &+ UInt64(g) &* 0x85EB_CA6B &+ 1)
-            let parents = self.parents()
-            let survivors = try screen(generation: g, parents: parents, using: &rng)
+            let survivors = try screen(generation: g, parents: parents(), using: &rng)
             // MOS, then the best K on the proxy task; up to `jobs` trainings at a time.
             var ranked: [(candidate: Screened, mosAP: Double)] = []
             if options.usesMOS {
@@ -72,13 +69,12 @@ public final class Evolution {
             } else {
                 ranked = survivors.map { ($0, 0) }
             }
-            let budgetLeft = options.maxEvaluations.map { $0 - proxyEvaluations } ?? Int.max
+            let budgetLeft = options.maxEvaluations.map { $0 - funnel.proxyEvaluated } ?? Int.max
             let chosen = ranked.sorted { $0.mosAP > $1.mosAP || ($0.mosAP == $1.mosAP && $0.candidate.slot < $1.candidate.slot) }
                 .prefix(min(options.topK, max(0, budgetLeft))).map(\.candidate)
             let results = try trainAll(chosen, stage: .proxy, generation: g)
             for (s, done) in zip(chosen, results) {
                 guard let (r, elapsed) = done else { continue }
-                proxyEvaluations += 1
                 funnel.proxyEvaluated += 1
                 if r.ap != nil {
                     evaluated.append(HallOfFame.Entry(expr: s.expr, result: r, generation: g, elapsed: elapsed))
@@ -89,8 +85,7 @@ public final class Evolution {
             if let reason = budgetExhausted() { stopReason = reason; break }
         }
         return SearchSummary(hallOfFame: HallOfFame(entries: evaluated), baselineMOS: baselineMOS, baselineProxy: baselineProxy,
-                             funnel: funnel, proxyEvaluations: proxyEvaluations, seconds: Date().timeIntervalSince(started),
-                             stopReason: stopReason)
+                             funnel: funnel, seconds: Date().timeIntervalSince(started), stopReason: stopReason)
     }
 
     /// The best by proxy AP; until the proxy has a result (a search from scratch whose
@@ -106,17 +101,16 @@ public final class Evolution {
     /// Trains the baseline loss (MOS when the run uses it, and the proxy task), or reads its
     /// results from the store: a resumed run, or an ablation arm given another arm's baseline.
     public func measureBaselines() throws {
-        let baseline = try Expr.resolve(options.baseline, branch: options.branch)
-        baselineMOS = options.usesMOS ? try train(baseline, stage: .mos, key: "baseline:" + options.baseline) : nil
-        baselineProxy = try train(baseline, stage: .proxy, key: "baseline:" + options.baseline)
+        baselineMOS = options.usesMOS ? try trainings.baseline(.mos) : nil
+        baselineProxy = try trainings.baseline(.proxy)
     }
 
-    /// Trains candidates at one stage, `options.jobs` at a time (an external evaluator on Slurm
-    /// wants many; the built-in detector uses both cores by itself). A candidate whose training
-    /// would start after the time limit gets nil. Results come back in the candidates' order, so
-    /// the search's course does not depend on which finished first. Each comes with the run's
-    /// elapsed seconds when it finished: the hall of fame's time to an AP (the ablation's
-    /// speed-up) is that of the training itself, not of the end of its generation.
+    /// Trains candidates at one stage, `options.executor.jobs` at a time (an external evaluator
+    /// on Slurm wants many; the built-in detector uses both cores by itself). A candidate whose
+    /// training would start after the time limit gets nil. Results come back in the candidates'
+    /// order, so the search's course does not depend on which finished first. Each comes with
+    /// the run's elapsed seconds when it finished: the hall of fame's time to an AP (the
+    /// ablation's speed-up) is that of the training itself, not of the end of its generation.
     func trainAll(_ items: [Screened], stage: TrainingStage, generation g: Int) throws -> [(result: EvaluationResult, elapsed: TimeInterval)?] {
         final class Slots: @unchecked Sendable {
             var results: [(result: EvaluationResult, elapsed: TimeInterval)?]
@@ -125,8 +119,9 @@ public final class Evolution {
             init(_ n: Int) { results = Array(repeating: nil, count: n) }
         }
         let slots = Slots(items.count)
-        let limit = DispatchSemaphore(value: max(1, options.jobs))
+        let limit = DispatchSemaphore(value: max(1, options.executor.jobs))
         let group = DispatchGroup()
+        let bar = mosBar
         for (k, s) in items.enumerated() {
             limit.wait()
             if timeIsUp() { limit.signal(); break }
@@ -134,7 +129,7 @@ public final class Evolution {
             DispatchQueue.global().async {
                 defer { limit.signal(); group.leave() }
                 do {
-                    let r = try self.train(s.expr, stage: stage, key: s.canonical, generation: g, slot: s.slot)
+                    let r = try self.trainings.candidate(s, stage: stage, generation: g) { self.verdict($0, stage: stage, bar: bar) }
                     let elapsed = Date().timeIntervalSince(self.started)
                     slots.lock.lock(); slots.results[k] = (r, elapsed); slots.lock.unlock()
                 } catch {
@@ -148,15 +143,23 @@ public final class Evolution {
     }
 
     /// The MOS AP a candidate needs to go on: the set fraction of the baseline's MOS AP. One
-    /// place for the bar that ranks the survivors (`run()`) and the verdict stored (`train`).
+    /// place for the bar that ranks the survivors (`run()`) and the verdict stored (`verdict`).
     var mosBar: Double { options.mosRejectFraction * (baselineMOS?.ap ?? 0) }
+
+    /// A training's verdict as stored: passed, or why not.
+    func verdict(_ result: EvaluationResult, stage: TrainingStage, bar: Double) -> (passed: Bool, reason: String) {
+        let passed = result.status == .ok && (stage == .proxy || (result.ap ?? 0) >= bar)
+        guard result.status == .ok && !passed else { return (passed, result.reason) }
+        return (false, String(format: "MOS AP %.2f below %.0f%% of the baseline's %.2f", result.ap ?? 0,
+                              options.mosRejectFraction * 100, baselineMOS?.ap ?? 0))
+    }
 
     func timeIsUp() -> Bool {
         options.timeLimitMinutes.map { Date().timeIntervalSince(started) >= $0 * 60 } ?? false
     }
 
     func budgetExhausted() -> String? {
-        if let m = options.maxEvaluations, proxyEvaluations >= m { return "proxy-evaluation budget of \(m) spent" }
+        if let m = options.maxEvaluations, funnel.proxyEvaluated >= m { return "proxy-evaluation budget of \(m) spent" }
         if let t = options.timeLimitMinutes, Date().timeIntervalSince(started) >= t * 60 { return "time limit of \(t) minutes reached" }
         return nil
     }
@@ -166,6 +169,7 @@ public final class Evolution {
         let best = HallOfFame(entries: evaluated).top(1).first
         return SearchProgress(generation: g, generations: options.generations, funnel: funnel, bestAP: best?.result.ap,
                               bestFormula: best?.expr.infix, baselineAP: baselineProxy?.ap, elapsed: elapsed,
-                              candidatesPerSecond: Double(funnel.generated) / max(elapsed, 1e-9))
+                              candidatesPerSecond: Double(funnel.generated) / max(elapsed, 1e-9),
+                              timeLimitMinutes: options.timeLimitMinutes, maxEvaluations: options.maxEvaluations)
     }
 }

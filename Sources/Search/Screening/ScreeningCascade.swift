@@ -2,22 +2,10 @@ import Dispatch
 import LossLanguage
 import Verification
 
-/// The cheap stages in front of training (DESIGN.md, "The pipeline"), cheapest first, each
-/// ending a candidate's way on its first failure.
-public enum ScreeningStage: String, CaseIterable, Sendable {
-    /// Well typed, finite, not constant, uses the prediction (`Verifier.validityChecks`).
-    case validity
-    /// Canonical form already seen.
-    case dedup
-    /// Convergence property verification (`Verifier.convergenceChecks` of the branch).
-    case cpv
-    /// Behavioural fingerprint already seen: equivalent for training to an earlier candidate.
-    case equivalence
-}
-
 /// Where one candidate's screening ended.
 public enum ScreeningOutcome: Sendable, Equatable {
-    case rejected(ScreeningStage, check: String?, reason: String)
+    /// Removed at one of `Stage.screening`, by `check` (validity and CPV stages) for `reason`.
+    case rejected(Stage, check: String?, reason: String)
     /// Passed every stage; its fingerprint is new.
     case accepted(Fingerprint)
 }
@@ -87,11 +75,12 @@ public struct ScreeningCascade {
 /// Wall time per stage of one candidate.
 struct StageClock {
     private var last = DispatchTime.now().uptimeNanoseconds
-    private(set) var spent: [UInt64] = Array(repeating: 0, count: ScreeningStage.allCases.count)
+    private(set) var spent: [UInt64] = Array(repeating: 0, count: Stage.screening.count)
 
-    mutating func lap(_ stage: ScreeningStage) {
+    /// `stage` is one of `Stage.screening`, whose positions are their `order`.
+    mutating func lap(_ stage: Stage) {
         let now = DispatchTime.now().uptimeNanoseconds
-        spent[ScreeningStage.allCases.firstIndex(of: stage)!] += now - last
+        spent[stage.order] += now - last
         last = now
     }
 }

@@ -3,11 +3,11 @@
 public struct ScreeningCounts: Sendable, Equatable {
     public var screened = 0
     public var accepted = 0
-    public var rejected: [ScreeningStage: Int] = [:]
+    public var rejected: [Stage: Int] = [:]
     /// Rejections per failing check name (validity and CPV stages).
     public var rejectedByCheck: [String: Int] = [:]
     /// Nanoseconds spent per stage, over all candidates.
-    public var nanoseconds: [ScreeningStage: UInt64] = [:]
+    public var nanoseconds: [Stage: UInt64] = [:]
 
     public init() {}
 
@@ -19,13 +19,13 @@ public struct ScreeningCounts: Sendable, Equatable {
             rejected[stage, default: 0] += 1
             if let check { rejectedByCheck[check, default: 0] += 1 }
         }
-        for (k, stage) in ScreeningStage.allCases.enumerated() { nanoseconds[stage, default: 0] += spent[k] }
+        for (k, stage) in Stage.screening.enumerated() { nanoseconds[stage, default: 0] += spent[k] }
     }
 
     /// How many candidates reached `stage` (were not removed before it).
-    public func reached(_ stage: ScreeningStage) -> Int {
+    public func reached(_ stage: Stage) -> Int {
         var left = screened
-        for s in ScreeningStage.allCases {
+        for s in Stage.screening {
             if s == stage { return left }
             left -= rejected[s, default: 0]
         }

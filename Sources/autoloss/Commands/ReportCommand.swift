@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LossLanguage
+import Report
 import Search
 
 struct ReportCommand: ParsableCommand {
@@ -11,42 +12,50 @@ struct ReportCommand: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        let path = runFolder.hasSuffix(".sqlite") ? runFolder : URL(fileURLWithPath: runFolder).appendingPathComponent(RunStore.fileName).path
-        let store = try RunStore(opening: path)
-        let o = try SearchOptions.decoded(from: store.config())
-        let candidates = try store.candidates()
-        // Where each candidate's way ended: its last recorded stage, or still pending.
-        var ended: [String: Int] = [:]
-        for c in candidates {
-            guard let last = c.stages.last else { continue }
-            let key = last.passed ? (last.stage == .proxy ? "proxy-evaluated" : "passed \(last.stage.rawValue)") : "rejected at \(last.stage.rawValue)"
-            ended[key, default: 0] += 1
-        }
-        let proxy = candidates.compactMap { c -> (CandidateRecord, Double)? in
-            guard let p = c.stages.first(where: { $0.stage == .proxy }), let ap = p.figures["ap"] else { return nil }
-            return (c, ap)
-        }.sorted { $0.1 > $1.1 || ($0.1 == $1.1 && $0.0.generation < $1.0.generation) }
-        let baseline = try store.baseline(name: o.baseline, stage: .proxy)?["ap"]
-        if json {
-            print(JSON.object([
-                ("branch", .string(o.branch.rawValue)), ("partner", .string(o.partner)), ("baseline", .string(o.baseline)),
-                ("baseline_ap", baseline.map(JSON.number) ?? .null), ("candidates", .number(Double(candidates.count))),
-                ("funnel", .object(ended.sorted { $0.key < $1.key }.map { ($0.key, .number(Double($0.value))) })),
-                ("hall_of_fame", .array(proxy.prefix(10).map { c, ap in
-                    .object([("formula", .string(c.formula)), ("ap", .number(ap)), ("generation", .number(Double(c.generation)))])
-                })),
-            ]).text)
-            return
-        }
-        print("run \(path)")
-        print("search \(o.branch.rawValue) (mode \(o.mode.rawValue)), partner \(o.partner), baseline \(o.baseline), evaluator \(o.evaluator), seed \(o.seed)")
+        let report = try RunReport(store: RunFolder(path: runFolder).open())
+        let o = report.options
+        let ranked = report.hallOfFame.top(10)
+        if json { return print(Self.json(report, ranked: ranked).text) }
+        print("run \(report.path)")
+        print("search \(o.branch.rawValue) (mode \(o.mode.rawValue)), partner \(o.partner), baseline \(o.baseline), evaluator \(o.evaluator.name), seed \(o.seed)")
         print("filters: CPV \(o.usesCPV ? "on" : "off"), MOS \(o.usesMOS ? "on" : "off"); generations \(o.generations), population \(o.population), top-K \(o.topK), top-P \(o.topP)")
-        print("\(candidates.count) candidates:")
-        for (k, v) in ended.sorted(by: { $0.key < $1.key }) { print(String(format: "  %-28@ %d", k, v)) }
-        print("baseline \(o.baseline): proxy AP \(baseline.map { String(format: "%.2f", $0) } ?? "-")")
+        print("\(report.candidates.count) candidates:")
+        for (ending, count) in report.endings { print(String(format: "  %-28@ %d", ending, count)) }
+        print("baseline \(o.baseline): proxy AP \(report.baselineProxy?.ap.map { String(format: "%.2f", $0) } ?? "-")")
         print("rank     AP    gain  gen  formula")
-        for (k, (c, ap)) in proxy.prefix(10).enumerated() {
-            print(String(format: "%4d %6.2f %+7.2f %4d  %@", k + 1, ap, ap - (baseline ?? 0), c.generation, c.formula))
+        for (k, e) in ranked.enumerated() {
+            print(String(format: "%4d %6.2f %+7.2f %4d  %@", k + 1, e.result.ap ?? 0, report.gain(e), e.generation, e.expr.infix))
         }
+        let failures = report.failures
+        if !failures.isEmpty {
+            print("\(failures.count) failed evaluations:")
+            for f in failures.prefix(10) { print("  \(f.stage.rawValue) \(f.formula): \(f.reason)") }
+        }
+    }
+
+    static func json(_ report: RunReport, ranked: [HallOfFame.Entry]) -> JSON {
+        let o = report.options
+        func number(_ v: Double?) -> JSON { v.map(JSON.number) ?? .null }
+        return .object([
+            ("branch", .string(o.branch.rawValue)), ("mode", .string(o.mode.rawValue)), ("partner", .string(o.partner)),
+            ("baseline", .string(o.baseline)), ("evaluator", .string(o.evaluator.name)), ("seed", .number(Double(o.seed))),
+            ("baseline_ap", number(report.baselineProxy?.ap)), ("baseline_mos_ap", number(report.baselineMOS?.ap)),
+            ("candidates", .number(Double(report.candidates.count))),
+            ("funnel", .object(report.endings.map { ($0.ending, .number(Double($0.count))) })),
+            ("hall_of_fame", .array(ranked.map { e in
+                .object([("formula", .string(e.expr.infix)), ("ap", number(e.result.ap)), ("ap50", number(e.result.figures["ap50"])),
+                         ("ap75", number(e.result.figures["ap75"])), ("gain", .number(report.gain(e))),
+                         ("generation", .number(Double(e.generation)))])
+            })),
+            ("trained_at_both_stages", .array(report.trainedAtBothStages.map { t in
+                .object([("formula", .string(t.formula)), ("generation", .number(Double(t.generation))), ("slot", .number(Double(t.slot))),
+                         ("mos_ap", .number(t.mosAP)), ("proxy_ap", .number(t.proxyAP))])
+            })),
+            ("mos_proxy_spearman", number(report.mosProxyCorrelation)),
+            ("failures", .array(report.failures.map { f in
+                .object([("formula", .string(f.formula)), ("generation", .number(Double(f.generation))), ("stage", .string(f.stage.rawValue)),
+                         ("reason", .string(f.reason))])
+            })),
+        ])
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LossLanguage
+import Report
 import Search
 
 struct SearchCommand: ParsableCommand {
@@ -33,9 +34,9 @@ struct SearchCommand: ParsableCommand {
     @Option(name: .customLong("time-limit"), help: "Wall-clock budget in minutes.") var timeLimit: Double?
     @Option(help: "Random seed.") var seed: UInt64?
     @Option(help: "Dataset of the built-in evaluator.") var data: String?
-    @Option(help: "simulation, detector (the built-in proxy detector on --data) or external.") var evaluator: String?
+    @Option(help: "simulation, detector (the built-in proxy detector on --data) or external.") var evaluator: EvaluatorChoice?
     @Option(help: "The external evaluator's command; {dir} is the candidate's folder.") var command: String?
-    @Option(help: "local or slurm (external evaluator).") var executor: String?
+    @Option(help: "local or slurm (external evaluator).") var executor: Executor?
     @Option(name: .customLong("sbatch-arg"), help: "An extra sbatch argument (repeatable).") var sbatchArguments: [String] = []
     @Option(help: "Trainings at the same time (Slurm: jobs queued at once).") var jobs: Int?
     @Flag(name: .customLong("no-cpv"), help: "Turn convergence property verification off.") var noCPV = false
@@ -50,7 +51,6 @@ struct SearchCommand: ParsableCommand {
         if resume != nil && (branch != nil || mode != nil || partner != nil || baseline != nil || ablate) {
             throw ValidationError("--resume continues a run with its own branch, losses and filters; give only budgets with it")
         }
-        if let executor, !["local", "slurm"].contains(executor) { throw ValidationError("--executor must be local or slurm") }
     }
 
     func run() throws {
@@ -63,29 +63,47 @@ struct SearchCommand: ParsableCommand {
         if let topP { o.topP = topP }
         o.maxEvaluations = maxEvals
         o.timeLimitMinutes = timeLimit
-        if let data { o.data = data }
-        if let evaluator { o.evaluator = evaluator } else if command != nil { o.evaluator = "external" }
-        o.command = command
-        if executor == "slurm" { o.slurmArguments = sbatchArguments }
-        if let jobs { o.jobs = jobs }
+        switch evaluator ?? (command != nil ? .external(command: "") : .detector(data: "shapes")) {
+        case .simulation: o.evaluator = .simulation
+        case .detector: o.evaluator = .detector(data: data ?? "shapes")
+        case .external: o.evaluator = .external(command: command ?? "")
+        }
+        o.executor = executor?.name == "slurm" ? .slurm(arguments: sbatchArguments, jobs: jobs ?? 1) : .local(jobs: jobs ?? 1)
         o.usesCPV = !noCPV
         o.usesMOS = !noMOS
         if let problem = o.problem { throw CLIError(problem) }
         let folder = URL(fileURLWithPath: out ?? "runs/\(o.branch.rawValue)-\(Self.timestamp())")
-        if ablate { return try Ablation(options: o, folder: folder, json: json).run() }
-        try SearchRun(folder: folder, json: json).start(o)
+        if ablate { return try ablation(o, folder: folder) }
+        // The evaluator is made (the detector's data resolved, once) before the folder, so that
+        // bad data leaves nothing behind.
+        let run = SearchRun(folder: RunFolder(folder), json: json)
+        let evaluator = try run.makeEvaluator(o)
+        try run.run(o, store: run.folder.create(o), evaluator: evaluator)
     }
 
     func resumeRun(_ path: String) throws {
-        let folder = URL(fileURLWithPath: path)
-        let store = try RunStore(opening: folder.appendingPathComponent(RunStore.fileName).path)
-        var o = try SearchOptions.decoded(from: store.config())
+        let folder = RunFolder(path: path)
+        let store = try folder.open()
+        var o = try store.options()
         if let generations { o.generations = generations }
         if let maxEvals { o.maxEvaluations = maxEvals }
         if let timeLimit { o.timeLimitMinutes = timeLimit }
-        if let jobs { o.jobs = jobs }
+        if let jobs { o.executor = o.executor.with(jobs: jobs) }
         if let problem = o.problem { throw CLIError(problem) }
-        try SearchRun(folder: folder, json: json).run(o, store: store)
+        let run = SearchRun(folder: folder, json: json)
+        try run.run(o, store: store, evaluator: run.makeEvaluator(o))
+    }
+
+    /// The filter ablation: the arms run as searches on the terminal, the table printed at the
+    /// end. One evaluator for the baseline and every arm (external evaluations in the
+    /// ablation's folder).
+    func ablation(_ o: SearchOptions, folder: URL) throws {
+        let ablation = FilterAblation(options: o, folder: folder)
+        let evaluator = try SearchRun(folder: ablation.folder, json: json).makeEvaluator(o)
+        let table = try ablation.run(
+            evaluator: evaluator, announce: { if !json { print($0) } },
+            runArm: { arm, store in try SearchRun(folder: arm.folder, json: json).run(arm.options, store: store, evaluator: evaluator) })
+        print(table)
     }
 
     static func timestamp() -> String {

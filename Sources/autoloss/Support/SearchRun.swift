@@ -2,34 +2,17 @@ import Foundation
 import LossLanguage
 import Search
 
-/// One search run on the terminal: creates or reopens the run folder, prints progress per
-/// generation, and at the end the hall of fame, also written as hall-of-fame.json.
+/// One search run on the terminal: prints progress per generation (and logs it in the run
+/// folder's search.log), and at the end the hall of fame, also written as hall-of-fame.json.
 struct SearchRun {
-    var folder: URL
+    var folder: RunFolder
     var json: Bool
 
-    /// A new run in a folder that must not exist yet (nothing is overwritten).
     @discardableResult
-    func start(_ o: SearchOptions) throws -> SearchSummary {
-        try run(o, store: create(o))
-    }
-
-    /// The run folder and its store, for a run that has not started.
-    func create(_ o: SearchOptions) throws -> RunStore {
-        if FileManager.default.fileExists(atPath: folder.path) {
-            throw CLIError("\(folder.path) exists: choose a new --out folder, or continue that run with --resume \(folder.path)")
-        }
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        return try RunStore(creating: folder.appendingPathComponent(RunStore.fileName).path, config: o.encoded())
-    }
-
-    @discardableResult
-    func run(_ o: SearchOptions, store: RunStore) throws -> SearchSummary {
-        let log = Log(url: folder.appendingPathComponent("search.log"))
-        log.write("search \(o.branch.rawValue): partner \(o.partner), baseline \(o.baseline), evaluator \(o.evaluator), seed \(o.seed), run \(folder.path)", echo: !json)
-        let evolution = try Evolution(options: o, store: store, evaluator: o.makeEvaluator(folder: folder)) { p in
-            let line = json ? Self.progressJSON(p).text : Self.progressLine(p, options: o)
-            log.write(line, echo: true)
+    func run(_ o: SearchOptions, store: RunStore, evaluator: CandidateEvaluator) throws -> SearchSummary {
+        log("search \(o.branch.rawValue): partner \(o.partner), baseline \(o.baseline), evaluator \(o.evaluator.name), seed \(o.seed), run \(folder.url.path)", echo: !json)
+        let evolution = try Evolution(options: o, store: store, evaluator: evaluator) { p in
+            log(json ? Self.progressJSON(p).text : Self.progressLine(p), echo: true)
         }
         let summary = try evolution.run()
         let entries = summary.hallOfFame.top(10)
@@ -39,7 +22,7 @@ struct SearchRun {
                      ("ap75", .number(e.result.figures["ap75"] ?? -1)),
                      ("gain", .number((e.result.ap ?? 0) - (summary.baselineProxy?.ap ?? 0))), ("generation", .number(Double(e.generation)))])
         })
-        try Data(fame.text.utf8).write(to: folder.appendingPathComponent("hall-of-fame.json"))
+        try Data(fame.text.utf8).write(to: folder.hallOfFame)
         if json {
             print(JSON.object([("event", .string("done")), ("stop", .string(summary.stopReason)), ("hall_of_fame", fame),
                                ("baseline_ap", .number(summary.baselineProxy?.ap ?? -1))]).text)
@@ -50,22 +33,29 @@ struct SearchRun {
         return summary
     }
 
-    static func progressLine(_ p: SearchProgress, options o: SearchOptions) -> String {
+    func log(_ line: String, echo: Bool) {
+        if echo { print(line) }
+        folder.appendLog(line)
+    }
+
+    /// The options' evaluator, its data resolved from `dataSearchPath`.
+    func makeEvaluator(_ o: SearchOptions) throws -> CandidateEvaluator {
+        try o.evaluator.makeEvaluator(folder: folder, executor: o.executor, dataSearchPath: Self.dataSearchPath)
+    }
+
+    /// Where `--data coco128` is looked for: the current folder and the executable's, upwards.
+    static var dataSearchPath: [String] {
+        [FileManager.default.currentDirectoryPath, URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path]
+    }
+
+    static func progressLine(_ p: SearchProgress) -> String {
         let f = p.funnel
         let best = p.bestAP.map { String(format: "%.2f", $0) } ?? "-"
         let base = p.baselineAP.map { String(format: "%.2f", $0) } ?? "-"
-        // The nearest of the budgets: generations at the pace so far, the time limit, and the
-        // proxy evaluations at the pace so far.
-        let perGeneration = p.elapsed / Double(p.generation + 1)
-        var left = perGeneration * Double(p.generations - p.generation - 1)
-        if let minutes = o.timeLimitMinutes { left = min(left, max(0, minutes * 60 - p.elapsed)) }
-        if let evaluations = o.maxEvaluations, f.proxyEvaluated > 0 {
-            left = min(left, p.elapsed / Double(f.proxyEvaluated) * Double(max(0, evaluations - f.proxyEvaluated)))
-        }
         return String(format: "gen %d/%d  generated %d  invalid %d  duplicate %d  cpv-rejected %d  equivalent %d  mos-rejected %d/%d  proxy %d  best AP %@ (baseline %@)  %.0f cand/s  %@ elapsed, ~%@ left",
                       p.generation + 1, p.generations, f.generated, f.invalid, f.duplicate, f.cpvRejected, f.equivalent,
                       f.mosRejected, f.mosTrained, f.proxyEvaluated, best, base, p.candidatesPerSecond,
-                      duration(p.elapsed), duration(left))
+                      duration(p.elapsed), duration(p.secondsLeft))
     }
 
     static func progressJSON(_ p: SearchProgress) -> JSON {
@@ -100,23 +90,5 @@ struct SearchRun {
     static func duration(_ seconds: Double) -> String {
         let s = Int(seconds.rounded())
         return String(format: "%d:%02d", s / 60, s % 60)
-    }
-}
-
-/// Appends lines to the run's log (and echoes them).
-final class Log: @unchecked Sendable {
-    let url: URL
-    init(url: URL) { self.url = url }
-
-    func write(_ line: String, echo: Bool) {
-        if echo { print(line) }
-        let data = Data((line + "\n").utf8)
-        if let handle = try? FileHandle(forWritingTo: url) {
-            handle.seekToEndOfFile()
-            handle.write(data)
-            try? handle.close()
-        } else {
-            try? data.write(to: url)
-        }
     }
 }

@@ -65,7 +65,7 @@ for (index, branch) in Branch.allCases.enumerated() {
                  rate, threads, wall, singleRate, rate / singleRate))
     print(String(format: "vs anchor      %.2f x AutoML-Zero per core; %.2f x the 2e4/s goal", rate / Double(threads) / anchorPerCore, rate / goal))
     print("stage          reached   removed  of all   of reached  time/candidate reached")
-    for stage in ScreeningStage.allCases {
+    for stage in Stage.screening {
         let reached = counts.reached(stage), removed = counts.rejected[stage, default: 0]
         let ns = Double(counts.nanoseconds[stage, default: 0])
         let perCandidate = reached == 0 ? 0 : ns / Double(reached) / 1000

@@ -12,28 +12,32 @@ extension RunStore {
                     VALUES (?, ?, ?, ?, ?, ?, ?)
                     """, arguments: [c.generation, c.slot, c.formula, c.canonical, c.fingerprint,
                                      c.parents.joined(separator: " | "), c.origin])
-                for r in c.stages {
-                    try db.execute(sql: """
-                        INSERT OR REPLACE INTO stages(generation, slot, stage, verdict, reason, figures, seconds)
-                        VALUES (?, ?, ?, ?, ?, ?, ?)
-                        """, arguments: [c.generation, c.slot, r.stage.rawValue, r.passed ? "pass" : "reject", r.reason,
-                                         Self.encode(r.figures), r.seconds])
-                }
+                for r in c.stages { try Self.insert(r, generation: c.generation, slot: c.slot, into: db) }
             }
         }
     }
 
-    /// A finished training stage of the candidate with this canonical form, if the run has one:
+    /// A finished training of the candidate with this canonical form, if the run has one:
     /// resume replays the search and takes finished evaluations from here.
-    public func evaluation(canonical: String, stage: Stage) throws -> StageRecord? {
+    func evaluation(canonical: String, stage: TrainingStage) throws -> StageRecord? {
         try db.read { db in
             guard let row = try Row.fetchOne(db, sql: """
-                SELECT s.verdict, s.reason, s.figures, s.seconds FROM stages s
+                SELECT s.verdict, s.reason, s.result, s.seconds FROM stages s
                 JOIN candidates c ON c.generation = s.generation AND c.slot = s.slot
                 WHERE c.canonical = ? AND s.stage = ? LIMIT 1
                 """, arguments: [canonical, stage.rawValue]) else { return nil }
-            return StageRecord(stage: stage, passed: (row["verdict"] as String) == "pass", reason: row["reason"],
-                               figures: Self.decode(row["figures"]), seconds: row["seconds"])
+            return Self.stageRecord(row, stage: stage.stage)
+        }
+    }
+}
+
+extension RunStore {
+    /// A finished training of `key` at `stage`, if the run has one: resume replays the search
+    /// and takes finished evaluations from here.
+    func result(_ key: EvaluationKey, stage: TrainingStage) throws -> EvaluationResult? {
+        switch key {
+        case .baseline(let name): return try baseline(name: name, stage: stage)
+        case .candidate(let canonical): return try evaluation(canonical: canonical, stage: stage)?.result
         }
     }
 }

@@ -8,7 +8,8 @@ public struct SearchOptions: Codable, Equatable, Sendable {
     public var branch: Branch
     /// The classification head's mode; for classification searches it is `branch`.
     public var mode: Branch
-    /// The fixed loss in the other slot (a formula or a known loss's name).
+    /// The fixed loss in the other slot, as the user named it (a formula or a known loss's name);
+    /// `losses()` resolves it.
     public var partner: String
     /// The hand-made loss of the searched slot the candidates are measured against.
     public var baseline: String
@@ -37,16 +38,8 @@ public struct SearchOptions: Codable, Equatable, Sendable {
     /// The filters, switchable for the ablation.
     public var usesCPV = true
     public var usesMOS = true
-    /// Where the built-in evaluator trains (shapes, coco128, a path); informational for external ones.
-    public var data = "shapes"
-    /// Which evaluator trains the candidates: "simulation", "detector" (the built-in proxy
-    /// detector on `data`), or "external" with `command`.
-    public var evaluator = "detector"
-    public var command: String?
-    /// Extra sbatch arguments; nil runs external evaluations locally.
-    public var slurmArguments: [String]?
-    /// Trainings run at the same time (Slurm: jobs in the queue at once).
-    public var jobs = 1
+    public var evaluator: EvaluatorChoice = .detector(data: "shapes")
+    public var executor: Executor = .local(jobs: 1)
 
     public init(branch: Branch, mode: Branch? = nil, partner: String? = nil, baseline: String? = nil) {
         self.branch = branch
@@ -55,38 +48,34 @@ public struct SearchOptions: Codable, Equatable, Sendable {
         self.baseline = baseline ?? (branch == .reg ? "giou" : (branch == .sigmoid ? "focal" : "ce"))
     }
 
-    /// The losses a detector of this search trains with, `candidate` in the searched slot.
-    public func pair(candidate: Expr) throws -> LossPair {
-        if branch == .reg {
-            return LossPair(classification: try Expr.resolve(partner, branch: mode), mode: mode, regression: candidate)
+    /// The slot the partner fills: the classification mode in a reg search, else reg.
+    public var partnerBranch: Branch { branch == .reg ? mode : .reg }
+
+    /// Partner and baseline resolved to expressions (once per run: `Evolution` keeps them).
+    public func losses() throws -> SearchLosses {
+        let partnerExpr: Expr, baselineExpr: Expr
+        do { partnerExpr = try Expr.resolve(partner, branch: partnerBranch) } catch {
+            throw SearchError.options("partner loss '\(partner)' for the \(partnerBranch.rawValue) slot: \(error)")
         }
-        return LossPair(classification: candidate, mode: mode, regression: try Expr.resolve(partner, branch: .reg))
+        do { baselineExpr = try Expr.resolve(baseline, branch: branch) } catch {
+            throw SearchError.options("baseline loss '\(baseline)' for the \(branch.rawValue) slot: \(error)")
+        }
+        return SearchLosses(branch: branch, mode: mode, partner: partnerExpr, baseline: baselineExpr, baselineName: baseline)
     }
 
     /// Says what is wrong, or nil; checked before a run starts (nothing is written before).
+    /// The detector's data is checked where it is resolved, by whoever builds the evaluator.
     public var problem: String? {
         if mode == .reg { return "the classification mode must be softmax or sigmoid" }
         if branch != .reg && mode != branch { return "a \(branch.rawValue) search trains in \(branch.rawValue) mode" }
         if generations < 1 { return "--generations must be at least 1" }
         if population < 1 || topK < 1 || topP < 1 { return "population, top-K and top-P must be at least 1" }
         if let m = maxEvaluations, m < 1 { return "--max-evals must be at least 1" }
-        if jobs < 1 || jobs > 1024 { return "--jobs must be between 1 and 1024" }
+        if executor.jobs < 1 || executor.jobs > 1024 { return "--jobs must be between 1 and 1024" }
         if let t = timeLimitMinutes, !(t > 0) { return "--time-limit must be a positive number of minutes" }
         if !(0...1).contains(mosRejectFraction) { return "the MOS reject fraction must be in [0, 1]" }
-        switch evaluator {
-        case "simulation": break
-        case "detector":
-            do { _ = try DetectorEvaluator.resolve(data) } catch { return "--data \(data): \(error)" }
-        case "external": if (command ?? "").isEmpty { return "--evaluator external needs --command CMD" }
-        default: return "unknown evaluator '\(evaluator)' (simulation, detector or external)"
-        }
-        let partnerBranch: Branch = branch == .reg ? mode : .reg
-        do { _ = try Expr.resolve(partner, branch: partnerBranch) } catch {
-            return "partner loss '\(partner)' for the \(partnerBranch.rawValue) slot: \(error)"
-        }
-        do { _ = try Expr.resolve(baseline, branch: branch) } catch {
-            return "baseline loss '\(baseline)' for the \(branch.rawValue) slot: \(error)"
-        }
+        if case .external(let command) = evaluator, command.isEmpty { return "--evaluator external needs --command CMD" }
+        do { _ = try losses() } catch let SearchError.options(message) { return message } catch { return "\(error)" }
         return nil
     }
 
@@ -95,23 +84,38 @@ public struct SearchOptions: Codable, Equatable, Sendable {
         encoder.outputFormatting = [.sortedKeys]
         return (try? encoder.encode(self)) ?? Data()
     }
-}
 
-extension SearchOptions {
     /// Reads the options a run store was created with.
     public static func decoded(from data: Data) throws -> SearchOptions {
         do { return try JSONDecoder().decode(SearchOptions.self, from: data) } catch {
             throw SearchError.options("the run store's configuration cannot be read by this autoloss: \(error)")
         }
     }
+}
 
-    /// The evaluator these options name; external evaluations keep their files in `folder`.
-    public func makeEvaluator(folder: URL) -> CandidateEvaluator {
-        if evaluator == "external", let command {
-            return ExternalEvaluator(command: command, workDirectory: folder.appendingPathComponent("evaluations"),
-                                     executor: slurmArguments.map { .slurm(arguments: $0) } ?? .local)
-        }
-        if evaluator == "detector" { return DetectorEvaluator(data: data) }
-        return SimulationEvaluator()
+/// A search's fixed losses, resolved once: the partner in the other slot, the baseline of the
+/// searched one.
+public struct SearchLosses: Sendable {
+    public let branch: Branch
+    public let mode: Branch
+    public let partner: Expr
+    public let baseline: Expr
+    public let baselineName: String
+    /// The baseline's canonical form: a candidate with it takes the baseline's trainings.
+    public let baselineCanonical: String
+
+    init(branch: Branch, mode: Branch, partner: Expr, baseline: Expr, baselineName: String) {
+        self.branch = branch
+        self.mode = mode
+        self.partner = partner
+        self.baseline = baseline
+        self.baselineName = baselineName
+        baselineCanonical = baseline.canonicalString(in: branch)
+    }
+
+    /// The losses a detector of this search trains with, `candidate` in the searched slot.
+    public func pair(candidate: Expr) -> LossPair {
+        branch == .reg ? LossPair(classification: partner, mode: mode, regression: candidate)
+            : LossPair(classification: candidate, mode: mode, regression: partner)
     }
 }

@@ -1,0 +1,49 @@
+import Foundation
+import LossLanguage
+
+/// A search's trainings, through its run store: a training the run already finished (resume,
+/// an ablation arm given another arm's baseline) is read back, any other one is run by the
+/// evaluator and recorded, with the verdict the search gives it, before it is returned.
+final class EvaluationCache: @unchecked Sendable {
+    let store: RunStore
+    let evaluator: CandidateEvaluator
+    let losses: SearchLosses
+    let seed: UInt64
+
+    init(store: RunStore, evaluator: CandidateEvaluator, losses: SearchLosses, seed: UInt64) {
+        self.store = store
+        self.evaluator = evaluator
+        self.losses = losses
+        self.seed = seed
+    }
+
+    /// The baseline loss's training at `stage`.
+    func baseline(_ stage: TrainingStage) throws -> EvaluationResult {
+        if let stored = try store.result(.baseline(name: losses.baselineName), stage: stage) { return stored }
+        let result = train(losses.baseline, stage: stage)
+        try store.recordBaseline(name: losses.baselineName, stage: stage, result: result)
+        return result
+    }
+
+    /// A screened candidate's training at `stage`, recorded with the verdict `judge` gives it.
+    func candidate(_ s: Screened, stage: TrainingStage, generation: Int,
+                   judge: (EvaluationResult) -> (passed: Bool, reason: String)) throws -> EvaluationResult {
+        if let stored = try store.result(.candidate(canonical: s.canonical), stage: stage) { return stored }
+        // The baseline itself as a candidate (generation 0 is seeded with the known losses): the
+        // same pair, schedule and seed, so its training at the start is the candidate's result.
+        let result: EvaluationResult
+        if s.canonical == losses.baselineCanonical, let baseline = try store.result(.baseline(name: losses.baselineName), stage: stage) {
+            result = baseline
+        } else {
+            result = train(s.expr, stage: stage)
+        }
+        let verdict = judge(result)
+        try store.record(StageRecord(stage: stage.stage, passed: verdict.passed, reason: verdict.reason, result: result,
+                                     seconds: result.seconds), generation: generation, slot: s.slot)
+        return result
+    }
+
+    private func train(_ expr: Expr, stage: TrainingStage) -> EvaluationResult {
+        evaluator.evaluate(losses.pair(candidate: expr), searched: losses.branch, stage: stage, seed: seed)
+    }
+}

@@ -1,0 +1,26 @@
+/// Where a run stands after a generation, for the terminal or a JSON log.
+public struct SearchProgress: Sendable {
+    public var generation: Int
+    public var generations: Int
+    public var funnel: Funnel
+    public var bestAP: Double?
+    public var bestFormula: String?
+    public var baselineAP: Double?
+    public var elapsed: Double
+    public var candidatesPerSecond: Double
+    /// The budgets that may end the run before its generations do.
+    public var timeLimitMinutes: Double?
+    public var maxEvaluations: Int?
+
+    /// Seconds to the nearest of the budgets: the generations left at the pace so far, the time
+    /// limit, and the proxy evaluations left at the pace so far.
+    public var secondsLeft: Double {
+        let perGeneration = elapsed / Double(generation + 1)
+        var left = perGeneration * Double(generations - generation - 1)
+        if let minutes = timeLimitMinutes { left = min(left, max(0, minutes * 60 - elapsed)) }
+        if let evaluations = maxEvaluations, funnel.proxyEvaluated > 0 {
+            left = min(left, elapsed / Double(funnel.proxyEvaluated) * Double(max(0, evaluations - funnel.proxyEvaluated)))
+        }
+        return left
+    }
+}

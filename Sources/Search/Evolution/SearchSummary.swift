@@ -1,0 +1,11 @@
+/// What a finished (or budget-stopped) run found.
+public struct SearchSummary: Sendable {
+    public var hallOfFame: HallOfFame
+    public var baselineMOS: EvaluationResult?
+    public var baselineProxy: EvaluationResult?
+    public var funnel: Funnel
+    public var seconds: Double
+    public var stopReason: String
+
+    public var proxyEvaluations: Int { funnel.proxyEvaluated }
+}

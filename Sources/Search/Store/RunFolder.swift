@@ -1,0 +1,51 @@
+import Foundation
+
+/// A search run's folder and what it holds (DESIGN.md, "Search"): the one place that knows the
+/// layout.
+///
+///     runs/reg-20261128-093000/
+///       run.sqlite          every candidate and stage (RunStore)
+///       search.log          what the terminal showed, line by line
+///       hall-of-fame.json   the best losses at the end of the search
+///       evaluations/        one folder per external evaluation
+public struct RunFolder: Sendable {
+    public static let storeName = "run.sqlite"
+
+    public let url: URL
+
+    public init(_ url: URL) { self.url = url }
+
+    /// A folder given on the command line, or the store file inside it.
+    public init(path: String) {
+        url = path.hasSuffix(".sqlite") ? URL(fileURLWithPath: path).deletingLastPathComponent() : URL(fileURLWithPath: path)
+    }
+
+    public var storePath: String { url.appendingPathComponent(Self.storeName).path }
+    public var log: URL { url.appendingPathComponent("search.log") }
+    public var hallOfFame: URL { url.appendingPathComponent("hall-of-fame.json") }
+    public var evaluations: URL { url.appendingPathComponent("evaluations") }
+
+    /// A new run: the folder must not exist (nothing is overwritten).
+    public func create(_ options: SearchOptions) throws -> RunStore {
+        if FileManager.default.fileExists(atPath: url.path) {
+            throw SearchError.storeExists(path: url.path)
+        }
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return try RunStore(creating: storePath, options: options)
+    }
+
+    /// The store of an existing run.
+    public func open() throws -> RunStore { try RunStore(opening: storePath) }
+
+    /// Appends a line to search.log.
+    public func appendLog(_ line: String) {
+        let data = Data((line + "\n").utf8)
+        if let handle = try? FileHandle(forWritingTo: log) {
+            handle.seekToEndOfFile()
+            handle.write(data)
+            try? handle.close()
+        } else {
+            try? data.write(to: log)
+        }
+    }
+}

@@ -1,0 +1,161 @@
+import Foundation
+import GRDB
+
+/// One SQLite database per search run (DESIGN.md, "Search"): the run's configuration with a schema
+/// version, every candidate with its formula, canonical string, fingerprint, parents and
+/// generation, and each stage's verdict, reason, result and time.
+///
+/// Every write is its own committed transaction (synchronous = FULL), so a run killed at any
+/// moment keeps every evaluation it finished. Candidates are keyed by (generation, slot): the
+/// search regenerates a generation deterministically on resume and skips what is recorded.
+/// A store of an older schema is migrated when it is opened (`RunStore+Migration.swift`).
+public final class RunStore: @unchecked Sendable {
+    /// 1: results as flat figures ({"ap", "status", "s0".."s11"}), options with string-typed
+    /// evaluator; 2: results as one `EvaluationResult` JSON value, typed options.
+    public static let schemaVersion = 2
+
+    let db: DatabaseQueue
+    public let path: String
+
+    /// Creates a new store at `path`; fails if something is there already (nothing is overwritten).
+    public init(creating path: String, options: SearchOptions) throws {
+        if FileManager.default.fileExists(atPath: path) {
+            throw SearchError.storeExists(path: path)
+        }
+        self.path = path
+        db = try Self.open(path)
+        try db.write { db in
+            try db.execute(sql: Self.schema)
+            try db.execute(sql: "INSERT INTO meta(key, value) VALUES ('tool', 'autoloss'), ('schema_version', ?), ('config', ?)",
+                           arguments: [String(Self.schemaVersion), String(decoding: options.encoded(), as: UTF8.self)])
+        }
+    }
+
+    /// Opens an existing store, checking that it is an autoloss run, and migrates an older schema.
+    public init(opening path: String) throws {
+        guard FileManager.default.fileExists(atPath: path) else { throw SearchError.notAStore(path: path, reason: "no such file") }
+        self.path = path
+        do {
+            db = try Self.open(path)
+            let meta = try db.read { db in
+                try Dictionary(uniqueKeysWithValues: Row.fetchAll(db, sql: "SELECT key, value FROM meta").map {
+                    ($0["key"] as String, $0["value"] as String)
+                })
+            }
+            guard meta["tool"] == "autoloss" else { throw SearchError.notAStore(path: path, reason: "not an autoloss run store") }
+            switch meta["schema_version"].flatMap(Int.init) {
+            case Self.schemaVersion?: break
+            case 1?: try migrateFromVersion1()
+            default:
+                throw SearchError.notAStore(path: path, reason: "schema version \(meta["schema_version"] ?? "?"), this autoloss reads 1 to \(Self.schemaVersion)")
+            }
+        } catch let e as SearchError {
+            throw e
+        } catch {
+            throw SearchError.notAStore(path: path, reason: "not an autoloss run store (\(error.localizedDescription))")
+        }
+    }
+
+    static func open(_ path: String) throws -> DatabaseQueue {
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        return try DatabaseQueue(path: path, configuration: configuration)
+    }
+
+    static let schema = """
+        CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE candidates(
+            generation INTEGER NOT NULL, slot INTEGER NOT NULL,
+            formula TEXT NOT NULL, canonical TEXT, fingerprint TEXT,
+            parents TEXT NOT NULL, origin TEXT NOT NULL,
+            PRIMARY KEY(generation, slot));
+        CREATE TABLE stages(
+            generation INTEGER NOT NULL, slot INTEGER NOT NULL, stage TEXT NOT NULL,
+            verdict TEXT NOT NULL, reason TEXT NOT NULL, result TEXT, seconds REAL NOT NULL,
+            PRIMARY KEY(generation, slot, stage));
+        CREATE TABLE baselines(
+            name TEXT NOT NULL, stage TEXT NOT NULL, result TEXT NOT NULL, seconds REAL NOT NULL,
+            PRIMARY KEY(name, stage));
+        """
+
+    /// The options the run was created with.
+    public func options() throws -> SearchOptions {
+        let text = try db.read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'config'") ?? "" }
+        return try SearchOptions.decoded(from: Data(text.utf8))
+    }
+
+    public func record(_ c: CandidateRecord) throws { try recordBatch([c]) }
+
+    public func record(_ r: StageRecord, generation: Int, slot: Int) throws {
+        try db.write { db in try Self.insert(r, generation: generation, slot: slot, into: db) }
+    }
+
+    static func insert(_ r: StageRecord, generation: Int, slot: Int, into db: Database) throws {
+        try db.execute(sql: """
+            INSERT OR REPLACE INTO stages(generation, slot, stage, verdict, reason, result, seconds)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [generation, slot, r.stage.rawValue, r.passed ? "pass" : "reject", r.reason,
+                             r.result.map(Self.encode), r.seconds])
+    }
+
+    func recordBaseline(name: String, stage: TrainingStage, result: EvaluationResult) throws {
+        try db.write { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO baselines(name, stage, result, seconds) VALUES (?, ?, ?, ?)",
+                           arguments: [name, stage.rawValue, Self.encode(result), result.seconds])
+        }
+    }
+
+    /// The baseline loss's result at a stage, if it was trained in this run.
+    public func baseline(name: String, stage: TrainingStage) throws -> EvaluationResult? {
+        try db.read { db in
+            try String.fetchOne(db, sql: "SELECT result FROM baselines WHERE name = ? AND stage = ?", arguments: [name, stage.rawValue])
+                .flatMap(Self.decode)
+        }
+    }
+
+    /// Takes the baselines `other` trained (the filter ablation trains them once for all arms).
+    public func copyBaselines(from other: RunStore) throws {
+        let rows = try other.db.read { db in try Row.fetchAll(db, sql: "SELECT name, stage, result FROM baselines") }
+        try db.write { db in
+            for row in rows {
+                try db.execute(sql: "INSERT OR REPLACE INTO baselines(name, stage, result, seconds) VALUES (?, ?, ?, 0)",
+                               arguments: [row["name"] as String, row["stage"] as String, row["result"] as String])
+            }
+        }
+    }
+
+    /// Every candidate with its recorded stages, in (generation, slot) order.
+    public func candidates() throws -> [CandidateRecord] {
+        try db.read { db in
+            var byKey: [String: [StageRecord]] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT * FROM stages") {
+                let key = "\(row["generation"] as Int)/\(row["slot"] as Int)"
+                byKey[key, default: []].append(Self.stageRecord(row, stage: Stage(rawValue: row["stage"]) ?? .validity))
+            }
+            return try Row.fetchAll(db, sql: "SELECT * FROM candidates ORDER BY generation, slot").map { row in
+                let g: Int = row["generation"], s: Int = row["slot"]
+                let parents = (row["parents"] as String).components(separatedBy: " | ").filter { !$0.isEmpty }
+                return CandidateRecord(generation: g, slot: s, formula: row["formula"], canonical: row["canonical"],
+                                       fingerprint: row["fingerprint"], parents: parents, origin: row["origin"],
+                                       stages: (byKey["\(g)/\(s)"] ?? []).sorted { $0.stage.order < $1.stage.order })
+            }
+        }
+    }
+
+    static func stageRecord(_ row: Row, stage: Stage) -> StageRecord {
+        StageRecord(stage: stage, passed: (row["verdict"] as String) == "pass", reason: row["reason"],
+                    result: (row["result"] as String?).flatMap(Self.decode), seconds: row["seconds"])
+    }
+
+    static func encode(_ result: EvaluationResult) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: (try? encoder.encode(result)) ?? Data("{}".utf8), as: UTF8.self)
+    }
+
+    static func decode(_ text: String) -> EvaluationResult? {
+        try? JSONDecoder().decode(EvaluationResult.self, from: Data(text.utf8))
+    }
+}
