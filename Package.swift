@@ -61,17 +61,19 @@ let package = Package(
                 "LossLanguage", "Verification", "Detection", "Search", "Report", "Export",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+        // What the benchmarks share (timing, JSON lines, the tensor archive): for bench/ only.
+        .target(name: "BenchSupport", dependencies: ["TensorEngine"], path: "bench/Sources/BenchSupport", exclude: ["README.md"]),
         .executableTarget(
-            name: "autoloss-bench", dependencies: ["LossLanguage"], path: "bench/Sources/autoloss-bench",
+            name: "autoloss-bench", dependencies: ["LossLanguage", "BenchSupport"], path: "bench/Sources/autoloss-bench",
             swiftSettings: kernelFlags),
         .executableTarget(
-            name: "autoloss-screen-bench", dependencies: ["LossLanguage", "Verification", "Search"],
+            name: "autoloss-screen-bench", dependencies: ["LossLanguage", "Verification", "Search", "BenchSupport"],
             path: "bench/Sources/autoloss-screen-bench", swiftSettings: kernelFlags),
         .executableTarget(
-            name: "autoloss-tensor-bench", dependencies: ["TensorEngine"], path: "bench/Sources/autoloss-tensor-bench",
-            swiftSettings: kernelFlags),
+            name: "autoloss-tensor-bench", dependencies: ["TensorEngine", "LossLanguage", "BenchSupport"],
+            path: "bench/Sources/autoloss-tensor-bench", swiftSettings: kernelFlags),
         .executableTarget(
-            name: "autoloss-detector-bench", dependencies: ["Detection", "TensorEngine", "LossLanguage"],
+            name: "autoloss-detector-bench", dependencies: ["Detection", "TensorEngine", "LossLanguage", "BenchSupport"],
             path: "bench/Sources/autoloss-detector-bench", swiftSettings: kernelFlags),
         .testTarget(name: "LossLanguageTests", dependencies: ["LossLanguage", "_TestSupport"]),
         .testTarget(name: "VerificationTests", dependencies: ["Verification", "LossLanguage", "_TestSupport"]),

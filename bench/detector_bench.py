@@ -23,15 +23,14 @@ Usage: PYTHON bench/detector_bench.py [--binary PATH] [--repeats N] [--rounds R]
        (after `swift build -c release --product autoloss-detector-bench --product autoloss-tensor-bench`)
 """
 import argparse
-import json
 import os
 import subprocess
 import sys
 import tempfile
 
-import numpy as np
 import torch
-from _timing import median_ms
+from _archive import load_archive, relative_error
+from _timing import json_lines, median_ms
 import torch.nn as nn
 import torch.nn.functional as F
 
@@ -87,18 +86,6 @@ class ProxyNetwork(nn.Module):
         return outputs  # logits and distances of P3, P4, P5
 
 
-def load_archive(directory):
-    with open(os.path.join(directory, "manifest.json")) as f:
-        manifest = json.load(f)
-    assert manifest["schema"] == 1, manifest["schema"]
-    flat = np.fromfile(os.path.join(directory, "tensors.bin"), dtype="<f4")
-    out = {}
-    for entry in manifest["tensors"]:
-        count = int(np.prod(entry["shape"]))
-        out[entry["name"]] = flat[entry["offset"]:entry["offset"] + count].reshape(entry["shape"])
-    return manifest["configuration"], out
-
-
 OUTPUT_NAMES = [f"{kind}:{level}" for level in range(3) for kind in ("logits", "distances")]
 
 
@@ -116,10 +103,6 @@ def run_torch(config, archive, dtype):
     return result
 
 
-def relative_error(a, b):
-    return float(np.linalg.norm(a.astype(np.float64) - b) / max(np.linalg.norm(b), 1e-30))
-
-
 def parity(binary, batch, size, shift, strict):
     """GroupNorm shifts around `shift`: 3 keeps nearly every unit off its ReLU's kink (the strict
     check); 0 is a trained network's regime, where float32 rounding flips units across the kink
@@ -127,7 +110,8 @@ def parity(binary, batch, size, shift, strict):
     with tempfile.TemporaryDirectory() as directory:
         subprocess.run([binary, "export", directory, "--batch", str(batch), "--size", str(size), "--shift", str(shift)],
                        check=True, capture_output=True)
-        config, archive = load_archive(directory)
+        manifest, archive = load_archive(directory)
+    config = manifest["configuration"]
     reference = run_torch(config, archive, torch.float64)
     torch32 = run_torch(config, archive, torch.float32)
     worst, worst_torch, failures = 0.0, 0.0, []
@@ -187,8 +171,7 @@ def convolution_flops(config, batch, size):
 def sgemm_peak(binary, repeats):
     if not os.path.exists(binary):
         return None
-    run = subprocess.run([binary, "sgemm", "--repeats", str(repeats)], check=True, capture_output=True, text=True)
-    return max(json.loads(line)["gflops"] for line in run.stdout.splitlines())
+    return max(record["gflops"] for record in json_lines([binary, "sgemm", "--repeats", str(repeats)]))
 
 
 def main():
@@ -209,10 +192,7 @@ def main():
     ours_step, ours_forward, ours_train, torch_step, torch_forward = [], [], [], [], []
     phases = None
     for _ in range(args.rounds):
-        run = subprocess.run([args.binary, "time", "--repeats", str(args.repeats), "--batch", str(args.batch), "--size", str(args.size)],
-                             check=True, capture_output=True, text=True)
-        for line in run.stdout.splitlines():
-            record = json.loads(line)
+        for record in json_lines([args.binary, "time", "--repeats", str(args.repeats), "--batch", str(args.batch), "--size", str(args.size)]):
             if record["bench"] == "network":
                 ours_step.append(record["step_ms"])
                 ours_forward.append(record["forward_ms"])

@@ -18,7 +18,7 @@ import tempfile
 
 import numpy as np
 import torch
-from _timing import median_ms
+from _timing import json_lines, median_ms
 from scipy.special import erf
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -131,9 +131,7 @@ def main():
         torch_b_ms = min(torch_b_ms, median_ms(torch_b, args.repeats))
         numpy_b_ms = min(numpy_b_ms, median_ms(numpy_b_forward, args.repeats))
         torch_a_ms = min(torch_a_ms, median_ms(torch_a, args.repeats))
-        swift = [json.loads(line) for line in subprocess.run([BENCH, str(args.repeats)], check=True, capture_output=True,
-                                                              text=True).stdout.splitlines()]
-        for r in swift:
+        for r in json_lines([BENCH, str(args.repeats)]):
             key = (r["bench"], r["impl"])
             ms[key] = min(ms.get(key, float("inf")), r["ms"])
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; numpy {np.__version__}; "

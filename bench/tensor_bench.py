@@ -15,15 +15,14 @@ Usage: PYTHON bench/tensor_bench.py [--binary PATH] [--repeats N] [--rounds R] [
        (after `swift build -c release --product autoloss-tensor-bench`)
 """
 import argparse
-import json
 import os
 import subprocess
 import sys
 import tempfile
 
-import numpy as np
 import torch
-from _timing import median_ms
+from _archive import load_archive, relative_error
+from _timing import json_lines, median_ms
 import torch.nn as nn
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -57,18 +56,6 @@ class BenchNetwork(nn.Module):
         return [self.classifier(self.tower(p3)), self.classifier(self.tower(p4))]
 
 
-def load_archive(directory):
-    with open(os.path.join(directory, "manifest.json")) as f:
-        manifest = json.load(f)
-    assert manifest["schema"] == 1, manifest["schema"]
-    flat = np.fromfile(os.path.join(directory, "tensors.bin"), dtype="<f4")
-    out = {}
-    for entry in manifest["tensors"]:
-        count = int(np.prod(entry["shape"]))
-        out[entry["name"]] = flat[entry["offset"]:entry["offset"] + count].reshape(entry["shape"])
-    return out
-
-
 def run_torch(archive, dtype):
     net = BenchNetwork(pyramid=True).to(dtype)
     state = {name[len("param:"):]: torch.from_numpy(value.copy()).to(dtype)
@@ -83,15 +70,11 @@ def run_torch(archive, dtype):
     return result
 
 
-def relative_error(a, b):
-    return float(np.linalg.norm(a.astype(np.float64) - b) / max(np.linalg.norm(b), 1e-30))
-
-
 def parity(binary, batch, size):
     with tempfile.TemporaryDirectory() as directory:
         subprocess.run([binary, "export", directory, "--batch", str(batch), "--size", str(size)],
                        check=True, capture_output=True)
-        archive = load_archive(directory)
+        _, archive = load_archive(directory)
     reference = run_torch(archive, torch.float64)
     torch32 = run_torch(archive, torch.float32)
     worst, failures = 0.0, []
@@ -198,10 +181,8 @@ def main():
     # a burst of other processes on the shared machine does not decide the comparison.
     rounds = []
     for _ in range(args.rounds):
-        run = subprocess.run([args.binary, "time", "--repeats", str(args.repeats), "--batch", str(args.batch),
-                              "--size", str(args.size)], check=True, capture_output=True, text=True)
-        rounds.append(([json.loads(line) for line in run.stdout.splitlines() if line.startswith("{")],
-                       torch_timings(args.batch, args.size, args.repeats)))
+        swift = json_lines([args.binary, "time", "--repeats", str(args.repeats), "--batch", str(args.batch), "--size", str(args.size)])
+        rounds.append((swift, torch_timings(args.batch, args.size, args.repeats)))
     report(rounds, args)
     sys.exit(0 if ok else 1)
 

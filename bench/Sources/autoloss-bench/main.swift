@@ -1,3 +1,4 @@
+import BenchSupport
 import Foundation
 import LossLanguage
 
@@ -8,23 +9,6 @@ import LossLanguage
 ///
 /// Usage: autoloss-bench [repeats]
 let repeats = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 30 : 30
-
-/// Median wall time in milliseconds of `body` over `repeats` runs after two warm-ups.
-func measure(_ body: () -> Void) -> Double {
-    body()
-    body()
-    var times: [Double] = []
-    for _ in 0..<repeats {
-        let start = DispatchTime.now().uptimeNanoseconds
-        body()
-        times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
-    }
-    return times.sorted()[times.count / 2]
-}
-
-func report(_ name: String, _ size: String, _ ms: Double, _ extra: String = "") {
-    print("{\"bench\": \"\(name)\", \"size\": \"\(size)\", \"ms\": \(String(format: "%.4f", ms))\(extra)}")
-}
 
 var rng = SplitMix64(state: 42)
 
@@ -44,7 +28,7 @@ do {
     var fusedValues = values, fusedGx = values
     let compiled = x.withUnsafeBufferPointer { xp in y.withUnsafeBufferPointer { yp in w.withUnsafeBufferPointer { wp in
         values.withUnsafeMutableBufferPointer { vp in gx.withUnsafeMutableBufferPointer { gp in
-            measure {
+            measure(repeats) {
                 _ = loss.run(rows: n, classes: 1, inputs: [.x: xp.baseAddress!, .y: yp.baseAddress!, .w: wp.baseAddress!],
                              values: vp.baseAddress!, gradients: [.x: gp.baseAddress!])
             }
@@ -52,13 +36,13 @@ do {
     } } }
     let fused = x.withUnsafeBufferPointer { xp in y.withUnsafeBufferPointer { yp in w.withUnsafeBufferPointer { wp in
         fusedValues.withUnsafeMutableBufferPointer { vp in fusedGx.withUnsafeMutableBufferPointer { gp in
-            measure { FusedLoops.cseBCls(n, xp.baseAddress!, yp.baseAddress!, wp.baseAddress!, vp.baseAddress!, gp.baseAddress!) }
+            measure(repeats) { FusedLoops.cseBCls(n, xp.baseAddress!, yp.baseAddress!, wp.baseAddress!, vp.baseAddress!, gp.baseAddress!) }
         } }
     } } }
     let maxError = zip(gx, fusedGx).map { abs($0 - $1) / max(1e-3, abs($1)) }.max()!
     let sum = values.reduce(0, +)
-    report("cse-b-cls", "1e6 elements", compiled, ", \"impl\": \"compiled\", \"sum\": \(sum)")
-    report("cse-b-cls", "1e6 elements", fused, ", \"impl\": \"fused\", \"grad_rel_diff\": \(maxError)")
+    emit([("bench", "cse-b-cls"), ("size", "1e6 elements"), ("ms", compiled), ("impl", "compiled"), ("sum", sum)])
+    emit([("bench", "cse-b-cls"), ("size", "1e6 elements"), ("ms", fused), ("impl", "fused"), ("grad_rel_diff", maxError)])
 }
 
 // cse-a-cls: 10^5 RoIs x 81 classes (80 + background); three in four are background.
@@ -78,7 +62,7 @@ do {
     var fusedValues = values, fusedGx = gx
     let compiled = x.withUnsafeBufferPointer { xp in y.withUnsafeBufferPointer { yp in w.withUnsafeBufferPointer { wp in
         values.withUnsafeMutableBufferPointer { vp in gx.withUnsafeMutableBufferPointer { gp in
-            measure {
+            measure(repeats) {
                 _ = loss.run(rows: rows, classes: classes, inputs: [.x: xp.baseAddress!, .y: yp.baseAddress!, .w: wp.baseAddress!],
                              values: vp.baseAddress!, gradients: [.x: gp.baseAddress!])
             }
@@ -86,10 +70,10 @@ do {
     } } }
     let fused = x.withUnsafeBufferPointer { xp in y.withUnsafeBufferPointer { yp in w.withUnsafeBufferPointer { wp in
         fusedValues.withUnsafeMutableBufferPointer { vp in fusedGx.withUnsafeMutableBufferPointer { gp in
-            measure { FusedLoops.cseACls(rows: rows, classes: classes, xp.baseAddress!, yp.baseAddress!, wp.baseAddress!, vp.baseAddress!, gp.baseAddress!) }
+            measure(repeats) { FusedLoops.cseACls(rows: rows, classes: classes, xp.baseAddress!, yp.baseAddress!, wp.baseAddress!, vp.baseAddress!, gp.baseAddress!) }
         } }
     } } }
     let maxError = zip(gx, fusedGx).map { abs($0 - $1) / max(1e-3, abs($1)) }.max()!
-    report("cse-a-cls", "1e5 rows x 81", compiled, ", \"impl\": \"compiled\", \"sum\": \(values.reduce(0, +))")
-    report("cse-a-cls", "1e5 rows x 81", fused, ", \"impl\": \"fused\", \"grad_rel_diff\": \(maxError)")
+    emit([("bench", "cse-a-cls"), ("size", "1e5 rows x 81"), ("ms", compiled), ("impl", "compiled"), ("sum", values.reduce(0, +))])
+    emit([("bench", "cse-a-cls"), ("size", "1e5 rows x 81"), ("ms", fused), ("impl", "fused"), ("grad_rel_diff", maxError)])
 }

@@ -1,3 +1,4 @@
+import BenchSupport
 import Detection
 import Foundation
 import LossLanguage
@@ -40,9 +41,9 @@ func runTiming(_ options: Options) throws {
     var phases = [String: [Double]]()
     var cursor = 0
     func timed<T>(_ phase: String, _ body: () -> T) -> T {
-        let start = DispatchTime.now().uptimeNanoseconds
+        let watch = Stopwatch()
         let value = body()
-        phases[phase, default: []].append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+        phases[phase, default: []].append(watch.milliseconds)
         return value
     }
     let stepMs = measure(options.repeats) {
@@ -65,8 +66,7 @@ func runTiming(_ options: Options) throws {
     var fields: [(String, Any)] = [("bench", "train_step"), ("batch", options.batch), ("size", options.size),
                                    ("mode", mode.rawValue), ("step_ms", stepMs)]
     for phase in ["batch", "targets", "forward", "loss", "backward", "update"] {
-        let times = phases[phase]!.dropFirst(2).sorted()
-        fields.append(("\(phase)_ms", times[times.count / 2]))
+        fields.append(("\(phase)_ms", median(phases[phase]!.dropFirst(2))))
     }
     emit(fields)
 }

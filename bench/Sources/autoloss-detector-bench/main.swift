@@ -1,3 +1,4 @@
+import BenchSupport
 import Detection
 import Foundation
 import LossLanguage
@@ -55,31 +56,6 @@ struct Options {
 
 func uniform(_ shape: [Int], using rng: inout SplitMix64) -> Tensor {
     Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { _ in Float(rng.uniform(-1, 1)) })
-}
-
-/// Median wall time in milliseconds of `body` over `repeats` runs after two warm-ups.
-func measure(_ repeats: Int, _ body: () -> Void) -> Double {
-    body()
-    body()
-    var times: [Double] = []
-    for _ in 0..<repeats {
-        let start = DispatchTime.now().uptimeNanoseconds
-        body()
-        times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
-    }
-    return times.sorted()[times.count / 2]
-}
-
-func emit(_ fields: [(String, Any)]) {
-    let body = fields.map { key, value -> String in
-        switch value {
-        case let s as String: return "\"\(key)\": \"\(s)\""
-        case let d as Double: return "\"\(key)\": \(String(format: "%.4f", d))"
-        default: return "\"\(key)\": \(value)"
-        }
-    }
-    print("{" + body.joined(separator: ", ") + "}")
-    fflush(stdout)
 }
 
 let options = Options(CommandLine.arguments)

@@ -5,6 +5,7 @@
 //
 //   swift build -c release --scratch-path .build-verify --product autoloss-screen-bench
 //   .build-verify/release/autoloss-screen-bench [CANDIDATES per branch, default 100000]
+import BenchSupport
 import Dispatch
 import Foundation
 import LossLanguage
@@ -16,7 +17,6 @@ let threads = 2
 let anchorPerCore = 1e4
 let goal = 2e4
 
-func seconds(since start: UInt64) -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
 func pct(_ a: Int, _ b: Int) -> String { b == 0 ? "-" : String(format: "%5.1f %%", 100 * Double(a) / Double(b)) }
 
 /// Screens `trees` on `threads` threads (interleaved), sharing the seen sets; returns the
@@ -26,7 +26,7 @@ func screen(_ trees: [Expr], branch: Branch, verifier: Verifier, threads: Int) -
     let lock = NSLock()
     var total = ScreeningCounts()
     var accepted: [Expr] = []
-    let start = DispatchTime.now().uptimeNanoseconds
+    let watch = Stopwatch()
     DispatchQueue.concurrentPerform(iterations: threads) { t in
         var cascade = ScreeningCascade(verifier: verifier, branch: branch, canonicalForms: forms, fingerprints: prints)
         var mine: [Expr] = []
@@ -38,7 +38,7 @@ func screen(_ trees: [Expr], branch: Branch, verifier: Verifier, threads: Int) -
         accepted += mine
         lock.unlock()
     }
-    return (total, seconds(since: start), accepted)
+    return (total, watch.seconds, accepted)
 }
 
 let verifier = Verifier.standard
@@ -48,9 +48,9 @@ var overall = (count: 0, wall: 0.0)
 for (index, branch) in Branch.allCases.enumerated() {
     let generator = try! FormulaGenerator(branch: branch)
     var rng = SplitMix64(seed: 1_000 + UInt64(index))
-    let genStart = DispatchTime.now().uptimeNanoseconds
+    let generation = Stopwatch()
     let trees = (0..<candidates).map { _ in generator.generate(using: &rng) }
-    let genTime = seconds(since: genStart)
+    let genTime = generation.seconds
 
     let single = screen(Array(trees.prefix(candidates / 5)), branch: branch, verifier: verifier, threads: 1)
     let (counts, wall, accepted) = screen(trees, branch: branch, verifier: verifier, threads: threads)

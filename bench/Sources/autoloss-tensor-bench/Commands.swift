@@ -1,9 +1,11 @@
+import BenchSupport
 import Foundation
+import LossLanguage
 import TensorEngine
 
 /// `export`: one forward + backward of the pyramid network, everything written for PyTorch.
 func runExport(_ options: Options) throws {
-    var rng = Generator(state: options.seed)
+    var rng = SplitMix64(state: options.seed)
     let net = BenchNetwork(pyramid: true, using: &rng)
     let x = uniform([options.batch, 3, options.size, options.size], using: &rng)
     let outputs = net.forward(x, training: true)
@@ -22,7 +24,7 @@ func runExport(_ options: Options) throws {
 /// `sgemm`: SGEMM at 1024^3, the peak the convolutions are compared with (best of three
 /// medians, so that a moment of contention from other processes does not lower the reference).
 @discardableResult
-func runSGEMM(_ options: Options, using rng: inout Generator) -> Double {
+func runSGEMM(_ options: Options, using rng: inout SplitMix64) -> Double {
     let peak = (0..<3).map { _ in sgemmGFlops(m: 1024, n: 1024, k: 1024, repeats: options.repeats, using: &rng) }.max()!
     emit([("bench", "sgemm"), ("m", 1024), ("n", 1024), ("k", 1024), ("gflops", peak)])
     return peak
@@ -30,7 +32,7 @@ func runSGEMM(_ options: Options, using rng: inout Generator) -> Double {
 
 /// `time`: SGEMM, the two networks, each convolution alone.
 func runTiming(_ options: Options) {
-    var rng = Generator(state: options.seed)
+    var rng = SplitMix64(state: options.seed)
     let (batch, size, repeats) = (options.batch, options.size, options.repeats)
     let peak = runSGEMM(options, using: &rng)
 
@@ -92,7 +94,7 @@ func runTiming(_ options: Options) {
 }
 
 /// GFLOP/s of one `m x k` by `k x n` SGEMM.
-func sgemmGFlops(m: Int, n: Int, k: Int, repeats: Int, using rng: inout Generator) -> Double {
+func sgemmGFlops(m: Int, n: Int, k: Int, repeats: Int, using rng: inout SplitMix64) -> Double {
     let a = uniform([m, k], using: &rng), b = uniform([k, n], using: &rng)
     var c = [Float](repeating: 0, count: m * n)
     let ms = a.withUnsafeBufferPointer { pa in

@@ -1,4 +1,6 @@
+import BenchSupport
 import Foundation
+import LossLanguage
 import TensorEngine
 
 /// The tensor-engine benchmark (bench/tensor_bench.py runs it, then PyTorch on the same networks
@@ -37,45 +39,11 @@ struct Options {
     }
 }
 
-/// SplitMix64, as in the other benchmarks: a seed reproduces the weights and the input.
-struct Generator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
-func uniform(_ shape: [Int], using rng: inout Generator) -> Tensor {
+/// Uniform in [-1, 1], the standard library's `Float.random(in:using:)` on SplitMix64: a seed
+/// reproduces the weights and the input. The commands start it at `SplitMix64(state: seed)`, the
+/// stream this benchmark has always drawn, so an export is the same as before for the same seed.
+func uniform(_ shape: [Int], using rng: inout SplitMix64) -> Tensor {
     Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { _ in Float.random(in: -1...1, using: &rng) })
-}
-
-/// Median wall time in milliseconds of `body` over `repeats` runs after two warm-ups.
-func measure(_ repeats: Int, _ body: () -> Void) -> Double {
-    body()
-    body()
-    var times: [Double] = []
-    for _ in 0..<repeats {
-        let start = DispatchTime.now().uptimeNanoseconds
-        body()
-        times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
-    }
-    return times.sorted()[times.count / 2]
-}
-
-func emit(_ fields: [(String, Any)]) {
-    let body = fields.map { key, value -> String in
-        switch value {
-        case let s as String: return "\"\(key)\": \"\(s)\""
-        case let d as Double: return "\"\(key)\": \(String(format: "%.4f", d))"
-        default: return "\"\(key)\": \(value)"
-        }
-    }
-    print("{" + body.joined(separator: ", ") + "}")
-    fflush(stdout)
 }
 
 let options = Options(CommandLine.arguments)
@@ -85,7 +53,7 @@ case "export":
 case "time":
     runTiming(options)
 case "sgemm":
-    var rng = Generator(state: options.seed)
+    var rng = SplitMix64(state: options.seed)
     runSGEMM(options, using: &rng)
 default:
     fatalError("autoloss-tensor-bench: unknown command \(options.command) (time, sgemm, export)")
