@@ -80,6 +80,7 @@ let package = Package(
         .testTarget(name: "SearchTests", dependencies: ["Search", "Verification", "Detection", "LossLanguage", "_TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "DetectionTests", dependencies: ["Detection", "_TestSupport"]),
         .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine", "_TestSupport"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Search"]),
         .testTarget(name: "autolossTests", dependencies: ["autoloss", "LossLanguage", "Search"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v5]

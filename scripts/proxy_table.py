@@ -7,7 +7,7 @@ already in DIR is read, not trained again, so an interrupted table continues whe
 The seed draws the batch order and the flips; the presets start every training from the same
 initial weights (TrainingSchedule.networkSeed), as a search does.
 
-Usage: python3 bench/proxy_table.py [--binary .build/release/autoloss] [--data shapes|coco128|PATH]
+Usage: python3 scripts/proxy_table.py [--binary .build/release/autoloss] [--data shapes|coco128|PATH]
            [--seeds 1 2 3] [--dir bench/out/proxy] [--prefix shapes] [--fit] [--only KEY ...]
            [--pair KEY MODE CLS REG ...]
 (`--fit` also scores the training images: coco128's "AP on train" column; `--pair` adds a row,
