@@ -1,15 +1,21 @@
-/// What can stop a search before it runs; each case says how to fix it.
+/// What can stop a search before or while it runs; each case says how to fix it.
 public enum SearchError: Error, Equatable, CustomStringConvertible {
     /// Inconsistent search or generator options.
     case options(String)
     case storeExists(path: String)
     case notAStore(path: String, reason: String)
+    /// Another process is writing the run (a search or a resume).
+    case runInUse(path: String, process: String)
+    /// The file system or the database failed: the file and the cause, in a line.
+    case io(path: String, cause: String)
 
     public var description: String {
         switch self {
         case .options(let message): return "search options: \(message)"
         case .storeExists(let path): return "\(path) exists: choose a new --out folder, or continue that run with --resume"
         case .notAStore(let path, let reason): return "\(path) is not a run store this autoloss can resume: \(reason)"
+        case .runInUse(let path, let process): return "run folder in use by process \(process): \(path) (wait for it to end, or stop it)"
+        case .io(let path, let cause): return "\(path): \(cause)"
         }
     }
 }

@@ -45,6 +45,41 @@ final class SearchCommandTests: XCTestCase {
         }
     }
 
+    /// Looking at a run never stops it: `report` every 0.1 s beside the search, which ends with
+    /// the hall of fame of an undisturbed run; a second search on the same folder is refused
+    /// with the process that holds it.
+    func testReadersBesideASearchLeaveItAlone() throws {
+        let quiet = folder.appendingPathComponent("quiet").path
+        XCTAssertEqual(try CLI.run(arguments(quiet)).status, 0)
+        let expected = try String(contentsOfFile: quiet + "/hall-of-fame.json", encoding: .utf8)
+
+        let out = folder.appendingPathComponent("watched").path
+        let process = Process()
+        process.executableURL = CLI.binary
+        process.arguments = arguments(out)
+        process.standardOutput = FileHandle.nullDevice
+        let errors = Pipe()
+        process.standardError = errors
+        try process.run()
+        var reports = 0, refused = 0
+        while process.isRunning {
+            Thread.sleep(forTimeInterval: 0.1)
+            guard FileManager.default.fileExists(atPath: out + "/run.sqlite") else { continue }
+            let r = try CLI.run(["report", out, "--json"])
+            if r.status == 0 { reports += 1 } else if process.isRunning { XCTFail("report failed beside the search: \(r.stderr)") }
+            if refused == 0 && process.isRunning {
+                let second = try CLI.run(["search", "--resume", out])
+                if second.status == 2 && second.stderr.contains("run folder in use by process \(process.processIdentifier)") { refused += 1 }
+                else if process.isRunning { XCTFail("a second writer was not refused: \(second.status) \(second.stderr)") }
+            }
+        }
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0, String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+        XCTAssertGreaterThan(reports, 3, "reports made while the search ran")
+        XCTAssertEqual(refused, 1)
+        XCTAssertEqual(try String(contentsOfFile: out + "/hall-of-fame.json", encoding: .utf8), expected)
+    }
+
     /// `report` ranks a run as its search did, ties included (this evaluator gives many equal
     /// APs): one ranking, `HallOfFame.top`, for both.
     func testReportRanksARunAsItsSearchDid() throws {

@@ -8,6 +8,7 @@ import Foundation
 ///       search.log          what the terminal showed, line by line
 ///       hall-of-fame.json   the best losses at the end of the search
 ///       evaluations/        one folder per external evaluation
+///       run.lock            held by the process writing the run (`RunLock`)
 public struct RunFolder: Sendable {
     public static let storeName = "run.sqlite"
 
@@ -34,8 +35,8 @@ public struct RunFolder: Sendable {
         return try RunStore(creating: storePath, options: options)
     }
 
-    /// The store of an existing run.
-    public func open() throws -> RunStore { try RunStore(opening: storePath) }
+    /// The store of an existing run; `readOnly` for readers beside a running search.
+    public func open(readOnly: Bool = false) throws -> RunStore { try RunStore(opening: storePath, readOnly: readOnly) }
 
     /// Appends a line to search.log.
     public func appendLog(_ line: String) {

@@ -9,6 +9,10 @@ import GRDB
 /// moment keeps every evaluation it finished. Candidates are keyed by (generation, slot): the
 /// search regenerates a generation deterministically on resume and skips what is recorded.
 /// A store of an older schema is migrated when it is opened (`RunStore+Migration.swift`).
+///
+/// The journal is SQLite's write-ahead log: readers (`autoloss report`, scripts) open the store
+/// read-only and never block the writing search, nor does it block them; a connection that
+/// finds the database busy waits for it (up to a minute) instead of failing.
 public final class RunStore: @unchecked Sendable {
     /// 1: results as flat figures ({"ap", "status", "s0".."s11"}), options with string-typed
     /// evaluator; 2: results as one `EvaluationResult` JSON value, typed options.
@@ -31,12 +35,14 @@ public final class RunStore: @unchecked Sendable {
         }
     }
 
-    /// Opens an existing store, checking that it is an autoloss run, and migrates an older schema.
-    public init(opening path: String) throws {
+    /// Opens an existing store, checking that it is an autoloss run, and migrates an older
+    /// schema. `readOnly`: for readers beside a running search (a schema 1 store, which no
+    /// search of this autoloss writes, is still opened for writing once, to migrate it).
+    public init(opening path: String, readOnly: Bool = false) throws {
         guard FileManager.default.fileExists(atPath: path) else { throw SearchError.notAStore(path: path, reason: "no such file") }
         self.path = path
         do {
-            db = try Self.open(path)
+            var db = try Self.open(path, readOnly: readOnly)
             let meta = try db.read { db in
                 try Dictionary(uniqueKeysWithValues: Row.fetchAll(db, sql: "SELECT key, value FROM meta").map {
                     ($0["key"] as String, $0["value"] as String)
@@ -45,10 +51,13 @@ public final class RunStore: @unchecked Sendable {
             guard meta["tool"] == "autoloss" else { throw SearchError.notAStore(path: path, reason: "not an autoloss run store") }
             switch meta["schema_version"].flatMap(Int.init) {
             case Self.schemaVersion?: break
-            case 1?: try migrateFromVersion1()
+            case 1?:
+                if readOnly { db = try Self.open(path) }
+                try Self.migrateFromVersion1(db, path: path)
             default:
                 throw SearchError.notAStore(path: path, reason: "schema version \(meta["schema_version"] ?? "?"), this autoloss reads 1 to \(Self.schemaVersion)")
             }
+            self.db = db
         } catch let e as SearchError {
             throw e
         } catch {
@@ -56,10 +65,15 @@ public final class RunStore: @unchecked Sendable {
         }
     }
 
-    static func open(_ path: String) throws -> DatabaseQueue {
+    static func open(_ path: String, readOnly: Bool = false) throws -> DatabaseQueue {
         var configuration = Configuration()
-        configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
+        configuration.readonly = readOnly
+        configuration.busyMode = .timeout(60)
+        if !readOnly {
+            configuration.journalMode = .wal
+            configuration.prepareDatabase { db in
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+            }
         }
         return try DatabaseQueue(path: path, configuration: configuration)
     }

@@ -12,7 +12,7 @@ struct ReportCommand: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        let report = try RunReport(store: RunFolder(path: runFolder).open())
+        let report = try RunReport(store: RunFolder(path: runFolder).open(readOnly: true))
         let o = report.options
         let ranked = report.hallOfFame.top(10)
         if json { return print(Self.json(report, ranked: ranked).text) }

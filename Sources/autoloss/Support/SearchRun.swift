@@ -10,6 +10,8 @@ struct SearchRun {
 
     @discardableResult
     func run(_ o: SearchOptions, store: RunStore, evaluator: CandidateEvaluator) throws -> SearchSummary {
+        let lock = try folder.lock()
+        defer { lock.release() }
         log("search \(o.branch.rawValue): partner \(o.partner), baseline \(o.baseline), evaluator \(o.evaluator.name), seed \(o.seed), run \(folder.url.path)", echo: !json)
         let evolution = try Evolution(options: o, store: store, evaluator: evaluator) { p in
             log(json ? Self.progressJSON(p).text : Self.progressLine(p), echo: true)
