@@ -80,6 +80,27 @@ final class SearchCommandTests: XCTestCase {
         XCTAssertEqual(try String(contentsOfFile: out + "/hall-of-fame.json", encoding: .utf8), expected)
     }
 
+    /// A line as each training starts and ends, with the AP or the first line of the reason it
+    /// failed, also when the output goes to a pipe.
+    func testEachTrainingIsShownAsItStartsAndEnds() throws {
+        let r = try CLI.run(["search", "--branch", "reg", "--evaluator", "simulation", "--generations", "2", "--population", "4",
+                             "--top-k", "2", "--out", folder.appendingPathComponent("lines").path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        let started = lines.filter { $0.contains("] started  ") }
+        let ended = lines.filter { $0.hasPrefix("[") && $0.contains("] AP ") }
+        XCTAssertEqual(lines.filter { $0.hasPrefix("[mos   baseline] started  1 - i / u + (e - u) / e") }.count, 1)
+        XCTAssertGreaterThanOrEqual(started.count, 2 + 2 * 4, "the baseline's two trainings and each generation's MOS")
+        XCTAssertEqual(ended.count, started.count + lines.filter { $0.contains(" from the ") }.count)
+        let log = try String(contentsOf: folder.appendingPathComponent("lines/search.log"), encoding: .utf8)
+        XCTAssertTrue(log.contains(started[0]), "search.log holds the lines too")
+
+        let failing = try CLI.run(["search", "--branch", "reg", "--generations", "1", "--population", "2", "--command",
+                                   "echo 'CUDA out of memory' >&2; exit 1", "--out", folder.appendingPathComponent("failing").path])
+        XCTAssertTrue(failing.stdout.contains("[mos   baseline] failed in "), failing.stdout)
+        XCTAssertTrue(failing.stdout.contains("the evaluator command exited with status 1: CUDA out of memory"), failing.stdout)
+    }
+
     /// `report` ranks a run as its search did, ties included (this evaluator gives many equal
     /// APs): one ranking, `HallOfFame.top`, for both.
     func testReportRanksARunAsItsSearchDid() throws {

@@ -9,18 +9,23 @@ final class EvaluationCache: @unchecked Sendable {
     let evaluator: CandidateEvaluator
     let losses: SearchLosses
     let seed: UInt64
+    /// Told as each training starts and ends (from the trainings' threads).
+    let observe: @Sendable (TrainingEvent) -> Void
 
-    init(store: RunStore, evaluator: CandidateEvaluator, losses: SearchLosses, seed: UInt64) {
+    init(store: RunStore, evaluator: CandidateEvaluator, losses: SearchLosses, seed: UInt64,
+         observe: @escaping @Sendable (TrainingEvent) -> Void = { _ in }) {
         self.store = store
         self.evaluator = evaluator
         self.losses = losses
         self.seed = seed
+        self.observe = observe
     }
 
     /// The baseline loss's training at `stage`.
     func baseline(_ stage: TrainingStage) throws -> EvaluationResult {
-        if let stored = try store.result(.baseline(name: losses.baselineName), stage: stage) { return stored }
-        let result = train(losses.baseline, stage: stage)
+        let event = TrainingEvent(stage: stage, formula: losses.baseline.infix, phase: .started)
+        if let stored = try store.result(.baseline(name: losses.baselineName), stage: stage) { return reused(stored, event, source: "the store") }
+        let result = train(losses.baseline, stage: stage, event)
         try store.recordBaseline(name: losses.baselineName, stage: stage, result: result)
         return result
     }
@@ -28,14 +33,15 @@ final class EvaluationCache: @unchecked Sendable {
     /// A screened candidate's training at `stage`, recorded with the verdict `judge` gives it.
     func candidate(_ s: Screened, stage: TrainingStage, generation: Int,
                    judge: (EvaluationResult) -> (passed: Bool, reason: String)) throws -> EvaluationResult {
-        if let stored = try store.result(.candidate(canonical: s.canonical), stage: stage) { return stored }
+        let event = TrainingEvent(stage: stage, formula: s.expr.infix, generation: generation, slot: s.slot, phase: .started)
+        if let stored = try store.result(.candidate(canonical: s.canonical), stage: stage) { return reused(stored, event, source: "the store") }
         // The baseline itself as a candidate (generation 0 is seeded with the known losses): the
         // same pair, schedule and seed, so its training at the start is the candidate's result.
         let result: EvaluationResult
         if s.canonical == losses.baselineCanonical, let baseline = try store.result(.baseline(name: losses.baselineName), stage: stage) {
-            result = baseline
+            result = reused(baseline, event, source: "the baseline's training")
         } else {
-            result = train(s.expr, stage: stage)
+            result = train(s.expr, stage: stage, event)
         }
         let verdict = judge(result)
         try store.record(StageRecord(stage: stage.stage, passed: verdict.passed, reason: verdict.reason, result: result,
@@ -43,7 +49,19 @@ final class EvaluationCache: @unchecked Sendable {
         return result
     }
 
-    private func train(_ expr: Expr, stage: TrainingStage) -> EvaluationResult {
-        evaluator.evaluate(losses.pair(candidate: expr), searched: losses.branch, stage: stage, seed: seed)
+    private func train(_ expr: Expr, stage: TrainingStage, _ event: TrainingEvent) -> EvaluationResult {
+        observe(event)
+        let result = evaluator.evaluate(losses.pair(candidate: expr), searched: losses.branch, stage: stage, seed: seed)
+        var done = event
+        done.phase = .finished(result)
+        observe(done)
+        return result
+    }
+
+    private func reused(_ result: EvaluationResult, _ event: TrainingEvent, source: String) -> EvaluationResult {
+        var done = event
+        done.phase = .reused(result, source: source)
+        observe(done)
+        return result
     }
 }

@@ -31,9 +31,11 @@ public final class Evolution {
     var funnel = Funnel()
     let started = Date()
 
-    /// `breeder` and `cascade` default to the standard parts for `options`.
+    /// `breeder` and `cascade` default to the standard parts for `options`; `report` hears of
+    /// each generation's end, `observe` of each training's start and end.
     public init(options: SearchOptions, store: RunStore, evaluator: CandidateEvaluator, breeder: Breeder? = nil,
-                cascade: ScreeningCascade? = nil, report: @escaping (SearchProgress) -> Void = { _ in }) throws {
+                cascade: ScreeningCascade? = nil, report: @escaping (SearchProgress) -> Void = { _ in },
+                observe: @escaping @Sendable (TrainingEvent) -> Void = { _ in }) throws {
         if let problem = options.problem { throw SearchError.options(problem) }
         self.options = options
         self.store = store
@@ -41,7 +43,7 @@ public final class Evolution {
         self.breeder = try breeder ?? Breeder(options: options)
         self.cascade = cascade ?? ScreeningCascade(verifier: .standard, branch: options.branch)
         self.cascade.usesCPV = options.usesCPV
-        trainings = EvaluationCache(store: store, evaluator: evaluator, losses: try options.losses(), seed: options.seed)
+        trainings = EvaluationCache(store: store, evaluator: evaluator, losses: try options.losses(), seed: options.seed, observe: observe)
     }
 
     /// Runs until a budget ends it; returns the hall of fame.

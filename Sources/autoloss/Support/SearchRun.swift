@@ -13,9 +13,11 @@ struct SearchRun {
         let lock = try folder.lock()
         defer { lock.release() }
         log("search \(o.branch.rawValue): partner \(o.partner), baseline \(o.baseline), evaluator \(o.evaluator.name), seed \(o.seed), run \(folder.url.path)", echo: !json)
-        let evolution = try Evolution(options: o, store: store, evaluator: evaluator) { p in
+        let evolution = try Evolution(options: o, store: store, evaluator: evaluator, report: { p in
             log(json ? Self.progressJSON(p).text : Self.progressLine(p), echo: true)
-        }
+        }, observe: { event in
+            log(Self.trainingLine(event), echo: !json)
+        })
         let summary = try evolution.run()
         let entries = summary.hallOfFame.top(10)
         let fame = JSON.array(entries.map { e in
@@ -35,9 +37,37 @@ struct SearchRun {
         return summary
     }
 
+    /// Prints (flushed, so that a pipe sees each line as it is written) and logs a line; from
+    /// any thread, one line at a time.
     func log(_ line: String, echo: Bool) {
-        if echo { print(line) }
+        Self.lock.lock()
+        defer { Self.lock.unlock() }
+        if echo {
+            print(line)
+            fflush(stdout)
+        }
         folder.appendLog(line)
+    }
+
+    private static let lock = NSLock()
+
+    /// "[mos   g2 #14] started  FORMULA", "[proxy baseline] AP 31.20 in 154.2 s  FORMULA",
+    /// "[mos   g2 #14] failed after 0.4 s: REASON  FORMULA".
+    static func trainingLine(_ e: TrainingEvent) -> String {
+        let who = e.generation.map { "g\($0) #\(e.slot ?? 0)" } ?? "baseline"
+        let tag = "[\(e.stage.rawValue.padding(toLength: 5, withPad: " ", startingAt: 0)) \(who)]"
+        switch e.phase {
+        case .started: return "\(tag) started  \(e.formula)"
+        case .finished(let r), .reused(let r, _):
+            let when: String
+            if case .reused(_, let source) = e.phase { when = "from \(source)" } else { when = String(format: "in %.1f s", r.seconds) }
+            switch r.status {
+            case .ok: return "\(tag) AP \(r.ap.map { String(format: "%.2f", $0) } ?? "-") \(when)  \(e.formula)"
+            case .diverged, .failed:
+                let reason = r.reason.split(separator: "\n").first.map(String.init) ?? ""
+                return "\(tag) \(r.status.rawValue) \(when): \(reason)  \(e.formula)"
+            }
+        }
     }
 
     /// The options' evaluator, its data resolved from `dataSearchPath`.
