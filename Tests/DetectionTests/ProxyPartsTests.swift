@@ -19,7 +19,7 @@ final class ProxyPartsTests: XCTestCase {
                 let v = BoxPair(location: loc, distances: (l, t, r, b), target: target).inputs
                 return Double(ci) * Double(v.i) + Double(cu) * Double(v.u) + Double(ce) * Double(v.e)
             }
-            let g = pair.backward(di: ci, du: cu, de: ce)
+            let g = pair.distanceGradient(di: ci, du: cu, de: ce)
             let h: Float = 1e-2
             let numeric = [
                 (loss(d.l + h, d.t, d.r, d.b) - loss(d.l - h, d.t, d.r, d.b)) / Double(2 * h),
