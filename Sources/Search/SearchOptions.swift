@@ -1,3 +1,4 @@
+import Detection
 import Foundation
 import LossLanguage
 
@@ -76,7 +77,7 @@ public struct SearchOptions: Codable, Equatable, Sendable {
         switch evaluator {
         case "simulation": break
         case "detector":
-            do { _ = try DetectorEvaluator.resolve(data) } catch { return "--data \(data): \(error)" }
+            do { try DetectorData.check(data) } catch { return "--data \(data): \(error)" }
         case "external": if (command ?? "").isEmpty { return "--evaluator external needs --command CMD" }
         default: return "unknown evaluator '\(evaluator)' (simulation, detector or external)"
         }
@@ -105,13 +106,14 @@ extension SearchOptions {
         }
     }
 
-    /// The evaluator these options name; external evaluations keep their files in `folder`.
-    public func makeEvaluator(folder: URL) -> CandidateEvaluator {
+    /// The evaluator these options name; external evaluations keep their files in `folder`; the
+    /// detector trains on `detectorData`, resolved by the caller (else `data` from the current directory).
+    public func makeEvaluator(folder: URL, detectorData: DetectorData? = nil) -> CandidateEvaluator {
         if evaluator == "external", let command {
             return ExternalEvaluator(command: command, workDirectory: folder.appendingPathComponent("evaluations"),
                                      executor: slurmArguments.map { .slurm(arguments: $0) } ?? .local)
         }
-        if evaluator == "detector" { return DetectorEvaluator(data: data) }
+        if evaluator == "detector" { return detectorData.map { DetectorEvaluator(data: $0) } ?? DetectorEvaluator(data: data) }
         return SimulationEvaluator()
     }
 }

@@ -33,6 +33,20 @@ final class DetectorEvaluatorTests: XCTestCase {
         XCTAssertTrue(diverged.reason.contains("classification"), diverged.reason)
     }
 
+    /// The preferred construction takes data the caller resolved; a spec that does not resolve
+    /// fails each evaluation with the reason instead of trapping.
+    func testTakesResolvedDataAndReportsUnresolvableData() throws {
+        let evaluator = DetectorEvaluator(data: try DetectorData.resolve("shapes", searchingFrom: []))
+        XCTAssertEqual(evaluator.schedules[.proxy], TrainingSchedule.preset(.proxy, isShapes: true))
+        let missing = DetectorEvaluator(data: "/no/such/folder")
+        XCTAssertNil(missing.data)
+        let pair = LossPair(classification: try Expr.resolve("focal", branch: .sigmoid), mode: .sigmoid,
+                            regression: try Expr.resolve("giou", branch: .reg))
+        let result = missing.evaluate(pair, searched: .sigmoid, stage: .mos, seed: 1)
+        XCTAssertEqual(result.status, .failed)
+        XCTAssertTrue(result.reason.contains("no such dataset folder"), result.reason)
+    }
+
     func testOptionsAcceptTheDetectorEvaluator() {
         var options = SearchOptions(branch: .sigmoid)
         options.evaluator = "detector"

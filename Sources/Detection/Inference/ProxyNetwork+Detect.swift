@@ -1,4 +1,5 @@
 import Foundation
+import LossLanguage
 import TensorEngine
 
 /// Inference: the network's outputs to COCO detections on the source images.
@@ -7,8 +8,9 @@ extension ProxyNetwork {
     /// background dropped, or the sigmoid of each of the C), boxes decoded from the distances,
     /// `postprocess` (per-level top-k, threshold, class-wise NMS, 100 per image), then each box
     /// mapped back through its image's letterbox and clipped to the image.
-    public func detect(_ set: TrainingImages, mode: ClassificationSlot.Mode, assigner: FCOSAssigner,
+    public func detect(_ set: TrainingImages, mode: Branch, assigner: FCOSAssigner,
                        postprocess: Postprocess = Postprocess(), batchSize: Int = 16) -> [Detection] {
+        precondition(mode != .reg, "detect: the classification mode is softmax or sigmoid")
         precondition(assigner.size == set.size, "detect: the assigner is for \(assigner.size) px, the images are \(set.size) px")
         let classes = set.categories.count
         var detections: [Detection] = []
@@ -34,7 +36,7 @@ extension ProxyNetwork {
 
     /// One image's class probabilities `[locations x C]` and distances in pixels `[locations x 4]`,
     /// locations level by level as `FCOSAssigner.locations` lists them.
-    static func decode(_ outputs: [LevelOutput], image: Int, classes: Int, mode: ClassificationSlot.Mode,
+    static func decode(_ outputs: [LevelOutput], image: Int, classes: Int, mode: Branch,
                        assigner: FCOSAssigner) -> (scores: [Float], distances: [Float]) {
         let total = assigner.locationCount
         var scores = [Float](repeating: 0, count: total * classes)
@@ -49,14 +51,13 @@ extension ProxyNetwork {
                 for p in 0..<plane {
                     for c in 0..<k { row[c] = logits[base + c * plane + p] }
                     let out = (offset + p) * classes
-                    switch mode {
-                    case .sigmoid:
-                        for c in 0..<classes { scores[out + c] = 1 / (1 + Foundation.exp(-row[c])) }
-                    case .softmax:
+                    if mode == .softmax {
                         let top = row.max()!
                         var sum: Float = 0
                         for c in 0..<k { row[c] = Foundation.exp(row[c] - top); sum += row[c] }
                         for c in 0..<classes { scores[out + c] = row[c] / sum }
+                    } else {
+                        for c in 0..<classes { scores[out + c] = 1 / (1 + Foundation.exp(-row[c])) }
                     }
                 }
             }

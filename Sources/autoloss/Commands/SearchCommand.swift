@@ -1,4 +1,5 @@
 import ArgumentParser
+import Detection
 import Foundation
 import LossLanguage
 import Search
@@ -72,8 +73,9 @@ struct SearchCommand: ParsableCommand {
         o.usesMOS = !noMOS
         if let problem = o.problem { throw CLIError(problem) }
         let folder = URL(fileURLWithPath: out ?? "runs/\(o.branch.rawValue)-\(Self.timestamp())")
-        if ablate { return try Ablation(options: o, folder: folder, json: json).run() }
-        try SearchRun(folder: folder, json: json).start(o)
+        let detectorData = try DetectorData.forSearch(o)
+        if ablate { return try Ablation(options: o, folder: folder, json: json, detectorData: detectorData).run() }
+        try SearchRun(folder: folder, json: json, detectorData: detectorData).start(o)
     }
 
     func resumeRun(_ path: String) throws {
@@ -85,7 +87,7 @@ struct SearchCommand: ParsableCommand {
         if let timeLimit { o.timeLimitMinutes = timeLimit }
         if let jobs { o.jobs = jobs }
         if let problem = o.problem { throw CLIError(problem) }
-        try SearchRun(folder: folder, json: json).run(o, store: store)
+        try SearchRun(folder: folder, json: json, detectorData: DetectorData.forSearch(o)).run(o, store: store)
     }
 
     static func timestamp() -> String {

@@ -1,3 +1,4 @@
+import Detection
 import Foundation
 import Search
 
@@ -9,6 +10,8 @@ struct Ablation {
     var options: SearchOptions
     var folder: URL
     var json: Bool
+    /// The built-in detector's data, resolved once for every arm (nil for other evaluators).
+    var detectorData: DetectorData?
 
     func run() throws {
         var base = options
@@ -24,7 +27,7 @@ struct Ablation {
             // From scratch, as the paper's ablation: seeded known losses would hand every arm
             // the same best loss in generation 0.
             o.seedWithKnownLosses = false
-            return (arm.name, o, SearchRun(folder: folder.appendingPathComponent(arm.name), json: json))
+            return (arm.name, o, SearchRun(folder: folder.appendingPathComponent(arm.name), json: json, detectorData: detectorData))
         }
         let stores = try runs.map { try $0.run.create($0.options) }
         try shareBaseline(runs.map(\.options), stores)
@@ -74,7 +77,7 @@ struct Ablation {
     func shareBaseline(_ options: [SearchOptions], _ stores: [RunStore]) throws {
         let o = options[options.count - 1], measured = stores[stores.count - 1]
         if !json { print("training the baseline \(o.baseline) once for all arms") }
-        try Evolution(options: o, store: measured, evaluator: o.makeEvaluator(folder: folder)).measureBaselines()
+        try Evolution(options: o, store: measured, evaluator: o.makeEvaluator(folder: folder, detectorData: detectorData)).measureBaselines()
         for store in stores.dropLast() {
             for stage in [Stage.mos, .proxy] {
                 if let figures = try measured.baseline(name: o.baseline, stage: stage) {

@@ -1,3 +1,4 @@
+import Detection
 import Foundation
 import LossLanguage
 import Search
@@ -7,6 +8,8 @@ import Search
 struct SearchRun {
     var folder: URL
     var json: Bool
+    /// The built-in detector's data, resolved once by the caller (nil for other evaluators).
+    var detectorData: DetectorData?
 
     /// A new run in a folder that must not exist yet (nothing is overwritten).
     @discardableResult
@@ -27,7 +30,7 @@ struct SearchRun {
     func run(_ o: SearchOptions, store: RunStore) throws -> SearchSummary {
         let log = Log(url: folder.appendingPathComponent("search.log"))
         log.write("search \(o.branch.rawValue): partner \(o.partner), baseline \(o.baseline), evaluator \(o.evaluator), seed \(o.seed), run \(folder.path)", echo: !json)
-        let evolution = try Evolution(options: o, store: store, evaluator: o.makeEvaluator(folder: folder)) { p in
+        let evolution = try Evolution(options: o, store: store, evaluator: o.makeEvaluator(folder: folder, detectorData: detectorData)) { p in
             let line = json ? Self.progressJSON(p).text : Self.progressLine(p, options: o)
             log.write(line, echo: true)
         }
