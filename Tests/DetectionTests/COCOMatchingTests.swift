@@ -43,7 +43,7 @@ final class COCOMatchingTests: XCTestCase {
         let dataset = DetectionDataset(images: [ImageRecord(id: 1, fileName: "", width: 640, height: 480, annotations: annotations)],
                                        categories: [Category(id: 1, name: "a")])
         let gt = try _GroundTruth(dataset, options: options, source: "test", skipped: nil)
-        let dt = try _Detections(detections.map { Detection(imageID: 1, categoryID: 1, box: $0.0, score: $0.1) },
+        let dt = try _Detections(detections.map { ScoredBox(imageID: 1, categoryID: 1, box: $0.0, score: $0.1) },
                                  groundTruth: gt, policy: .fail, source: "test", skipped: nil)
         var ws = _Workspace()
         ws.notIgnored = [0, 0, 0, 0]
@@ -151,7 +151,7 @@ final class COCOMatchingTests: XCTestCase {
     func metrics(_ annotations: [Annotation], _ detections: [(Box, Double)]) throws -> DetectionMetrics {
         let dataset = DetectionDataset(images: [ImageRecord(id: 7, fileName: "", width: 640, height: 480, annotations: annotations)],
                                        categories: [Category(id: 1, name: "a"), Category(id: 2, name: "b")])
-        return try COCOEvaluator(groundTruth: dataset).evaluate(detections.map { Detection(imageID: 7, categoryID: 1, box: $0.0, score: $0.1) })
+        return try COCOEvaluator(groundTruth: dataset).evaluate(detections.map { ScoredBox(imageID: 7, categoryID: 1, box: $0.0, score: $0.1) })
     }
 
     func testPerfectDetections() throws {

@@ -9,11 +9,11 @@ extension ProxyNetwork {
     /// `postprocess` (per-level top-k, threshold, class-wise NMS, 100 per image), then each box
     /// mapped back through its image's letterbox and clipped to the image.
     public func detect(_ set: TrainingImages, mode: Branch, assigner: FCOSAssigner,
-                       postprocess: Postprocess = Postprocess(), batchSize: Int = 16) -> [Detection] {
+                       postprocess: Postprocess = Postprocess(), batchSize: Int = 16) -> [ScoredBox] {
         precondition(mode != .reg, "detect: the classification mode is softmax or sigmoid")
         precondition(assigner.size == set.size, "detect: the assigner is for \(assigner.size) px, the images are \(set.size) px")
         let classes = set.categories.count
-        var detections: [Detection] = []
+        var detections: [ScoredBox] = []
         var start = 0
         while start < set.count {
             let indices = Array(start..<min(set.count, start + batchSize))
@@ -25,7 +25,7 @@ extension ProxyNetwork {
                     let (x0, y0, x1, y1) = c.box
                     guard x0.isFinite, y0.isFinite, x1.isFinite, y1.isFinite, c.score.isFinite else { continue }
                     let box = letterbox.invert(Box(x: Double(x0), y: Double(y0), width: Double(x1 - x0), height: Double(y1 - y0)))
-                    detections.append(Detection(imageID: record.id, categoryID: set.categories[c.classIndex].id,
+                    detections.append(ScoredBox(imageID: record.id, categoryID: set.categories[c.classIndex].id,
                                                 box: box, score: Double(c.score)))
                 }
             }

@@ -59,28 +59,3 @@ public enum DetectorData: Sendable {
         }
     }
 }
-
-/// A dataset folder's splits: records and the folder holding their images.
-public struct DatasetFolder: Sendable {
-    public struct Part: Sendable {
-        public var name: String
-        public var dataset: DetectionDataset
-        public var imageFolder: String
-    }
-
-    public var root: String
-    public var train: Part
-    /// nil when the folder has a single split (scoring on val is then refused).
-    public var val: Part?
-
-    func split(_ split: DataSplit) throws -> Part {
-        switch split {
-        case .train: return train
-        case .val:
-            guard let val else {
-                throw TrainingError.badData(source: root, reason: "no validation split (images/val*): score on the training images with --eval-on train")
-            }
-            return val
-        }
-    }
-}
