@@ -1,10 +1,12 @@
 import Foundation
-/// The fixed schedules a search compares candidates under (DESIGN.md, "Search"): `proxy`, training
-/// on the training split and AP on the validation split, and `mos` (model optimisation
-/// simulation), training on the tiny verification set and AP on the same images.
-///
-/// Sized for a 2-core machine: a proxy training within 3 minutes, a MOS run within 30 seconds
-/// (measured figures in bench/RESULTS.md, "Proxy detector").
+
+// The fixed schedules a search compares candidates under (DESIGN.md, "Search"), one per
+// `TrainingStage`: `proxy`, training on the training split and AP on the validation split, and
+// `mos` (model optimisation simulation), training on the tiny verification set and AP on the
+// same images.
+//
+// Sized for a 2-core machine: a proxy training within 3 minutes, a MOS run within 30 seconds
+// (measured figures in bench/RESULTS.md, "Proxy detector").
 
 extension DetectorData {
     /// The shapes scenes of the presets: the default scenes with a milder long tail (class

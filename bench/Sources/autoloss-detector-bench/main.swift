@@ -31,7 +31,7 @@ struct Options {
         while let flag = rest.popFirst() {
             guard let value = rest.popFirst() else { fatalError("autoloss-detector-bench: \(flag) needs a value") }
             if flag == "--mode" {
-                guard let m = Branch(rawValue: value) else { fatalError("--mode softmax|sigmoid") }
+                guard let m = Branch(rawValue: value), m != .reg else { fatalError("--mode softmax|sigmoid") }
                 mode = m
                 continue
             }
