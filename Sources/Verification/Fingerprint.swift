@@ -13,7 +13,7 @@ import LossLanguage
 ///     let f = Verifier().verify(try Expr.resolve("ce", branch: .softmax), branch: .softmax).fingerprint
 ///     print(f!.hex)   // 16 hex digits, the same on every run and machine
 ///
-/// The hash is FNV-1a 64 (Fowler, Noll, Vo) over a fixed byte encoding of the branch and of each
+/// The hash is FNV-1a 64 (LossLanguage's `FNV1a`) over a fixed byte encoding of the branch and of each
 /// rounded number: a tag byte (0 zero, 1 NaN, 2 +inf, 3 -inf, 4 finite), then for finite numbers
 /// the decimal mantissa (Int64) and exponent (Int16), little-endian.
 public struct Fingerprint: Hashable, Sendable, Codable, CustomStringConvertible {
@@ -32,33 +32,18 @@ public struct Fingerprint: Hashable, Sendable, Codable, CustomStringConvertible 
     /// The fingerprint of an evaluation on the branch's fingerprint probe: each value's class
     /// (finite, NaN, +inf, -inf), then the gradient of each prediction input in the branch's order.
     init(branch: Branch, evaluation: LossEvaluation<Double>, options: CPVOptions) {
-        var hasher = FNV1a64()
+        var hasher = FNV1a()
         hasher.add(bytes: Array(branch.rawValue.utf8))
-        for v in evaluation.values { hasher.add(byte: FNV1a64.classByte(v)) }
+        for v in evaluation.values { hasher.add(byte: FNV1a.classByte(v)) }
         for input in branch.predictionInputs {
             hasher.add(bytes: [0xFF, input.rawValue])
             for g in evaluation.gradients[input] ?? [] { hasher.add(number: g, options: options) }
         }
-        value = hasher.state
+        value = hasher.value
     }
 }
 
-/// FNV-1a, 64 bits: offset basis 0xcbf29ce484222325, prime 0x100000001b3.
-struct FNV1a64 {
-    private(set) var state: UInt64 = 0xcbf2_9ce4_8422_2325
-
-    mutating func add(byte: UInt8) {
-        state ^= UInt64(byte)
-        state = state &* 0x0000_0100_0000_01B3
-    }
-
-    mutating func add(bytes: [UInt8]) { for b in bytes { add(byte: b) } }
-
-    mutating func add<I: FixedWidthInteger>(littleEndian v: I) {
-        var x = v.littleEndian
-        withUnsafeBytes(of: &x) { for b in $0 { add(byte: b) } }
-    }
-
+extension FNV1a {
     /// The byte hashed for a number's class: 1 NaN, 2 +inf, 3 -inf, 4 finite (and 0 for a
     /// number that rounds to zero, in `add(number:)`).
     static func classByte(_ v: Double) -> UInt8 { v.isNaN ? 1 : v.isInfinite ? (v > 0 ? 2 : 3) : 4 }

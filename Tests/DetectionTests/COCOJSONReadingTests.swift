@@ -178,10 +178,10 @@ final class COCOJSONReadingTests: XCTestCase {
     /// `.skip` it leaves them out, which gives pycocotools' numbers for the rest.
     func testEvaluatorRefusesUnknownImagesAndCategories() throws {
         let gt = try COCOJSON.readInstances(data: data(Self.instances), source: "gt.json")
-        let good = Detection(imageID: 9, categoryID: 1, box: Box(x: 0, y: 0, width: 5, height: 5), score: 0.5)
-        let unknownImage = Detection(imageID: 999, categoryID: 1, box: Box(x: 0, y: 0, width: 5, height: 5), score: 0.5)
-        let unknownCategory = Detection(imageID: 9, categoryID: 77, box: Box(x: 0, y: 0, width: 5, height: 5), score: 0.5)
-        let negative = Detection(imageID: 9, categoryID: 1, box: Box(x: 0, y: 0, width: 5, height: -5), score: 0.5)
+        let good = ScoredBox(imageID: 9, categoryID: 1, box: Box(x: 0, y: 0, width: 5, height: 5), score: 0.5)
+        let unknownImage = ScoredBox(imageID: 999, categoryID: 1, box: Box(x: 0, y: 0, width: 5, height: 5), score: 0.5)
+        let unknownCategory = ScoredBox(imageID: 9, categoryID: 77, box: Box(x: 0, y: 0, width: 5, height: 5), score: 0.5)
+        let negative = ScoredBox(imageID: 9, categoryID: 1, box: Box(x: 0, y: 0, width: 5, height: -5), score: 0.5)
         let evaluator = try COCOEvaluator(groundTruth: gt)
         XCTAssertThrowsError(try evaluator.evaluate([good, unknownImage], source: "dt.json")) { error in
             XCTAssertEqual("\(error)", "dt.json: detection [1] (image_id 999): unknown image id 999: not among the ground truth's images")

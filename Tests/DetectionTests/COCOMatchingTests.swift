@@ -1,5 +1,6 @@
 @testable import Detection
 import XCTest
+import _TestSupport
 
 /// IoU, crowd IoU, per-image matching and accumulation on hand-made cases with known answers.
 final class COCOMatchingTests: XCTestCase {
@@ -42,7 +43,7 @@ final class COCOMatchingTests: XCTestCase {
         let dataset = DetectionDataset(images: [ImageRecord(id: 1, fileName: "", width: 640, height: 480, annotations: annotations)],
                                        categories: [Category(id: 1, name: "a")])
         let gt = try _GroundTruth(dataset, options: options, source: "test", skipped: nil)
-        let dt = try _Detections(detections.map { Detection(imageID: 1, categoryID: 1, box: $0.0, score: $0.1) },
+        let dt = try _Detections(detections.map { ScoredBox(imageID: 1, categoryID: 1, box: $0.0, score: $0.1) },
                                  groundTruth: gt, policy: .fail, source: "test", skipped: nil)
         var ws = _Workspace()
         ws.notIgnored = [0, 0, 0, 0]
@@ -150,7 +151,7 @@ final class COCOMatchingTests: XCTestCase {
     func metrics(_ annotations: [Annotation], _ detections: [(Box, Double)]) throws -> DetectionMetrics {
         let dataset = DetectionDataset(images: [ImageRecord(id: 7, fileName: "", width: 640, height: 480, annotations: annotations)],
                                        categories: [Category(id: 1, name: "a"), Category(id: 2, name: "b")])
-        return try COCOEvaluator(groundTruth: dataset).evaluate(detections.map { Detection(imageID: 7, categoryID: 1, box: $0.0, score: $0.1) })
+        return try COCOEvaluator(groundTruth: dataset).evaluate(detections.map { ScoredBox(imageID: 7, categoryID: 1, box: $0.0, score: $0.1) })
     }
 
     func testPerfectDetections() throws {
@@ -174,6 +175,28 @@ final class COCOMatchingTests: XCTestCase {
     func testNoGroundTruthGivesMinusOne() throws {
         let m = try metrics([], [(Box(x: 0, y: 0, width: 10, height: 10), 0.5)])
         XCTAssertEqual(m.stats, Array(repeating: -1, count: 12))
+    }
+
+    /// The public AP of a ranked hit list is the evaluator's AP of the same ranking: seeded
+    /// lists of exact hits (IoU 1) and far misses, so every IoU threshold sees the same list.
+    func testAveragePrecisionOfARankedListMatchesTheEvaluator() throws {
+        XCTAssertEqual(COCOEvaluator.averagePrecision(hits: [true], positives: 0), -1)
+        for seed: UInt64 in [1, 2, 3] {
+            var rng = SeededGenerator(seed: seed)
+            let positives = Int.random(in: 1...12, using: &rng)
+            let gts = (0..<positives).map { Annotation(id: $0 + 1, categoryID: 1, box: Box(x: Double($0) * 50, y: 0, width: 40, height: 40)) }
+            var hits: [Bool] = [], detections: [(Box, Double)] = []
+            var found = 0
+            for k in 0..<Int.random(in: 1...30, using: &rng) {
+                let hit = found < positives && Bool.random(using: &rng)
+                let box = hit ? gts[found].box : Box(x: Double(k % 12) * 50, y: 300, width: 40, height: 40)
+                if hit { found += 1 }
+                hits.append(hit)
+                detections.append((box, 1 - Double(k) / 100))
+            }
+            let ap = COCOEvaluator.averagePrecision(hits: hits, positives: positives)
+            XCTAssertEqual(ap, try metrics(gts, detections).ap, accuracy: 1e-12, "seed \(seed)")
+        }
     }
 
     /// NumPy's pairwise summation, on values whose naive sum differs.

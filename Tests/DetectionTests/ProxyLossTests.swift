@@ -25,8 +25,8 @@ final class ProxyLossTests: XCTestCase {
         return levels
     }
 
-    func loss(_ cls: String, _ reg: RegressionSlot.Kind, mode: ClassificationSlot.Mode) throws -> ProxyLoss {
-        ProxyLoss(classification: try ClassificationSlot(Expr.resolve(cls, branch: mode.branch), mode: mode, classes: 3),
+    func loss(_ cls: String, _ reg: RegressionSlot.Kind, mode: Branch) throws -> ProxyLoss {
+        ProxyLoss(classification: try ClassificationSlot(Expr.resolve(cls, branch: mode), mode: mode, classes: 3),
                   regression: try RegressionSlot(reg), assigner: assigner, regressionWeight: 2)
     }
 
@@ -35,7 +35,7 @@ final class ProxyLossTests: XCTestCase {
     func testGradientsAgainstFiniteDifferences() throws {
         let targets = zip(boxes, classes).map { ProxyTargets(boxes: $0, classes: $1, assigner: assigner) }
         XCTAssertGreaterThan(targets.map(\.positives).reduce(0, +), 10)
-        for (seed, (cls, reg, mode)) in [("ce", RegressionSlot.Kind.formula(try Expr.resolve("giou", branch: .reg)), ClassificationSlot.Mode.softmax),
+        for (seed, (cls, reg, mode)) in [("ce", RegressionSlot.Kind.formula(try Expr.resolve("giou", branch: .reg)), Branch.softmax),
                                          ("focal", .l1, .sigmoid)].enumerated() {
             var rng = SeededGenerator(seed: UInt64(seed))
             let slotLoss = try loss(cls, reg, mode: mode)

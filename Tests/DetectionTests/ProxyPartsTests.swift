@@ -19,7 +19,7 @@ final class ProxyPartsTests: XCTestCase {
                 let v = BoxPair(location: loc, distances: (l, t, r, b), target: target).inputs
                 return Double(ci) * Double(v.i) + Double(cu) * Double(v.u) + Double(ce) * Double(v.e)
             }
-            let g = pair.backward(di: ci, du: cu, de: ce)
+            let g = pair.distanceGradient(di: ci, du: cu, de: ce)
             let h: Float = 1e-2
             let numeric = [
                 (loss(d.l + h, d.t, d.r, d.b) - loss(d.l - h, d.t, d.r, d.b)) / Double(2 * h),
@@ -68,9 +68,9 @@ final class ProxyPartsTests: XCTestCase {
 
     func testClassificationSlotGradientsAgainstFiniteDifferences() throws {
         var rng = SeededGenerator(seed: 8)
-        for (name, mode) in [("ce", ClassificationSlot.Mode.softmax), ("cse-a-cls", .softmax), ("focal", .sigmoid), ("cse-b-cls", .sigmoid)] {
+        for (name, mode) in [("ce", Branch.softmax), ("cse-a-cls", .softmax), ("focal", .sigmoid), ("cse-b-cls", .sigmoid)] {
             let classes = 3, n = 5
-            let slot = try ClassificationSlot(Expr.resolve(name, branch: mode.branch), mode: mode, classes: classes)
+            let slot = try ClassificationSlot(Expr.resolve(name, branch: mode), mode: mode, classes: classes)
             let labels: [Int32] = [0, -1, 2, -1, 1]
             let iou: [Float] = [0.8, 0, 0.5, 0, 0.9]
             var logits = (0..<(n * slot.width)).map { _ in Float.random(in: -2...2, using: &rng) }

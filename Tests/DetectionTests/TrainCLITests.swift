@@ -43,6 +43,7 @@ final class TrainCLITests: XCTestCase {
             (["--epochs", "0"], "--epochs 0.0: train for a positive number of epochs"),
             (["--out", "/no/such/folder/result.json"], "the folder /no/such/folder does not exist"),
             (["--mode", "both"], "--mode"),
+            (["--mode", "reg"], "--mode reg: the classification head is softmax or sigmoid"),
             (["--init-seed", "first"], "--init-seed first: give a whole number"),
         ]
         for (arguments, message) in cases {

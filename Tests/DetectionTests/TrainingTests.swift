@@ -17,7 +17,7 @@ final class TrainingTests: XCTestCase {
         return s
     }
 
-    static func train(_ cls: String, _ reg: String, mode: ClassificationSlot.Mode, seed: UInt64) throws -> TrainingResult {
+    static func train(_ cls: String, _ reg: String, mode: Branch, seed: UInt64) throws -> TrainingResult {
         let schedule = schedule()
         let trainer = try ProxyTrainer(mode: mode, classification: ProxyTrainer.classificationLoss(cls, mode: mode),
                                        regression: RegressionSlot.Kind.resolve(reg), schedule: schedule)
@@ -26,7 +26,7 @@ final class TrainingTests: XCTestCase {
     }
 
     func testLossFallsAndTheResultIsComplete() throws {
-        for (cls, reg, mode) in [("ce", "l1", ClassificationSlot.Mode.softmax), ("focal", "giou", .sigmoid)] {
+        for (cls, reg, mode) in [("ce", "l1", Branch.softmax), ("focal", "giou", .sigmoid)] {
             var steps = 0
             let schedule = Self.schedule()
             let trainer = try ProxyTrainer(mode: mode, classification: ProxyTrainer.classificationLoss(cls, mode: mode),
@@ -86,7 +86,7 @@ final class TrainingTests: XCTestCase {
 
     /// The presets start every training from the same weights; the seed draws order and flips.
     func testPresetsFixTheInitialWeights() throws {
-        for task in TrainingTask.allCases {
+        for task in TrainingStage.allCases {
             for shapes in [true, false] {
                 let s = TrainingSchedule.preset(task, isShapes: shapes)
                 XCTAssertEqual(s.networkSeed, 0)

@@ -33,7 +33,21 @@ final class DetectorEvaluatorTests: XCTestCase {
         XCTAssertTrue(diverged.reason.contains("classification"), diverged.reason)
     }
 
-    /// The detector's data is resolved where the evaluator is made, before a run starts.
+    /// The preferred construction takes data the caller resolved; a spec that does not resolve
+    /// fails each evaluation with the reason instead of trapping.
+    func testTakesResolvedDataAndReportsUnresolvableData() throws {
+        let evaluator = DetectorEvaluator(data: try DetectorData.resolve("shapes", searchingFrom: []))
+        XCTAssertEqual(evaluator.schedules[.proxy], TrainingSchedule.preset(.proxy, isShapes: true))
+        let missing = DetectorEvaluator(data: "/no/such/folder")
+        XCTAssertNil(missing.data)
+        let pair = LossPair(classification: try Expr.resolve("focal", branch: .sigmoid), mode: .sigmoid,
+                            regression: try Expr.resolve("giou", branch: .reg))
+        let result = missing.evaluate(pair, searched: .sigmoid, stage: .mos, seed: 1)
+        XCTAssertEqual(result.status, .failed)
+        XCTAssertTrue(result.reason.contains("no such dataset folder"), result.reason)
+    }
+
+    /// The detector's data is checked with the options and resolved where the evaluator is made.
     func testOptionsAcceptTheDetectorEvaluator() throws {
         var options = SearchOptions(branch: .sigmoid)
         options.evaluator = .detector(data: "shapes")
@@ -41,6 +55,7 @@ final class DetectorEvaluatorTests: XCTestCase {
         let folder = RunFolder(FileManager.default.temporaryDirectory)
         XCTAssertTrue(try options.evaluator.makeEvaluator(folder: folder, executor: options.executor, dataSearchPath: []) is DetectorEvaluator)
         options.evaluator = .detector(data: "/no/such/folder")
+        XCTAssertTrue(options.problem?.contains("no such dataset folder") == true, options.problem ?? "")
         XCTAssertThrowsError(try options.evaluator.makeEvaluator(folder: folder, executor: options.executor, dataSearchPath: [])) {
             XCTAssertTrue("\($0)".contains("no such dataset folder"), "\($0)")
         }

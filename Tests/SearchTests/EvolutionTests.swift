@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Search
+import Detection
 import LossLanguage
 
 /// Counts trainings, to see that resume takes finished ones from the store.

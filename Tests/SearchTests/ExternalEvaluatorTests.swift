@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Search
+import Detection
 import LossLanguage
 
 final class ExternalEvaluatorTests: XCTestCase {

@@ -90,14 +90,14 @@ final class FingerprintTests: XCTestCase {
 
     /// Reference vectors of FNV-1a 64 (Fowler, Noll, Vo).
     func testFNV1a64() {
-        var empty = FNV1a64()
-        XCTAssertEqual(empty.state, 0xcbf2_9ce4_8422_2325)
-        var a = FNV1a64()
+        var empty = FNV1a()
+        XCTAssertEqual(empty.value, 0xcbf2_9ce4_8422_2325)
+        var a = FNV1a()
         a.add(bytes: Array("a".utf8))
-        XCTAssertEqual(a.state, 0xaf63_dc4c_8601_ec8c)
-        var foobar = FNV1a64()
+        XCTAssertEqual(a.value, 0xaf63_dc4c_8601_ec8c)
+        var foobar = FNV1a()
         foobar.add(bytes: Array("foobar".utf8))
-        XCTAssertEqual(foobar.state, 0x8594_4171_f739_67e8)
+        XCTAssertEqual(foobar.value, 0x8594_4171_f739_67e8)
         empty.add(byte: 0)
         XCTAssertEqual(Fingerprint(value: 0xAB).hex, "00000000000000ab")
     }

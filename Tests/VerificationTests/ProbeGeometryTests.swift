@@ -1,4 +1,5 @@
 @testable import Verification
+import LossLanguage
 import XCTest
 import _TestSupport
 
@@ -32,7 +33,7 @@ final class ProbeGeometryTests: XCTestCase {
                 if gaps.contains(where: { Swift.abs($0) < 0.01 }) { continue }
                 let d = pair.inputDerivatives
                 for k in 0..<4 {
-                    func moved(_ h: Double) -> BoxPair {
+                    func moved(_ h: Double) -> BoxPair<Double> {
                         var c = corners
                         c[k] += h
                         return BoxPair(predicted: Box(x1: c[0], y1: c[1], x2: c[2], y2: c[3]), truth: gt)
@@ -81,5 +82,18 @@ final class ProbeGeometryTests: XCTestCase {
         options = CPVOptions()
         options.sigmoidIoUs = [0.5]
         XCTAssertTrue(options.problem?.contains("must be 1") ?? false)
+    }
+}
+
+extension ProbeGeometryTests {
+    /// The one place a tie rule could reach a verdict: the box gradient of the non-overlapping
+    /// pairs (`RegressionGradientCheck`). None of them has an edge aligned with its GT's, so
+    /// which side a tie takes (LossLanguage's `BoxPair`: the detector's rule) changes no verdict.
+    func testNonOverlappingProbePairsHaveNoAlignedEdges() {
+        let probe = RegressionProbe(CPVOptions())
+        for r in probe.nonOverlapRows {
+            let (p, t) = (probe.pairs[r].predicted, probe.pairs[r].truth)
+            XCTAssertFalse(p.x1 == t.x1 || p.y1 == t.y1 || p.x2 == t.x2 || p.y2 == t.y2, "row \(r)")
+        }
     }
 }

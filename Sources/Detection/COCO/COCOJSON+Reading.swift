@@ -31,7 +31,7 @@ extension COCOJSON {
     /// in file order. Whether the images and categories exist is for the evaluator to check.
     public static func readResults(
         path: String, policy: BadItemPolicy = .fail, skipped: ((DetectionError) -> Void)? = nil
-    ) throws -> [Detection] {
+    ) throws -> [ScoredBox] {
         try readResults(data: readFile(path), source: path, policy: policy, skipped: skipped)
     }
 
@@ -39,8 +39,8 @@ extension COCOJSON {
     public static func readResults(
         data: Data, source: String = "results", policy: BadItemPolicy = .fail,
         skipped: ((DetectionError) -> Void)? = nil
-    ) throws -> [Detection] {
-        var detections: [Detection] = []
+    ) throws -> [ScoredBox] {
+        var detections: [ScoredBox] = []
         detections.reserveCapacity(data.count / 90)
         try data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) in
             let scanner = _JSONScanner(bytes: buffer.bindMemory(to: UInt8.self), source: source)

@@ -44,7 +44,7 @@ struct _ItemReader {
         try scanner.expectEnd()
     }
 
-    mutating func readResults(into detections: inout [Detection]) throws {
+    mutating func readResults(into detections: inout [ScoredBox]) throws {
         try expectTop(.array, "a COCO results file is a JSON array of {\"image_id\", \"category_id\", \"bbox\", \"score\"} objects")
         try scanner.beginArray()
         var index = 0
@@ -148,7 +148,7 @@ struct _ItemReader {
         raw.annotations.append((index, imageID, Annotation(id: id, categoryID: categoryID, box: box, area: area, isCrowd: crowd, ignore: ignore)))
     }
 
-    private mutating func readDetection(_ index: Int, into detections: inout [Detection]) throws {
+    private mutating func readDetection(_ index: Int, into detections: inout [ScoredBox]) throws {
         var imageID: Int?
         var categoryID: Int?
         var box: Box?
@@ -170,7 +170,7 @@ struct _ItemReader {
         if box == nil { note(.missingField(source: source, item: item(imageID), field: "bbox")) }
         if score == nil { note(.missingField(source: source, item: item(imageID), field: "score")) }
         guard try endItem(), let imageID, let categoryID, let box, let score else { return }
-        detections.append(Detection(imageID: imageID, categoryID: categoryID, box: box, score: score))
+        detections.append(ScoredBox(imageID: imageID, categoryID: categoryID, box: box, score: score))
     }
 
     // MARK: Item plumbing

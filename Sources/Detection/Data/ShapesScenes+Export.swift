@@ -11,10 +11,10 @@ extension ShapesScenes {
     /// Renders and writes `count` scenes of each split (a split with count 0 is left out), on all
     /// cores. Returns the datasets written. Throws `DataError.writeFailed` naming the file.
     @discardableResult
-    public func export(to folder: String, train: Int, val: Int) throws -> [Split: DetectionDataset] {
-        var written: [Split: DetectionDataset] = [:]
+    public func export(to folder: String, train: Int, val: Int) throws -> [DataSplit: DetectionDataset] {
+        var written: [DataSplit: DetectionDataset] = [:]
         try _FileIO.write(Data((Self.categories.map(\.name).joined(separator: "\n") + "\n").utf8), to: folder + "/classes.txt")
-        for (split, count) in [(Split.train, train), (.val, val)] where count > 0 {
+        for (split, count) in [(DataSplit.train, train), (.val, val)] where count > 0 {
             let imageFolder = folder + "/images/" + split.rawValue
             var failures = [DataError?](repeating: nil, count: count)
             failures.withUnsafeMutableBufferPointer { slots in

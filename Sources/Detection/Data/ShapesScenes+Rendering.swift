@@ -5,7 +5,7 @@ import Foundation
 /// order (antialiased by 4x4 supersampling, so box edges fall where the box says), distractor
 /// strokes on top, then noise. The canvas is Float until the final rounding to 8 bits.
 extension ShapesScenes {
-    func render(_ layout: _SceneLayout, index: Int, split: Split) -> RGBImage {
+    func render(_ layout: _SceneLayout, index: Int, split: DataSplit) -> RGBImage {
         var canvas = _Canvas(size: imageSize)
         let s = Double(imageSize)
         for y in 0..<imageSize {

@@ -27,12 +27,6 @@ public struct ShapesScenes: Hashable, Sendable {
     public var imageSize: Int
     public var options: Options
 
-    public enum Split: String, Hashable, Sendable, CaseIterable {
-        case train, val
-
-        var stream: UInt64 { self == .train ? 1 : 2 }
-    }
-
     public struct Options: Hashable, Sendable {
         /// Relative frequency of each class, indexed by `ShapeKind.rawValue`.
         public var classWeights: [Double] = ShapeKind.allCases.map { 1 / pow(Double($0.rawValue + 1), 1.3) }
@@ -70,14 +64,14 @@ public struct ShapesScenes: Hashable, Sendable {
 
     /// Scene `index` (from 0) of a split: its pixels and its record (image id `index + 1`, file
     /// name `NNNNNN.png`, annotation ids 1, 2, ... within the image).
-    public func scene(_ index: Int, split: Split = .train) -> (image: RGBImage, record: ImageRecord) {
+    public func scene(_ index: Int, split: DataSplit = .train) -> (image: RGBImage, record: ImageRecord) {
         let layout = layout(index, split: split)
         return (render(layout, index: index, split: split), record(layout, index: index))
     }
 
     /// The first `count` records of a split as a dataset, without drawing any pixels; annotation
     /// ids run through the whole dataset.
-    public func dataset(split: Split, count: Int) -> DetectionDataset {
+    public func dataset(split: DataSplit, count: Int) -> DetectionDataset {
         var images: [ImageRecord] = []
         var next = 1
         for index in 0..<count {
@@ -104,7 +98,7 @@ public struct ShapesScenes: Hashable, Sendable {
     }
 
     /// Everything random about a scene except the pixel noise.
-    func layout(_ index: Int, split: Split) -> _SceneLayout {
+    func layout(_ index: Int, split: DataSplit) -> _SceneLayout {
         var rng = SplitMix64(seed: seed, stream: split.stream, index: UInt64(index))
         let s = Double(imageSize)
         var layout = _SceneLayout(
@@ -217,4 +211,9 @@ struct _SceneLayout: Hashable, Sendable {
         default: return SIMD3(v, p, q)
         }
     }
+}
+
+extension DataSplit {
+    /// The split's random stream in the shapes scenes (layouts; rendering adds 16).
+    var stream: UInt64 { self == .train ? 1 : 2 }
 }

@@ -1,21 +1,6 @@
-/// The in-memory form every dataset source (COCO JSON, YOLO folders, synthetic scenes) converts to,
-/// and the evaluator reads. Boxes are in COCO's convention: pixels, [x, y, width, height] from the
-/// top-left corner of the image.
-public struct Box: Hashable, Codable, Sendable {
-    public var x: Double
-    public var y: Double
-    public var width: Double
-    public var height: Double
-
-    public init(x: Double, y: Double, width: Double, height: Double) {
-        self.x = x
-        self.y = y
-        self.width = width
-        self.height = height
-    }
-
-    public var area: Double { width * height }
-}
+// The in-memory form every dataset source (COCO JSON, YOLO folders, synthetic scenes) converts to,
+// and the evaluator reads: `DetectionDataset` and its parts (categories, images, annotations).
+// Boxes are in COCO's convention (`Box.swift`); predictions are `ScoredBox`es (`ScoredBox.swift`).
 
 /// A category of objects; COCO ids need not be contiguous.
 public struct Category: Hashable, Codable, Sendable {
@@ -66,7 +51,7 @@ public struct ImageRecord: Hashable, Codable, Sendable {
     }
 }
 
-/// A labelled set of images.
+/// A labelled set of images: what every dataset source converts to and the evaluator reads.
 public struct DetectionDataset: Hashable, Codable, Sendable {
     public var images: [ImageRecord]
     public var categories: [Category]
@@ -77,19 +62,4 @@ public struct DetectionDataset: Hashable, Codable, Sendable {
     }
 
     public var annotationCount: Int { images.reduce(0) { $0 + $1.annotations.count } }
-}
-
-/// One predicted box, as in a COCO results file.
-public struct Detection: Hashable, Codable, Sendable {
-    public var imageID: Int
-    public var categoryID: Int
-    public var box: Box
-    public var score: Double
-
-    public init(imageID: Int, categoryID: Int, box: Box, score: Double) {
-        self.imageID = imageID
-        self.categoryID = categoryID
-        self.box = box
-        self.score = score
-    }
 }

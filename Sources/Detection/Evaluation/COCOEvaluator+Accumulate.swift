@@ -4,7 +4,8 @@ extension COCOEvaluator {
     /// then file order (`np.argsort(-scores, kind='mergesort')` of the concatenation), give
     /// cumulative true and false positives per IoU threshold; recall tp / npig, precision
     /// tp / (tp + fp + eps); the precision envelope (running maximum from the right), read at the
-    /// recall thresholds by `searchsorted(side='left')`, 0 past the last recall reached.
+    /// recall thresholds by `searchsorted(side='left')`, 0 past the last recall reached (the
+    /// steps `averagePrecision(hits:positives:)` shares, in `COCOEvaluator+AveragePrecision.swift`).
     /// Entries stay -1 where the category has no ground truth that is not ignored.
     ///
     /// The same numbers with less work: precision only rises at a true positive (between two, the
@@ -35,15 +36,8 @@ extension COCOEvaluator {
         // Per area range: the true positives needed to reach each recall threshold.
         if ws.needed.count < A * R { ws.needed = [Int](repeating: 0, count: A * R) }
         for a in 0..<A where ws.notIgnored[a] > 0 {
-            let total = Double(ws.notIgnored[a])
-            for r in 0..<R {
-                let threshold = recallThresholds[r]
-                var count = max(0, Int((threshold * total).rounded(.down)) - 1)
-                while Double(count) / total < threshold { count += 1 }
-                ws.needed[a * R + r] = count
-            }
+            for (r, count) in recallCounts(positives: ws.notIgnored[a]).enumerated() { ws.needed[a * R + r] = count }
         }
-        let eps = Double.ulpOfOne  // np.spacing(1)
 
         for m in 0..<M {
             let maxDet = Int32(maxDetections[m])
@@ -66,21 +60,13 @@ extension COCOEvaluator {
                         if b & 0x1_0000 != 0 { continue }
                         if b & 1 != 0 {
                             tp += 1
-                            ws.envelope[tp] = Double(tp) / (Double(fp + tp) + eps)
+                            ws.envelope[tp] = precision(truePositives: tp, falsePositives: fp)
                         } else {
                             fp += 1
                         }
                     }
                     output.recall[((t * K + k) * A + a) * M + m] = nd > 0 ? Double(tp) / total : 0
-                    if tp > 1 {
-                        for e in stride(from: tp - 1, through: 1, by: -1) where ws.envelope[e + 1] > ws.envelope[e] {
-                            ws.envelope[e] = ws.envelope[e + 1]
-                        }
-                    }
-                    for r in 0..<R {
-                        let need = ws.needed[a * R + r]
-                        let q: Double
-                        if need > tp || tp == 0 { q = 0 } else { q = ws.envelope[max(need, 1)] }
+                    interpolate(&ws.envelope, truePositives: tp, needed: ws.needed[a * R..<(a + 1) * R]) { r, q in
                         output.precision[(((t * R + r) * K + k) * A + a) * M + m] = q
                     }
                 }

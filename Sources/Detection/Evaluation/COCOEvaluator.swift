@@ -92,7 +92,7 @@ public struct COCOEvaluator: Sendable {
     /// that names `source` and the detection's index, or with `policy: .skip` is left out and
     /// passed to `skipped` (pycocotools itself refuses unknown images and never evaluates
     /// detections of unknown categories, so `.skip` gives its numbers).
-    public func evaluate(_ detections: [Detection], source: String = "detections",
+    public func evaluate(_ detections: [ScoredBox], source: String = "detections",
                          skipped: ((DetectionError) -> Void)? = nil) throws -> DetectionMetrics {
         let dt = try _Detections(detections, groundTruth: groundTruth, policy: options.policy, source: source, skipped: skipped)
         let K = groundTruth.categories.count
@@ -257,7 +257,7 @@ struct _Detections: Sendable {
 
     func count(of k: Int) -> Int { categoryStart[k + 1] - categoryStart[k] }
 
-    init(_ detections: [Detection], groundTruth gt: _GroundTruth, policy: BadItemPolicy, source: String,
+    init(_ detections: [ScoredBox], groundTruth gt: _GroundTruth, policy: BadItemPolicy, source: String,
          skipped: ((DetectionError) -> Void)?) throws {
         func bad(_ e: DetectionError) throws {
             if policy == .fail { throw e }

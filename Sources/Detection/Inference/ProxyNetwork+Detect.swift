@@ -1,4 +1,5 @@
 import Foundation
+import LossLanguage
 import TensorEngine
 
 /// Inference: the network's outputs to COCO detections on the source images.
@@ -7,11 +8,12 @@ extension ProxyNetwork {
     /// background dropped, or the sigmoid of each of the C), boxes decoded from the distances,
     /// `postprocess` (per-level top-k, threshold, class-wise NMS, 100 per image), then each box
     /// mapped back through its image's letterbox and clipped to the image.
-    public func detect(_ set: TrainingImages, mode: ClassificationSlot.Mode, assigner: FCOSAssigner,
-                       postprocess: Postprocess = Postprocess(), batchSize: Int = 16) -> [Detection] {
+    public func detect(_ set: TrainingImages, mode: Branch, assigner: FCOSAssigner,
+                       postprocess: Postprocess = Postprocess(), batchSize: Int = 16) -> [ScoredBox] {
+        precondition(mode != .reg, "detect: the classification mode is softmax or sigmoid")
         precondition(assigner.size == set.size, "detect: the assigner is for \(assigner.size) px, the images are \(set.size) px")
         let classes = set.categories.count
-        var detections: [Detection] = []
+        var detections: [ScoredBox] = []
         var start = 0
         while start < set.count {
             let indices = Array(start..<min(set.count, start + batchSize))
@@ -23,7 +25,7 @@ extension ProxyNetwork {
                     let (x0, y0, x1, y1) = c.box
                     guard x0.isFinite, y0.isFinite, x1.isFinite, y1.isFinite, c.score.isFinite else { continue }
                     let box = letterbox.invert(Box(x: Double(x0), y: Double(y0), width: Double(x1 - x0), height: Double(y1 - y0)))
-                    detections.append(Detection(imageID: record.id, categoryID: set.categories[c.classIndex].id,
+                    detections.append(ScoredBox(imageID: record.id, categoryID: set.categories[c.classIndex].id,
                                                 box: box, score: Double(c.score)))
                 }
             }
@@ -34,7 +36,7 @@ extension ProxyNetwork {
 
     /// One image's class probabilities `[locations x C]` and distances in pixels `[locations x 4]`,
     /// locations level by level as `FCOSAssigner.locations` lists them.
-    static func decode(_ outputs: [LevelOutput], image: Int, classes: Int, mode: ClassificationSlot.Mode,
+    static func decode(_ outputs: [LevelOutput], image: Int, classes: Int, mode: Branch,
                        assigner: FCOSAssigner) -> (scores: [Float], distances: [Float]) {
         let total = assigner.locationCount
         var scores = [Float](repeating: 0, count: total * classes)
@@ -49,14 +51,13 @@ extension ProxyNetwork {
                 for p in 0..<plane {
                     for c in 0..<k { row[c] = logits[base + c * plane + p] }
                     let out = (offset + p) * classes
-                    switch mode {
-                    case .sigmoid:
-                        for c in 0..<classes { scores[out + c] = 1 / (1 + Foundation.exp(-row[c])) }
-                    case .softmax:
+                    if mode == .softmax {
                         let top = row.max()!
                         var sum: Float = 0
                         for c in 0..<k { row[c] = Foundation.exp(row[c] - top); sum += row[c] }
                         for c in 0..<classes { scores[out + c] = row[c] / sum }
+                    } else {
+                        for c in 0..<classes { scores[out + c] = 1 / (1 + Foundation.exp(-row[c])) }
                     }
                 }
             }

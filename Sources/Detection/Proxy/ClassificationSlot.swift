@@ -12,21 +12,40 @@ import LossLanguage
 ///
 /// The sum is divided by `normalizer` (the number of positives, at least 1).
 public final class ClassificationSlot: @unchecked Sendable {
-    public enum Mode: String, CaseIterable, Sendable {
-        case softmax, sigmoid
-        public var branch: Branch { self == .softmax ? .softmax : .sigmoid }
-    }
-
-    public let mode: Mode
+    /// `.softmax` or `.sigmoid`: the classification head's mode is the branch of its loss.
+    public let mode: Branch
     public let classes: Int
     public let alphaWeighting: Bool
     let loss: CompiledLoss<Float>
 
-    public init(_ expr: Expr, mode: Mode, classes: Int, alphaWeighting: Bool = true) throws {
+    public init(_ expr: Expr, mode: Branch, classes: Int, alphaWeighting: Bool = true) throws {
+        self.loss = try Self.compile(expr, mode: mode)
         self.mode = mode
         self.classes = classes
         self.alphaWeighting = alphaWeighting
-        loss = try CompiledLoss<Float>(expr, branch: mode.branch, gradientsFor: [.x])
+    }
+
+    /// A slot over a loss compiled once (`compile(_:mode:)`), for another number of classes.
+    init(compiled loss: CompiledLoss<Float>, classes: Int, alphaWeighting: Bool = true) {
+        self.loss = loss
+        self.mode = loss.branch
+        self.classes = classes
+        self.alphaWeighting = alphaWeighting
+    }
+
+    /// `expr` compiled for the head in `mode`, with its gradient into the logits; `.reg` is not
+    /// a classification mode and throws `TrainingError.badSetting`.
+    static func compile(_ expr: Expr, mode: Branch) throws -> CompiledLoss<Float> {
+        try checkMode(mode)
+        return try CompiledLoss<Float>(expr, branch: mode, gradientsFor: [.x])
+    }
+
+    /// Throws unless `mode` is `.softmax` or `.sigmoid`.
+    public static func checkMode(_ mode: Branch) throws {
+        if mode == .reg {
+            throw TrainingError.badSetting(name: "--mode", value: mode.rawValue,
+                                           reason: "the classification head is softmax or sigmoid (reg is the regression branch)")
+        }
     }
 
     /// Logits per location: C + 1 (softmax) or C (sigmoid).
@@ -41,8 +60,7 @@ public final class ClassificationSlot: @unchecked Sendable {
         var y = [Float](repeating: 0, count: n * k)
         var values = [Float](repeating: 0, count: mode == .softmax ? n : n * k)
         var bad = 0
-        switch mode {
-        case .softmax:
+        if mode == .softmax {
             var w = [Float](repeating: 1, count: n)
             for r in 0..<n {
                 let label = labels[r]
@@ -57,7 +75,7 @@ public final class ClassificationSlot: @unchecked Sendable {
             for j in 0..<(n * k) { gradient[j] *= scale }
             let total = values.reduce(0, +) * scale
             return bad == 0 && total.isFinite ? total : nil
-        case .sigmoid:
+        } else {
             var w = [Float](repeating: 0, count: n * k)
             for r in 0..<n where labels[r] >= 0 {
                 y[r * k + Int(labels[r])] = 1

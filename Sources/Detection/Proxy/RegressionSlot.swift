@@ -39,7 +39,7 @@ public final class RegressionSlot: @unchecked Sendable {
             self.target = target
         }
 
-        var pair: BoxPair { BoxPair(location: location, distances: distances, target: target) }
+        var pair: BoxPair<Float> { BoxPair(location: location, distances: distances, target: target) }
     }
 
     /// The loss and dLoss/d(l, t, r, b) per positive (4 numbers each, in `gradient`), or nil when
@@ -59,7 +59,7 @@ public final class RegressionSlot: @unchecked Sendable {
             }
             guard let r = try? loss!.evaluate(LossBatch(rows: n, inputs: [.i: i, .u: u, .e: e])), r.isFinite else { return nil }
             for (k, p) in positives.enumerated() {
-                let g = p.pair.backward(di: r.gradients[.i]![k], du: r.gradients[.u]![k], de: r.gradients[.e]![k])
+                let g = p.pair.distanceGradient(di: r.gradients[.i]![k], du: r.gradients[.u]![k], de: r.gradients[.e]![k])
                 gradient[4 * k] = g.l * scale
                 gradient[4 * k + 1] = g.t * scale
                 gradient[4 * k + 2] = g.r * scale

@@ -14,10 +14,6 @@ public enum DetectorData: Sendable {
     /// A dataset on disk, its splits' records read (image headers only) but no pixels decoded.
     case folder(DatasetFolder)
 
-    public enum Split: String, Sendable {
-        case train, val
-    }
-
     /// The shapes scenes the presets are tuned on (`TrainingSchedule+Presets.swift`).
     public static var shapes: DetectorData { .shapes(seed: 2026, options: DetectorData.proxyShapesOptions) }
 
@@ -31,11 +27,11 @@ public enum DetectorData: Sendable {
 
     /// The records of a split (no pixels), the first `count` of them where given: for choosing
     /// the MOS verification set. `shapes` needs a count and an image size.
-    public func records(_ split: Split, count: Int?, size: Int) throws -> DetectionDataset {
+    public func records(_ split: DataSplit, count: Int?, size: Int) throws -> DetectionDataset {
         switch self {
         case let .shapes(seed, options):
             return ShapesScenes(seed: seed, imageSize: size, options: options)
-                .dataset(split: split == .train ? .train : .val, count: count ?? 1000)
+                .dataset(split: split, count: count ?? 1000)
         case .folder(let folder):
             let part = try folder.split(split)
             return DetectionDataset(images: Array(part.dataset.images.prefix(count ?? .max)), categories: part.dataset.categories)
@@ -44,7 +40,7 @@ public enum DetectorData: Sendable {
 
     /// A split's images prepared for the detector: the first `count` (all of a folder's when
     /// nil), or those at `indices` of the split's records.
-    public func load(_ split: Split, count: Int? = nil, indices: [Int]? = nil, size: Int) throws -> TrainingImages {
+    public func load(_ split: DataSplit, count: Int? = nil, indices: [Int]? = nil, size: Int) throws -> TrainingImages {
         let all = try records(split, count: indices.map { ($0.max() ?? -1) + 1 } ?? count, size: size)
         let chosen = indices ?? Array(all.images.indices)
         let dataset = DetectionDataset(images: chosen.map { all.images[$0] }, categories: all.categories)
@@ -54,38 +50,12 @@ public enum DetectorData: Sendable {
         switch self {
         case let .shapes(seed, options):
             let scenes = ShapesScenes(seed: seed, imageSize: size, options: options)
-            let which: ShapesScenes.Split = split == .train ? .train : .val
-            return try TrainingImages(dataset: dataset, size: size) { k in scenes.scene(chosen[k], split: which).image }
+            return try TrainingImages(dataset: dataset, size: size) { k in scenes.scene(chosen[k], split: split).image }
         case .folder(let folder):
             let imageFolder = try folder.split(split).imageFolder
             return try TrainingImages(dataset: dataset, size: size) { k in
                 try RGBImage(contentsOfFile: imageFolder + "/" + dataset.images[k].fileName)
             }
-        }
-    }
-}
-
-/// A dataset folder's splits: records and the folder holding their images.
-public struct DatasetFolder: Sendable {
-    public struct Part: Sendable {
-        public var name: String
-        public var dataset: DetectionDataset
-        public var imageFolder: String
-    }
-
-    public var root: String
-    public var train: Part
-    /// nil when the folder has a single split (scoring on val is then refused).
-    public var val: Part?
-
-    func split(_ split: DetectorData.Split) throws -> Part {
-        switch split {
-        case .train: return train
-        case .val:
-            guard let val else {
-                throw TrainingError.badData(source: root, reason: "no validation split (images/val*): score on the training images with --eval-on train")
-            }
-            return val
         }
     }
 }

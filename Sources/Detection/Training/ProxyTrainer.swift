@@ -6,11 +6,16 @@ import TensorEngine
 /// (DESIGN.md, "The built-in proxy detector").
 ///
 /// ```swift
-/// let trainer = try ProxyTrainer(mode: .sigmoid, classification: Expr.resolve("focal", branch: .sigmoid),
-///                                regression: .formula(Expr.resolve("giou", branch: .reg)), schedule: schedule)
+/// let pair = LossPair(classification: try Expr.resolve("focal", branch: .sigmoid), mode: .sigmoid,
+///                     regression: try Expr.resolve("giou", branch: .reg))
+/// let trainer = try ProxyTrainer(pair, schedule: schedule)
 /// let result = try trainer.train(trainSet, evaluateOn: valSet, seed: 1)
 /// print(result.status, result.metrics?.ap ?? -1)
 /// ```
+///
+/// The losses are compiled once, when the trainer is made, and every training reuses them. The
+/// built-in regression losses of the baselines (L1, smooth L1 on the offsets), which (i, u, e)
+/// cannot express, go through `init(mode:classification:regression:schedule:)`.
 ///
 /// One step: a batch in a seeded order (a new permutation each epoch) with random horizontal
 /// flips; FCOS targets; forward; the two loss slots (`ProxyLoss`); backward; global-norm
@@ -23,18 +28,31 @@ import TensorEngine
 /// which narrows the spread of AP between seeds. The same seed gives the same
 /// network, order and flips, so the same AP (on one machine, with the same thread count).
 public struct ProxyTrainer: Sendable {
-    public let mode: ClassificationSlot.Mode
+    /// The classification head's mode, `.softmax` or `.sigmoid`.
+    public let mode: Branch
     public let classification: Expr
     public let regression: RegressionSlot.Kind
     public let schedule: TrainingSchedule
+    /// The classification loss compiled for `mode`.
+    let classificationLoss: CompiledLoss<Float>
+    /// The regression slot (its formula compiled); it does not depend on the data.
+    let regressionSlot: RegressionSlot
 
-    /// Checks the schedule and that the losses compile for their slots.
-    public init(mode: ClassificationSlot.Mode, classification: Expr, regression: RegressionSlot.Kind, schedule: TrainingSchedule) throws {
+    /// Checks the schedule, and compiles the pair's losses for their slots.
+    public init(_ losses: LossPair, schedule: TrainingSchedule) throws {
+        try self.init(mode: losses.mode, classification: losses.classification, regression: .formula(losses.regression),
+                      schedule: schedule)
+    }
+
+    /// Checks the schedule, and compiles the losses for their slots; `regression` may be a
+    /// built-in loss (`.l1`, `.smoothL1`).
+    public init(mode: Branch, classification: Expr, regression: RegressionSlot.Kind, schedule: TrainingSchedule) throws {
         try schedule.validate()
-        do { _ = try ClassificationSlot(classification, mode: mode, classes: 1) } catch {
+        try ClassificationSlot.checkMode(mode)
+        do { classificationLoss = try ClassificationSlot.compile(classification, mode: mode) } catch {
             throw TrainingError.badLoss(slot: "classification", formula: classification.description, reason: "\(error)")
         }
-        do { _ = try RegressionSlot(regression) } catch {
+        do { regressionSlot = try RegressionSlot(regression) } catch {
             throw TrainingError.badLoss(slot: "regression", formula: "\(regression)", reason: "\(error)")
         }
         self.mode = mode
@@ -44,9 +62,11 @@ public struct ProxyTrainer: Sendable {
     }
 
     /// A classification loss for `mode` by name or formula; a loss of another branch, or one that
-    /// does not parse, throws `TrainingError.badLoss` with the parser's message.
-    public static func classificationLoss(_ text: String, mode: ClassificationSlot.Mode) throws -> Expr {
-        do { return try Expr.resolve(text, branch: mode.branch) } catch {
+    /// does not parse, throws `TrainingError.badLoss` with the parser's message; `.reg` is not a
+    /// classification mode (`TrainingError.badSetting`).
+    public static func classificationLoss(_ text: String, mode: Branch) throws -> Expr {
+        try ClassificationSlot.checkMode(mode)
+        do { return try Expr.resolve(text, branch: mode) } catch {
             throw TrainingError.badLoss(slot: "\(mode.rawValue) classification", formula: text, reason: "\(error)")
         }
     }
@@ -85,8 +105,8 @@ public struct ProxyTrainer: Sendable {
         let classes = trainSet.categories.count
         let assigner = Self.assigner(size: s.size)
         let loss = ProxyLoss(
-            classification: try ClassificationSlot(classification, mode: mode, classes: classes, alphaWeighting: s.alphaWeighting),
-            regression: try RegressionSlot(regression), assigner: assigner, regressionWeight: s.regressionWeight)
+            classification: ClassificationSlot(compiled: classificationLoss, classes: classes, alphaWeighting: s.alphaWeighting),
+            regression: regressionSlot, assigner: assigner, regressionWeight: s.regressionWeight)
 
         var rng = SplitMix64(seed: s.networkSeed ?? seed)
         let network = makeNetwork(classes: classes, using: &rng)

@@ -1,13 +1,12 @@
 import Foundation
-/// The fixed schedules a search compares candidates under (DESIGN.md, "Search"): `proxy`, training
-/// on the training split and AP on the validation split, and `mos` (model optimisation
-/// simulation), training on the tiny verification set and AP on the same images.
-///
-/// Sized for a 2-core machine: a proxy training within 3 minutes, a MOS run within 30 seconds
-/// (measured figures in bench/RESULTS.md, "Proxy detector").
-public enum TrainingTask: String, Sendable, CaseIterable {
-    case proxy, mos
-}
+
+// The fixed schedules a search compares candidates under (DESIGN.md, "Search"), one per
+// `TrainingStage`: `proxy`, training on the training split and AP on the validation split, and
+// `mos` (model optimisation simulation), training on the tiny verification set and AP on the
+// same images.
+//
+// Sized for a 2-core machine: a proxy training within 3 minutes, a MOS run within 30 seconds
+// (measured figures in bench/RESULTS.md, "Proxy detector").
 
 extension DetectorData {
     /// The shapes scenes of the presets: the default scenes with a milder long tail (class
@@ -23,23 +22,23 @@ extension DetectorData {
         return o
     }()
 
-    /// The preset schedule of `task` on this data.
-    public func schedule(for task: TrainingTask) -> TrainingSchedule {
-        TrainingSchedule.preset(task, isShapes: { if case .shapes = self { return true } else { return false } }())
+    /// The preset schedule of `stage` on this data.
+    public func schedule(for stage: TrainingStage) -> TrainingSchedule {
+        TrainingSchedule.preset(stage, isShapes: { if case .shapes = self { return true } else { return false } }())
     }
 }
 
 extension TrainingSchedule {
-    /// The preset of `task` on the shapes scenes or on a dataset folder.
-    public static func preset(_ task: TrainingTask, isShapes: Bool) -> TrainingSchedule {
-        var s = presetSettings(task, isShapes: isShapes)
+    /// The preset of `stage` on the shapes scenes or on a dataset folder.
+    public static func preset(_ stage: TrainingStage, isShapes: Bool) -> TrainingSchedule {
+        var s = presetSettings(stage, isShapes: isShapes)
         // Fixed initial weights for every preset (see `networkSeed`); 0 was not chosen by its AP.
         s.networkSeed = 0
         return s
     }
 
-    private static func presetSettings(_ task: TrainingTask, isShapes: Bool) -> TrainingSchedule {
-        switch (isShapes, task) {
+    private static func presetSettings(_ stage: TrainingStage, isShapes: Bool) -> TrainingSchedule {
+        switch (isShapes, stage) {
         case (true, .proxy):
             // 8000 scenes seen 7 times (3500 steps, about 140 s here): measured better and
             // steadier than 4000 seen 14 times; AP on 2000 validation scenes.
@@ -70,18 +69,18 @@ extension TrainingSchedule {
 }
 
 extension DetectorData {
-    /// The training and scored images of `task` under `schedule`.
+    /// The training and scored images of `stage` under `schedule`.
     ///
     /// - `proxy`: the first `trainImages` of the training split (all of a folder's when nil).
     /// - `mos`: the verification set (`DetectionDataset.verificationSet(seed:)`, the seed fixed
     ///   for a search) chosen among the first `trainImages` of the training split.
     /// Scored on the first `evalImages` of the validation split, or of the training images
     /// themselves with `evaluateOn: .train` (the MOS presets: the verification set).
-    public func prepare(_ task: TrainingTask, schedule: TrainingSchedule, verificationSeed: UInt64 = 0) throws
+    public func prepare(_ stage: TrainingStage, schedule: TrainingSchedule, verificationSeed: UInt64 = 0) throws
         -> (train: TrainingImages, eval: TrainingImages) {
         try schedule.validate()
         let train: TrainingImages
-        switch task {
+        switch stage {
         case .proxy:
             train = try load(.train, count: schedule.trainImages, size: schedule.size)
         case .mos:

@@ -37,8 +37,9 @@ public struct TrainingSchedule: Hashable, Sendable {
     /// Evaluation images: the number of validation scenes for `shapes`; for a folder the first
     /// N of the split scored (nil: all).
     public var evalImages: Int?
-    /// Which images are scored after training.
-    public var evaluateOn: EvaluationSplit = .val
+    /// Which images are scored after training: the validation split (generalisation, the proxy
+    /// task) or the training images themselves (how well the loss optimises, MOS).
+    public var evaluateOn: DataSplit = .val
     /// The distances' positive map (exp as in FCOS, or softplus).
     public var boxActivation: Activation.Function = .exp
     /// The sigmoid mode's focal-style alpha_t weighting (0.25 positives, 0.75 negatives).
@@ -51,13 +52,6 @@ public struct TrainingSchedule: Hashable, Sendable {
     /// Scores the exponential moving average of the weights instead of the last ones, with
     /// this decay per step (nil: the last weights). See `ProxyTrainer`.
     public var averageDecay: Float?
-
-    public enum EvaluationSplit: String, Hashable, Sendable, CaseIterable {
-        /// The validation split: generalisation (the proxy task).
-        case val
-        /// The training images themselves: how well the loss optimises (MOS).
-        case train
-    }
 
     public init(size: Int, batchSize: Int, epochs: Double, learningRate: Float) {
         self.size = size

@@ -7,50 +7,51 @@ import LossLanguage
 /// returns COCO's twelve numbers (DESIGN.md, "Search").
 ///
 /// ```swift
-/// let evaluator = DetectorEvaluator(data: "shapes")
+/// let data = try DetectorData.resolve("coco128", searchingFrom: [FileManager.default.currentDirectoryPath])
+/// let evaluator = DetectorEvaluator(data: data)
 /// let result = evaluator.evaluate(pair, searched: .sigmoid, stage: .mos, seed: 1)
 /// ```
 ///
-/// The data is resolved (`DetectorData.resolve`: shapes, coco128, a folder) and each stage's
-/// images prepared once, on first use, then shared by every later evaluation: every candidate
-/// of a search sees the same images, and the MOS verification set is fixed by
-/// `verificationSeed`. A loss that goes non-finite is `.diverged`; data that cannot be loaded
-/// or a loss that does not compile is `.failed`, with the reason.
+/// The caller resolves the data once (`DetectorData.resolve(_:searchingFrom:)`: shapes, coco128,
+/// a folder; the command line searches from the current directory and the executable) and hands
+/// it over; each stage's images are prepared once, on first use, then shared by every later
+/// evaluation: every candidate of a search sees the same images, and the MOS verification set is
+/// fixed by `verificationSeed`. A loss that goes non-finite is `.diverged`; data that cannot be
+/// loaded or a loss that does not compile is `.failed`, with the reason.
 public final class DetectorEvaluator: CandidateEvaluator, @unchecked Sendable {
-    /// `shapes`, `coco128` or a dataset folder.
-    public let dataSpec: String
+    /// The images trained on and scored, or why they could not be found.
+    private let source: Result<DetectorData, Error>
     /// The schedule of each stage; the presets of the data unless changed before the first use.
     public var schedules: [TrainingStage: TrainingSchedule]
     public let verificationSeed: UInt64
     private let lock = NSLock()
-    private var data: DetectorData?
     private var prepared: [TrainingStage: (train: TrainingImages, eval: TrainingImages)] = [:]
 
-    public init(data: String, verificationSeed: UInt64 = 0) {
-        dataSpec = data
+    /// Trains on `data`, resolved by the caller.
+    public init(data: DetectorData, verificationSeed: UInt64 = 0) {
+        source = .success(data)
         self.verificationSeed = verificationSeed
-        let shapes = data == "shapes"
-        schedules = [.mos: TrainingSchedule.preset(.mos, isShapes: shapes), .proxy: TrainingSchedule.preset(.proxy, isShapes: shapes)]
+        schedules = Dictionary(uniqueKeysWithValues: TrainingStage.allCases.map { ($0, data.schedule(for: $0)) })
     }
 
-    /// Resolves `spec` as the command line does: from the current directory and the executable.
-    public static func resolve(_ spec: String) throws -> DetectorData {
-        try DetectorData.resolve(spec, searchingFrom: [FileManager.default.currentDirectoryPath,
-                                                       URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path])
+    /// Trains on `spec` (shapes, coco128, a folder) resolved now from `anchors`: for tests and
+    /// scripts. Data that cannot be resolved makes every evaluation `.failed`, with the reason.
+    public init(data spec: String, searchingFrom anchors: [String] = [FileManager.default.currentDirectoryPath],
+                verificationSeed: UInt64 = 0) {
+        source = Result { try DetectorData.resolve(spec, searchingFrom: anchors) }
+        self.verificationSeed = verificationSeed
+        let shapes = spec == "shapes"
+        schedules = Dictionary(uniqueKeysWithValues: TrainingStage.allCases.map { ($0, TrainingSchedule.preset($0, isShapes: shapes)) })
     }
+
+    /// The data trained on; nil when it could not be resolved.
+    public var data: DetectorData? { try? source.get() }
 
     public func evaluate(_ pair: LossPair, searched: Branch, stage: TrainingStage, seed: UInt64) -> EvaluationResult {
         let start = Date()
-        func failed(_ reason: String) -> EvaluationResult {
-            EvaluationResult(status: .failed, seconds: Date().timeIntervalSince(start), reason: reason)
-        }
-        guard let mode = ClassificationSlot.Mode(rawValue: pair.mode.rawValue) else {
-            return failed("the classification mode must be softmax or sigmoid, not \(pair.mode.rawValue)")
-        }
         do {
             let schedule = schedules[stage]!
-            let trainer = try ProxyTrainer(mode: mode, classification: pair.classification, regression: .formula(pair.regression),
-                                           schedule: schedule)
+            let trainer = try ProxyTrainer(pair, schedule: schedule)
             let sets = try images(for: stage, schedule: schedule)
             let result = try trainer.train(sets.train, evaluateOn: sets.eval, seed: seed)
             let seconds = Date().timeIntervalSince(start)
@@ -59,7 +60,7 @@ public final class DetectorEvaluator: CandidateEvaluator, @unchecked Sendable {
             case .diverged: return EvaluationResult(status: .diverged, seconds: seconds, reason: result.reason)
             }
         } catch {
-            return failed("\(error)")
+            return EvaluationResult(status: .failed, seconds: Date().timeIntervalSince(start), reason: "\(error)")
         }
     }
 
@@ -68,9 +69,7 @@ public final class DetectorEvaluator: CandidateEvaluator, @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if let sets = prepared[stage] { return sets }
-        let source = try data ?? Self.resolve(dataSpec)
-        data = source
-        let sets = try source.prepare(stage == .mos ? .mos : .proxy, schedule: schedule, verificationSeed: verificationSeed)
+        let sets = try source.get().prepare(stage, schedule: schedule, verificationSeed: verificationSeed)
         prepared[stage] = sets
         return sets
     }

@@ -1,3 +1,4 @@
+import Detection
 import Foundation
 import LossLanguage
 
@@ -32,7 +33,7 @@ public struct ExternalEvaluator: CandidateEvaluator {
         func failed(_ reason: String) -> EvaluationResult {
             EvaluationResult(status: .failed, seconds: Date().timeIntervalSince(start), reason: reason)
         }
-        let name = "\(stage.rawValue)-\(String(candidate.canonicalString(in: branch).hashValueStable, radix: 16))-s\(seed)"
+        let name = "\(stage.rawValue)-\(String(FNV1a.hash(candidate.canonicalString(in: branch)), radix: 16))-s\(seed)"
         let dir = workDirectory.appendingPathComponent(name)
         do {
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -84,16 +85,4 @@ public struct ExternalEvaluator: CandidateEvaluator {
     }
 
     static func shellQuoted(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
-}
-
-extension String {
-    /// FNV-1a 64 of the UTF-8 bytes: stable across runs and machines (Swift's hashValue is not).
-    var hashValueStable: UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in utf8 {
-            h ^= UInt64(byte)
-            h = h &* 0x100_0000_01b3
-        }
-        return h
-    }
 }

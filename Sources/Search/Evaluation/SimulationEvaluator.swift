@@ -138,9 +138,13 @@ public struct SimulationEvaluator: CandidateEvaluator {
         return (-2 * Foundation.log(u)).squareRoot() * Foundation.cos(2 * .pi * v)
     }
 
+    /// Free boxes, each as distances (l, t, r, b) from a location near its GT's centre (the
+    /// detector's parametrisation), trained by gradient descent with the candidate through
+    /// (i, u, e): LossLanguage's `BoxPair` and the compiled evaluator, no detector.
     func regression(_ loss: Expr, steps: Int, using rng: inout SplitMix64) -> Double? {
-        guard let slot = try? RegressionSlot(.formula(loss)) else { return nil }
-        var positives: [RegressionSlot.Positive] = []
+        guard let compiled = try? CompiledLoss<Float>(loss, branch: .reg, gradientsFor: [.i, .u, .e]) else { return nil }
+        typealias Distances = (l: Float, t: Float, r: Float, b: Float)
+        var boxes: [(location: (x: Float, y: Float), distances: Distances, target: (Float, Float, Float, Float))] = []
         for _ in 0..<samples {
             let size = Float.random(in: 16...160, using: &rng)
             let x0 = Float.random(in: 0...100, using: &rng), y0 = Float.random(in: 0...100, using: &rng)
@@ -150,22 +154,27 @@ public struct SimulationEvaluator: CandidateEvaluator {
             // Start from a box of a random size near the location: often not overlapping at all.
             let d = (Float.random(in: 1...80, using: &rng), Float.random(in: 1...80, using: &rng),
                      Float.random(in: 1...80, using: &rng), Float.random(in: 1...80, using: &rng))
-            positives.append(RegressionSlot.Positive(location: location, stride: 8, distances: d, target: target))
+            boxes.append((location, d, target))
         }
-        var gradient: [Float] = []
+        func pairs() -> [BoxPair<Float>] { boxes.map { BoxPair(location: $0.location, distances: $0.distances, target: $0.target) } }
         // Distances live in pixels: steps scale with the box, as a detector's log-space head would.
         for _ in 0..<steps {
-            guard slot.evaluate(positives, normalizer: 1, gradient: &gradient) != nil else { return nil }
-            for k in positives.indices {
+            let current = pairs()
+            let inputs = current.map(\.inputs)
+            let batch = LossBatch(rows: boxes.count, inputs: [.i: inputs.map(\.i), .u: inputs.map(\.u), .e: inputs.map(\.e)])
+            guard let r = try? compiled.evaluate(batch), r.isFinite, r.values.reduce(0, +).isFinite,
+                  let gi = r.gradients[.i], let gu = r.gradients[.u], let ge = r.gradients[.e] else { return nil }
+            for k in boxes.indices {
+                let g = current[k].distanceGradient(di: gi[k], du: gu[k], de: ge[k])
                 let scale = Float(learningRate) * 400
-                var d = positives[k].distances
-                d.l = max(0.1, d.l - scale * gradient[4 * k]); d.t = max(0.1, d.t - scale * gradient[4 * k + 1])
-                d.r = max(0.1, d.r - scale * gradient[4 * k + 2]); d.b = max(0.1, d.b - scale * gradient[4 * k + 3])
+                var d = boxes[k].distances
+                d.l = max(0.1, d.l - scale * g.l); d.t = max(0.1, d.t - scale * g.t)
+                d.r = max(0.1, d.r - scale * g.r); d.b = max(0.1, d.b - scale * g.b)
                 guard d.l.isFinite, d.t.isFinite, d.r.isFinite, d.b.isFinite else { return nil }
-                positives[k].distances = d
+                boxes[k].distances = d
             }
         }
-        let ious = positives.map { Double(BoxPair(location: $0.location, distances: $0.distances, target: $0.target).iou) }
+        let ious = pairs().map { Double($0.iou) }
         let thresholds = stride(from: 0.5, through: 0.951, by: 0.05)
         let share = thresholds.map { t in Double(ious.filter { $0 >= t }.count) / Double(ious.count) }
         return share.reduce(0, +) / Double(share.count)

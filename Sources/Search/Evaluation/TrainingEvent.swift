@@ -1,3 +1,5 @@
+import Detection
+
 /// A training starting or ending, as it happens: the search's live progress (DESIGN.md,
 /// "Search": a line as each training starts and ends).
 public struct TrainingEvent: Sendable {

@@ -9,10 +9,9 @@ extension EvaluatorChoice {
         switch self {
         case .simulation: return SimulationEvaluator()
         case .detector(let data):
-            do { _ = try DetectorData.resolve(data, searchingFrom: dataSearchPath) } catch {
+            do { return DetectorEvaluator(data: try DetectorData.resolve(data, searchingFrom: dataSearchPath)) } catch {
                 throw SearchError.options("--data \(data): \(error)")
             }
-            return DetectorEvaluator(data: data)
         case .external(let command):
             return ExternalEvaluator(command: command, workDirectory: folder.evaluations, executor: executor)
         }

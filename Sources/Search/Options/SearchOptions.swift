@@ -1,3 +1,4 @@
+import Detection
 import Foundation
 import LossLanguage
 
@@ -64,7 +65,8 @@ public struct SearchOptions: Codable, Equatable, Sendable {
     }
 
     /// Says what is wrong, or nil; checked before a run starts (nothing is written before).
-    /// The detector's data is checked where it is resolved, by whoever builds the evaluator.
+    /// The detector's data is only checked here (a folder exists); it is resolved, once, where
+    /// the evaluator is made.
     public var problem: String? {
         if mode == .reg { return "the classification mode must be softmax or sigmoid" }
         if branch != .reg && mode != branch { return "a \(branch.rawValue) search trains in \(branch.rawValue) mode" }
@@ -75,6 +77,9 @@ public struct SearchOptions: Codable, Equatable, Sendable {
         if let t = timeLimitMinutes, !(t > 0) { return "--time-limit must be a positive number of minutes" }
         if !(0...1).contains(mosRejectFraction) { return "the MOS reject fraction must be in [0, 1]" }
         if case .external(let command) = evaluator, command.isEmpty { return "--evaluator external needs --command CMD" }
+        if case .detector(let data) = evaluator {
+            do { try DetectorData.check(data) } catch { return "--data \(data): \(error)" }
+        }
         do { _ = try losses() } catch let SearchError.options(message) { return message } catch { return "\(error)" }
         return nil
     }

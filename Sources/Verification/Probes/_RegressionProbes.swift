@@ -7,7 +7,7 @@ enum RegressionProbes {
     /// half overlapping, a 1 px box inside and far outside, a box 20 times larger around the GT;
     /// then 1 px boxes (identical, apart) and 8000 px boxes (identical, shifted).
     static func validity(_ options: CPVOptions) -> ValidityProbe {
-        var pairs: [BoxPair] = [], descriptions: [String] = []
+        var pairs: [BoxPair<Double>] = [], descriptions: [String] = []
         func add(_ p: Box, _ t: Box, _ what: String) {
             pairs.append(BoxPair(predicted: p, truth: t))
             descriptions.append(what)
@@ -43,7 +43,7 @@ enum RegressionProbes {
     /// box shifted by up to 1.2 GT sizes and scaled by 0.5 to 2 per side.
     static func fingerprint(_ options: CPVOptions) -> ProbeBatch {
         var rng = ProbeRandom(seed: options.seed &+ 6)
-        var pairs: [BoxPair] = []
+        var pairs: [BoxPair<Double>] = []
         for _ in 0..<options.fingerprintRows {
             let s = options.boxScales[rng.index(options.boxScales.count)]
             let gt = Box(centerX: rng.uniform(0, 4 * s), centerY: rng.uniform(0, 4 * s),
@@ -67,7 +67,7 @@ struct RegressionProbe: Sendable {
     }
 
     var batch: ProbeBatch
-    var pairs: [BoxPair]
+    var pairs: [BoxPair<Double>]
     var scales: [Double]
     /// Per scale, the rows of the ranking pairs (perfect matches included).
     var rankRows: [[Int]]

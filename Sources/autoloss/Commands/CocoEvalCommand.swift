@@ -35,7 +35,7 @@ struct CocoEvalCommand: ParsableCommand {
         var skippedItems: [DetectionError] = []
         let note: (DetectionError) -> Void = { skippedItems.append($0) }
         let dataset = try COCOJSON.readInstances(path: gt, policy: policy, skipped: note)
-        let detections: [Detection]
+        let detections: [ScoredBox]
         if dt == "-" {
             let input = FileHandle.standardInput.readDataToEndOfFile()
             detections = try COCOJSON.readResults(data: input, source: "standard input", policy: policy, skipped: note)

@@ -94,7 +94,7 @@ struct DataShapes: ParsableCommand {
     func run() throws {
         let scenes = ShapesScenes(seed: seed, imageSize: size)
         let written = try scenes.export(to: out, train: train, val: val)
-        let boxes = ShapesScenes.Split.allCases.compactMap { split in written[split].map { "\($0.annotationCount) \(split.rawValue)" } }
+        let boxes = DataSplit.allCases.compactMap { split in written[split].map { "\($0.annotationCount) \(split.rawValue)" } }
         print("wrote \(out): \(train) train and \(val) val images of \(size) px (seed \(seed)); boxes: \(boxes.joined(separator: ", "))")
     }
 }

@@ -21,8 +21,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: ArgumentHelp("shapes (built-in scenes), coco128 (found above the current directory or the executable, or at $AUTOLOSS_COCO128), or a YOLO or COCO dataset folder.", valueName: "shapes|coco128|PATH"))
     var data = "shapes"
 
-    @Option(help: "The classification head: softmax (C + 1 logits, background last) or sigmoid (C logits).")
-    var mode: ClassificationSlot.Mode = .softmax
+    @Option(help: ArgumentHelp("The classification head: softmax (C + 1 logits, background last) or sigmoid (C logits).", valueName: "softmax|sigmoid"))
+    var mode: Branch = .softmax
 
     // `.unconditional`: formulas often start with a minus (CE is -dot(y, log(softmax(x)))).
     @Option(parsing: .unconditional, help: ArgumentHelp("Classification loss: a known loss's name or a formula of the mode's branch (default: ce for softmax, focal for sigmoid).", valueName: "LOSS"))
@@ -32,7 +32,7 @@ struct TrainCommand: ParsableCommand {
     var reg = "giou"
 
     @Option(help: "The schedule: proxy (train split, AP on val) or mos (the verification set, AP on it).")
-    var task: TrainingTask = .proxy
+    var task: TrainingStage = .proxy
 
     @Option(help: "Passes over the training images (default: the task's preset).")
     var epochs: Double?
@@ -59,7 +59,7 @@ struct TrainCommand: ParsableCommand {
     var evalImages: Int?
 
     @Option(name: .customLong("eval-on"), help: "Score on the validation split (val) or on the training images (train).")
-    var evalOn: TrainingSchedule.EvaluationSplit?
+    var evalOn: DataSplit?
 
     @Option(name: .customLong("average-decay"), help: ArgumentHelp("Score the moving average of the weights with this decay per step, e.g. 0.999 (default: the task's preset; 0 scores the last weights).", valueName: "D"))
     var averageDecay: Float?
@@ -113,7 +113,6 @@ struct TrainCommand: ParsableCommand {
 
     /// Everything that can be wrong with the input, checked before any image is loaded.
     func setUp() throws -> (TrainingSchedule, Expr, RegressionSlot.Kind, DetectorData) {
-        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
         var schedule = TrainingSchedule.preset(task, isShapes: data == "shapes")
         if let epochs { schedule.epochs = epochs }
         if let size { schedule.size = size }
@@ -138,7 +137,7 @@ struct TrainCommand: ParsableCommand {
                 throw CLIError("--out \(out): the folder \(folder) does not exist")
             }
         }
-        let source = try DetectorData.resolve(data, searchingFrom: [FileManager.default.currentDirectoryPath, executable])
+        let source = try DetectorData.resolveFromCommandLine(data)
         return (schedule, classification, regression, source)
     }
 
@@ -208,6 +207,5 @@ final class ProgressReporter {
     }
 }
 
-extension ClassificationSlot.Mode: ExpressibleByArgument {}
-extension TrainingTask: ExpressibleByArgument {}
-extension TrainingSchedule.EvaluationSplit: ExpressibleByArgument {}
+extension TrainingStage: ExpressibleByArgument {}
+extension DataSplit: ExpressibleByArgument {}

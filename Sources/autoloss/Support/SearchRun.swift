@@ -1,3 +1,4 @@
+import Detection
 import Foundation
 import LossLanguage
 import Search
@@ -72,12 +73,7 @@ struct SearchRun {
 
     /// The options' evaluator, its data resolved from `dataSearchPath`.
     func makeEvaluator(_ o: SearchOptions) throws -> CandidateEvaluator {
-        try o.evaluator.makeEvaluator(folder: folder, executor: o.executor, dataSearchPath: Self.dataSearchPath)
-    }
-
-    /// Where `--data coco128` is looked for: the current folder and the executable's, upwards.
-    static var dataSearchPath: [String] {
-        [FileManager.default.currentDirectoryPath, URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path]
+        try o.evaluator.makeEvaluator(folder: folder, executor: o.executor, dataSearchPath: DetectorData.searchPath)
     }
 
     static func progressLine(_ p: SearchProgress) -> String {

@@ -20,7 +20,7 @@ struct Options {
     var command = "time"
     var directory = ""
     var repeats = 10, batch = 8, size = 256, classes = 6
-    var mode = ClassificationSlot.Mode.sigmoid
+    var mode = Branch.sigmoid
     var seed: UInt64 = 1
     /// Mean GroupNorm shift of the exported network (see `perturbedNetwork`).
     var shift = 0
@@ -32,7 +32,7 @@ struct Options {
         while let flag = rest.popFirst() {
             guard let value = rest.popFirst() else { fatalError("autoloss-detector-bench: \(flag) needs a value") }
             if flag == "--mode" {
-                guard let m = ClassificationSlot.Mode(rawValue: value) else { fatalError("--mode softmax|sigmoid") }
+                guard let m = Branch(rawValue: value), m != .reg else { fatalError("--mode softmax|sigmoid") }
                 mode = m
                 continue
             }

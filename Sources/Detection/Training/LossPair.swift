@@ -1,0 +1,23 @@
+import LossLanguage
+
+/// The two losses a detector trains with: classification (softmax or sigmoid branch) and
+/// regression. A search fills one slot with the candidate and the other with the fixed partner;
+/// `ProxyTrainer` trains the built-in detector with a pair.
+///
+/// ```swift
+/// let pair = LossPair(classification: try Expr.resolve("focal", branch: .sigmoid), mode: .sigmoid,
+///                     regression: try Expr.resolve("giou", branch: .reg))
+/// let trainer = try ProxyTrainer(pair, schedule: .preset(.proxy, isShapes: true))
+/// ```
+public struct LossPair: Hashable, Sendable {
+    public var classification: Expr
+    /// `.softmax` or `.sigmoid`: the classification head's mode.
+    public var mode: Branch
+    public var regression: Expr
+
+    public init(classification: Expr, mode: Branch, regression: Expr) {
+        self.classification = classification
+        self.mode = mode
+        self.regression = regression
+    }
+}
