@@ -49,7 +49,7 @@ let package = Package(
             name: "Search",
             dependencies: ["LossLanguage", "Verification", "Detection", .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["README.md"], swiftSettings: kernelFlags),
-        .target(name: "Report", dependencies: ["LossLanguage", "Search"]),
+        .target(name: "Report", dependencies: ["LossLanguage", "Verification", "Search"]),
         .target(name: "Export", dependencies: ["LossLanguage"]),
         // oneDNN (Debian's libdnnl-dev 2.6, Homebrew's onednn): SGEMM and the convolution primitives.
         .systemLibrary(name: "_CDNNL", providers: [.apt(["libdnnl-dev"]), .brew(["onednn"])]),
@@ -80,7 +80,7 @@ let package = Package(
         .testTarget(name: "SearchTests", dependencies: ["Search", "Verification", "Detection", "LossLanguage", "_TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "DetectionTests", dependencies: ["Detection", "_TestSupport"]),
         .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine", "_TestSupport"]),
-        .testTarget(name: "ReportTests", dependencies: ["Report", "Search"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Search", "Verification"]),
         .testTarget(name: "autolossTests", dependencies: ["autoloss", "LossLanguage", "Search"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v5]

@@ -1,6 +1,7 @@
 import Foundation
 import LossLanguage
 import Search
+import Verification
 
 /// Everything read back from a run's store (DESIGN.md, "Report"): its options, where each
 /// candidate's way ended, the baselines, the hall of fame (ranked by `HallOfFame.top`, the
@@ -98,7 +99,8 @@ public struct RunReport: Sendable {
         var pairs = trainedAtBothStages.map { ($0.mosAP, $0.proxyAP) }
         if let m = baselineMOS?.ap, let p = baselineProxy?.ap { pairs.append((m, p)) }
         guard pairs.count >= 3 else { return nil }
-        return Statistics.spearman(pairs.map(\.0), pairs.map(\.1))
+        let rho = spearman(pairs.map(\.0), pairs.map(\.1))
+        return rho.isNaN ? nil : rho
     }
 
     /// A hall-of-fame entry's gain over the baseline's proxy AP.

@@ -1,6 +1,7 @@
 import Foundation
 import Report
 import Search
+import Verification
 import XCTest
 
 /// The report of a run folder written by autoloss before the redesign (schema 1, the autolossTests
@@ -47,8 +48,8 @@ final class RunReportTests: XCTestCase {
     }
 
     func testSpearmanSharesTiedRanks() throws {
-        XCTAssertEqual(try XCTUnwrap(Statistics.spearman([1, 2, 3, 4, 5], [5, 6, 7, 8, 7])), 0.8207826816681233, accuracy: 1e-12)
-        XCTAssertEqual(Statistics.ranks([3, 1, 3, 2]), [2.5, 0, 2.5, 1])
-        XCTAssertNil(Statistics.spearman([1, 1, 1], [1, 2, 3]))
+        XCTAssertEqual(spearman([1, 2, 3, 4, 5], [5, 6, 7, 8, 7]), 0.8207826816681233, accuracy: 1e-12)
+        XCTAssertEqual(ranks([3, 1, 3, 2]), [3.5, 1, 3.5, 2])
+        XCTAssertTrue(spearman([1, 1, 1], [1, 2, 3]).isNaN)
     }
 }

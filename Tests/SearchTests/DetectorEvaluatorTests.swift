@@ -6,17 +6,7 @@ import XCTest
 /// The built-in evaluator on tiny schedules: a sane pair trains (status ok, twelve numbers), a
 /// non-finite one is `diverged`, and the options accept "detector".
 final class DetectorEvaluatorTests: XCTestCase {
-    func tinyEvaluator() -> DetectorEvaluator {
-        let evaluator = DetectorEvaluator(data: "shapes")
-        for stage in TrainingStage.allCases {
-            var s = TrainingSchedule(size: 64, batchSize: 3, epochs: 2, learningRate: 0.01)
-            s.trainImages = 12
-            s.evalImages = 3
-            s.evaluateOn = .train
-            evaluator.schedules[stage] = s
-        }
-        return evaluator
-    }
+    func tinyEvaluator() -> DetectorEvaluator { GoldenDetectorSearchTests.tinyEvaluator() }
 
     func testTrainsAPairAndReportsDivergence() throws {
         let evaluator = tinyEvaluator()

@@ -1,13 +1,14 @@
 /// Spearman's rank correlation of two equally long samples: Pearson's correlation of their
 /// ranks, ties sharing their average rank. NaN when either sample is constant or shorter than 2.
-func spearman(_ a: [Double], _ b: [Double]) -> Double {
+/// Public: the reports rank MOS against the proxy with the same statistic CPV uses.
+public func spearman(_ a: [Double], _ b: [Double]) -> Double {
     precondition(a.count == b.count, "spearman needs samples of equal length")
     guard a.count >= 2 else { return .nan }
     return pearson(ranks(a), ranks(b))
 }
 
 /// Ranks from 1, ties averaged.
-func ranks(_ v: [Double]) -> [Double] {
+public func ranks(_ v: [Double]) -> [Double] {
     let order = v.indices.sorted { v[$0] < v[$1] }
     var r = [Double](repeating: 0, count: v.count)
     var k = 0
