@@ -19,10 +19,11 @@ enum CLI {
 
     final class Marker {}
 
-    static func run(_ arguments: [String], stdin: String? = nil) throws -> CLIResult {
+    static func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) throws -> CLIResult {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         let out = Pipe(), err = Pipe(), input = Pipe()
         process.standardOutput = out
         process.standardError = err

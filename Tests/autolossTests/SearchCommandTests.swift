@@ -101,6 +101,20 @@ final class SearchCommandTests: XCTestCase {
         XCTAssertTrue(failing.stdout.contains("the evaluator command exited with status 1: CUDA out of memory"), failing.stdout)
     }
 
+    /// While trainings run, a status line comes at least every interval (15 s; 1 s here), also
+    /// into a pipe: nothing goes silent between a training's start and end.
+    func testStatusLinesWhileTrainingsRun() throws {
+        let slow = #"sleep 2.5; echo '{"status": "ok", "ap": 0.5}' > result.json"#
+        let r = try CLI.run(["search", "--branch", "reg", "--generations", "1", "--population", "1", "--top-k", "1", "--no-mos",
+                             "--command", slow, "--out", folder.appendingPathComponent("status").path],
+                            environment: ["AUTOLOSS_STATUS_SECONDS": "1"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let lines = r.stdout.split(separator: "\n")
+        for who in ["[proxy baseline]", "[proxy g0 #0]"] {
+            XCTAssertTrue(lines.contains { $0.hasPrefix("\(who) running, 0:0") }, "a status line for \(who): \(r.stdout)")
+        }
+    }
+
     /// `report` ranks a run as its search did, ties included (this evaluator gives many equal
     /// APs): one ranking, `HallOfFame.top`, for both.
     func testReportRanksARunAsItsSearchDid() throws {

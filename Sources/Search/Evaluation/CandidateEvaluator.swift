@@ -16,4 +16,15 @@ extension TrainingStage {
 public protocol CandidateEvaluator: Sendable {
     /// `searched` says which slot holds the candidate (`.reg`, or the classification mode).
     func evaluate(_ pair: LossPair, searched: Branch, stage: TrainingStage, seed: UInt64) -> EvaluationResult
+    /// The same, telling `progress` how the training goes, step by step, where the evaluator
+    /// can (the built-in detector); the others train silently.
+    func evaluate(_ pair: LossPair, searched: Branch, stage: TrainingStage, seed: UInt64,
+                  progress: @escaping @Sendable (TrainingProgress) -> Void) -> EvaluationResult
+}
+
+extension CandidateEvaluator {
+    public func evaluate(_ pair: LossPair, searched: Branch, stage: TrainingStage, seed: UInt64,
+                         progress: @escaping @Sendable (TrainingProgress) -> Void) -> EvaluationResult {
+        evaluate(pair, searched: searched, stage: stage, seed: seed)
+    }
 }

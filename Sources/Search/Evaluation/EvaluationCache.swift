@@ -52,7 +52,12 @@ final class EvaluationCache: @unchecked Sendable {
 
     private func train(_ expr: Expr, stage: TrainingStage, _ event: TrainingEvent) -> EvaluationResult {
         observe(event)
-        let result = evaluator.evaluate(losses.pair(candidate: expr), searched: losses.branch, stage: stage, seed: seed)
+        let observe = self.observe
+        let result = evaluator.evaluate(losses.pair(candidate: expr), searched: losses.branch, stage: stage, seed: seed) { step in
+            var e = event
+            e.phase = .progress(step)
+            observe(e)
+        }
         var done = event
         done.phase = .finished(result)
         observe(done)

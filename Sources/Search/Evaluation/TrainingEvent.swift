@@ -5,6 +5,8 @@ import Detection
 public struct TrainingEvent: Sendable {
     public enum Phase: Sendable {
         case started
+        /// A step of a training under way (evaluators that report steps: the built-in detector).
+        case progress(TrainingProgress)
         case finished(EvaluationResult)
         /// Not trained again: `source` says whose result it took ("the store": the run, or
         /// another arm of an ablation, trained it; "the baseline's training": it is the baseline).

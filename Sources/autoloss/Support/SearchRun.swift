@@ -8,6 +8,9 @@ import Search
 struct SearchRun {
     var folder: RunFolder
     var json: Bool
+    /// The status lines between training events (not in JSON mode); every 15 s, or
+    /// $AUTOLOSS_STATUS_SECONDS.
+    private let status = LiveStatus(interval: ProcessInfo.processInfo.environment["AUTOLOSS_STATUS_SECONDS"].flatMap(Double.init) ?? 15)
 
     @discardableResult
     func run(_ o: SearchOptions, store: RunStore, evaluator: CandidateEvaluator) throws -> SearchSummary {
@@ -17,8 +20,11 @@ struct SearchRun {
         let evolution = try Evolution(options: o, store: store, evaluator: evaluator, report: { p in
             log(json ? Self.progressJSON(p).text : Self.progressLine(p), echo: true)
         }, observe: { event in
-            log(Self.trainingLine(event), echo: !json)
+            status.record(event)
+            if let line = Self.trainingLine(event) { log(line, echo: !json) }
         })
+        if !json { status.start { log($0, echo: true) } }
+        defer { status.stop() }
         let summary = try evolution.run()
         let entries = summary.hallOfFame.top(10)
         let fame = JSON.array(entries.map { e in
@@ -46,18 +52,25 @@ struct SearchRun {
         if echo {
             print(line)
             fflush(stdout)
+            status.wrote()
         }
         folder.appendLog(line)
     }
 
     private static let lock = NSLock()
 
-    /// "[mos   g2 #14] started  FORMULA", "[proxy baseline] AP 31.20 in 154.2 s  FORMULA",
-    /// "[mos   g2 #14] failed after 0.4 s: REASON  FORMULA".
-    static func trainingLine(_ e: TrainingEvent) -> String {
+    /// "[mos   g2 #14]", "[proxy baseline]": which training a line is about.
+    static func tag(_ e: TrainingEvent) -> String {
         let who = e.generation.map { "g\($0) #\(e.slot ?? 0)" } ?? "baseline"
-        let tag = "[\(e.stage.rawValue.padding(toLength: 5, withPad: " ", startingAt: 0)) \(who)]"
+        return "[\(e.stage.rawValue.padding(toLength: 5, withPad: " ", startingAt: 0)) \(who)]"
+    }
+
+    /// "[mos   g2 #14] started  FORMULA", "[proxy baseline] AP 31.20 in 154.2 s  FORMULA",
+    /// "[mos   g2 #14] failed in 0.4 s: REASON  FORMULA"; nil for a step (`LiveStatus` shows those).
+    static func trainingLine(_ e: TrainingEvent) -> String? {
+        let tag = Self.tag(e)
         switch e.phase {
+        case .progress: return nil
         case .started: return "\(tag) started  \(e.formula)"
         case .finished(let r), .reused(let r, _):
             let when: String
