@@ -19,9 +19,10 @@ echo
 run="runs/demo-$(date +%Y%m%d-%H%M%S)"
 minutes="${AUTOLOSS_MINUTES:-15}"
 echo "== Search: softmax classification on the shapes proxy, GIoU partner, $minutes minutes -> $run"
-echo "   (the baseline CE first: 2-3 minutes on the proxy; then per generation 16 candidates"
-echo "    screened, the survivors trained briefly (MOS), the best 3 on the proxy)"
-"$bin" search --branch softmax --evaluator detector --time-limit "$minutes" --generations 100 --population 16 --top-k 3 \
+echo "   (first a few timed training steps fit the schedules to this machine; then the baseline CE,"
+echo "    and per generation up to 16 candidates screened, the survivors trained briefly (MOS),"
+echo "    the best 3 on the proxy; a line as each training starts and ends, a status line every 15 s)"
+"$bin" search --branch softmax --evaluator detector --fit-minutes "$minutes" --generations 100 --population 16 --top-k 3 \
     --seed 1 --out "$run"
 echo
 echo "== The run, read back from its store"

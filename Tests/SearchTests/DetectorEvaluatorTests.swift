@@ -43,10 +43,10 @@ final class DetectorEvaluatorTests: XCTestCase {
         options.evaluator = .detector(data: "shapes")
         XCTAssertNil(options.problem)
         let folder = RunFolder(FileManager.default.temporaryDirectory)
-        XCTAssertTrue(try options.evaluator.makeEvaluator(folder: folder, executor: options.executor, dataSearchPath: []) is DetectorEvaluator)
+        XCTAssertTrue(try options.makeEvaluator(folder: folder, data: options.resolveData(searchingFrom: [])) is DetectorEvaluator)
         options.evaluator = .detector(data: "/no/such/folder")
         XCTAssertTrue(options.problem?.contains("no such dataset folder") == true, options.problem ?? "")
-        XCTAssertThrowsError(try options.evaluator.makeEvaluator(folder: folder, executor: options.executor, dataSearchPath: [])) {
+        XCTAssertThrowsError(try options.resolveData(searchingFrom: [])) {
             XCTAssertTrue("\($0)".contains("no such dataset folder"), "\($0)")
         }
         options.evaluator = .simulation

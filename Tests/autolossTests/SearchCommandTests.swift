@@ -115,6 +115,24 @@ final class SearchCommandTests: XCTestCase {
         }
     }
 
+    /// A time limit is a limit: a training that would end after it (at its stage's pace so far)
+    /// does not start, unless --allow-overrun. Proxy trainings here take 3 s, MOS 0.2 s, and
+    /// the limit of 6 s comes after the baseline's two and a generation's MOS trainings.
+    func testNoTrainingStartsThatWouldEndAfterTheTimeLimit() throws {
+        let paced = #"if [ "$AUTOLOSS_STAGE" = proxy ]; then sleep 3; else sleep 0.2; fi; echo '{"status": "ok", "ap": 0.5}' > result.json"#
+        func search(_ name: String, _ extra: [String]) throws -> CLIResult {
+            try CLI.run(["search", "--branch", "reg", "--generations", "5", "--population", "2", "--top-k", "1", "--time-limit", "0.1",
+                         "--command", paced, "--out", folder.appendingPathComponent(name).path] + extra)
+        }
+        let limited = try search("limited", [])
+        XCTAssertEqual(limited.status, 0, limited.stderr)
+        XCTAssertFalse(limited.stdout.contains("[proxy g0"), limited.stdout)
+        XCTAssertTrue(limited.stdout.contains("stopped: time limit of 0.1 minutes: a proxy training (~3 s here) would end after it"), limited.stdout)
+        let overrun = try search("overrun", ["--allow-overrun"])
+        XCTAssertEqual(overrun.status, 0, overrun.stderr)
+        XCTAssertTrue(overrun.stdout.contains("[proxy g0 #"), overrun.stdout)
+    }
+
     /// `report` ranks a run as its search did, ties included (this evaluator gives many equal
     /// APs): one ranking, `HallOfFame.top`, for both.
     func testReportRanksARunAsItsSearchDid() throws {

@@ -31,6 +31,11 @@ public final class Evolution {
     var mosBest: [(expr: Expr, ap: Double)] = []
     var funnel = Funnel()
     let started = Date()
+    /// How long each stage's trainings take here: no training starts that would end after the
+    /// time limit (unless `allowOverrun`).
+    let pace = StagePace()
+    /// Set when a training was not started because it would have ended after the time limit.
+    var stoppedBeforeLimit: String?
 
     /// `breeder` and `cascade` default to the standard parts for `options`; `report` hears of
     /// each generation's end, `observe` of each training's start and end.
@@ -106,6 +111,8 @@ public final class Evolution {
     public func measureBaselines() throws {
         baselineMOS = options.usesMOS ? try trainings.baseline(.mos) : nil
         baselineProxy = try trainings.baseline(.proxy)
+        if let r = baselineMOS { pace.add(r.seconds, stage: .mos) }
+        if let r = baselineProxy { pace.add(r.seconds, stage: .proxy) }
     }
 
     /// Trains candidates at one stage, `options.executor.jobs` at a time (an external evaluator
@@ -128,12 +135,14 @@ public final class Evolution {
         for (k, s) in items.enumerated() {
             limit.wait()
             if timeIsUp() { limit.signal(); break }
+            if let reason = wouldOverrun(stage) { stoppedBeforeLimit = reason; limit.signal(); break }
             group.enter()
             DispatchQueue.global().async {
                 defer { limit.signal(); group.leave() }
                 do {
                     let r = try self.trainings.candidate(s, stage: stage, generation: g) { self.verdict($0, stage: stage, bar: bar) }
                     let elapsed = Date().timeIntervalSince(self.started)
+                    self.pace.add(r.seconds, stage: stage)
                     slots.lock.lock(); slots.results[k] = (r, elapsed); slots.lock.unlock()
                 } catch {
                     slots.lock.lock(); slots.error = error; slots.lock.unlock()
@@ -161,7 +170,17 @@ public final class Evolution {
         options.timeLimitMinutes.map { Date().timeIntervalSince(started) >= $0 * 60 } ?? false
     }
 
+    /// Why a training at `stage` must not start now: at the pace of the stage's trainings so
+    /// far it would end after the time limit.
+    func wouldOverrun(_ stage: TrainingStage) -> String? {
+        guard options.allowOverrun != true, let minutes = options.timeLimitMinutes, let seconds = pace.mean(stage) else { return nil }
+        let elapsed = Date().timeIntervalSince(started)
+        guard elapsed + seconds > minutes * 60 else { return nil }
+        return String(format: "time limit of %@ minutes: a %@ training (~%.0f s here) would end after it", "\(minutes)", stage.rawValue, seconds)
+    }
+
     func budgetExhausted() -> String? {
+        if let reason = stoppedBeforeLimit { return reason }
         if let m = options.maxEvaluations, funnel.proxyEvaluated >= m { return "proxy-evaluation budget of \(m) spent" }
         if let t = options.timeLimitMinutes, Date().timeIntervalSince(started) >= t * 60 { return "time limit of \(t) minutes reached" }
         return nil
@@ -174,5 +193,25 @@ public final class Evolution {
                               bestFormula: best?.expr.infix, baselineAP: baselineProxy?.ap, elapsed: elapsed,
                               candidatesPerSecond: Double(funnel.generated) / max(elapsed, 1e-9),
                               timeLimitMinutes: options.timeLimitMinutes, maxEvaluations: options.maxEvaluations)
+    }
+}
+
+/// The mean seconds of a stage's trainings so far (from any thread).
+final class StagePace: @unchecked Sendable {
+    private var sums: [TrainingStage: (seconds: Double, count: Int)] = [:]
+    private let lock = NSLock()
+
+    func add(_ seconds: Double, stage: TrainingStage) {
+        guard seconds > 0 else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        let s = sums[stage] ?? (0, 0)
+        sums[stage] = (s.seconds + seconds, s.count + 1)
+    }
+
+    func mean(_ stage: TrainingStage) -> Double? {
+        lock.lock()
+        defer { lock.unlock() }
+        return sums[stage].map { $0.seconds / Double($0.count) }
     }
 }

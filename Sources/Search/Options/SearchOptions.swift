@@ -41,6 +41,12 @@ public struct SearchOptions: Codable, Equatable, Sendable {
     public var usesMOS = true
     public var evaluator: EvaluatorChoice = .detector(data: "shapes")
     public var executor: Executor = .local(jobs: 1)
+    /// The built-in detector's proxy schedule at this fraction of the preset's steps (nil: the
+    /// preset): how `--fit-minutes` fits a search into a slower machine's minutes.
+    public var scheduleScale: Double?
+    /// Start a training even when it may end after the time limit (nil, false: a training that
+    /// would end after it is not started, at the pace of the stage's trainings so far).
+    public var allowOverrun: Bool?
 
     public init(branch: Branch, mode: Branch? = nil, partner: String? = nil, baseline: String? = nil) {
         self.branch = branch
@@ -76,6 +82,7 @@ public struct SearchOptions: Codable, Equatable, Sendable {
         if executor.jobs < 1 || executor.jobs > 1024 { return "--jobs must be between 1 and 1024" }
         if let t = timeLimitMinutes, !(t > 0) { return "--time-limit must be a positive number of minutes" }
         if !(0...1).contains(mosRejectFraction) { return "the MOS reject fraction must be in [0, 1]" }
+        if let f = scheduleScale, !(f > 0 && f <= 4) { return "the schedule scale must be in (0, 4]" }
         if case .external(let command) = evaluator, command.isEmpty { return "--evaluator external needs --command CMD" }
         if case .detector(let data) = evaluator {
             do { try DetectorData.check(data) } catch { return "--data \(data): \(error)" }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Detection
 import Foundation
 import LossLanguage
 import Report
@@ -31,7 +32,9 @@ struct SearchCommand: ParsableCommand {
     @Option(name: .customLong("top-k"), help: "Best by MOS that go to the proxy task.") var topK: Int?
     @Option(name: .customLong("top-p"), help: "Best by proxy AP that become parents.") var topP: Int?
     @Option(name: .customLong("max-evals"), help: "Budget of proxy evaluations.") var maxEvals: Int?
-    @Option(name: .customLong("time-limit"), help: "Wall-clock budget in minutes.") var timeLimit: Double?
+    @Option(name: .customLong("time-limit"), help: "Wall-clock budget in minutes, from the start (the baseline's trainings included); no training starts that would end after it (see --allow-overrun).") var timeLimit: Double?
+    @Flag(name: .customLong("allow-overrun"), help: "Start trainings that may end after --time-limit (the last ones then run to their end).") var allowOverrun = false
+    @Option(name: .customLong("fit-minutes"), help: "Fit a detector search into this many minutes on this machine: measure its training speed, scale the schedules and the population to it, and stop in time.") var fitMinutes: Double?
     @Option(help: "Random seed.") var seed: UInt64?
     @Option(help: "Dataset of the built-in evaluator.") var data: String?
     @Option(help: "simulation, detector (the built-in proxy detector on --data) or external.") var evaluator: EvaluatorChoice?
@@ -71,13 +74,16 @@ struct SearchCommand: ParsableCommand {
         o.executor = executor?.name == "slurm" ? .slurm(arguments: sbatchArguments, jobs: jobs ?? 1) : .local(jobs: jobs ?? 1)
         o.usesCPV = !noCPV
         o.usesMOS = !noMOS
+        if allowOverrun { o.allowOverrun = true }
         if let problem = o.problem { throw CLIError(problem) }
+        let data = try o.resolveData(searchingFrom: DetectorData.searchPath)
+        if let fitMinutes { try fit(&o, minutes: fitMinutes, data: data) }
         let folder = URL(fileURLWithPath: out ?? "runs/\(o.branch.rawValue)-\(Self.timestamp())")
         if ablate { return try ablation(o, folder: folder) }
         // The evaluator is made (the detector's data resolved, once) before the folder, so that
         // bad data leaves nothing behind.
         let run = SearchRun(folder: RunFolder(folder), json: json)
-        let evaluator = try run.makeEvaluator(o)
+        let evaluator = try o.makeEvaluator(folder: run.folder, data: data)
         try run.run(o, store: run.folder.create(o), evaluator: evaluator)
     }
 
@@ -91,7 +97,7 @@ struct SearchCommand: ParsableCommand {
         if let jobs { o.executor = o.executor.with(jobs: jobs) }
         if let problem = o.problem { throw CLIError(problem) }
         let run = SearchRun(folder: folder, json: json)
-        try run.run(o, store: store, evaluator: run.makeEvaluator(o))
+        try run.run(o, store: store, evaluator: o.makeEvaluator(folder: folder, data: o.resolveData(searchingFrom: DetectorData.searchPath)))
     }
 
     /// The filter ablation: the arms run as searches on the terminal, the table printed at the
@@ -99,11 +105,41 @@ struct SearchCommand: ParsableCommand {
     /// ablation's folder).
     func ablation(_ o: SearchOptions, folder: URL) throws {
         let ablation = FilterAblation(options: o, folder: folder)
-        let evaluator = try SearchRun(folder: ablation.folder, json: json).makeEvaluator(o)
+        let evaluator = try o.makeEvaluator(folder: ablation.folder, data: o.resolveData(searchingFrom: DetectorData.searchPath))
         let table = try ablation.run(
             evaluator: evaluator, announce: { if !json { print($0) } },
             runArm: { arm, store in try SearchRun(folder: arm.folder, json: json).run(arm.options, store: store, evaluator: evaluator) })
         print(table)
+    }
+
+    /// `--fit-minutes`: measures this machine's training speed on the baseline, fits the
+    /// schedules and the population into the minutes (`TimeFit`), says what it chose, and sets
+    /// the time limit to what is left of them.
+    func fit(_ o: inout SearchOptions, minutes: Double, data: DetectorData?) throws {
+        guard let data, minutes > 0, minutes.isFinite else {
+            throw CLIError("--fit-minutes needs a positive number of minutes and the built-in detector (--evaluator detector)")
+        }
+        let start = Date()
+        let losses = try o.losses()
+        if !json { print("measuring this machine's training speed (a few steps of the proxy detector)...") }
+        let speed = try data.measureSpeed(losses.pair(candidate: losses.baseline))
+        let left = minutes * 60 - Date().timeIntervalSince(start)
+        let plan = try TimeFit.plan(seconds: left, speed: speed, data: data, options: o)
+        o.scheduleScale = plan.scale == 1 ? nil : plan.scale
+        o.population = plan.population
+        o.timeLimitMinutes = left / 60
+        if !json {
+            print(String(format: "measured %.0f ms per proxy training step, %.0f ms per MOS step, %.1f ms per scored image (%@)",
+                         1000 * (speed.secondsPerStep[.proxy] ?? 0), 1000 * (speed.secondsPerStep[.mos] ?? 0),
+                         1000 * speed.evalSecondsPerImage, Self.processor))
+            print("plan: " + plan.explanation(topK: o.topK) + "; then more generations while the time lasts")
+        }
+    }
+
+    /// "AVX-512" or "AVX2" (or neither): what the vector kernels run on here.
+    static var processor: String {
+        let flags = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        return flags.contains(" avx512f") ? "AVX-512" : (flags.contains(" avx2") ? "AVX2" : "no AVX2")
     }
 
     static func timestamp() -> String {

@@ -84,11 +84,6 @@ struct SearchRun {
         }
     }
 
-    /// The options' evaluator, its data resolved from `dataSearchPath`.
-    func makeEvaluator(_ o: SearchOptions) throws -> CandidateEvaluator {
-        try o.evaluator.makeEvaluator(folder: folder, executor: o.executor, dataSearchPath: DetectorData.searchPath)
-    }
-
     static func progressLine(_ p: SearchProgress) -> String {
         let f = p.funnel
         let best = p.bestAP.map { String(format: "%.2f", $0) } ?? "-"
