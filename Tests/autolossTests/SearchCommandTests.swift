@@ -133,6 +133,54 @@ final class SearchCommandTests: XCTestCase {
         XCTAssertTrue(overrun.stdout.contains("[proxy g0 #"), overrun.stdout)
     }
 
+    /// SIGINT (or SIGTERM) during an external training: a message, the training's process group
+    /// ended, the hall of fame so far printed, exit 130 (143); resumed, the run ends as an
+    /// uninterrupted one. The command hangs while the marker file exists.
+    func testASignalStopsTheSearchCleanly() throws {
+        let marker = folder.appendingPathComponent("hang").path, pids = folder.appendingPathComponent("pids").path
+        let command = "if [ -f \(marker) ]; then sleep 30 & echo $! >> \(pids); wait; fi; " + evaluator
+        func arguments(_ out: String) -> [String] {
+            ["search", "--branch", "reg", "--generations", "2", "--population", "3", "--top-k", "1", "--seed", "3",
+             "--command", command, "--out", folder.appendingPathComponent(out).path]
+        }
+        let quiet = try CLI.run(arguments("quiet"))
+        XCTAssertEqual(quiet.status, 0, quiet.stderr)
+        for (signalNumber, code) in [(SIGINT, Int32(130)), (SIGTERM, Int32(143))] {
+            let out = "stopped-\(signalNumber)"
+            FileManager.default.createFile(atPath: marker, contents: nil)
+            try? FileManager.default.removeItem(atPath: pids)
+            let process = Process()
+            process.executableURL = CLI.binary
+            process.arguments = arguments(out)
+            let output = Pipe(), errors = Pipe()
+            process.standardOutput = output
+            process.standardError = errors
+            try process.run()
+            let deadline = Date().addingTimeInterval(20)
+            while !FileManager.default.fileExists(atPath: pids) && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+            kill(process.processIdentifier, signalNumber)
+            let stdout = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            XCTAssertEqual(process.terminationStatus, code, stderr)
+            XCTAssertTrue(stderr.contains("stopping: no new training starts"), stderr)
+            XCTAssertTrue(stdout.contains("Hall of fame"), stdout)
+            XCTAssertTrue(stdout.contains("continue with --resume"), stdout)
+            let sleeper = try XCTUnwrap(Int32(try String(contentsOfFile: pids, encoding: .utf8).split(separator: "\n")[0]))
+            var gone = false
+            for _ in 0..<40 where !gone {
+                gone = kill(sleeper, 0) != 0
+                if !gone { Thread.sleep(forTimeInterval: 0.05) }
+            }
+            XCTAssertTrue(gone, "the training's process \(sleeper) outlived the search")
+            try FileManager.default.removeItem(atPath: marker)
+            let resumed = try CLI.run(["search", "--resume", folder.appendingPathComponent(out).path])
+            XCTAssertEqual(resumed.status, 0, resumed.stderr)
+            XCTAssertEqual(try String(contentsOfFile: folder.appendingPathComponent(out + "/hall-of-fame.json").path, encoding: .utf8),
+                           try String(contentsOfFile: folder.appendingPathComponent("quiet/hall-of-fame.json").path, encoding: .utf8))
+        }
+    }
+
     /// `report` ranks a run as its search did, ties included (this evaluator gives many equal
     /// APs): one ranking, `HallOfFame.top`, for both.
     func testReportRanksARunAsItsSearchDid() throws {

@@ -90,10 +90,11 @@ public struct ProxyTrainer: Sendable {
 
     /// Trains on `trainSet` and scores on `evalSet` (both at the schedule's size), and on
     /// `fitSet` too where given (`fitMetrics`: the training images, to see how well a loss fits
-    /// them next to how well it generalises). Throws only before the first step (sizes that do
-    /// not match, ground truth the evaluator refuses).
+    /// them next to how well it generalises). Throws before the first step (sizes that do not
+    /// match, ground truth the evaluator refuses), and `TrainingError.stopped` when `shouldStop`
+    /// says so before a step (an interrupted search).
     public func train(_ trainSet: TrainingImages, evaluateOn evalSet: TrainingImages, alsoScoring fitSet: TrainingImages? = nil,
-                      seed: UInt64, progress: ((TrainingProgress) -> Void)? = nil) throws -> TrainingResult {
+                      seed: UInt64, progress: ((TrainingProgress) -> Void)? = nil, shouldStop: (() -> Bool)? = nil) throws -> TrainingResult {
         let s = schedule
         guard trainSet.size == s.size, evalSet.size == s.size else {
             throw TrainingError.badSetting(name: "--size", value: "\(s.size)", reason: "the images were prepared at \(trainSet.size) px")
@@ -122,6 +123,7 @@ public struct ProxyTrainer: Sendable {
         var permutation: [Int] = [], cursor = 0
         let start = Date()
         for step in 0..<iterations {
+            if let shouldStop, shouldStop() { throw TrainingError.stopped(step: step) }
             var indices: [Int] = []
             while indices.count < s.batchSize {
                 if cursor == permutation.count {

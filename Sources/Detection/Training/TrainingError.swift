@@ -11,6 +11,8 @@ public enum TrainingError: Error, Equatable, Sendable, CustomStringConvertible {
     case badSetting(name: String, value: String, reason: String)
     /// The data cannot be used: no such dataset, no images, no split to train or evaluate on.
     case badData(source: String, reason: String)
+    /// Asked to stop (an interrupted search) before step `step`.
+    case stopped(step: Int)
 
     public var description: String {
         switch self {
@@ -18,6 +20,8 @@ public enum TrainingError: Error, Equatable, Sendable, CustomStringConvertible {
             return "the \(slot) loss '\(formula)': \(reason)"
         case let .badSetting(name, value, reason):
             return "\(name) \(value): \(reason)"
+        case let .stopped(step):
+            return "the training was stopped on request before step \(step)"
         case let .badData(source, reason):
             return "\(source): \(reason)"
         }

@@ -16,15 +16,25 @@ extension TrainingStage {
 public protocol CandidateEvaluator: Sendable {
     /// `searched` says which slot holds the candidate (`.reg`, or the classification mode).
     func evaluate(_ pair: LossPair, searched: Branch, stage: TrainingStage, seed: UInt64) -> EvaluationResult
-    /// The same, telling `progress` how the training goes, step by step, where the evaluator
-    /// can (the built-in detector); the others train silently.
-    func evaluate(_ pair: LossPair, searched: Branch, stage: TrainingStage, seed: UInt64,
-                  progress: @escaping @Sendable (TrainingProgress) -> Void) -> EvaluationResult
+    /// The same within a search: `context` hears how the training goes, step by step, where
+    /// the evaluator can (the built-in detector), and asks it to end early on a stop request
+    /// (the built-in detector and external commands do; the others are quick).
+    func evaluate(_ pair: LossPair, searched: Branch, stage: TrainingStage, seed: UInt64, context: EvaluationContext) -> EvaluationResult
 }
 
 extension CandidateEvaluator {
-    public func evaluate(_ pair: LossPair, searched: Branch, stage: TrainingStage, seed: UInt64,
-                         progress: @escaping @Sendable (TrainingProgress) -> Void) -> EvaluationResult {
+    public func evaluate(_ pair: LossPair, searched: Branch, stage: TrainingStage, seed: UInt64, context: EvaluationContext) -> EvaluationResult {
         evaluate(pair, searched: searched, stage: stage, seed: seed)
+    }
+}
+
+/// What a search hands each training: where its steps go, and whether to stop.
+public struct EvaluationContext: Sendable {
+    public var progress: @Sendable (TrainingProgress) -> Void
+    public var stop: StopRequest
+
+    public init(progress: @escaping @Sendable (TrainingProgress) -> Void = { _ in }, stop: StopRequest = StopRequest()) {
+        self.progress = progress
+        self.stop = stop
     }
 }

@@ -48,21 +48,21 @@ public final class DetectorEvaluator: CandidateEvaluator, @unchecked Sendable {
     public var data: DetectorData? { try? source.get() }
 
     public func evaluate(_ pair: LossPair, searched: Branch, stage: TrainingStage, seed: UInt64) -> EvaluationResult {
-        train(pair, stage: stage, seed: seed, progress: nil)
+        train(pair, stage: stage, seed: seed, context: nil)
     }
 
-    public func evaluate(_ pair: LossPair, searched: Branch, stage: TrainingStage, seed: UInt64,
-                         progress: @escaping @Sendable (TrainingProgress) -> Void) -> EvaluationResult {
-        train(pair, stage: stage, seed: seed, progress: progress)
+    public func evaluate(_ pair: LossPair, searched: Branch, stage: TrainingStage, seed: UInt64, context: EvaluationContext) -> EvaluationResult {
+        train(pair, stage: stage, seed: seed, context: context)
     }
 
-    private func train(_ pair: LossPair, stage: TrainingStage, seed: UInt64, progress: ((TrainingProgress) -> Void)?) -> EvaluationResult {
+    private func train(_ pair: LossPair, stage: TrainingStage, seed: UInt64, context: EvaluationContext?) -> EvaluationResult {
         let start = Date()
         do {
             let schedule = schedules[stage]!
             let trainer = try ProxyTrainer(pair, schedule: schedule)
             let sets = try images(for: stage, schedule: schedule)
-            let result = try trainer.train(sets.train, evaluateOn: sets.eval, seed: seed, progress: progress)
+            let result = try trainer.train(sets.train, evaluateOn: sets.eval, seed: seed, progress: context?.progress,
+                                           shouldStop: context.map { c in { c.stop.isRequested } })
             let seconds = Date().timeIntervalSince(start)
             switch result.status {
             case .ok: return EvaluationResult(status: .ok, stats: result.stats, seconds: seconds)

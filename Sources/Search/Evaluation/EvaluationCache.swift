@@ -12,13 +12,15 @@ final class EvaluationCache: @unchecked Sendable {
     let seed: UInt64
     /// Told as each training starts and ends (from the trainings' threads).
     let observe: @Sendable (TrainingEvent) -> Void
+    let stop: StopRequest
 
-    init(store: RunStore, evaluator: CandidateEvaluator, losses: SearchLosses, seed: UInt64,
+    init(store: RunStore, evaluator: CandidateEvaluator, losses: SearchLosses, seed: UInt64, stop: StopRequest,
          observe: @escaping @Sendable (TrainingEvent) -> Void = { _ in }) {
         self.store = store
         self.evaluator = evaluator
         self.losses = losses
         self.seed = seed
+        self.stop = stop
         self.observe = observe
     }
 
@@ -26,7 +28,7 @@ final class EvaluationCache: @unchecked Sendable {
     func baseline(_ stage: TrainingStage) throws -> EvaluationResult {
         let event = TrainingEvent(stage: stage, formula: losses.baseline.infix, phase: .started)
         if let stored = try store.result(.baseline(name: losses.baselineName), stage: stage) { return reused(stored, event, source: "the store") }
-        let result = train(losses.baseline, stage: stage, event)
+        let result = try train(losses.baseline, stage: stage, event)
         try store.recordBaseline(name: losses.baselineName, stage: stage, result: result)
         return result
     }
@@ -42,7 +44,7 @@ final class EvaluationCache: @unchecked Sendable {
         if s.canonical == losses.baselineCanonical, let baseline = try store.result(.baseline(name: losses.baselineName), stage: stage) {
             result = reused(baseline, event, source: "the baseline's training")
         } else {
-            result = train(s.expr, stage: stage, event)
+            result = try train(s.expr, stage: stage, event)
         }
         let verdict = judge(result)
         try store.record(StageRecord(stage: stage.stage, passed: verdict.passed, reason: verdict.reason, result: result,
@@ -50,14 +52,19 @@ final class EvaluationCache: @unchecked Sendable {
         return result
     }
 
-    private func train(_ expr: Expr, stage: TrainingStage, _ event: TrainingEvent) -> EvaluationResult {
+    /// Trains, unless a stop was requested; a training that a stop request cut short (it did not
+    /// end ok) is not returned, so it is never recorded.
+    private func train(_ expr: Expr, stage: TrainingStage, _ event: TrainingEvent) throws -> EvaluationResult {
+        if let signal = stop.signalNumber { throw SearchStopped(signal: signal) }
         observe(event)
         let observe = self.observe
-        let result = evaluator.evaluate(losses.pair(candidate: expr), searched: losses.branch, stage: stage, seed: seed) { step in
+        let context = EvaluationContext(progress: { step in
             var e = event
             e.phase = .progress(step)
             observe(e)
-        }
+        }, stop: stop)
+        let result = evaluator.evaluate(losses.pair(candidate: expr), searched: losses.branch, stage: stage, seed: seed, context: context)
+        if let signal = stop.signalNumber, result.status != .ok { throw SearchStopped(signal: signal) }
         var done = event
         done.phase = .finished(result)
         observe(done)

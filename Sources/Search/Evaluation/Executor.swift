@@ -38,7 +38,10 @@ public enum Executor: Codable, Equatable, Sendable {
         public var stderr: String
     }
 
-    func run(_ command: String, in directory: URL, environment: [String: String]) -> Outcome {
+    /// Runs `command` in `directory` and waits for it. The command runs in a process group of
+    /// its own (Foundation starts it so): on a stop request the whole group gets SIGTERM, and
+    /// SIGKILL 5 s later, so that no training it started outlives the search.
+    func run(_ command: String, in directory: URL, environment: [String: String], stop: StopRequest = StopRequest()) -> Outcome {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.currentDirectoryURL = directory
@@ -54,26 +57,39 @@ public enum Executor: Codable, Equatable, Sendable {
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
+        let ended = DispatchSemaphore(value: 0)
+        process.terminationHandler = { _ in ended.signal() }
         do {
             try process.run()
         } catch {
             let what = name == "local" ? "sh" : "sbatch (is Slurm installed here?)"
             return Outcome(status: 127, stdout: "", stderr: "cannot start \(what): \(error.localizedDescription)")
         }
-        // Read both pipes to the end before waiting, so a chatty command cannot block on a full pipe.
+        // Read both pipes to the end on their own threads, so a chatty command cannot block on a
+        // full pipe, while this one watches for a stop request.
         final class Box: @unchecked Sendable { var data = Data() }
-        let errBox = Box()
+        let outBox = Box(), errBox = Box()
         let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            errBox.data = err.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
+        for (pipe, box) in [(out, outBox), (err, errBox)] {
+            group.enter()
+            DispatchQueue.global().async {
+                box.data = pipe.fileHandleForReading.readDataToEndOfFile()
+                group.leave()
+            }
         }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        let errData = errBox.data
+        var terminatedAt: Date?
+        while ended.wait(timeout: .now() + 0.1) == .timedOut {
+            guard stop.isRequested else { continue }
+            if terminatedAt == nil {
+                kill(-process.processIdentifier, SIGTERM)
+                terminatedAt = Date()
+            } else if Date().timeIntervalSince(terminatedAt!) > 5 {
+                kill(-process.processIdentifier, SIGKILL)
+            }
+        }
         process.waitUntilExit()
-        return Outcome(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                       stderr: String(decoding: errData, as: UTF8.self))
+        group.wait()
+        return Outcome(status: process.terminationStatus, stdout: String(decoding: outBox.data, as: UTF8.self),
+                       stderr: String(decoding: errBox.data, as: UTF8.self))
     }
 }

@@ -26,6 +26,10 @@ public struct ExternalEvaluator: CandidateEvaluator {
     }
 
     public func evaluate(_ pair: LossPair, searched branch: Branch, stage: TrainingStage, seed: UInt64) -> EvaluationResult {
+        evaluate(pair, searched: branch, stage: stage, seed: seed, context: EvaluationContext())
+    }
+
+    public func evaluate(_ pair: LossPair, searched branch: Branch, stage: TrainingStage, seed: UInt64, context: EvaluationContext) -> EvaluationResult {
         let start = Date()
         let candidate = branch == .reg ? pair.regression : pair.classification
         let partner = branch == .reg ? pair.classification : pair.regression
@@ -51,7 +55,8 @@ public struct ExternalEvaluator: CandidateEvaluator {
             return failed("cannot write the candidate's files in \(dir.path): \(error.localizedDescription)")
         }
         let shellCommand = command.replacingOccurrences(of: "{dir}", with: Self.shellQuoted(dir.path))
-        let outcome = executor.run(shellCommand, in: dir, environment: ["AUTOLOSS_CANDIDATE_DIR": dir.path, "AUTOLOSS_STAGE": stage.rawValue])
+        let outcome = executor.run(shellCommand, in: dir, environment: ["AUTOLOSS_CANDIDATE_DIR": dir.path, "AUTOLOSS_STAGE": stage.rawValue],
+                                   stop: context.stop)
         guard outcome.status == 0 else {
             return failed("the evaluator command exited with status \(outcome.status): \(Self.tail(outcome.stderr))")
         }

@@ -18,6 +18,7 @@ extension Evolution {
         var seeds = g == 0 && options.seedWithKnownLosses ? breeder.seeds : []
         var slot = 0
         while survivors.count < options.population && slot < options.screeningAttempts {
+            if let signal = stop.signalNumber { throw SearchStopped(signal: signal) }
             let (expr, origin, from) = breeder.next(parents: parents, seeds: &seeds, using: &rng)
             defer { slot += 1 }
             let start = DispatchTime.now().uptimeNanoseconds

@@ -20,6 +20,7 @@ public final class Evolution {
     let breeder: Breeder
     var cascade: ScreeningCascade
     let trainings: EvaluationCache
+    let stop: StopRequest
     let report: (SearchProgress) -> Void
 
     /// Everything trained on the proxy so far, the hall of fame's source.
@@ -39,61 +40,88 @@ public final class Evolution {
 
     /// `breeder` and `cascade` default to the standard parts for `options`; `report` hears of
     /// each generation's end, `observe` of each training's start and end.
+    /// `stop`: a request to stop (a signal) ends the run as soon as the trainings under way end,
+    /// early where they can; `run()` then returns what was found so far.
     public init(options: SearchOptions, store: RunStore, evaluator: CandidateEvaluator, breeder: Breeder? = nil,
-                cascade: ScreeningCascade? = nil, report: @escaping (SearchProgress) -> Void = { _ in },
+                cascade: ScreeningCascade? = nil, stop: StopRequest = StopRequest(), report: @escaping (SearchProgress) -> Void = { _ in },
                 observe: @escaping @Sendable (TrainingEvent) -> Void = { _ in }) throws {
         if let problem = options.problem { throw SearchError.options(problem) }
         self.options = options
         self.store = store
         self.report = report
+        self.stop = stop
         self.breeder = try breeder ?? Breeder(options: options)
         self.cascade = cascade ?? ScreeningCascade(verifier: .standard, branch: options.branch)
         self.cascade.usesCPV = options.usesCPV
-        trainings = EvaluationCache(store: store, evaluator: evaluator, losses: try options.losses(), seed: options.seed, observe: observe)
+        trainings = EvaluationCache(store: store, evaluator: evaluator, losses: try options.losses(), seed: options.seed, stop: stop,
+                                    observe: observe)
     }
 
-    /// Runs until a budget ends it; returns the hall of fame.
+    /// Runs until a budget ends it, or a stop request; returns the hall of fame so far.
     public func run() throws -> SearchSummary {
-        try measureBaselines()
         var stopReason = "all \(options.generations) generations done"
-        generations: for g in 0..<options.generations {
-            var rng = SplitMix64(seed: options.seed &* 0x9E37_79B9 &+ UInt64(g) &* 0x85EB_CA6B &+ 1)
-            let survivors = try screen(generation: g, parents: parents(), using: &rng)
-            // MOS, then the best K on the proxy task; up to `jobs` trainings at a time.
-            var ranked: [(candidate: Screened, mosAP: Double)] = []
-            if options.usesMOS {
-                let results = try trainAll(survivors, stage: .mos, generation: g)
-                for (s, done) in zip(survivors, results) {
-                    guard let r = done?.result else { continue }
-                    funnel.mosTrained += 1
-                    if let ap = r.ap, ap > 0 { mosBest.append((s.expr, ap)) }
-                    if let ap = r.ap, ap >= mosBar {
-                        ranked.append((s, ap))
-                    } else {
-                        funnel.mosRejected += 1
-                    }
-                }
-                if results.contains(where: { $0 == nil }), let reason = budgetExhausted() { stopReason = reason; break generations }
-            } else {
-                ranked = survivors.map { ($0, 0) }
-            }
-            let budgetLeft = options.maxEvaluations.map { $0 - funnel.proxyEvaluated } ?? Int.max
-            let chosen = ranked.sorted { $0.mosAP > $1.mosAP || ($0.mosAP == $1.mosAP && $0.candidate.slot < $1.candidate.slot) }
-                .prefix(min(options.topK, max(0, budgetLeft))).map(\.candidate)
-            let results = try trainAll(chosen, stage: .proxy, generation: g)
-            for (s, done) in zip(chosen, results) {
-                guard let (r, elapsed) = done else { continue }
-                funnel.proxyEvaluated += 1
-                if r.ap != nil {
-                    evaluated.append(HallOfFame.Entry(expr: s.expr, result: r, generation: g, elapsed: elapsed))
+        var stoppedBy: Int32?
+        do {
+            try measureBaselines()
+            for g in 0..<options.generations {
+                if let reason = try generation(g) {
+                    stopReason = reason
+                    break
                 }
             }
-            if results.contains(where: { $0 == nil }), let reason = budgetExhausted() { stopReason = reason; break generations }
-            report(progress(generation: g))
-            if let reason = budgetExhausted() { stopReason = reason; break }
+        } catch let stop as SearchStopped {
+            stoppedBy = stop.signal
+            stopReason = "interrupted by \(Self.signalName(stop.signal)); continue with --resume"
         }
         return SearchSummary(hallOfFame: HallOfFame(entries: evaluated), baselineMOS: baselineMOS, baselineProxy: baselineProxy,
-                             funnel: funnel, seconds: Date().timeIntervalSince(started), stopReason: stopReason)
+                             funnel: funnel, seconds: Date().timeIntervalSince(started), stopReason: stopReason, stoppedBy: stoppedBy)
+    }
+
+    /// One generation: screening, MOS, then the best K on the proxy task, up to `jobs` trainings
+    /// at a time. Returns why the run ends after it, if it does.
+    func generation(_ g: Int) throws -> String? {
+        var rng = SplitMix64(seed: options.seed &* 0x9E37_79B9 &+ UInt64(g) &* 0x85EB_CA6B &+ 1)
+        let survivors = try screen(generation: g, parents: parents(), using: &rng)
+        var ranked: [(candidate: Screened, mosAP: Double)] = []
+        if options.usesMOS {
+            let results = try trainAll(survivors, stage: .mos, generation: g)
+            for (s, done) in zip(survivors, results) {
+                guard let r = done?.result else { continue }
+                funnel.mosTrained += 1
+                if let ap = r.ap, ap > 0 { mosBest.append((s.expr, ap)) }
+                if let ap = r.ap, ap >= mosBar {
+                    ranked.append((s, ap))
+                } else {
+                    funnel.mosRejected += 1
+                }
+            }
+            if results.contains(where: { $0 == nil }), let reason = budgetExhausted() { return reason }
+        } else {
+            ranked = survivors.map { ($0, 0) }
+        }
+        let budgetLeft = options.maxEvaluations.map { $0 - funnel.proxyEvaluated } ?? Int.max
+        let chosen = ranked.sorted { $0.mosAP > $1.mosAP || ($0.mosAP == $1.mosAP && $0.candidate.slot < $1.candidate.slot) }
+            .prefix(min(options.topK, max(0, budgetLeft))).map(\.candidate)
+        let results = try trainAll(chosen, stage: .proxy, generation: g)
+        for (s, done) in zip(chosen, results) {
+            guard let (r, elapsed) = done else { continue }
+            funnel.proxyEvaluated += 1
+            if r.ap != nil {
+                evaluated.append(HallOfFame.Entry(expr: s.expr, result: r, generation: g, elapsed: elapsed))
+            }
+        }
+        if results.contains(where: { $0 == nil }), let reason = budgetExhausted() { return reason }
+        report(progress(generation: g))
+        return budgetExhausted()
+    }
+
+    static func signalName(_ signal: Int32) -> String {
+        switch signal {
+        case 1: return "SIGHUP"
+        case 2: return "SIGINT"
+        case 15: return "SIGTERM"
+        default: return "signal \(signal)"
+        }
     }
 
     /// The best by proxy AP; until the proxy has a result (a search from scratch whose

@@ -6,6 +6,8 @@ public struct SearchSummary: Sendable {
     public var funnel: Funnel
     public var seconds: Double
     public var stopReason: String
+    /// The signal that stopped the run early, if one did.
+    public var stoppedBy: Int32? = nil
 
     public var proxyEvaluations: Int { funnel.proxyEvaluated }
 }

@@ -1,4 +1,5 @@
 import Detection
+import ArgumentParser
 import Foundation
 import LossLanguage
 import Search
@@ -16,8 +17,10 @@ struct SearchRun {
     func run(_ o: SearchOptions, store: RunStore, evaluator: CandidateEvaluator) throws -> SearchSummary {
         let lock = try folder.lock()
         defer { lock.release() }
+        let stop = StopRequest()
+        Interruption.install(stop)
         log("search \(o.branch.rawValue): partner \(o.partner), baseline \(o.baseline), evaluator \(o.evaluator.name), seed \(o.seed), run \(folder.url.path)", echo: !json)
-        let evolution = try Evolution(options: o, store: store, evaluator: evaluator, report: { p in
+        let evolution = try Evolution(options: o, store: store, evaluator: evaluator, stop: stop, report: { p in
             log(json ? Self.progressJSON(p).text : Self.progressLine(p), echo: true)
         }, observe: { event in
             status.record(event)
@@ -41,6 +44,7 @@ struct SearchRun {
             print(Self.hallOfFameTable(summary, options: o))
             print("stopped: \(summary.stopReason); run store: \(store.path)")
         }
+        if let signal = summary.stoppedBy { throw ExitCode(128 + signal) }
         return summary
     }
 

@@ -1,0 +1,34 @@
+import Foundation
+
+/// A request to stop a search (SIGINT, SIGTERM, SIGHUP): no training starts after it, and the
+/// trainings under way end early (the built-in detector at its next step, an external command
+/// with its whole process group). What they would have given is not recorded, so a resumed run
+/// trains them again; everything finished before stays in the store.
+public final class StopRequest: @unchecked Sendable {
+    private var signal: Int32?
+    private let lock = NSLock()
+
+    public init() {}
+
+    /// Asks to stop, for `signal` (the first request counts).
+    public func request(signal: Int32) {
+        lock.lock()
+        defer { lock.unlock() }
+        if self.signal == nil { self.signal = signal }
+    }
+
+    public var isRequested: Bool { signalNumber != nil }
+
+    /// The signal that asked, if any.
+    public var signalNumber: Int32? {
+        lock.lock()
+        defer { lock.unlock() }
+        return signal
+    }
+}
+
+/// Thrown out of a search that stopped on request: the caller prints what was found so far and
+/// exits with the signal's code.
+public struct SearchStopped: Error, Sendable {
+    public var signal: Int32
+}

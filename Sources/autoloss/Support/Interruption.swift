@@ -1,0 +1,29 @@
+import Dispatch
+import Foundation
+import Search
+
+/// SIGINT, SIGTERM and SIGHUP during a search: the first asks it to stop cleanly (no new
+/// training, the ones under way ended early, the hall of fame so far printed, exit 128 + the
+/// signal: 130 for Ctrl-C, 143 for SIGTERM); a second one ends the process at once (the store
+/// stays consistent: every write is a committed transaction).
+enum Interruption {
+    /// The handlers' sources, kept for the life of the process.
+    nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
+
+    static func install(_ stop: StopRequest) {
+        for signalNumber in [SIGINT, SIGTERM, SIGHUP] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler {
+                if stop.isRequested {
+                    FileHandle.standardError.write(Data("\nstopped at once\n".utf8))
+                    _exit(128 + signalNumber)
+                }
+                stop.request(signal: signalNumber)
+                FileHandle.standardError.write(Data("\nstopping: no new training starts, the ones under way end now (again to stop at once)\n".utf8))
+            }
+            source.resume()
+            sources.append(source)
+        }
+    }
+}
