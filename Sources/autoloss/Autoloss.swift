@@ -14,7 +14,11 @@ struct Autoloss: ParsableCommand {
         version: "0.1.0",
         subcommands: [LossCommand.self, VerifyCommand.self, SearchCommand.self, ReportCommand.self, ExportCommand.self, CocoEvalCommand.self, DataCommand.self, TrainCommand.self])
 
-    /// Exit codes in one place: 0 success, 1 a verdict of "rejected" (verify), 2 bad input.
+    /// Exit codes in one place (README, "Exit codes"): 0 done; 1 a verdict of "rejected" or
+    /// "diverged" (verify, train); 2 bad input or usage; 3 the environment or I/O (a full disk,
+    /// permissions, a corrupt store); 130 / 143 interrupted (SIGINT / SIGTERM: 128 + the signal).
+    static let environmentFailure: Int32 = 3
+
     static func main() {
         do {
             var command = try parseAsRoot()
@@ -26,8 +30,12 @@ struct Autoloss: ParsableCommand {
 
     static func report(_ error: Error) -> Int32 {
         switch error {
+        case let e as SearchError:
+            printError("error: \(e)")
+            if case .io = e { return environmentFailure }
+            return 2
         // The library's user-facing errors: each describes itself in a line that says where.
-        case is LossLanguageError, is DataError, is DetectionError, is TrainingError, is SearchError:
+        case is LossLanguageError, is DataError, is DetectionError, is TrainingError:
             printError("error: \(error)")
             return 2
         case let e as CLIError:
@@ -35,6 +43,12 @@ struct Autoloss: ParsableCommand {
             return 2
         case let e as ExitCode:
             return e.rawValue
+        // A file the command writes (a report, a hall of fame, an export): the path and the
+        // operating system's reason, not Foundation's domain and code.
+        case let e as NSError where e.domain == NSCocoaErrorDomain || e.domain == NSPOSIXErrorDomain:
+            let path = e.userInfo[NSFilePathErrorKey] as? String ?? (e.userInfo[NSURLErrorKey] as? URL)?.path
+            printError("error: \(path.map { $0 + ": " } ?? "")\(RunFolder.cause(of: e))")
+            return environmentFailure
         default:
             let code = exitCode(for: error)
             let message = fullMessage(for: error)

@@ -199,6 +199,27 @@ final class SearchCommandTests: XCTestCase {
         XCTAssertLessThan(Set(searched.map { $0.split(separator: " ").dropLast().last! }).count, searched.count, "the run has ties to break")
     }
 
+    /// The environment's failures exit 3 with one line naming the file and the cause, never
+    /// SQLite's or Foundation's own text.
+    func testEnvironmentFailuresExit3WithTheFileAndTheCause() throws {
+        let underAFile = try CLI.run(["search", "--branch", "reg", "--evaluator", "simulation", "--out", "/etc/passwd/run"])
+        XCTAssertEqual(underAFile.status, 3, underAFile.stderr)
+        XCTAssertEqual(underAFile.stderr, "error: /etc/passwd/run: cannot create the run folder: Not a directory\n")
+
+        let corrupt = folder.appendingPathComponent("corrupt")
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/schema1-reg-run")
+        try FileManager.default.copyItem(at: fixture, to: corrupt)
+        XCTAssertEqual(try CLI.run(["report", corrupt.path]).status, 0)
+        let store = try FileHandle(forWritingTo: corrupt.appendingPathComponent("run.sqlite"))
+        try store.seek(toOffset: 3 * 4096)
+        store.write(Data(repeating: 0xFF, count: 8192))
+        try store.close()
+        let report = try CLI.run(["report", corrupt.path])
+        XCTAssertEqual(report.status, 3, report.stderr)
+        XCTAssertEqual(report.stderr, "error: \(corrupt.path)/run.sqlite: the run store is corrupt (database disk image is malformed)\n")
+        XCTAssertFalse(report.stderr.contains("SQLite error"))
+    }
+
     func testBadInputIsRefusedAndNothingIsOverwritten() throws {
         let existing = folder.appendingPathComponent("taken")
         try FileManager.default.createDirectory(at: existing, withIntermediateDirectories: true)

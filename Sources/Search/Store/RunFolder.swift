@@ -31,12 +31,25 @@ public struct RunFolder: Sendable {
         if FileManager.default.fileExists(atPath: url.path) {
             throw SearchError.storeExists(path: url.path)
         }
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        do { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) } catch {
+            throw SearchError.io(path: url.path, cause: "cannot create the run folder: \(Self.cause(of: error))")
+        }
         return try RunStore(creating: storePath, options: options)
     }
 
     /// The store of an existing run; `readOnly` for readers beside a running search.
     public func open(readOnly: Bool = false) throws -> RunStore { try RunStore(opening: storePath, readOnly: readOnly) }
+
+    /// The operating system's reason for a file error ("Permission denied", "Not a directory"),
+    /// without Foundation's domain and code.
+    public static func cause(of error: Error) -> String {
+        let ns = error as NSError
+        if let underlying = (ns.userInfo[NSUnderlyingErrorKey] as? Error).map({ $0 as NSError }), underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) }
+        return ns.localizedDescription
+    }
 
     /// Appends a line to search.log.
     public func appendLog(_ line: String) {

@@ -8,8 +8,9 @@ import LossLanguage
 /// `EvaluationResult`. The numbers are read as schema 1's autoloss read them, so a migrated
 /// run resumes exactly as it would have before.
 extension RunStore {
-    static func migrateFromVersion1(_ queue: DatabaseQueue, path: String) throws {
-        try queue.write { db in
+    static func migrateFromVersion1(_ connection: StoreConnection) throws {
+        let path = connection.path
+        try connection.write { db in
             let config = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'config'") ?? ""
             let legacy: LegacyOptions
             do { legacy = try JSONDecoder().decode(LegacyOptions.self, from: Data(config.utf8)) } catch {

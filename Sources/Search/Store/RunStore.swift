@@ -19,7 +19,7 @@ public final class RunStore: @unchecked Sendable {
     /// evaluator; 2: results as one `EvaluationResult` JSON value, typed options.
     public static let schemaVersion = 2
 
-    let db: DatabaseQueue
+    let db: StoreConnection
     public let path: String
 
     /// Creates a new store at `path`; fails if something is there already (nothing is overwritten).
@@ -54,19 +54,21 @@ public final class RunStore: @unchecked Sendable {
             case Self.schemaVersion?: break
             case 1?:
                 if readOnly { db = try Self.open(path) }
-                try Self.migrateFromVersion1(db, path: path)
+                try Self.migrateFromVersion1(db)
             default:
                 throw SearchError.notAStore(path: path, reason: "schema version \(meta["schema_version"] ?? "?"), this autoloss reads 1 to \(Self.schemaVersion)")
             }
             self.db = db
         } catch let e as SearchError {
             throw e
+        } catch let e as DatabaseError {
+            throw StoreConnection.error(e, path: path)
         } catch {
             throw SearchError.notAStore(path: path, reason: "not an autoloss run store (\(error.localizedDescription))")
         }
     }
 
-    static func open(_ path: String, readOnly: Bool = false) throws -> DatabaseQueue {
+    static func open(_ path: String, readOnly: Bool = false) throws -> StoreConnection {
         var configuration = Configuration()
         configuration.readonly = readOnly
         configuration.busyMode = .timeout(60)
@@ -76,7 +78,9 @@ public final class RunStore: @unchecked Sendable {
                 try db.execute(sql: "PRAGMA synchronous = FULL")
             }
         }
-        return try DatabaseQueue(path: path, configuration: configuration)
+        do { return StoreConnection(queue: try DatabaseQueue(path: path, configuration: configuration), path: path) } catch let e as DatabaseError {
+            throw StoreConnection.error(e, path: path)
+        }
     }
 
     static let schema = """

@@ -1,0 +1,38 @@
+import Foundation
+import GRDB
+
+/// The run store's database connection, with its failures told in a line that names the file
+/// and the cause (a full disk, a read-only folder, a corrupt file) instead of SQLite's text, so
+/// that no raw SQLite message reaches the user (the command line exits 3 for them).
+struct StoreConnection: Sendable {
+    let queue: DatabaseQueue
+    let path: String
+
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        try guarded { try queue.read(body) }
+    }
+
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        try guarded { try queue.write(body) }
+    }
+
+    func guarded<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as DatabaseError { throw Self.error(error, path: path) }
+    }
+
+    /// A database failure as the search's error: a file that is not a database is not a run
+    /// store (bad input); anything else is the environment's.
+    static func error(_ e: DatabaseError, path: String) -> SearchError {
+        switch e.resultCode.primaryResultCode {
+        case .SQLITE_NOTADB: return .notAStore(path: path, reason: "not an SQLite database")
+        case .SQLITE_FULL: return .io(path: path, cause: "the disk is full")
+        case .SQLITE_READONLY: return .io(path: path, cause: "the run store cannot be written (a read-only file or folder)")
+        case .SQLITE_CORRUPT: return .io(path: path, cause: "the run store is corrupt (database disk image is malformed)")
+        case .SQLITE_BUSY, .SQLITE_LOCKED: return .io(path: path, cause: "the run store stayed locked by another process for a minute")
+        case .SQLITE_CANTOPEN: return .io(path: path, cause: "the run store cannot be opened (a missing folder, or no permission)")
+        case .SQLITE_PERM, .SQLITE_AUTH: return .io(path: path, cause: "permission denied")
+        case .SQLITE_IOERR: return .io(path: path, cause: "an I/O error reading or writing the run store")
+        default: return .io(path: path, cause: "the run store failed (SQLite code \(e.resultCode.rawValue))")
+        }
+    }
+}
