@@ -25,6 +25,12 @@ struct Autoloss: ParsableCommand {
     }
 
     static func report(_ error: Error) -> Int32 {
+        // A message that quotes a long input (a 50,000-character formula) keeps both ends.
+        func printError(_ text: String) {
+            autoloss.printError(text.split(separator: "\n", omittingEmptySubsequences: false).map {
+                $0.count > 400 ? $0.prefix(100) + " ... " + $0.suffix(250) : $0
+            }.joined(separator: "\n"))
+        }
         switch error {
         // The library's user-facing errors: each describes itself in a line that says where.
         case is LossLanguageError, is DataError, is DetectionError, is TrainingError, is SearchError:
