@@ -93,16 +93,19 @@ public struct TrainingSchedule: Hashable, Sendable {
         }
         let l = Self.Limits.self
         if size < 32 || size % 32 != 0 || size > l.size {
-            throw bad("--size", size, "the input size must be a multiple of 32 (the coarsest level's stride) from 32 to \(l.size), e.g. 256")
+            throw bad("--size", size, "the input size must be a positive multiple of 32 (the coarsest level's stride) and at most \(l.size), e.g. 256")
         }
-        if batchSize < 1 || batchSize > l.batch { throw bad("--batch", batchSize, "the batch takes 1 to \(l.batch) images") }
+        if batchSize < 1 { throw bad("--batch", batchSize, "the batch needs at least one image") }
+        if batchSize > l.batch { throw bad("--batch", batchSize, "the batch takes at most \(l.batch) images") }
         if batchSize * size * size > l.batchPixels {
             throw bad("--batch", batchSize, "a batch of \(batchSize) images of \(size) px is above the limit of \(l.batchPixels) input pixels a batch (\(l.batchPixels / (size * size)) images at \(size) px)")
         }
         if !(epochs > 0) || !(epochs <= l.epochs) { throw bad("--epochs", epochs, "train for a positive number of epochs, at most \(Int(l.epochs))") }
         if !(learningRate > 0) || !learningRate.isFinite { throw bad("--lr", learningRate, "the learning rate must be a positive number") }
-        if let n = trainImages, n < 1 || n > l.images { throw bad("--images", n, "train on 1 to \(l.images) images") }
-        if let n = evalImages, n < 1 || n > l.images { throw bad("--eval-images", n, "evaluate on 1 to \(l.images) images") }
+        if let n = trainImages, n < 1 { throw bad("--images", n, "train on at least one image") }
+        if let n = trainImages, n > l.images { throw bad("--images", n, "train on at most \(l.images) images") }
+        if let n = evalImages, n < 1 { throw bad("--eval-images", n, "evaluate on at least one image") }
+        if let n = evalImages, n > l.images { throw bad("--eval-images", n, "evaluate on at most \(l.images) images") }
         // The images are held in memory at the input size, 3 bytes a pixel.
         let held = ((trainImages ?? 0) + (evalImages ?? 0)) * size * size * 3
         if held > l.heldBytes {

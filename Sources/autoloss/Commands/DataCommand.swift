@@ -101,7 +101,8 @@ struct DataShapes: ParsableCommand {
     static let maxSize = 4096, maxImages = 1_000_000
 
     func validate() throws {
-        if size < 16 || size > Self.maxSize { throw ValidationError("--size must be from 16 to \(Self.maxSize) pixels (got \(size))") }
+        if size < 16 { throw ValidationError("--size must be at least 16 (got \(size))") }
+        if size > Self.maxSize { throw ValidationError("--size must be at most \(Self.maxSize) pixels (got \(size))") }
         if train < 0 || val < 0 { throw ValidationError("--train and --val must not be negative") }
         if train > Self.maxImages || val > Self.maxImages {
             throw ValidationError("--train and --val must be at most \(Self.maxImages) images each (got \(max(train, val)))")
