@@ -90,6 +90,9 @@ struct Canonicalizer {
         switch e {
         case .unary(.neg, let a): return a
         case .constant(let c): return .constant(-c)
+        // A single canonical term: its negation needs no new sum (which would canonicalise the
+        // term again, once per level of a nest like -tanh(-tanh(...)): quadratic, then worse).
+        case .input, .unary, .binary(.mul, _, _), .binary(.div, _, _), .binary(.dot, _, _): return .unary(.neg, e)
         default: return sum(.unary(.neg, e))
         }
     }

@@ -55,6 +55,7 @@ struct InfixParser {
         while case .symbol(let c) = cursor.current.kind, c == "+" || c == "-" {
             cursor.advance()
             let rhs = try parseProduct()
+            try cursor.made()
             lhs = .binary(c == "+" ? .add : .sub, lhs, rhs)
         }
         return lhs
@@ -65,6 +66,7 @@ struct InfixParser {
         while case .symbol(let c) = cursor.current.kind, c == "*" || c == "/" {
             cursor.advance()
             let rhs = try parseSigned()
+            try cursor.made()
             lhs = .binary(c == "*" ? .mul : .div, lhs, rhs)
         }
         return lhs
@@ -76,11 +78,13 @@ struct InfixParser {
         guard case .symbol("-") = cursor.current.kind else { return try parseAtom() }
         cursor.advance()
         if case .number(let v) = cursor.current.kind {
+            try cursor.made()
             cursor.advance()
             return .constant(-v)
         }
         try cursor.enter()
         defer { cursor.leave() }
+        try cursor.made()
         return .unary(.neg, try parseSigned())
     }
 
@@ -88,6 +92,7 @@ struct InfixParser {
         let token = cursor.current
         switch token.kind {
         case .number(let v):
+            try cursor.made()
             cursor.advance()
             return .constant(v)
         case .symbol("("):
@@ -113,6 +118,7 @@ struct InfixParser {
     mutating func parseCall(_ name: String, at token: Token) throws -> Expr {
         try cursor.enter()
         defer { cursor.leave() }
+        try cursor.made(at: token)
         let lower = name.lowercased()
         let opening = cursor.current
         cursor.advance()
@@ -143,8 +149,9 @@ struct InfixParser {
         throw cursor.error("unknown function '\(name)' (functions: \(UnaryOp.allCases.map(\.name).joined(separator: ", ")), dot)", at: token)
     }
 
-    func resolveInput(_ name: String, at token: Token) throws -> Expr {
+    mutating func resolveInput(_ name: String, at token: Token) throws -> Expr {
         if let v = Input.allCases.first(where: { $0.name == name }) {
+            try cursor.made(at: token)
             guard branch.inputs.contains(v) else {
                 throw cursor.error("'\(name)' is not an input of the \(branch.rawValue) branch (its inputs: \(branch.inputs.map(\.name).joined(separator: ", ")))", at: token)
             }
@@ -175,6 +182,7 @@ struct PrefixParser {
         try cursor.enter()
         defer { cursor.leave() }
         let token = cursor.current
+        try cursor.made()
         switch token.kind {
         case .number(let v):
             cursor.advance()
@@ -189,7 +197,10 @@ struct PrefixParser {
         case .identifier(let name):
             cursor.advance()
             guard case .symbol("(") = cursor.current.kind else {
-                if let input = Self.inputs(for: branch)[name.uppercased()] { return input }
+                if let input = Self.inputs(for: branch)[name.uppercased()] {
+                    try cursor.made(input.size - 1, at: token)  // NY is 1 - y: three nodes
+                    return input
+                }
                 let names = Self.inputs(for: branch).keys.sorted().joined(separator: ", ")
                 throw cursor.error("unknown input '\(name)' (the \(branch.rawValue) branch's prefix inputs: \(names))", at: token)
             }

@@ -36,6 +36,7 @@ extension Expr {
 
     /// Checks that the formula is a loss of `branch`: well typed, one number per sample.
     public func typeCheck(branch: Branch) throws {
+        try checkLimits()
         let t = try valueType(in: branch)
         if t == .vector {
             throw LossLanguageError.type(message: "the loss is a class vector, but a loss gives one number per sample: reduce it with dot(...), as in -dot(y, log(softmax(x)))")

@@ -76,6 +76,11 @@ public enum Primitive {
         }
     }
 
+    /// Whether the operator's backward pass selects rather than multiplies (PyTorch's relu and
+    /// clamp): a zero local derivative gives a zero contribution, whatever comes from above.
+    @inline(__always)
+    public static func selectsGradient(_ op: UnaryOp) -> Bool { op == .relu || op == .exp }
+
     /// f'(a), given a and f(a).
     @inline(__always)
     public static func derivative<T: LossScalar>(_ op: UnaryOp, _ a: T, _ out: T) -> T {

@@ -13,7 +13,17 @@ enum Kernels {
     @inline(__always)
     static func unaryBackwardLoop<T: LossScalar>(_ op: UnaryOp, _ n: Int, _ g: UnsafeMutablePointer<T>, _ a: UnsafeMutablePointer<T>,
                                                  _ o: UnsafeMutablePointer<T>, _ ga: UnsafeMutablePointer<T>, _ accumulate: Bool) {
-        if accumulate {
+        // relu and exp's clamp select, as PyTorch's threshold and clamp backward do: where the
+        // local derivative is 0 the contribution is 0, even from an infinite upstream gradient
+        // (sqrt(relu(x)) at x = -1: inf * 0 would be NaN). The other operators multiply, as
+        // PyTorch's do.
+        if Primitive.selectsGradient(op) {
+            if accumulate {
+                for k in 0..<n { let d = Primitive.derivative(op, a[k], o[k]); ga[k] += d == 0 ? 0 : g[k] * d }
+            } else {
+                for k in 0..<n { let d = Primitive.derivative(op, a[k], o[k]); ga[k] = d == 0 ? 0 : g[k] * d }
+            }
+        } else if accumulate {
             for k in 0..<n { ga[k] += g[k] * Primitive.derivative(op, a[k], o[k]) }
         } else {
             for k in 0..<n { ga[k] = g[k] * Primitive.derivative(op, a[k], o[k]) }
@@ -288,23 +298,25 @@ enum Kernels {
         let threshold = T.mLog(eps / T.ulpOfOne) + 3
         withUnsafeTemporaryAllocation(of: T.self, capacity: 2 * rows) { scratch in
             let shift = scratch.baseAddress!, scale = shift + rows
+            // out = (x - max) - log(sum): the shifted logits first, exact for the largest, and
+            // log(sum) subtracted from them. (x - (max + log(sum))) lost log(sum) entirely
+            // where max is large: CE at x = (1e16, 1e16) gave 0 instead of log 2.
             for r in 0..<rows {
                 let base = r * classes
                 let m = maxRow(a + base, classes)
-                shift[r] = m
-                for c in 0..<classes { p[base + c] = a[base + c] - m }
+                for c in 0..<classes { o[base + c] = a[base + c] - m }
             }
             let n = rows * classes
-            for k in 0..<n { p[k] = T.mExp(p[k]) }
+            for k in 0..<n { p[k] = T.mExp(o[k]) }
             for r in 0..<rows {
                 let s = sumRow(p + r * classes, classes)
-                shift[r] += T.mLog(s)
+                shift[r] = T.mLog(s)
                 scale[r] = 1 / s
             }
             for r in 0..<rows {
                 let base = r * classes, sh = shift[r], inv = scale[r]
                 for c in 0..<classes {
-                    o[base + c] = a[base + c] - sh
+                    o[base + c] -= sh
                     p[base + c] *= inv
                 }
                 if -maxRow(negated: o + base, classes) < threshold {

@@ -75,6 +75,9 @@ struct TokenCursor {
     /// Nesting depth guard: deep input must give an error, not a stack overflow.
     var depth = 0
     static let maxDepth = 200
+    /// Nodes built so far: counted as they are made, so that a long chain (`i + i + ...`, which
+    /// the loops build without nesting) stops at the limit before the tree grows past it.
+    var nodes = 0
 
     var current: Token { tokens[index] }
 
@@ -106,6 +109,14 @@ struct TokenCursor {
     }
 
     mutating func leave() { depth -= 1 }
+
+    /// Counts `count` new nodes of the tree; throws past `Expr.maxSize`.
+    mutating func made(_ count: Int = 1, at token: Token? = nil) throws {
+        nodes += count
+        if nodes > Expr.maxSize {
+            throw error("the formula has more than \(Expr.maxSize) nodes (inputs, numbers and operators), the loss language's limit", at: token)
+        }
+    }
 }
 
 /// The shortest text that reads back as exactly `value`: integers without ".0".

@@ -29,6 +29,12 @@ struct Autoloss: ParsableCommand {
     }
 
     static func report(_ error: Error) -> Int32 {
+        // A message that quotes a long input (a 50,000-character formula) keeps both ends.
+        func printError(_ text: String) {
+            autoloss.printError(text.split(separator: "\n", omittingEmptySubsequences: false).map {
+                $0.count > 400 ? $0.prefix(100) + " ... " + $0.suffix(250) : $0
+            }.joined(separator: "\n"))
+        }
         switch error {
         case let e as SearchError:
             printError("error: \(e)")

@@ -15,6 +15,9 @@ public enum DataError: Error, Hashable, Sendable, CustomStringConvertible {
     case corruptImage(path: String, format: String, reason: String)
     /// An image that stops before its end marker: a partial download or copy.
     case truncatedImage(path: String, format: String)
+    /// An image whose header claims more pixels than the budget: refused before any decode
+    /// (a 196 KB JPEG claiming 65500 x 65500 would need 12.9 GB).
+    case imageTooLarge(path: String, width: Int, height: Int, limit: Int)
     /// One line of a YOLO label file that is not `class cx cy w h` with sensible values.
     case badLabel(file: String, line: Int, problem: LabelProblem)
     /// The class-names file is empty or malformed.
@@ -72,7 +75,7 @@ public enum DataError: Error, Hashable, Sendable, CustomStringConvertible {
     public var path: String {
         switch self {
         case .missingFile(let p, _), .unreadableFile(let p, _), .unsupportedImage(let p, _),
-             .corruptImage(let p, _, _), .truncatedImage(let p, _), .writeFailed(let p, _):
+             .corruptImage(let p, _, _), .truncatedImage(let p, _), .writeFailed(let p, _), .imageTooLarge(let p, _, _, _):
             return p
         case .missingImage(let p, _, _), .badLabel(let p, _, _), .badNames(let p, _, _):
             return p
@@ -95,6 +98,8 @@ public enum DataError: Error, Hashable, Sendable, CustomStringConvertible {
             return "\(path): corrupt \(format): \(reason)"
         case .truncatedImage(let path, let format):
             return "\(path): truncated \(format): the file ends before the image does (an incomplete copy or download?)"
+        case .imageTooLarge(let path, let width, let height, let limit):
+            return "\(path): \(width) x \(height) pixels, above the budget of \(limit) pixels an image"
         case .badLabel(let file, let line, let problem):
             return "\(file):\(line): \(problem)"
         case .badNames(let file, let line, let reason):

@@ -28,10 +28,13 @@ public struct DataLoadOptions: Hashable, Sendable {
 
     public var onError: OnError
     public var imageCheck: ImageCheck
+    /// The most pixels an image may have, checked from its header before any decode.
+    public var maxPixels: Int
 
-    public init(onError: OnError = .fail, imageCheck: ImageCheck = .header) {
+    public init(onError: OnError = .fail, imageCheck: ImageCheck = .header, maxPixels: Int = ImageHeader.defaultMaxPixels) {
         self.onError = onError
         self.imageCheck = imageCheck
+        self.maxPixels = maxPixels
     }
 }
 

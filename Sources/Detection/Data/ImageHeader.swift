@@ -37,9 +37,27 @@ public struct ImageHeader: Hashable, Sendable {
         self.height = height
     }
 
-    /// Reads the header of the image at `path`, and checks that the file is complete: that its
-    /// end marker (JPEG's EOI, PNG's IEND chunk) lies in its last 4 KB. Throws `DataError`.
-    public static func read(contentsOfFile path: String) throws -> ImageHeader {
+    /// The pixel budget an image gets by default: 64 megapixels (192 MB decoded; a 12 MP photo
+    /// is 12), so that an image whose header claims 65500 x 65500 is refused, not decoded.
+    public static let defaultMaxPixels = 64_000_000
+
+    /// Throws `DataError.imageTooLarge` when `width x height` is above `maxPixels`.
+    public static func checkBudget(width: Int, height: Int, maxPixels: Int, path: String) throws {
+        if width.multipliedReportingOverflow(by: height).partialValue > maxPixels || width > maxPixels || height > maxPixels {
+            throw DataError.imageTooLarge(path: path, width: width, height: height, limit: maxPixels)
+        }
+    }
+
+    /// Reads the header of the image at `path`, checks its size against `maxPixels` and that
+    /// the file is complete: that its end marker (JPEG's EOI, PNG's IEND chunk) lies in its last
+    /// 4 KB. Throws `DataError`.
+    public static func read(contentsOfFile path: String, maxPixels: Int = defaultMaxPixels) throws -> ImageHeader {
+        let header = try readUnchecked(path)
+        try checkBudget(width: header.width, height: header.height, maxPixels: maxPixels, path: path)
+        return header
+    }
+
+    private static func readUnchecked(_ path: String) throws -> ImageHeader {
         let tailSize = 4096
         var (head, tail, size) = try _FileIO.readEnds(path, head: 65536, tail: tailSize, role: "image")
         if size == 0 { throw DataError.corruptImage(path: path, format: "image", reason: "the file is empty") }

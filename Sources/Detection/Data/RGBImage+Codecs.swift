@@ -6,19 +6,20 @@ import _CPNG
 /// libraries' errors, so a corrupt file becomes a `DataError` naming it, never a crash.
 extension RGBImage {
     /// Decodes the JPEG or PNG file at `path` (the format is taken from the file's first bytes).
-    /// Throws `DataError`: missing, unreadable, unsupported, corrupt or truncated file.
-    public init(contentsOfFile path: String) throws {
+    /// Throws `DataError`: missing, unreadable, unsupported, corrupt or truncated file, or one
+    /// whose header claims more than `maxPixels` pixels (checked before any decode).
+    public init(contentsOfFile path: String, maxPixels: Int = ImageHeader.defaultMaxPixels) throws {
         let data = try _FileIO.read(path, role: "image")
-        try self.init(encoded: data, path: path)
+        try self.init(encoded: data, path: path, maxPixels: maxPixels)
     }
 
     /// Decodes JPEG or PNG bytes; `path` only names the source in errors.
-    public init(encoded data: Data, path: String = "<memory>") throws {
+    public init(encoded data: Data, path: String = "<memory>", maxPixels: Int = ImageHeader.defaultMaxPixels) throws {
         if data.isEmpty { throw DataError.corruptImage(path: path, format: "image", reason: "the file is empty") }
         guard let format = ImageFormat(magic: data) else {
             throw DataError.unsupportedImage(path: path, reason: "not a JPEG or PNG file (first bytes \(ImageHeader.hexPrefix(data)))")
         }
-        self = try Self.decode(data, format: format, path: path)
+        self = try Self.decode(data, format: format, path: path, maxPixels: maxPixels)
     }
 
     /// PNG bytes of the image (8-bit RGB, libpng's default compression).
@@ -52,7 +53,7 @@ extension RGBImage {
         try _FileIO.write(data, to: path)
     }
 
-    private static func decode(_ data: Data, format: ImageFormat, path: String) throws -> RGBImage {
+    private static func decode(_ data: Data, format: ImageFormat, path: String, maxPixels: Int) throws -> RGBImage {
         var message = [CChar](repeating: 0, count: 256)
         var width: Int32 = 0, height: Int32 = 0
         let sizeStatus = data.withUnsafeBytes { raw in
@@ -63,6 +64,7 @@ extension RGBImage {
             }
         }
         guard sizeStatus == 0 else { throw failure(message, format: format, path: path) }
+        try ImageHeader.checkBudget(width: Int(width), height: Int(height), maxPixels: maxPixels, path: path)
         let count = Int(width) * Int(height) * 3
         var pixels = [UInt8](repeating: 0, count: count)
         let status = data.withUnsafeBytes { raw in

@@ -90,7 +90,7 @@ public struct YOLOFolder: Hashable, Sendable {
         results.withUnsafeMutableBufferPointer { slots in
             let slots = slots
             DispatchQueue.concurrentPerform(iterations: imageNames.count) { k in
-                slots[k] = Result { try record(imageNames[k], id: ids[k], names: names, numbering: numbering, check: options.imageCheck) }
+                slots[k] = Result { try record(imageNames[k], id: ids[k], names: names, numbering: numbering, check: options.imageCheck, maxPixels: options.maxPixels) }
                     .mapError { $0 as? DataError ?? .unreadableFile(path: imagesFolder + "/" + imageNames[k], reason: "\($0)") }
             }
         }
@@ -113,15 +113,15 @@ public struct YOLOFolder: Hashable, Sendable {
 
     /// One image's record: its size (header or full decode) and its labels' boxes in pixels.
     private func record(_ name: String, id: Int, names: ClassNames, numbering: CategoryNumbering,
-                        check: DataLoadOptions.ImageCheck) throws -> ImageRecord {
+                        check: DataLoadOptions.ImageCheck, maxPixels: Int) throws -> ImageRecord {
         let path = imagesFolder + "/" + name
         let width: Int, height: Int
         switch check {
         case .header:
-            let header = try ImageHeader.read(contentsOfFile: path)
+            let header = try ImageHeader.read(contentsOfFile: path, maxPixels: maxPixels)
             (width, height) = (header.width, header.height)
         case .decode:
-            let image = try RGBImage(contentsOfFile: path)
+            let image = try RGBImage(contentsOfFile: path, maxPixels: maxPixels)
             (width, height) = (image.width, image.height)
         }
         var record = ImageRecord(id: id, fileName: name, width: width, height: height)

@@ -40,13 +40,25 @@ struct DataConvert: ParsableCommand {
     @Option(help: "header: read image headers and check that files are complete; decode: decode every image fully.")
     var check: DataLoadOptions.ImageCheck = .header
 
+    @Option(name: .customLong("max-pixels"), help: "The most pixels an image may have, checked from its header before any decode (a larger image is a bad image).")
+    var maxPixels = ImageHeader.defaultMaxPixels
+
     @Option(help: "Category ids: one-based (class k -> k + 1), zero-based, or coco91 (COCO's own ids for the 80 COCO classes).")
     var categoryIds: CategoryNumbering = .oneBased
+
+    /// --max-pixels up to 1 gigapixel (3 GB decoded).
+    static let maxPixelBudget = 1 << 30
+
+    func validate() throws {
+        if maxPixels < 1 || maxPixels > Self.maxPixelBudget {
+            throw ValidationError("--max-pixels must be from 1 to \(Self.maxPixelBudget) (got \(maxPixels))")
+        }
+    }
 
     func run() throws {
         let classNames = try ClassNames(contentsOfFile: names)
         let folder = try YOLOFolder(root: yolo, split: split)
-        let loaded = try folder.load(names: classNames, numbering: categoryIds, options: DataLoadOptions(onError: onError, imageCheck: check))
+        let loaded = try folder.load(names: classNames, numbering: categoryIds, options: DataLoadOptions(onError: onError, imageCheck: check, maxPixels: maxPixels))
         for problem in loaded.skipped { printError("warning: skipped: \(problem)") }
         let dataset = loaded.dataset
         if out == "-" {
@@ -85,9 +97,16 @@ struct DataShapes: ParsableCommand {
     @Option(help: "The random seed.")
     var seed: UInt64 = 0
 
+    /// The largest scenes and counts: 4096 px (48 MB a scene in memory), a million images.
+    static let maxSize = 4096, maxImages = 1_000_000
+
     func validate() throws {
         if size < 16 { throw ValidationError("--size must be at least 16 (got \(size))") }
+        if size > Self.maxSize { throw ValidationError("--size must be at most \(Self.maxSize) pixels (got \(size))") }
         if train < 0 || val < 0 { throw ValidationError("--train and --val must not be negative") }
+        if train > Self.maxImages || val > Self.maxImages {
+            throw ValidationError("--train and --val must be at most \(Self.maxImages) images each (got \(max(train, val)))")
+        }
         if train + val == 0 { throw ValidationError("nothing to write: give --train or --val a positive count") }
     }
 

@@ -20,10 +20,20 @@ struct FormulaOptions: ParsableArguments {
     @Option(help: "The branch: softmax, sigmoid or reg.")
     var branch: Branch
 
-    var formula: String { formulaWords.joined(separator: " ") }
+    /// The words joined with spaces. A word "--" among them can only be the terminator (the
+    /// parser reads the first one as such and keeps it here): it ends the options and is not
+    /// part of the formula (`-- '1 - i/u'` read as `-(-1) - i / u`); a later "--" is the
+    /// formula's own.
+    var formula: String {
+        var words = formulaWords
+        if let terminator = words.firstIndex(of: "--") { words.remove(at: terminator) }
+        return words.joined(separator: " ")
+    }
 
     func validate() throws {
-        if formulaWords.isEmpty { throw ValidationError("missing FORMULA: give a formula or a known loss's name (autoloss loss list)") }
+        if formula.allSatisfy(\.isWhitespace) {
+            throw ValidationError("missing FORMULA: give a formula or a known loss's name (autoloss loss list)")
+        }
     }
 
     func expr() throws -> Expr { try Expr.resolve(formula, branch: branch) }

@@ -49,7 +49,21 @@ struct SearchCommand: ParsableCommand {
     @Flag(help: "Print progress as JSON lines.") var json = false
     @Flag(help: "The filter ablation: the same proxy budget with no filters, with CPV, with CPV and MOS.") var ablate = false
 
+    /// Upper bounds of the numeric options (each far above a real search): past them a count
+    /// overflowed or a search ran until killed. The lower bounds, and --jobs, are
+    /// `SearchOptions.problem`'s.
+    static let bounds: [(name: String, limit: Int)] = [
+        ("--generations", 100_000), ("--population", 10_000), ("--top-k", 10_000), ("--top-p", 10_000), ("--max-evals", 1_000_000),
+    ]
+    static let maxMinutes = 527_040.0  // a year
+
     func validate() throws {
+        for ((name, limit), value) in zip(Self.bounds, [generations, population, topK, topP, maxEvals]) {
+            if let value, value > limit { throw ValidationError("\(name) must be at most \(limit) (got \(value))") }
+        }
+        if let timeLimit, !(timeLimit > 0 && timeLimit <= Self.maxMinutes) {
+            throw ValidationError("--time-limit must be a positive number of minutes, at most \(Int(Self.maxMinutes)) (a year; got \(timeLimit))")
+        }
         if resume == nil && branch == nil { throw ValidationError("give --branch softmax|sigmoid|reg, or --resume RUN") }
         if resume != nil && (branch != nil || mode != nil || partner != nil || baseline != nil || ablate) {
             throw ValidationError("--resume continues a run with its own branch, losses and filters; give only budgets with it")

@@ -15,15 +15,18 @@ struct InputsFile {
         self.branch = branch
         let data: Data
         if path == "-" {
-            data = FileHandle.standardInput.readDataToEndOfFile()
+            data = FileHandle.standardInput.readData(ofLength: Self.maxBytes + 1)
         } else {
+            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+            if size > Self.maxBytes { throw CLIError("\(path): larger than \(Self.maxBytes >> 20) MB, the limit of an inputs file") }
             guard FileManager.default.fileExists(atPath: path) else { throw CLIError("\(path): no such file") }
             guard let d = FileManager.default.contents(atPath: path) else { throw CLIError("\(path): cannot be read") }
             data = d
         }
+        if data.count > Self.maxBytes { throw CLIError("\(path): larger than \(Self.maxBytes >> 20) MB, the limit of an inputs file") }
         let top: Any
-        do { top = try JSONSerialization.jsonObject(with: data) } catch {
-            throw CLIError("\(path): not valid JSON (\(Self.reason(error)))")
+        do { top = try InputsJSON.parse(data) } catch let error as CLIError {
+            throw CLIError("\(path): not valid JSON (\(error.message))")
         }
         guard let object = top as? [String: Any] else {
             throw CLIError("\(path): expected a JSON object with the inputs \(branch.inputs.map(\.name).joined(separator: ", "))")
@@ -95,10 +98,8 @@ struct InputsFile {
         .array(stride(from: 0, to: flat.count, by: width).map { JSON.numbers(Array(flat[$0..<min(flat.count, $0 + width)])) })
     }
 
-    static func reason(_ error: Error) -> String {
-        let text = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error.localizedDescription)"
-        return text.replacingOccurrences(of: "\n", with: " ")
-    }
+    /// The largest inputs file read: 256 MB, some 20 million numbers.
+    static let maxBytes = 256 << 20
 }
 
 /// A flat array of numbers, or equal-length rows of numbers.
@@ -141,8 +142,9 @@ struct Shaped {
     }
 
     static func number(_ any: Any, _ place: String, _ path: String) throws -> Double {
-        // JSONSerialization gives NSNumber (booleans too: true reads as 1, as in NumPy).
-        if let n = any as? NSNumber { return n.doubleValue }
+        // Booleans read as 1 and 0, as in NumPy.
+        if let n = any as? Double { return n }
+        if let b = any as? Bool { return b ? 1 : 0 }
         throw CLIError("\(path): \(place) is not a number")
     }
 }
