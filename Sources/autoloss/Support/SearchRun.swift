@@ -1,10 +1,12 @@
 import Detection
 import Foundation
 import LossLanguage
+import Report
 import Search
 
 /// One search run on the terminal: prints progress per generation (and logs it in the run
-/// folder's search.log), and at the end the hall of fame, also written as hall-of-fame.json.
+/// folder's search.log), and at the end the hall of fame, also written as hall-of-fame.json; the
+/// HTML report (report.html) is written after every generation and at the end.
 struct SearchRun {
     var folder: RunFolder
     var json: Bool
@@ -16,10 +18,12 @@ struct SearchRun {
         log("search \(o.branch.rawValue): partner \(o.partner), baseline \(o.baseline), evaluator \(o.evaluator.name), seed \(o.seed), run \(folder.url.path)", echo: !json)
         let evolution = try Evolution(options: o, store: store, evaluator: evaluator, report: { p in
             log(json ? Self.progressJSON(p).text : Self.progressLine(p), echo: true)
+            _ = try? ReportPage(folder: folder).write()
         }, observe: { event in
             log(Self.trainingLine(event), echo: !json)
         })
         let summary = try evolution.run()
+        _ = try? ReportPage(folder: folder).write()
         let entries = summary.hallOfFame.top(10)
         let fame = JSON.array(entries.map { e in
             .object([("formula", .string(e.expr.infix)), ("prefix", .string(e.expr.prefix(branch: o.branch))),
