@@ -105,7 +105,7 @@ public struct LossLandscape: Sendable {
     /// The losses a run's landscape shows: its best candidates, its baseline, and the published
     /// losses of its branch (CSE-Autoloss A and B).
     public static func losses(top: [Expr], baseline: (name: String, expr: Expr)?, branch: Branch) -> [Loss] {
-        var list = top.enumerated().map { Loss(label: "#\($0.offset + 1) of the hall of fame", role: .candidate, expr: $0.element) }
+        var list = top.enumerated().map { Loss(label: "rank \($0.offset + 1)", role: .candidate, expr: $0.element) }
         if let baseline { list.append(Loss(label: "baseline \(baseline.name)", role: .baseline, expr: baseline.expr)) }
         for known in KnownLoss.all where known.name.hasPrefix("cse-") && known.branches.contains(branch) && known.name != baseline?.name {
             if let expr = try? known.expr(branch: branch) { list.append(Loss(label: known.name, role: .published, expr: expr)) }

@@ -4,8 +4,10 @@ import Search
 /// Seconds into a run for each recorded stage: the report's time axis.
 ///
 /// Wall-clock when the store has a time for every proxy training (schema 3, `finished_at`): the
-/// run starts when its first recorded training started (the baselines', trained first) or its
-/// first row was recorded, whichever is earlier; a resumed run's clock runs on through the pause.
+/// run starts when the search began working on it (`RunStore.startedAt`; without it, when its
+/// first recorded training started or its first row was recorded, whichever is earlier); a
+/// resumed run's clock runs on through the pause. A baseline trained before the start (the
+/// filter ablation's, shared by its arms) counts as done at 0.
 /// A store without times (written before schema 3) gets cumulative training seconds instead:
 /// the baselines', then each MOS and proxy training's in (generation, slot) order, as if one
 /// worker had trained them one after the other (`isWallClock` false).
@@ -22,16 +24,16 @@ public struct RunClock: Sendable {
         var stage: Stage
     }
 
-    public init(candidates: [CandidateRecord], times: [StageTime], baselineSeconds: Double) {
+    public init(candidates: [CandidateRecord], times: [StageTime], started: Double? = nil, baselineSeconds: Double) {
         var timed: [Key: Double] = [:]
         for t in times where t.generation >= 0 { timed[Key(generation: t.generation, slot: t.slot, stage: t.stage)] = t.finishedAt }
         let proxyKeys = candidates.compactMap { c in c.stage(.proxy) != nil ? Key(generation: c.generation, slot: c.slot, stage: .proxy) : nil }
         if !times.isEmpty, proxyKeys.allSatisfy({ timed[$0] != nil }) {
             let training: Set<Stage> = [.mos, .proxy]
-            let start = times.map { $0.finishedAt - (training.contains($0.stage) ? $0.seconds : 0) }.min() ?? 0
+            let start = started ?? times.map { $0.finishedAt - (training.contains($0.stage) ? $0.seconds : 0) }.min() ?? 0
             isWallClock = true
             elapsed = timed.mapValues { $0 - start }
-            baselinesDone = times.filter { $0.generation < 0 }.map { $0.finishedAt - start }.max() ?? 0
+            baselinesDone = max(0, times.filter { $0.generation < 0 }.map { $0.finishedAt - start }.max() ?? 0)
         } else {
             var total = baselineSeconds
             var cumulative: [Key: Double] = [:]

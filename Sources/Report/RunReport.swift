@@ -24,7 +24,7 @@ public struct RunReport: Sendable {
         candidates = try store.candidates()
         baselineMOS = try store.baseline(name: options.baseline, stage: .mos)
         baselineProxy = try store.baseline(name: options.baseline, stage: .proxy)
-        let clock = RunClock(candidates: candidates, times: try store.stageTimes(),
+        let clock = RunClock(candidates: candidates, times: try store.stageTimes(), started: try store.startedAt(),
                              baselineSeconds: (baselineMOS?.seconds ?? 0) + (baselineProxy?.seconds ?? 0))
         self.clock = clock
         let branch = options.branch

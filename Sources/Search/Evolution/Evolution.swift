@@ -49,6 +49,7 @@ public final class Evolution {
 
     /// Runs until a budget ends it; returns the hall of fame.
     public func run() throws -> SearchSummary {
+        try store.markStarted(at: started)
         try measureBaselines()
         var stopReason = "all \(options.generations) generations done"
         generations: for g in 0..<options.generations {

@@ -23,6 +23,19 @@ public struct StageTime: Equatable, Sendable {
 }
 
 extension RunStore {
+    /// Notes when the search began working on this run (Unix seconds), once: a resumed run
+    /// keeps its first start. The clock of the report starts here.
+    public func markStarted(at date: Date = Date()) throws {
+        try db.write { db in
+            try db.execute(sql: "INSERT OR IGNORE INTO meta(key, value) VALUES ('started_at', ?)", arguments: [String(date.timeIntervalSince1970)])
+        }
+    }
+
+    /// When the search began working on this run, if it noted it (`markStarted`).
+    public func startedAt() throws -> Double? {
+        try db.read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'started_at'").flatMap(Double.init) }
+    }
+
     /// Every row's time, baselines first: empty for a store of schema 2 or older opened
     /// read-only (no `finished_at` column), and without the rows recorded before the column.
     public func stageTimes() throws -> [StageTime] {
