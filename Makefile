@@ -2,8 +2,8 @@
 # `make test` is what CI runs (.ci/run calls it).
 SHELL := /bin/bash
 SWIFT ?= swift
-# System packages (Debian names) the build and tests need.
-APT_PACKAGES := python3-venv libjpeg62-turbo-dev libpng-dev pkg-config libsqlite3-dev libdnnl-dev
+# System packages (Debian names) the build and tests need (chromium: the HTML report's test renders it headless).
+APT_PACKAGES := python3-venv libjpeg62-turbo-dev libpng-dev pkg-config libsqlite3-dev libdnnl-dev chromium
 VENV := .venv
 PYTHON := $(VENV)/bin/python
 RELEASE_BIN := .build/release/autoloss

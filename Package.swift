@@ -81,7 +81,7 @@ let package = Package(
         .testTarget(name: "DetectionTests", dependencies: ["Detection", "_TestSupport"]),
         .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine", "_TestSupport"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Search", "Verification"]),
-        .testTarget(name: "autolossTests", dependencies: ["autoloss", "LossLanguage", "Search"], exclude: ["Fixtures"]),
+        .testTarget(name: "autolossTests", dependencies: ["autoloss", "LossLanguage", "Search", "Detection"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -15,6 +15,8 @@ public struct RunReport: Sendable {
     public let baselineMOS: EvaluationResult?
     public let baselineProxy: EvaluationResult?
     public let hallOfFame: HallOfFame
+    /// The run's time axis (wall-clock, or cumulative training seconds for an older store).
+    public let clock: RunClock
 
     public init(store: RunStore) throws {
         path = store.path
@@ -22,11 +24,15 @@ public struct RunReport: Sendable {
         candidates = try store.candidates()
         baselineMOS = try store.baseline(name: options.baseline, stage: .mos)
         baselineProxy = try store.baseline(name: options.baseline, stage: .proxy)
+        let clock = RunClock(candidates: candidates, times: try store.stageTimes(), started: try store.startedAt(),
+                             baselineSeconds: (baselineMOS?.seconds ?? 0) + (baselineProxy?.seconds ?? 0))
+        self.clock = clock
         let branch = options.branch
         hallOfFame = HallOfFame(entries: candidates.compactMap { c in
             guard let result = c.stage(.proxy)?.result, result.ap != nil,
                   let expr = try? Expr.parse(c.formula, branch: branch) else { return nil }
-            return HallOfFame.Entry(expr: expr, result: result, generation: c.generation)
+            return HallOfFame.Entry(expr: expr, result: result, generation: c.generation,
+                                    elapsed: clock.elapsed(generation: c.generation, slot: c.slot, stage: .proxy) ?? 0)
         })
     }
 
@@ -35,18 +41,19 @@ public struct RunReport: Sendable {
     public var endings: [(ending: String, count: Int)] {
         var counts: [String: Int] = [:]
         for c in candidates {
-            guard let last = c.last else { continue }
-            let ending: String
-            if last.result?.status == .failed {
-                ending = "failed at \(last.stage.rawValue)"
-            } else if last.passed {
-                ending = last.stage == .proxy ? "proxy-evaluated" : "passed \(last.stage.rawValue)"
-            } else {
-                ending = "rejected at \(last.stage.rawValue)"
-            }
+            guard let ending = Self.ending(c) else { continue }
             counts[ending, default: 0] += 1
         }
         return counts.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
+
+    /// Where one candidate's way ended ("rejected at cpv", "proxy-evaluated", ...); nil when no
+    /// stage is recorded.
+    public static func ending(_ c: CandidateRecord) -> String? {
+        guard let last = c.last else { return nil }
+        if last.result?.status == .failed { return "failed at \(last.stage.rawValue)" }
+        if last.passed { return last.stage == .proxy ? "proxy-evaluated" : "passed \(last.stage.rawValue)" }
+        return "rejected at \(last.stage.rawValue)"
     }
 
     /// A failed evaluation: whose, at which stage, and why.

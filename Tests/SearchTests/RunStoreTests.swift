@@ -53,4 +53,39 @@ final class RunStoreTests: XCTestCase {
         XCTAssertEqual(try String(contentsOfFile: text, encoding: .utf8), "hello", "nothing overwritten")
         XCTAssertThrowsError(try RunStore(opening: folder.appendingPathComponent("missing.sqlite").path))
     }
+
+    /// Schema 3 gives stage and baseline rows the time they were first recorded (the report's
+    /// clock). A schema 2 store is left as it is by a reader (no times) and migrated by a writer:
+    /// its old rows keep no time, new rows get one, a row written again keeps its first.
+    func testSchema2StoresGetTimesWhenWritten() throws {
+        let path = folder.appendingPathComponent("run.sqlite").path
+        let store = try RunStore(creating: path, options: SearchOptions(branch: .reg))
+        try store.record(CandidateRecord(generation: 0, slot: 0, formula: "1 - i / u", canonical: "1 - i / u", origin: "seed",
+                                         stages: [StageRecord(stage: .cpv, passed: false, reason: "r", seconds: 0)]))
+        try store.db.write { db in
+            try db.execute(sql: """
+                ALTER TABLE stages DROP COLUMN finished_at; ALTER TABLE baselines DROP COLUMN finished_at;
+                UPDATE meta SET value = '2' WHERE key = 'schema_version'
+                """)
+        }
+        func version(_ s: RunStore) throws -> String? {
+            try s.db.read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'schema_version'") }
+        }
+        let reader = try RunStore(opening: path, readOnly: true)
+        XCTAssertEqual(try reader.stageTimes(), [])
+        XCTAssertEqual(try version(reader), "2")
+        XCTAssertEqual(try reader.candidates().count, 1)
+
+        let writer = try RunStore(opening: path)
+        XCTAssertEqual(try version(writer), "3")
+        XCTAssertEqual(try writer.stageTimes(), [], "rows recorded before the migration have no time")
+        let proxy = EvaluationResult(status: .ok, stats: Array(repeating: 0.3, count: 12), seconds: 9)
+        try writer.record(StageRecord(stage: .proxy, passed: true, reason: "", result: proxy, seconds: 9), generation: 0, slot: 1)
+        let first = try XCTUnwrap(writer.stageTimes().first)
+        XCTAssertEqual(first.stage, .proxy)
+        XCTAssertEqual(first.finishedAt, Date().timeIntervalSince1970, accuracy: 60)
+        Thread.sleep(forTimeInterval: 0.01)
+        try writer.record(StageRecord(stage: .proxy, passed: true, reason: "", result: proxy, seconds: 9), generation: 0, slot: 1)
+        XCTAssertEqual(try writer.stageTimes(), [first], "written again, it keeps its first time")
+    }
 }

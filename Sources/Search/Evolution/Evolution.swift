@@ -59,6 +59,7 @@ public final class Evolution {
 
     /// Runs until a budget ends it, or a stop request; returns the hall of fame so far.
     public func run() throws -> SearchSummary {
+        try store.markStarted(at: started)
         var stopReason = "all \(options.generations) generations done"
         var stoppedBy: Int32?
         do {

@@ -29,7 +29,7 @@ extension RunStore {
                 let reason: String = row["reason"], seconds: Double = row["seconds"]
                 let result = stage == .mos || stage == .proxy ? Self.legacyResult(row["figures"], reason: reason, seconds: seconds) : nil
                 try Self.insert(StageRecord(stage: stage, passed: (row["verdict"] as String) == "pass", reason: reason, result: result, seconds: seconds),
-                                generation: row["generation"], slot: row["slot"], into: db)
+                                generation: row["generation"], slot: row["slot"], into: db, finishedAt: nil)
             }
             for row in baselines {
                 let result = Self.legacyResult(row["figures"], reason: "", seconds: row["seconds"])
@@ -37,6 +37,18 @@ extension RunStore {
                                arguments: [row["name"] as String, row["stage"] as String, Self.encode(result), row["seconds"] as Double])
             }
             try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'schema_version'", arguments: [String(Self.schemaVersion)])
+        }
+    }
+
+    /// Schema 2 to 3: stage and baseline rows get a nullable `finished_at` (NULL for the rows
+    /// recorded before), nothing else changes.
+    static func migrateFromVersion2(_ connection: StoreConnection) throws {
+        try connection.write { db in
+            try db.execute(sql: """
+                ALTER TABLE stages ADD COLUMN finished_at REAL;
+                ALTER TABLE baselines ADD COLUMN finished_at REAL;
+                UPDATE meta SET value = '3' WHERE key = 'schema_version';
+                """)
         }
     }
 

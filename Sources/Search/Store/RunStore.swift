@@ -16,8 +16,10 @@ import GRDB
 /// finds the database busy waits for it (up to a minute) instead of failing.
 public final class RunStore: @unchecked Sendable {
     /// 1: results as flat figures ({"ap", "status", "s0".."s11"}), options with string-typed
-    /// evaluator; 2: results as one `EvaluationResult` JSON value, typed options.
-    public static let schemaVersion = 2
+    /// evaluator; 2: results as one `EvaluationResult` JSON value, typed options; 3: stage and
+    /// baseline rows carry `finished_at` (Unix seconds when first recorded; NULL in older rows),
+    /// the report's clock.
+    public static let schemaVersion = 3
 
     let db: StoreConnection
     public let path: String
@@ -52,6 +54,9 @@ public final class RunStore: @unchecked Sendable {
             guard meta["tool"] == "autoloss" else { throw SearchError.notAStore(path: path, reason: "not an autoloss run store") }
             switch meta["schema_version"].flatMap(Int.init) {
             case Self.schemaVersion?: break
+            case 2?:
+                // A reader leaves a schema 2 store as it is (its rows have no times anyway).
+                if !readOnly { try Self.migrateFromVersion2(db) }
             case 1?:
                 if readOnly { db = try Self.open(path) }
                 try Self.migrateFromVersion1(db)
@@ -92,10 +97,10 @@ public final class RunStore: @unchecked Sendable {
             PRIMARY KEY(generation, slot));
         CREATE TABLE stages(
             generation INTEGER NOT NULL, slot INTEGER NOT NULL, stage TEXT NOT NULL,
-            verdict TEXT NOT NULL, reason TEXT NOT NULL, result TEXT, seconds REAL NOT NULL,
+            verdict TEXT NOT NULL, reason TEXT NOT NULL, result TEXT, seconds REAL NOT NULL, finished_at REAL,
             PRIMARY KEY(generation, slot, stage));
         CREATE TABLE baselines(
-            name TEXT NOT NULL, stage TEXT NOT NULL, result TEXT NOT NULL, seconds REAL NOT NULL,
+            name TEXT NOT NULL, stage TEXT NOT NULL, result TEXT NOT NULL, seconds REAL NOT NULL, finished_at REAL,
             PRIMARY KEY(name, stage));
         """
 
@@ -111,18 +116,21 @@ public final class RunStore: @unchecked Sendable {
         try db.write { db in try Self.insert(r, generation: generation, slot: slot, into: db) }
     }
 
-    static func insert(_ r: StageRecord, generation: Int, slot: Int, into db: Database) throws {
+    /// `finishedAt`: when the row was first recorded (a row written again on resume keeps it).
+    static func insert(_ r: StageRecord, generation: Int, slot: Int, into db: Database, finishedAt: Date? = Date()) throws {
         try db.execute(sql: """
-            INSERT OR REPLACE INTO stages(generation, slot, stage, verdict, reason, result, seconds)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
+            INSERT OR REPLACE INTO stages(generation, slot, stage, verdict, reason, result, seconds, finished_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?,
+                    COALESCE((SELECT finished_at FROM stages WHERE generation = ? AND slot = ? AND stage = ?), ?))
             """, arguments: [generation, slot, r.stage.rawValue, r.passed ? "pass" : "reject", r.reason,
-                             r.result.map(Self.encode), r.seconds])
+                             r.result.map(Self.encode), r.seconds, generation, slot, r.stage.rawValue,
+                             finishedAt?.timeIntervalSince1970])
     }
 
     func recordBaseline(name: String, stage: TrainingStage, result: EvaluationResult) throws {
         try db.write { db in
-            try db.execute(sql: "INSERT OR REPLACE INTO baselines(name, stage, result, seconds) VALUES (?, ?, ?, ?)",
-                           arguments: [name, stage.rawValue, Self.encode(result), result.seconds])
+            try db.execute(sql: "INSERT OR REPLACE INTO baselines(name, stage, result, seconds, finished_at) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [name, stage.rawValue, Self.encode(result), result.seconds, Date().timeIntervalSince1970])
         }
     }
 

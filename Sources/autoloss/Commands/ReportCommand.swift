@@ -6,12 +6,23 @@ import Search
 
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "report", abstract: "Summarise a search run from its store: configuration, funnel, baselines, hall of fame.")
+        commandName: "report", abstract: "Summarise a search run from its store: configuration, funnel, baselines, hall of fame; --html writes the page with its charts.")
 
     @Argument(help: "The run folder (or its run.sqlite).") var runFolder: String
     @Flag(help: "Print JSON.") var json = false
+    @Flag(help: "Write the HTML report (one self-contained file) instead; a filter ablation's folder gets its table.") var html = false
+    @Option(help: "Where --html writes (default: report.html in the run folder).") var out: String?
+
+    func validate() throws {
+        if out != nil && !html { throw ValidationError("--out goes with --html: add --html to write the page there") }
+        if html && json { throw ValidationError("choose one of --html and --json") }
+    }
 
     func run() throws {
+        if html {
+            let page = ReportPage(folder: RunFolder(path: runFolder))
+            return print(try page.write(to: out.map { URL(fileURLWithPath: $0) }).path)
+        }
         let report = try RunReport(store: RunFolder(path: runFolder).open(readOnly: true))
         let o = report.options
         let ranked = report.hallOfFame.top(10)

@@ -2,10 +2,12 @@ import Detection
 import ArgumentParser
 import Foundation
 import LossLanguage
+import Report
 import Search
 
 /// One search run on the terminal: prints progress per generation (and logs it in the run
-/// folder's search.log), and at the end the hall of fame, also written as hall-of-fame.json.
+/// folder's search.log), and at the end the hall of fame, also written as hall-of-fame.json; the
+/// HTML report (report.html) is written after every generation and at the end.
 struct SearchRun {
     var folder: RunFolder
     var json: Bool
@@ -22,6 +24,7 @@ struct SearchRun {
         log("search \(o.branch.rawValue): partner \(o.partner), baseline \(o.baseline), evaluator \(o.evaluator.name), seed \(o.seed), run \(folder.url.path)", echo: !json)
         let evolution = try Evolution(options: o, store: store, evaluator: evaluator, stop: stop, report: { p in
             log(json ? Self.progressJSON(p).text : Self.progressLine(p), echo: true)
+            _ = try? ReportPage(folder: folder).write()
         }, observe: { event in
             status.record(event)
             if let line = Self.trainingLine(event) { log(line, echo: !json) }
@@ -29,6 +32,7 @@ struct SearchRun {
         if !json { status.start { log($0, echo: true) } }
         defer { status.stop() }
         let summary = try evolution.run()
+        _ = try? ReportPage(folder: folder).write()
         let entries = summary.hallOfFame.top(10)
         let fame = JSON.array(entries.map { e in
             .object([("formula", .string(e.expr.infix)), ("prefix", .string(e.expr.prefix(branch: o.branch))),
