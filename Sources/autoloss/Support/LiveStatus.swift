@@ -61,13 +61,20 @@ final class LiveStatus: @unchecked Sendable {
         lock.unlock()
     }
 
-    /// "[proxy g2 #4] step 450/1000 (45%)  loss 1.234  210 img/s  2:05 in, ~1:20 left".
+    /// On a terminal the status lines carry a bar; into a pipe or a file, plain text.
+    static let onTerminal = isatty(STDOUT_FILENO) == 1
+
+    /// "[proxy g2 #4] step 450/1000 (45%)  loss 1.234  210 img/s  2:05 in, ~1:20 left", with
+    /// "[#########...........] " before the step on a terminal.
     private static func line(_ r: Running) -> String {
         let tag = SearchRun.tag(r.event)
         let elapsed = Date().timeIntervalSince(r.started)
         guard let p = r.latest else { return "\(tag) running, \(SearchRun.duration(elapsed)) in" }
-        return String(format: "%@ step %d/%d (%.0f%%)  loss %.4f  %.0f img/s  %@ in, ~%@ left", tag, p.step, p.iterations,
-                      100 * Double(p.step) / Double(max(1, p.iterations)), Double(p.smoothedLoss), p.imagesPerSecond,
+        let fraction = Double(p.step) / Double(max(1, p.iterations))
+        let filled = Int((fraction * 20).rounded(.down))
+        let bar = onTerminal ? "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: 20 - filled) + "] " : ""
+        return String(format: "%@ %@step %d/%d (%.0f%%)  loss %.4f  %.0f img/s  %@ in, ~%@ left", tag, bar, p.step, p.iterations,
+                      100 * fraction, Double(p.smoothedLoss), p.imagesPerSecond,
                       SearchRun.duration(elapsed), SearchRun.duration(p.secondsLeft.isFinite ? p.secondsLeft : 0))
     }
 }
