@@ -27,3 +27,6 @@ echo "    the best 3 on the proxy; a line as each training starts and ends, a st
 echo
 echo "== The run, read back from its store"
 "$bin" report "$run"
+echo
+echo "== The run's HTML report (charts, loss landscapes, the hall of fame typeset): open it in a browser"
+echo "   file://$(cd "$run" && pwd)/report.html"
