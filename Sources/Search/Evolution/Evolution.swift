@@ -116,6 +116,14 @@ public final class Evolution {
         return budgetExhausted()
     }
 
+    /// "15", "14.94", "0.1": minutes to two decimals at most.
+    static func minutes(_ m: Double) -> String {
+        var text = String(format: "%.2f", m)
+        while text.hasSuffix("0") { text.removeLast() }
+        if text.hasSuffix(".") { text.removeLast() }
+        return text
+    }
+
     static func signalName(_ signal: Int32) -> String {
         switch signal {
         case 1: return "SIGHUP"
@@ -205,13 +213,13 @@ public final class Evolution {
         guard options.allowOverrun != true, let minutes = options.timeLimitMinutes, let seconds = pace.mean(stage) else { return nil }
         let elapsed = Date().timeIntervalSince(started)
         guard elapsed + seconds > minutes * 60 else { return nil }
-        return String(format: "time limit of %@ minutes: a %@ training (~%.0f s here) would end after it", "\(minutes)", stage.rawValue, seconds)
+        return String(format: "time limit of %@ minutes: a %@ training (~%.0f s here) would end after it", Self.minutes(minutes), stage.rawValue, seconds)
     }
 
     func budgetExhausted() -> String? {
         if let reason = stoppedBeforeLimit { return reason }
         if let m = options.maxEvaluations, funnel.proxyEvaluated >= m { return "proxy-evaluation budget of \(m) spent" }
-        if let t = options.timeLimitMinutes, Date().timeIntervalSince(started) >= t * 60 { return "time limit of \(t) minutes reached" }
+        if let t = options.timeLimitMinutes, Date().timeIntervalSince(started) >= t * 60 { return "time limit of \(Self.minutes(t)) minutes reached" }
         return nil
     }
 
