@@ -8,6 +8,10 @@ public enum SearchError: Error, Equatable, CustomStringConvertible {
     case runInUse(path: String, process: String)
     /// The file system or the database failed: the file and the cause, in a line.
     case io(path: String, cause: String)
+    /// The baseline loss could not be evaluated at a stage: nothing to compare with.
+    case baselineFailed(name: String, stage: String, reason: String)
+    /// Every evaluation of the run failed.
+    case evaluationsFailed(count: Int, store: String)
 
     public var description: String {
         switch self {
@@ -16,6 +20,10 @@ public enum SearchError: Error, Equatable, CustomStringConvertible {
         case .notAStore(let path, let reason): return "\(path) is not a run store this autoloss can resume: \(reason)"
         case .runInUse(let path, let process): return "run folder in use by process \(process): \(path) (wait for it to end, or stop it)"
         case .io(let path, let cause): return "\(path): \(cause)"
+        case .baselineFailed(let name, let stage, let reason):
+            return "the baseline \(name) could not be evaluated at the \(stage) stage, so the search stops: \(reason)"
+        case .evaluationsFailed(let count, let store):
+            return "all \(count) evaluations failed, so the search found nothing; their reasons: autoloss report \(store)"
         }
     }
 }

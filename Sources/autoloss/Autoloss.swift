@@ -38,8 +38,10 @@ struct Autoloss: ParsableCommand {
         switch error {
         case let e as SearchError:
             printError("error: \(e)")
-            if case .io = e { return environmentFailure }
-            return 2
+            switch e {
+            case .io, .baselineFailed, .evaluationsFailed: return environmentFailure
+            default: return 2
+            }
         // The library's user-facing errors: each describes itself in a line that says where.
         case is LossLanguageError, is DataError, is DetectionError, is TrainingError:
             printError("error: \(error)")

@@ -50,6 +50,39 @@ final class ExternalEvaluatorTests: XCTestCase {
         XCTAssertTrue(malformed.reason.contains("neither 12 'stats' nor 'ap'"), malformed.reason)
     }
 
+    /// result.json is read strictly: what it holds must be a result, or the evaluation fails
+    /// saying what was wrong.
+    func testResultsAreValidated() throws {
+        func result(_ json: String) -> EvaluationResult {
+            ExternalEvaluator(command: "printf '%s' '\(json)' > result.json", workDirectory: folder).evaluate(pair, searched: .reg, stage: .mos, seed: 1)
+        }
+        let percent = result(#"{"status": "ok", "ap": 37.06}"#)
+        XCTAssertEqual(percent.status, .failed)
+        XCTAssertTrue(percent.reason.contains("\"ap\": 37.06 is outside [0, 1]: write AP as a fraction (0.3706"), percent.reason)
+        let absent = result(#"{"status": "ok", "stats": [-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1]}"#)
+        XCTAssertTrue(absent.reason.contains("an AP in [0, 1] is needed"), absent.reason)
+        XCTAssertTrue(result(#"{"status": "ok", "ap": NaN}"#).reason.contains("NaN or Infinity is not a JSON number"))
+        XCTAssertTrue(result(#"{"status": "ok", "stats": [0.1, 0.2]}"#).reason.contains("has 2 numbers"))
+        XCTAssertTrue(result(#"{"status": "done"}"#).reason.contains("it must be \"ok\" or \"diverged\""))
+        XCTAssertEqual(try XCTUnwrap(result(#"{"status": "ok", "ap": 0.3706}"#).ap), 37.06, accuracy: 1e-12)
+    }
+
+    /// The command's output is kept whole in the candidate's folder; --eval-timeout ends it.
+    func testOutputIsKeptAndTimeOutsEndTheCommand() throws {
+        let chatty = ExternalEvaluator(command: "seq 1 5000; seq 1 3000 >&2; exit 1", workDirectory: folder)
+        let r = chatty.evaluate(pair, searched: .reg, stage: .mos, seed: 1)
+        let dir = try XCTUnwrap(try FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil).first)
+        XCTAssertEqual(try String(contentsOf: dir.appendingPathComponent("stdout.txt"), encoding: .utf8).split(separator: "\n").count, 5000)
+        XCTAssertEqual(try String(contentsOf: dir.appendingPathComponent("stderr.txt"), encoding: .utf8).split(separator: "\n").count, 3000)
+        XCTAssertTrue(r.reason.contains("2998 | 2999 | 3000 (all of it in"), r.reason)
+        let slow = ExternalEvaluator(command: "sleep 30", workDirectory: folder, timeout: 0.5)
+        let started = Date()
+        let t = slow.evaluate(pair, searched: .reg, stage: .proxy, seed: 1)
+        XCTAssertEqual(t.status, .failed)
+        XCTAssertTrue(t.reason.contains("timed out after 0 s (--eval-timeout)") || t.reason.contains("timed out after 1 s (--eval-timeout)"), t.reason)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 20, "the command was ended, not waited for")
+    }
+
     /// Slurm: one `sbatch --wait` per evaluation. A stand-in sbatch on PATH records its arguments
     /// and runs the wrapped command, as sbatch --wait would.
     func testSlurmSubmitsOneBlockingJobPerEvaluation() throws {

@@ -181,6 +181,47 @@ final class SearchCommandTests: XCTestCase {
         }
     }
 
+    /// A baseline that cannot be evaluated stops the search at once, exit 3, with the reason
+    /// and where the command's whole output is.
+    func testAFailingBaselineStopsTheSearch() throws {
+        let r = try CLI.run(["search", "--branch", "reg", "--generations", "2", "--command", "echo 'CUDA out of memory' >&2; exit 1",
+                             "--out", folder.appendingPathComponent("failing").path])
+        XCTAssertEqual(r.status, 3, r.stderr)
+        XCTAssertTrue(r.stderr.contains("the baseline giou could not be evaluated at the mos stage, so the search stops"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("CUDA out of memory (all of it in "), r.stderr)
+        XCTAssertFalse(r.stdout.contains("[mos   g0"), "no candidate trained: \(r.stdout)")
+    }
+
+    /// SIGKILL of the search while an external training runs, then --resume: the orphaned
+    /// training is waited for and its complete result.json taken, so the resumed run trains
+    /// what an undisturbed one trains, each once.
+    func testResumeAdoptsWhatAKilledSearchsCommandFinished() throws {
+        func search(_ name: String) -> (arguments: [String], log: String) {
+            let log = folder.appendingPathComponent("\(name).txt").path
+            let command = "echo $AUTOLOSS_STAGE $(cat formula.txt) >> \(log); sleep 1; " + evaluator
+            return (["search", "--branch", "reg", "--generations", "2", "--population", "2", "--top-k", "1", "--seed", "5",
+                     "--command", command, "--out", folder.appendingPathComponent(name).path], log)
+        }
+        let quiet = search("quiet")
+        XCTAssertEqual(try CLI.run(quiet.arguments).status, 0)
+        let killed = search("killed")
+        let process = Process()
+        process.executableURL = CLI.binary
+        process.arguments = killed.arguments
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(20)
+        while !FileManager.default.fileExists(atPath: killed.log) && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let resumed = try CLI.run(["search", "--resume", folder.appendingPathComponent("killed").path])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        func trainings(_ log: String) throws -> [String] { try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").map(String.init).sorted() }
+        XCTAssertEqual(try trainings(killed.log), try trainings(quiet.log))
+        XCTAssertEqual(try String(contentsOfFile: folder.appendingPathComponent("killed/hall-of-fame.json").path, encoding: .utf8),
+                       try String(contentsOfFile: folder.appendingPathComponent("quiet/hall-of-fame.json").path, encoding: .utf8))
+    }
+
     /// `report` ranks a run as its search did, ties included (this evaluator gives many equal
     /// APs): one ranking, `HallOfFame.top`, for both.
     func testReportRanksARunAsItsSearchDid() throws {

@@ -28,13 +28,19 @@ extension CandidateEvaluator {
     }
 }
 
-/// What a search hands each training: where its steps go, and whether to stop.
+/// What a search hands each training: where its steps go, whether to stop, and whose training
+/// it is (nil generation: the baseline).
 public struct EvaluationContext: Sendable {
     public var progress: @Sendable (TrainingProgress) -> Void
     public var stop: StopRequest
+    public var generation: Int?
+    public var slot: Int?
 
-    public init(progress: @escaping @Sendable (TrainingProgress) -> Void = { _ in }, stop: StopRequest = StopRequest()) {
+    public init(progress: @escaping @Sendable (TrainingProgress) -> Void = { _ in }, stop: StopRequest = StopRequest(),
+                generation: Int? = nil, slot: Int? = nil) {
         self.progress = progress
         self.stop = stop
+        self.generation = generation
+        self.slot = slot
     }
 }

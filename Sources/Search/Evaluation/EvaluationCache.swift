@@ -62,7 +62,7 @@ final class EvaluationCache: @unchecked Sendable {
             var e = event
             e.phase = .progress(step)
             observe(e)
-        }, stop: stop)
+        }, stop: stop, generation: event.generation, slot: event.slot)
         let result = evaluator.evaluate(losses.pair(candidate: expr), searched: losses.branch, stage: stage, seed: seed, context: context)
         if let signal = stop.signalNumber, result.status != .ok { throw SearchStopped(signal: signal) }
         var done = event

@@ -36,12 +36,16 @@ public enum Executor: Codable, Equatable, Sendable {
         public var status: Int32
         public var stdout: String
         public var stderr: String
+        /// Ended for running past its time limit.
+        public var timedOut = false
     }
 
     /// Runs `command` in `directory` and waits for it. The command runs in a process group of
-    /// its own (Foundation starts it so): on a stop request the whole group gets SIGTERM, and
-    /// SIGKILL 5 s later, so that no training it started outlives the search.
-    func run(_ command: String, in directory: URL, environment: [String: String], stop: StopRequest = StopRequest()) -> Outcome {
+    /// its own (Foundation starts it so): on a stop request, or past `timeout` seconds, the whole
+    /// group gets SIGTERM, and SIGKILL 5 s later, so that no training it started outlives the
+    /// search. `pidFile` gets the command's process id while it runs.
+    func run(_ command: String, in directory: URL, environment: [String: String], stop: StopRequest = StopRequest(),
+             timeout: Double? = nil, pidFile: URL? = nil) -> Outcome {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.currentDirectoryURL = directory
@@ -77,9 +81,12 @@ public enum Executor: Codable, Equatable, Sendable {
                 group.leave()
             }
         }
-        var terminatedAt: Date?
+        if let pidFile { try? Data("\(process.processIdentifier)\n".utf8).write(to: pidFile) }
+        let started = Date()
+        var terminatedAt: Date?, timedOut = false
         while ended.wait(timeout: .now() + 0.1) == .timedOut {
-            guard stop.isRequested else { continue }
+            if let timeout, Date().timeIntervalSince(started) > timeout { timedOut = true }
+            guard stop.isRequested || timedOut else { continue }
             if terminatedAt == nil {
                 kill(-process.processIdentifier, SIGTERM)
                 terminatedAt = Date()
@@ -90,6 +97,6 @@ public enum Executor: Codable, Equatable, Sendable {
         process.waitUntilExit()
         group.wait()
         return Outcome(status: process.terminationStatus, stdout: String(decoding: outBox.data, as: UTF8.self),
-                       stderr: String(decoding: errBox.data, as: UTF8.self))
+                       stderr: String(decoding: errBox.data, as: UTF8.self), timedOut: timedOut)
     }
 }

@@ -12,17 +12,29 @@ import LossLanguage
 /// "stage", "seed"}). Then it runs `command` with `{dir}` replaced by that folder and the
 /// environment variables AUTOLOSS_CANDIDATE_DIR and AUTOLOSS_STAGE set. The command writes
 /// `result.json` in the folder: {"status": "ok" | "diverged", "stats": [12 COCO numbers]} (or
-/// {"status": "ok", "ap": 0.37} with AP in [0, 1]). A non-zero exit or a missing or malformed
-/// result is a failed evaluation whose reason quotes the end of the command's stderr.
+/// {"status": "ok", "ap": 0.37} with AP in [0, 1]), checked by `ResultFile`. A non-zero exit, a
+/// time-out or a missing or malformed result is a failed evaluation whose reason says why (the
+/// end of the command's stderr); its stdout and stderr are kept whole in the folder (stdout.txt,
+/// stderr.txt). `{dir}` is replaced by the folder's path already quoted for the shell: write
+/// `train.py {dir}`, not `train.py "{dir}"`; the command runs in that folder, so a relative
+/// script path is relative to it (give an absolute one).
+///
+/// A search killed while a command ran can be resumed: the folder's command.pid names the
+/// process, and the resumed search waits for it if it still runs, and takes a complete
+/// result.json it left instead of training again.
 public struct ExternalEvaluator: CandidateEvaluator {
     public var command: String
     public var workDirectory: URL
     public var executor: Executor
+    /// Seconds one evaluation may take (nil: no limit); past it the command's process group is
+    /// ended and the evaluation failed.
+    public var timeout: Double?
 
-    public init(command: String, workDirectory: URL, executor: Executor = .local(jobs: 1)) {
+    public init(command: String, workDirectory: URL, executor: Executor = .local(jobs: 1), timeout: Double? = nil) {
         self.command = command
         self.workDirectory = workDirectory
         self.executor = executor
+        self.timeout = timeout
     }
 
     public func evaluate(_ pair: LossPair, searched branch: Branch, stage: TrainingStage, seed: UInt64) -> EvaluationResult {
@@ -39,6 +51,8 @@ public struct ExternalEvaluator: CandidateEvaluator {
         }
         let name = "\(stage.rawValue)-\(String(FNV1a.hash(candidate.canonicalString(in: branch)), radix: 16))-s\(seed)"
         let dir = workDirectory.appendingPathComponent(name)
+        let shellCommand = command.replacingOccurrences(of: "{dir}", with: Self.shellQuoted(dir.path))
+        if let adopted = adopt(dir, command: shellCommand, stop: context.stop, since: start) { return adopted }
         do {
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             try candidate.infix.write(to: dir.appendingPathComponent("formula.txt"), atomically: true, encoding: .utf8)
@@ -47,41 +61,48 @@ public struct ExternalEvaluator: CandidateEvaluator {
             try partner.infix.write(to: dir.appendingPathComponent("partner.txt"), atomically: true, encoding: .utf8)
             try partner.prefix(branch: partnerBranch).write(to: dir.appendingPathComponent("partner_prefix.txt"), atomically: true, encoding: .utf8)
             try partner.pytorch(branch: partnerBranch).write(to: dir.appendingPathComponent("partner.py"), atomically: true, encoding: .utf8)
-            let meta: [String: Any] = ["branch": branch.rawValue, "formula": candidate.infix, "prefix": candidate.prefix(branch: branch),
-                                       "partner": partner.infix, "partner_branch": partnerBranch.rawValue, "stage": stage.rawValue, "seed": seed]
+            var meta: [String: Any] = ["branch": branch.rawValue, "formula": candidate.infix, "prefix": candidate.prefix(branch: branch),
+                                       "partner": partner.infix, "partner_branch": partnerBranch.rawValue, "stage": stage.rawValue, "seed": seed,
+                                       "mode": pair.mode.rawValue, "threads": max(1, ProcessInfo.processInfo.activeProcessorCount / max(1, executor.jobs))]
+            meta["generation"] = context.generation
+            meta["slot"] = context.slot
             try JSONSerialization.data(withJSONObject: meta, options: [.sortedKeys]).write(to: dir.appendingPathComponent("candidate.json"))
-            try? FileManager.default.removeItem(at: dir.appendingPathComponent("result.json"))
+            for file in ["result.json", "stdout.txt", "stderr.txt"] { try? FileManager.default.removeItem(at: dir.appendingPathComponent(file)) }
+            try shellCommand.write(to: dir.appendingPathComponent("command.txt"), atomically: true, encoding: .utf8)
         } catch {
             return failed("cannot write the candidate's files in \(dir.path): \(error.localizedDescription)")
         }
-        let shellCommand = command.replacingOccurrences(of: "{dir}", with: Self.shellQuoted(dir.path))
+        let pidFile = dir.appendingPathComponent("command.pid")
         let outcome = executor.run(shellCommand, in: dir, environment: ["AUTOLOSS_CANDIDATE_DIR": dir.path, "AUTOLOSS_STAGE": stage.rawValue],
-                                   stop: context.stop)
+                                   stop: context.stop, timeout: timeout, pidFile: pidFile)
+        try? Data(outcome.stdout.utf8).write(to: dir.appendingPathComponent("stdout.txt"))
+        try? Data(outcome.stderr.utf8).write(to: dir.appendingPathComponent("stderr.txt"))
+        try? FileManager.default.removeItem(at: pidFile)
+        if outcome.timedOut, let timeout {
+            return failed(String(format: "timed out after %.0f s (--eval-timeout); its output is in %@", timeout, dir.path))
+        }
         guard outcome.status == 0 else {
-            return failed("the evaluator command exited with status \(outcome.status): \(Self.tail(outcome.stderr))")
+            return failed("the evaluator command exited with status \(outcome.status): \(Self.tail(outcome.stderr)) (all of it in \(dir.path)/stderr.txt)")
         }
         guard let data = FileManager.default.contents(atPath: dir.appendingPathComponent("result.json").path) else {
             return failed("the evaluator command wrote no result.json in \(dir.path)")
         }
-        return Self.parseResult(data, seconds: Date().timeIntervalSince(start))
+        return ResultFile.parse(data, seconds: Date().timeIntervalSince(start))
     }
 
-    /// Reads result.json; anything unexpected is a failed evaluation saying what was wrong.
-    static func parseResult(_ data: Data, seconds: Double) -> EvaluationResult {
-        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
-            return EvaluationResult(status: .failed, seconds: seconds, reason: "result.json is not a JSON object")
+    /// The result the same command of an interrupted search left in `dir` (command.txt): waits
+    /// for the command if it still runs (command.pid), then takes a complete result.json (ok or
+    /// diverged); nil when there is none to take, and the evaluation runs anew.
+    func adopt(_ dir: URL, command: String, stop: StopRequest, since start: Date) -> EvaluationResult? {
+        guard (try? String(contentsOf: dir.appendingPathComponent("command.txt"), encoding: .utf8)) == command else { return nil }
+        let pidFile = dir.appendingPathComponent("command.pid")
+        if let text = try? String(contentsOf: pidFile, encoding: .utf8), let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+            while kill(pid, 0) == 0 && !stop.isRequested { Thread.sleep(forTimeInterval: 0.2) }
+            if stop.isRequested { return nil }
         }
-        switch object["status"] as? String {
-        case "diverged": return EvaluationResult(status: .diverged, seconds: seconds, reason: object["reason"] as? String ?? "loss went non-finite")
-        case "ok":
-            if let stats = object["stats"] as? [Double], stats.count == 12 { return EvaluationResult(status: .ok, stats: stats, seconds: seconds) }
-            if let ap = object["ap"] as? Double {
-                return EvaluationResult(status: .ok, stats: [ap] + [Double](repeating: -1, count: 11), seconds: seconds)
-            }
-            return EvaluationResult(status: .failed, seconds: seconds, reason: "result.json has status ok but neither 12 'stats' nor 'ap'")
-        default:
-            return EvaluationResult(status: .failed, seconds: seconds, reason: "result.json needs \"status\": \"ok\" or \"diverged\"")
-        }
+        guard let data = FileManager.default.contents(atPath: dir.appendingPathComponent("result.json").path) else { return nil }
+        let result = ResultFile.parse(data, seconds: Date().timeIntervalSince(start))
+        return result.status == .failed ? nil : result
     }
 
     static func tail(_ text: String) -> String {

@@ -74,6 +74,10 @@ public final class Evolution {
             stoppedBy = stop.signal
             stopReason = "interrupted by \(Self.signalName(stop.signal)); continue with --resume"
         }
+        // A run whose every evaluation failed found nothing: an error, not an empty success.
+        if funnel.failed > 0 && funnel.mosTrained == 0 && funnel.proxyEvaluated == funnel.failed {
+            throw SearchError.evaluationsFailed(count: funnel.failed, store: store.path)
+        }
         return SearchSummary(hallOfFame: HallOfFame(entries: evaluated), baselineMOS: baselineMOS, baselineProxy: baselineProxy,
                              funnel: funnel, seconds: Date().timeIntervalSince(started), stopReason: stopReason, stoppedBy: stoppedBy)
     }
@@ -88,6 +92,10 @@ public final class Evolution {
             let results = try trainAll(survivors, stage: .mos, generation: g)
             for (s, done) in zip(survivors, results) {
                 guard let r = done?.result else { continue }
+                if r.status == .failed {
+                    funnel.failed += 1
+                    continue
+                }
                 funnel.mosTrained += 1
                 if let ap = r.ap, ap > 0 { mosBest.append((s.expr, ap)) }
                 if let ap = r.ap, ap >= mosBar {
@@ -107,6 +115,7 @@ public final class Evolution {
         for (s, done) in zip(chosen, results) {
             guard let (r, elapsed) = done else { continue }
             funnel.proxyEvaluated += 1
+            if r.status == .failed { funnel.failed += 1 }
             if r.ap != nil {
                 evaluated.append(HallOfFame.Entry(expr: s.expr, result: r, generation: g, elapsed: elapsed))
             }
@@ -147,9 +156,17 @@ public final class Evolution {
     /// results from the store: a resumed run, or an ablation arm given another arm's baseline.
     public func measureBaselines() throws {
         baselineMOS = options.usesMOS ? try trainings.baseline(.mos) : nil
+        try Self.check(baselineMOS, stage: .mos, name: options.baseline)
         baselineProxy = try trainings.baseline(.proxy)
+        try Self.check(baselineProxy, stage: .proxy, name: options.baseline)
         if let r = baselineMOS { pace.add(r.seconds, stage: .mos) }
         if let r = baselineProxy { pace.add(r.seconds, stage: .proxy) }
+    }
+
+    /// A baseline that could not be evaluated leaves nothing to compare with: the search stops.
+    static func check(_ result: EvaluationResult?, stage: TrainingStage, name: String) throws {
+        guard let result, result.status == .failed else { return }
+        throw SearchError.baselineFailed(name: name, stage: stage.rawValue, reason: result.reason)
     }
 
     /// Trains candidates at one stage, `options.executor.jobs` at a time (an external evaluator

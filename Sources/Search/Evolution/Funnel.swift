@@ -2,9 +2,13 @@
 /// stages' in `screening`, the trainings' here.
 public struct Funnel: Sendable, Equatable {
     public var screening = ScreeningCounts()
+    /// Trained by MOS (a result, ok or diverged), and of those below MOS's bar or diverged.
     public var mosTrained = 0
     public var mosRejected = 0
+    /// Trainings on the proxy task (failed ones included: they spent the budget).
     public var proxyEvaluated = 0
+    /// Evaluations that failed (the evaluator gave no result), at either stage: not rejections.
+    public var failed = 0
 
     public init() {}
 

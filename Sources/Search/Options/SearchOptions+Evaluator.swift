@@ -15,7 +15,7 @@ extension SearchOptions {
             if let f = scheduleScale { detector.schedules[.proxy] = detector.schedules[.proxy]?.scaled(f) }
             return detector
         case .external(let command):
-            return ExternalEvaluator(command: command, workDirectory: folder.evaluations, executor: executor)
+            return ExternalEvaluator(command: command, workDirectory: folder.evaluations, executor: executor, timeout: evalTimeoutSeconds)
         }
     }
 

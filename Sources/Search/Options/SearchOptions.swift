@@ -47,6 +47,8 @@ public struct SearchOptions: Codable, Equatable, Sendable {
     /// Start a training even when it may end after the time limit (nil, false: a training that
     /// would end after it is not started, at the pace of the stage's trainings so far).
     public var allowOverrun: Bool?
+    /// Seconds an external evaluation may take (nil: no limit).
+    public var evalTimeoutSeconds: Double?
 
     public init(branch: Branch, mode: Branch? = nil, partner: String? = nil, baseline: String? = nil) {
         self.branch = branch
@@ -83,6 +85,7 @@ public struct SearchOptions: Codable, Equatable, Sendable {
         if let t = timeLimitMinutes, !(t > 0) { return "--time-limit must be a positive number of minutes" }
         if !(0...1).contains(mosRejectFraction) { return "the MOS reject fraction must be in [0, 1]" }
         if let f = scheduleScale, !(f > 0 && f <= 4) { return "the schedule scale must be in (0, 4]" }
+        if let t = evalTimeoutSeconds, !(t > 0 && t <= 30 * 86_400) { return "--eval-timeout must be a positive number of seconds, at most 30 days" }
         if case .external(let command) = evaluator, command.isEmpty { return "--evaluator external needs --command CMD" }
         if case .detector(let data) = evaluator {
             do { try DetectorData.check(data) } catch { return "--data \(data): \(error)" }

@@ -42,6 +42,7 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "local or slurm (external evaluator).") var executor: Executor?
     @Option(name: .customLong("sbatch-arg"), help: "An extra sbatch argument (repeatable).") var sbatchArguments: [String] = []
     @Option(help: "Trainings at the same time (Slurm: jobs queued at once).") var jobs: Int?
+    @Option(name: .customLong("eval-timeout"), help: "Seconds one external evaluation may take; past it, its processes are ended and it counts as failed.") var evalTimeout: Double?
     @Flag(name: .customLong("no-cpv"), help: "Turn convergence property verification off.") var noCPV = false
     @Flag(name: .customLong("no-mos"), help: "Turn model optimisation simulation off.") var noMOS = false
     @Option(help: "The run folder (must not exist).") var out: String?
@@ -89,6 +90,7 @@ struct SearchCommand: ParsableCommand {
         o.usesCPV = !noCPV
         o.usesMOS = !noMOS
         if allowOverrun { o.allowOverrun = true }
+        o.evalTimeoutSeconds = evalTimeout
         if let problem = o.problem { throw CLIError(problem) }
         let data = try o.resolveData(searchingFrom: DetectorData.searchPath)
         if let fitMinutes { try fit(&o, minutes: fitMinutes, data: data) }
@@ -109,6 +111,7 @@ struct SearchCommand: ParsableCommand {
         if let maxEvals { o.maxEvaluations = maxEvals }
         if let timeLimit { o.timeLimitMinutes = timeLimit }
         if let jobs { o.executor = o.executor.with(jobs: jobs) }
+        if let evalTimeout { o.evalTimeoutSeconds = evalTimeout }
         if let problem = o.problem { throw CLIError(problem) }
         let run = SearchRun(folder: folder, json: json)
         try run.run(o, store: store, evaluator: o.makeEvaluator(folder: folder, data: o.resolveData(searchingFrom: DetectorData.searchPath)))

@@ -96,9 +96,10 @@ struct SearchRun {
         let f = p.funnel
         let best = p.bestAP.map { String(format: "%.2f", $0) } ?? "-"
         let base = p.baselineAP.map { String(format: "%.2f", $0) } ?? "-"
-        return String(format: "gen %d/%d  generated %d  invalid %d  duplicate %d  cpv-rejected %d  equivalent %d  mos-rejected %d/%d  proxy %d  best AP %@ (baseline %@)  %.0f cand/s  %@ elapsed, ~%@ left",
+        let failed = f.failed > 0 ? "  failed \(f.failed)" : ""
+        return String(format: "gen %d/%d  generated %d  invalid %d  duplicate %d  cpv-rejected %d  equivalent %d  mos-rejected %d/%d  proxy %d%@  best AP %@ (baseline %@)  %.0f cand/s  %@ elapsed, ~%@ left",
                       p.generation + 1, p.generations, f.generated, f.invalid, f.duplicate, f.cpvRejected, f.equivalent,
-                      f.mosRejected, f.mosTrained, f.proxyEvaluated, best, base, p.candidatesPerSecond,
+                      f.mosRejected, f.mosTrained, f.proxyEvaluated, failed, best, base, p.candidatesPerSecond,
                       duration(p.elapsed), duration(p.secondsLeft))
     }
 
@@ -110,6 +111,7 @@ struct SearchRun {
             ("duplicate", .number(Double(f.duplicate))), ("cpv_rejected", .number(Double(f.cpvRejected))),
             ("equivalent", .number(Double(f.equivalent))), ("mos_trained", .number(Double(f.mosTrained))),
             ("mos_rejected", .number(Double(f.mosRejected))), ("proxy_evaluated", .number(Double(f.proxyEvaluated))),
+            ("failed", .number(Double(f.failed))),
             ("best_ap", p.bestAP.map(JSON.number) ?? .null), ("best_formula", p.bestFormula.map(JSON.string) ?? .null),
             ("baseline_ap", p.baselineAP.map(JSON.number) ?? .null), ("elapsed", .number(p.elapsed)),
             ("candidates_per_second", .number(p.candidatesPerSecond)),
