@@ -222,6 +222,33 @@ final class SearchCommandTests: XCTestCase {
                        try String(contentsOfFile: folder.appendingPathComponent("quiet/hall-of-fame.json").path, encoding: .utf8))
     }
 
+    /// check-evaluator trains the baseline at both stages through the command: a valid result
+    /// exits 0, an AP in percent is refused with the reason and exits 1.
+    func testCheckEvaluator() throws {
+        let good = try CLI.run(["check-evaluator", "--command", #"echo '{"status": "ok", "ap": 0.4}' > {dir}/result.json; echo trained"#,
+                                "--out", folder.appendingPathComponent("good").path])
+        XCTAssertEqual(good.status, 0, good.stdout + good.stderr)
+        XCTAssertEqual(good.stdout.components(separatedBy: "valid result: AP 40.00 (AP only)").count, 3, good.stdout)
+        XCTAssertTrue(good.stdout.contains("-- stdout.txt\n   trained"), good.stdout)
+        let percent = try CLI.run(["check-evaluator", "--command", #"echo '{"status": "ok", "ap": 37}' > result.json"#,
+                                   "--out", folder.appendingPathComponent("percent").path])
+        XCTAssertEqual(percent.status, 1)
+        XCTAssertTrue(percent.stdout.contains("FAILED: result.json: \"ap\": 37.0 is outside [0, 1]: write AP as a fraction (0.37), not in percent"),
+                      percent.stdout)
+    }
+
+    /// `--sbatch-arg` takes values that begin with a dash, as sbatch's own arguments do.
+    func testSbatchArgumentsMayBeginWithADash() throws {
+        let out = folder.appendingPathComponent("slurm").path
+        let r = try CLI.run(["search", "--branch", "reg", "--generations", "1", "--population", "2", "--executor", "slurm",
+                             "--sbatch-arg", "--gres=gpu:1", "--sbatch-arg", "--partition=gpu", "--command", evaluator, "--jobs", "2",
+                             "--out", out, "--max-evals", "1"])
+        // No Slurm here: the submissions fail, but the options were taken as given.
+        XCTAssertNotEqual(r.status, 2, r.stderr)
+        XCTAssertEqual(try RunStore(opening: out + "/run.sqlite", readOnly: true).options().executor,
+                       .slurm(arguments: ["--gres=gpu:1", "--partition=gpu"], jobs: 2))
+    }
+
     /// `report` ranks a run as its search did, ties included (this evaluator gives many equal
     /// APs): one ranking, `HallOfFame.top`, for both.
     func testReportRanksARunAsItsSearchDid() throws {

@@ -40,7 +40,8 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "simulation, detector (the built-in proxy detector on --data) or external.") var evaluator: EvaluatorChoice?
     @Option(help: "The external evaluator's command; {dir} is the candidate's folder.") var command: String?
     @Option(help: "local or slurm (external evaluator).") var executor: Executor?
-    @Option(name: .customLong("sbatch-arg"), help: "An extra sbatch argument (repeatable).") var sbatchArguments: [String] = []
+    // `.unconditional`: sbatch's own arguments begin with a dash (--sbatch-arg --gres=gpu:1).
+    @Option(name: .customLong("sbatch-arg"), parsing: .unconditionalSingleValue, help: "An extra sbatch argument (repeatable).") var sbatchArguments: [String] = []
     @Option(help: "Trainings at the same time (Slurm: jobs queued at once).") var jobs: Int?
     @Option(name: .customLong("eval-timeout"), help: "Seconds one external evaluation may take; past it, its processes are ended and it counts as failed.") var evalTimeout: Double?
     @Flag(name: .customLong("no-cpv"), help: "Turn convergence property verification off.") var noCPV = false
