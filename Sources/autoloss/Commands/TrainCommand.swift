@@ -1,6 +1,7 @@
 import ArgumentParser
 import Detection
 import Foundation
+import Search
 import LossLanguage
 
 /// `autoloss train`: trains the built-in proxy detector with a pair of losses and prints COCO's
@@ -92,7 +93,19 @@ struct TrainCommand: ParsableCommand {
                 + "loaded in \(String(format: "%.1f", loadSeconds)) s")
         }
         let reporter = ProgressReporter(quiet: quiet)
-        let result = try trainer.train(trainSet, evaluateOn: evalSet, alsoScoring: fit ? trainSet : nil, seed: seed, progress: reporter.report)
+        // Ctrl-C (or SIGTERM, SIGHUP) ends the training at its next step: a message, nothing
+        // written, exit 128 + the signal.
+        let stop = StopRequest()
+        Interruption.install(stop)
+        let result: TrainingResult
+        do {
+            result = try trainer.train(trainSet, evaluateOn: evalSet, alsoScoring: fit ? trainSet : nil, seed: seed, progress: reporter.report,
+                                       shouldStop: { stop.isRequested })
+        } catch TrainingError.stopped(let step) {
+            reporter.finish()
+            printError("train: interrupted before step \(step); nothing written")
+            throw ExitCode(128 + (stop.signalNumber ?? SIGINT))
+        }
         reporter.finish()
         if let out { try write(result, schedule: schedule, to: out) }
         switch result.status {

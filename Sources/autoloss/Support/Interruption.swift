@@ -2,10 +2,11 @@ import Dispatch
 import Foundation
 import Search
 
-/// SIGINT, SIGTERM and SIGHUP during a search: the first asks it to stop cleanly (no new
-/// training, the ones under way ended early, the hall of fame so far printed, exit 128 + the
-/// signal: 130 for Ctrl-C, 143 for SIGTERM); a second one ends the process at once (the store
-/// stays consistent: every write is a committed transaction).
+/// SIGINT, SIGTERM and SIGHUP during a search or a training: the first asks it to stop cleanly
+/// (a search starts no new training, ends the ones under way early, prints its hall of fame so
+/// far; a training ends at its next step; exit 128 + the signal: 130 for Ctrl-C, 143 for
+/// SIGTERM); a second one ends the process at once (a search's store stays consistent: every
+/// write is a committed transaction).
 enum Interruption {
     /// The handlers' sources, kept for the life of the process.
     nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
