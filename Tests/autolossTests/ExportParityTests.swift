@@ -13,8 +13,11 @@ import XCTest
 /// IoU 1e-7, disjoint boxes, 800 px boxes), as the verifier's probes use.
 ///
 /// "Agree": where both numbers are finite, |a - b| <= rtol * max(|a|, |b|) with rtol = 1e-9 for
-/// values and 1e-6 for gradients; where one is not finite, the other must not be either (NaN and
-/// ±inf are not told apart: both sides report the loss as failed). No export may raise.
+/// values and 1e-6 for gradients, or, beyond that, within 1024 ulps of the magnitude of the terms
+/// the number is a difference of (`ParityComparison`, `GradientMagnitude`: about 60 of 419,000
+/// numbers, gradients like w/w's at w = 1e-7, which neither side determines to 1e-6); where one
+/// is not finite, the other must not be either (NaN and ±inf are not told apart: both sides
+/// report the loss as failed). No export may raise.
 final class ExportParityTests: XCTestCase {
     static let formulasPerBranch = 1000
     static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
