@@ -1,6 +1,10 @@
 """Runs every mmdet module `autoloss export --format mmdet` writes, with torch, against the
-formula's values from `autoloss loss eval`. mmdet itself is stood in for by its two names the
-module imports (the registry and weight_reduce_loss), so torch is the only requirement.
+formula's values from `autoloss loss eval`. The module imports two names from mmdet: its MODELS
+registry and weight_reduce_loss. Where mmdet's registry imports (mmdet 3.x with mmengine; it
+needs no compiled ops), the modules are registered in it and built through mmengine's
+`MODELS.build`; otherwise a stand-in registry is used. weight_reduce_loss lives in
+mmdet.models, whose import needs mmcv's compiled ops (mmcv._ext): a copy stands in where that
+fails. So torch is the only requirement; the first line printed says which were real.
 
 Usage: .venv/bin/python scripts/check_mmdet_export.py [path/to/autoloss]
 """
@@ -28,15 +32,26 @@ def weight_reduce_loss(loss, weight=None, reduction="mean", avg_factor=None):
     return loss.sum() / avg_factor if avg_factor else (loss.mean() if reduction == "mean" else loss.sum())
 
 
+try:
+    from mmdet.registry import MODELS as REAL_REGISTRY
+except ImportError:
+    REAL_REGISTRY = None
+try:
+    from mmdet.models.losses.utils import weight_reduce_loss as real_weight_reduce_loss
+except ImportError:
+    real_weight_reduce_loss = None
+print(f"registry: {'mmdet.registry.MODELS (mmengine)' if REAL_REGISTRY else 'stand-in'}; "
+      f"weight_reduce_loss: {'mmdet' if real_weight_reduce_loss else 'stand-in'}")
 registry = types.ModuleType("mmdet.registry")
-registry.MODELS = Registry()
+registry.MODELS = REAL_REGISTRY or Registry()
 utils = types.ModuleType("mmdet.models.losses.utils")
-utils.weight_reduce_loss = weight_reduce_loss
+utils.weight_reduce_loss = real_weight_reduce_loss or weight_reduce_loss
 for name, module in [("mmdet", types.ModuleType("mmdet")), ("mmdet.registry", registry),
                      ("mmdet.models", types.ModuleType("mmdet.models")),
                      ("mmdet.models.losses", types.ModuleType("mmdet.models.losses")),
                      ("mmdet.models.losses.utils", utils)]:
-    sys.modules[name] = module
+    if REAL_REGISTRY is None or name != "mmdet.registry" or real_weight_reduce_loss is None:
+        sys.modules[name] = module
 
 
 def run(*args):
@@ -48,8 +63,13 @@ worst = 0.0
 for line in filter(None, run("loss", "list").split("\n")):
     name, branch = line.split()[:2]
     namespace = {}
-    exec(run("export", name, "--branch", branch, "--format", "mmdet", "--name", "Found"), namespace)
-    module = namespace["Found"](reduction="none")
+    class_name = "".join(part.capitalize() for part in [*name.split("-"), branch])  # unique: a real registry refuses a name twice
+    exec(run("export", name, "--branch", branch, "--format", "mmdet", "--name", class_name), namespace)
+    if REAL_REGISTRY is not None:
+        module = REAL_REGISTRY.build(dict(type=class_name, reduction="none"))
+        assert type(module).__name__ == class_name
+    else:
+        module = namespace[class_name](reduction="none")
     n, classes = 6, 4
     if branch == "reg":
         xy = torch.rand(n, 2, dtype=torch.float64) * 50

@@ -20,7 +20,7 @@ public enum MMDetModule {
         case .softmax:
             forward = """
                     classes = pred.size(-1)
-                    y = F.one_hot(target.long(), classes).to(pred.dtype)
+                    y = torch.nn.functional.one_hot(target.long(), classes).to(pred.dtype)
                     background = target.long() == classes - 1
                     w = torch.ones_like(pred[:, 0]) if iou is None else iou.detach().to(pred.dtype).clamp(min=1e-7)
                     w = torch.where(background, torch.ones_like(w), w)
@@ -29,7 +29,7 @@ public enum MMDetModule {
         case .sigmoid:
             forward = """
                     classes = pred.size(-1)
-                    y = F.one_hot(target.long(), classes + 1)[:, :classes].to(pred.dtype)
+                    y = torch.nn.functional.one_hot(target.long(), classes + 1)[:, :classes].to(pred.dtype)
                     q = y if iou is None else y * iou.detach().to(pred.dtype).clamp(min=1e-7)[:, None]
                     alpha = 0.25 * y + 0.75 * (1 - y)
                     per_sample = (alpha * loss(pred, y, q)).sum(dim=-1)

@@ -10,6 +10,10 @@ struct InfixWriter {
     /// Wraps a scalar operand that meets a class vector (PyTorch needs an explicit unsqueeze).
     var broadcast: ((String) -> String)? = nil
     var branch: Branch = .softmax
+    /// A name already bound to this subtree (PyTorch's temporaries): written as an atom.
+    var bound: [Expr: String] = [:]
+    /// Writes log(softmax(a)) as one call, the evaluator's fused kernel (PyTorch).
+    var fusedLogSoftmax: String? = nil
 
     private enum Level: Int, Comparable {
         case sum = 1, product, signed, atom
@@ -19,6 +23,10 @@ struct InfixWriter {
     func write(_ e: Expr) -> String { render(e).text }
 
     private func render(_ e: Expr) -> (text: String, level: Level) {
+        if !bound.isEmpty, let name = bound[e] { return (name, .atom) }
+        if let fused = fusedLogSoftmax, case .unary(.log, .unary(.softmax, let a)) = e {
+            return ("\(fused)(\(render(a).text))", .atom)
+        }
         switch e {
         case .input(let v): return (input(v), .atom)
         case .constant(let c): return (constant(c), c < 0 || (c == 0 && c.sign == .minus) ? .signed : .atom)

@@ -49,11 +49,24 @@ final class PrintingTests: XCTestCase {
 
     func testPyTorchBroadcastsPerRowScalarsAndGuardsDivision() throws {
         let code = try Expr.resolve("cse-a-cls", branch: .softmax).pytorch(branch: .softmax)
-        XCTAssertTrue(code.contains("return -_dot(y * (1.0 + torch.sin(w)).unsqueeze(-1), _log(_softmax(x)))"), code)
+        XCTAssertTrue(code.contains("value = -_dot(y * (const(1.0) + torch.sin(w)).unsqueeze(-1), _log_softmax(x))"), code)
         XCTAssertTrue(code.contains("def loss(x, y, w):"))
         let reg = try Expr.resolve("giou", branch: .reg).pytorch(branch: .reg)
-        XCTAssertTrue(reg.contains("return 1.0 - _div(i, u) + _div(e - u, e)"), reg)
-        XCTAssertTrue(reg.contains("return a / (b + EPS)"))
+        XCTAssertTrue(reg.contains("value = const(1.0) - _div(i, u) + _div(e - u, e)"), reg)
+        XCTAssertTrue(reg.contains("out = a / (b + EPS)"))
+    }
+
+    /// Constants are tensors, so operators apply to them; deep formulas go through temporaries.
+    func testPyTorchConstantsAreTensorsAndDeepFormulasSplit() throws {
+        let code = try Expr.parse("Mul(X,Sig(1))", branch: .sigmoid).pytorch(branch: .sigmoid)
+        XCTAssertTrue(code.contains("value = x * torch.sigmoid(const(1.0))"), code)
+        XCTAssertTrue(code.contains("return torch.tensor(v, dtype=x.dtype, device=x.device)"), code)
+        let deep = try Expr.parse(String(repeating: "sin(", count: 60) + "x" + String(repeating: ")", count: 60), branch: .sigmoid)
+        let lines = deep.pytorch(branch: .sigmoid).split(separator: "\n")
+        XCTAssertTrue(lines.contains { $0.hasPrefix("    t2 = ") }, lines.joined(separator: "\n"))
+        XCTAssertLessThan(lines.filter { !$0.hasPrefix("#") }.map { $0.filter { $0 == "(" }.count }.max() ?? 0, 40)
+        XCTAssertEqual(Expr.pythonNumber(0.25), "0.25")
+        XCTAssertEqual(Expr.pythonNumber(-Double.infinity), "-math.inf")
     }
 
     func testSymPy() throws {
