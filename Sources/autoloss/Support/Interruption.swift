@@ -8,14 +8,26 @@ import Search
 /// SIGTERM); a second one ends the process at once (a search's store stays consistent: every
 /// write is a committed transaction).
 enum Interruption {
-    /// The handlers' sources, kept for the life of the process.
+    /// The handlers' sources, made once and kept for the life of the process (libdispatch on
+    /// Linux does not deliver to a second source made for a signal after the first is
+    /// cancelled), and the request they serve now.
     nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
+    nonisolated(unsafe) private static var current = StopRequest()
+    private static let lock = NSLock()
 
+    /// Points the signals at `stop` (a later call, the ablation's next arm, takes them over).
     static func install(_ stop: StopRequest) {
+        lock.lock()
+        defer { lock.unlock() }
+        current = stop
+        guard sources.isEmpty else { return }
         for signalNumber in [SIGINT, SIGTERM, SIGHUP] {
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
             source.setEventHandler {
+                lock.lock()
+                let stop = current
+                lock.unlock()
                 if stop.isRequested {
                     FileHandle.standardError.write(Data("\nstopped at once\n".utf8))
                     _exit(128 + signalNumber)

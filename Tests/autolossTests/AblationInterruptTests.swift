@@ -1,0 +1,35 @@
+import Foundation
+import XCTest
+
+/// A signal in a later arm of the filter ablation stops it as in the first: each arm's search
+/// takes the signals over (a regression: the second arm's search once missed them).
+final class AblationInterruptTests: XCTestCase {
+    func testASignalInTheSecondArmStopsTheAblation() throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("autoloss-ablation-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let process = Process()
+        process.executableURL = CLI.binary
+        process.arguments = ["search", "--branch", "reg", "--ablate", "--max-evals", "6", "--generations", "50", "--population", "4",
+                             "--command", #"sleep 0.5; echo '{"status": "ok", "ap": 0.5}' > result.json"#, "--out", out.path]
+        let output = Pipe(), errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        var seen = ""
+        let deadline = Date().addingTimeInterval(60)
+        func inSecondArm() -> Bool {
+            let parts = seen.components(separatedBy: "== arm: cpv\n")
+            return parts.count == 2 && parts[1].contains("] started")
+        }
+        while !inSecondArm() && Date() < deadline {
+            seen += String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
+        }
+        kill(process.processIdentifier, SIGINT)
+        seen += String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 130, stderr)
+        XCTAssertTrue(stderr.contains("stopping: no new training starts"), stderr)
+        XCTAssertFalse(seen.contains("== arm: cpv-mos"), "the ablation went on to the next arm")
+    }
+}
