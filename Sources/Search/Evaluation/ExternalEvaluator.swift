@@ -43,31 +43,14 @@ public struct ExternalEvaluator: CandidateEvaluator {
 
     public func evaluate(_ pair: LossPair, searched branch: Branch, stage: TrainingStage, seed: UInt64, context: EvaluationContext) -> EvaluationResult {
         let start = Date()
-        let candidate = branch == .reg ? pair.regression : pair.classification
-        let partner = branch == .reg ? pair.classification : pair.regression
-        let partnerBranch: Branch = branch == .reg ? pair.mode : .reg
         func failed(_ reason: String) -> EvaluationResult {
             EvaluationResult(status: .failed, seconds: Date().timeIntervalSince(start), reason: reason)
         }
-        let name = "\(stage.rawValue)-\(String(FNV1a.hash(candidate.canonicalString(in: branch)), radix: 16))-s\(seed)"
-        let dir = workDirectory.appendingPathComponent(name)
+        let dir = workDirectory.appendingPathComponent(CandidateFolder.name(pair, searched: branch, stage: stage, seed: seed))
         let shellCommand = command.replacingOccurrences(of: "{dir}", with: Self.shellQuoted(dir.path))
         if let adopted = adopt(dir, command: shellCommand, stop: context.stop, since: start) { return adopted }
         do {
-            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-            try candidate.infix.write(to: dir.appendingPathComponent("formula.txt"), atomically: true, encoding: .utf8)
-            try candidate.prefix(branch: branch).write(to: dir.appendingPathComponent("prefix.txt"), atomically: true, encoding: .utf8)
-            try candidate.pytorch(branch: branch).write(to: dir.appendingPathComponent("loss.py"), atomically: true, encoding: .utf8)
-            try partner.infix.write(to: dir.appendingPathComponent("partner.txt"), atomically: true, encoding: .utf8)
-            try partner.prefix(branch: partnerBranch).write(to: dir.appendingPathComponent("partner_prefix.txt"), atomically: true, encoding: .utf8)
-            try partner.pytorch(branch: partnerBranch).write(to: dir.appendingPathComponent("partner.py"), atomically: true, encoding: .utf8)
-            var meta: [String: Any] = ["branch": branch.rawValue, "formula": candidate.infix, "prefix": candidate.prefix(branch: branch),
-                                       "partner": partner.infix, "partner_branch": partnerBranch.rawValue, "stage": stage.rawValue, "seed": seed,
-                                       "mode": pair.mode.rawValue, "threads": max(1, ProcessInfo.processInfo.activeProcessorCount / max(1, executor.jobs))]
-            meta["generation"] = context.generation
-            meta["slot"] = context.slot
-            try JSONSerialization.data(withJSONObject: meta, options: [.sortedKeys]).write(to: dir.appendingPathComponent("candidate.json"))
-            for file in ["result.json", "stdout.txt", "stderr.txt"] { try? FileManager.default.removeItem(at: dir.appendingPathComponent(file)) }
+            try CandidateFolder(dir).write(pair, searched: branch, stage: stage, seed: seed, context: context, jobs: executor.jobs)
             try shellCommand.write(to: dir.appendingPathComponent("command.txt"), atomically: true, encoding: .utf8)
         } catch {
             return failed("cannot write the candidate's files in \(dir.path): \(error.localizedDescription)")

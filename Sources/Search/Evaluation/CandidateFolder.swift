@@ -1,0 +1,95 @@
+import Detection
+import Foundation
+import LossLanguage
+
+/// One evaluation described by a folder (DESIGN.md, "Evaluations, workers and executors"):
+/// `formula.txt`, `prefix.txt`, `loss.py` for the searched slot; `partner.txt`,
+/// `partner_prefix.txt`, `partner.py` for the other; `candidate.json` with branch, mode, stage,
+/// seed, generation, slot, threads and, for the built-in evaluators, the evaluator and its
+/// schedule scale. An external command reads it; `autoloss evaluate DIR` runs it with any
+/// evaluator and writes result.json.
+public struct CandidateFolder: Sendable {
+    public let url: URL
+
+    public init(_ url: URL) { self.url = url }
+
+    /// The folder's name for a candidate at a stage and seed: one folder per evaluation.
+    public static func name(_ pair: LossPair, searched branch: Branch, stage: TrainingStage, seed: UInt64) -> String {
+        let candidate = branch == .reg ? pair.regression : pair.classification
+        return "\(stage.rawValue)-\(String(FNV1a.hash(candidate.canonicalString(in: branch)), radix: 16))-s\(seed)"
+    }
+
+    public var resultFile: URL { url.appendingPathComponent("result.json") }
+
+    /// Writes the evaluation's files (and removes an old result and output).
+    public func write(_ pair: LossPair, searched branch: Branch, stage: TrainingStage, seed: UInt64, context: EvaluationContext,
+                      jobs: Int, options: SearchOptions? = nil) throws {
+        let candidate = branch == .reg ? pair.regression : pair.classification
+        let partner = branch == .reg ? pair.classification : pair.regression
+        let partnerBranch: Branch = branch == .reg ? pair.mode : .reg
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        let files = [("formula.txt", candidate.infix), ("prefix.txt", candidate.prefix(branch: branch)), ("loss.py", candidate.pytorch(branch: branch)),
+                     ("partner.txt", partner.infix), ("partner_prefix.txt", partner.prefix(branch: partnerBranch)),
+                     ("partner.py", partner.pytorch(branch: partnerBranch))]
+        for (name, text) in files { try text.write(to: url.appendingPathComponent(name), atomically: true, encoding: .utf8) }
+        var meta: [String: Any] = ["branch": branch.rawValue, "formula": candidate.infix, "prefix": candidate.prefix(branch: branch),
+                                   "partner": partner.infix, "partner_branch": partnerBranch.rawValue, "stage": stage.rawValue, "seed": seed,
+                                   "mode": pair.mode.rawValue, "threads": max(1, ProcessInfo.processInfo.activeProcessorCount / max(1, jobs))]
+        meta["generation"] = context.generation
+        meta["slot"] = context.slot
+        if let options {
+            meta["evaluator"] = try JSONSerialization.jsonObject(with: JSONEncoder().encode(options.evaluator))
+            meta["schedule_scale"] = options.scheduleScale
+        }
+        try JSONSerialization.data(withJSONObject: meta, options: [.sortedKeys]).write(to: url.appendingPathComponent("candidate.json"))
+        for file in ["result.json", "stdout.txt", "stderr.txt"] { try? FileManager.default.removeItem(at: url.appendingPathComponent(file)) }
+    }
+
+    /// What the folder asks for, read back: the pair (from the authors' prefix forms, which
+    /// print every constant exactly), the stage, the seed, and the evaluator where it names one.
+    public struct Request: Sendable {
+        public var pair: LossPair
+        public var searched: Branch
+        public var stage: TrainingStage
+        public var seed: UInt64
+        public var evaluator: EvaluatorChoice?
+        public var scheduleScale: Double?
+    }
+
+    public func request() throws -> Request {
+        func bad(_ reason: String) -> SearchError { .options("\(url.path) is not a candidate folder: \(reason)") }
+        guard let data = FileManager.default.contents(atPath: url.appendingPathComponent("candidate.json").path),
+              let meta = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else { throw bad("no readable candidate.json") }
+        guard let branch = (meta["branch"] as? String).flatMap(Branch.init(rawValue:)),
+              let mode = (meta["mode"] as? String).flatMap(Branch.init(rawValue:)),
+              let stage = (meta["stage"] as? String).flatMap(TrainingStage.init(rawValue:)),
+              let seed = (meta["seed"] as? NSNumber)?.uint64Value else { throw bad("candidate.json needs branch, mode, stage and seed") }
+        let partnerBranch: Branch = branch == .reg ? mode : .reg
+        func formula(_ file: String, _ b: Branch) throws -> Expr {
+            guard let text = try? String(contentsOf: url.appendingPathComponent(file), encoding: .utf8) else { throw bad("no \(file)") }
+            return try Expr.parse(text.trimmingCharacters(in: .whitespacesAndNewlines), branch: b)
+        }
+        let candidate = try formula("prefix.txt", branch), partner = try formula("partner_prefix.txt", partnerBranch)
+        let pair = branch == .reg ? LossPair(classification: partner, mode: mode, regression: candidate)
+            : LossPair(classification: candidate, mode: mode, regression: partner)
+        let evaluator = try (meta["evaluator"]).map { try JSONDecoder().decode(EvaluatorChoice.self, from: JSONSerialization.data(withJSONObject: $0)) }
+        return Request(pair: pair, searched: branch, stage: stage, seed: seed, evaluator: evaluator,
+                       scheduleScale: (meta["schedule_scale"] as? NSNumber)?.doubleValue)
+    }
+
+    /// Writes result.json in one step (a reader never sees half of it), in the form `ResultFile`
+    /// reads, every number exact (JSONEncoder writes the shortest form that reads back the same).
+    public func writeResult(_ r: EvaluationResult) throws {
+        struct Written: Encodable {
+            var status: String
+            var stats: [Double]?
+            var reason: String?
+            var seconds: Double
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let written = Written(status: r.status.rawValue, stats: r.status == .ok ? r.stats : nil, reason: r.reason.isEmpty ? nil : r.reason,
+                              seconds: r.seconds)
+        try encoder.encode(written).write(to: resultFile, options: .atomic)
+    }
+}

@@ -1,0 +1,62 @@
+import Detection
+import Foundation
+import LossLanguage
+import Search
+import XCTest
+
+/// `autoloss evaluate DIR`, the worker: the evaluation a candidate folder describes, with the
+/// evaluator it names, gives the numbers the same evaluator gives in process, in result.json.
+final class EvaluateCommandTests: XCTestCase {
+    var folder: URL!
+
+    override func setUp() {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("autoloss-evaluate-\(UUID().uuidString)")
+    }
+
+    override func tearDown() { try? FileManager.default.removeItem(at: folder) }
+
+    struct Written: Decodable {
+        var status: String
+        var stats: [Double]?
+        var reason: String?
+    }
+
+    func evaluate(_ evaluator: EvaluatorChoice, pair: LossPair, searched: Branch, stage: TrainingStage, name: String) throws -> Written {
+        var o = SearchOptions(branch: searched, mode: pair.mode)
+        o.evaluator = evaluator
+        let dir = CandidateFolder(folder.appendingPathComponent(name))
+        try dir.write(pair, searched: searched, stage: stage, seed: 3, context: EvaluationContext(generation: 2, slot: 7), jobs: 1, options: o)
+        let r = try CLI.run(["evaluate", dir.url.path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        return try JSONDecoder().decode(Written.self, from: Data(contentsOf: dir.resultFile))
+    }
+
+    func testTheWorkerGivesTheInProcessNumbers() throws {
+        let reg = LossPair(classification: try Expr.resolve("ce", branch: .softmax), mode: .softmax,
+                           regression: try Expr.parse("log(e / i + 2)", branch: .reg))
+        let simulated = try evaluate(.simulation, pair: reg, searched: .reg, stage: .proxy, name: "simulation")
+        XCTAssertEqual(simulated.status, "ok")
+        XCTAssertEqual(simulated.stats, SimulationEvaluator().evaluate(reg, searched: .reg, stage: .proxy, seed: 3).stats)
+
+        let cls = LossPair(classification: try Expr.resolve("focal", branch: .sigmoid), mode: .sigmoid, regression: try Expr.resolve("giou", branch: .reg))
+        let detected = try evaluate(.detector(data: "shapes"), pair: cls, searched: .sigmoid, stage: .mos, name: "detector")
+        let inProcess = DetectorEvaluator(data: try DetectorData.resolve("shapes", searchingFrom: [])).evaluate(cls, searched: .sigmoid, stage: .mos, seed: 3)
+        XCTAssertEqual(detected.status, "ok")
+        XCTAssertEqual(detected.stats, inProcess.stats)
+
+        let external = try evaluate(.external(command: #"grep -q '"slot":7' candidate.json && echo '{"status": "ok", "ap": 0.25}' > result.json"#),
+                                    pair: reg, searched: .reg, stage: .mos, name: "external")
+        XCTAssertEqual(external.stats?.first, 0.25)
+        let percent = try evaluate(.external(command: #"echo '{"status": "ok", "ap": 25}' > result.json"#), pair: reg, searched: .reg, stage: .mos,
+                                   name: "percent")
+        XCTAssertEqual(percent.status, "failed")
+        XCTAssertTrue(percent.reason?.contains("write AP as a fraction") == true, percent.reason ?? "")
+    }
+
+    func testAFolderThatIsNotACandidateIsRefused() throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let r = try CLI.run(["evaluate", folder.path])
+        XCTAssertEqual(r.status, 2)
+        XCTAssertTrue(r.stderr.contains("is not a candidate folder: no readable candidate.json"), r.stderr)
+    }
+}
