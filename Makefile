@@ -2,13 +2,15 @@
 # `make test` is what CI runs (.ci/run calls it).
 SHELL := /bin/bash
 SWIFT ?= swift
-# System packages (Debian names) the build and tests need (chromium: the HTML report's test renders it headless).
-APT_PACKAGES := python3-venv libjpeg62-turbo-dev libpng-dev pkg-config libsqlite3-dev libdnnl-dev chromium
+# System packages (Debian names) the build needs, and those only the tests need (chromium: the
+# HTML report's test renders it headless), so that `make run` does not install a browser.
+APT_PACKAGES := python3-venv libjpeg62-turbo-dev libpng-dev pkg-config libsqlite3-dev libdnnl-dev
+TEST_PACKAGES := chromium
 VENV := .venv
 PYTHON := $(VENV)/bin/python
 RELEASE_BIN := .build/release/autoloss
 
-.PHONY: run test build release deps venv bench bench-coco clean
+.PHONY: run test build release deps test-deps venv bench bench-coco clean
 
 run: deps release
 	@bash scripts/demo.sh $(RELEASE_BIN)
@@ -22,6 +24,9 @@ deps:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $$missing; \
 	fi
+
+test-deps:
+	@$(MAKE) --no-print-directory deps APT_PACKAGES="$(TEST_PACKAGES)"
 
 build:
 	$(SWIFT) build
@@ -39,7 +44,7 @@ $(VENV)/.ready: scripts/requirements-test.txt
 
 # OMP_WAIT_POLICY=passive: oneDNN's OpenMP threads sleep instead of spinning while they wait;
 # on a shared 2-core machine spinning made a 3 s training test take two minutes.
-test: deps venv
+test: deps test-deps venv
 	$(SWIFT) build
 	PYTHON=$(abspath $(PYTHON)) OMP_WAIT_POLICY=passive $(SWIFT) test
 

@@ -7,7 +7,7 @@ import XCTest
 /// screenshot is not blank, every chart has its marks), its numbers are the store's (as
 /// `autoloss report --json` reads them), and the console shows no error.
 ///
-/// Chromium is Debian's `chromium` package (`make deps` installs it). Where it is missing the
+/// Chromium is Debian's `chromium` package (`make test` installs it). Where it is missing the
 /// test fails in CI (CI=true) and is skipped, saying so, elsewhere. AUTOLOSS_SCREENSHOT=PATH
 /// keeps the sigmoid run's screenshot there (the README's docs/report.png is made so).
 final class ReportPageTests: XCTestCase {
@@ -33,7 +33,7 @@ final class ReportPageTests: XCTestCase {
 
     func findChromium() throws -> URL {
         if let found = Self.chromium { return found }
-        let message = "headless Chromium not found (chromium or chromium-browser on PATH): install Debian's chromium package (make deps does)"
+        let message = "headless Chromium not found (chromium or chromium-browser on PATH): install Debian's chromium package (make test does)"
         if ProcessInfo.processInfo.environment["CI"] == "true" {
             XCTFail(message)
             throw XCTSkip("failed: \(message)")
