@@ -3,9 +3,10 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 # System packages (Debian names) the build needs, and those only the tests need (chromium: the
-# HTML report's test renders it headless), so that `make run` does not install a browser.
+# HTML report's test renders it headless; slurm-wlm and munge: the Slurm integration test, on
+# the single-node Slurm .ci/run starts), so that `make run` installs neither.
 APT_PACKAGES := python3-venv libjpeg62-turbo-dev libpng-dev pkg-config libsqlite3-dev libdnnl-dev
-TEST_PACKAGES := chromium
+TEST_PACKAGES := chromium slurm-wlm munge
 VENV := .venv
 PYTHON := $(VENV)/bin/python
 RELEASE_BIN := .build/release/autoloss
