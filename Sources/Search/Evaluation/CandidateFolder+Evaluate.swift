@@ -19,19 +19,8 @@ extension CandidateFolder {
             let evaluator = try o.makeEvaluator(folder: RunFolder(url), data: o.resolveData(searchingFrom: dataSearchPath))
             result = evaluator.evaluate(request.pair, searched: request.searched, stage: request.stage, seed: request.seed)
         case .external(let command)?:
-            let start = Date()
-            let outcome = Executor.local(jobs: 1).run(command, in: url, environment: [
-                "AUTOLOSS_CANDIDATE_DIR": url.path, "AUTOLOSS_STAGE": request.stage.rawValue])
-            try? Data(outcome.stdout.utf8).write(to: url.appendingPathComponent("stdout.txt"))
-            try? Data(outcome.stderr.utf8).write(to: url.appendingPathComponent("stderr.txt"))
-            if outcome.status != 0 {
-                result = EvaluationResult(status: .failed, seconds: Date().timeIntervalSince(start),
-                                          reason: "the evaluator command exited with status \(outcome.status): \(ExternalEvaluator.tail(outcome.stderr))")
-            } else if let data = FileManager.default.contents(atPath: resultFile.path) {
-                result = ResultFile.parse(data, seconds: Date().timeIntervalSince(start))
-            } else {
-                result = EvaluationResult(status: .failed, seconds: Date().timeIntervalSince(start), reason: "the evaluator command wrote no result.json")
-            }
+            result = ExternalEvaluator.run(command, in: url, stage: request.stage, executor: .local(jobs: 1), stop: StopRequest(),
+                                           timeout: nil, since: Date())
         case nil:
             throw SearchError.options("\(url.path)/candidate.json names no evaluator ({\"detector\": {\"data\": \"shapes\"}}, {\"simulation\": {}} or {\"external\": {\"command\": ...}})")
         }

@@ -55,9 +55,21 @@ public struct ExternalEvaluator: CandidateEvaluator {
         } catch {
             return failed("cannot write the candidate's files in \(dir.path): \(error.localizedDescription)")
         }
+        return Self.run(shellCommand, in: dir, stage: stage, executor: executor, stop: context.stop, timeout: timeout, since: start)
+    }
+
+    /// Runs a candidate folder's command there and reads what it gave: its stdout and stderr
+    /// kept whole in the folder, a time-out, a non-zero exit or a missing or malformed
+    /// result.json a failed evaluation with the reason. The search's evaluations and the
+    /// worker (`CandidateFolder.evaluate`) both run commands through this.
+    static func run(_ shellCommand: String, in dir: URL, stage: TrainingStage, executor: Executor, stop: StopRequest,
+                    timeout: Double?, since start: Date) -> EvaluationResult {
+        func failed(_ reason: String) -> EvaluationResult {
+            EvaluationResult(status: .failed, seconds: Date().timeIntervalSince(start), reason: reason)
+        }
         let pidFile = dir.appendingPathComponent("command.pid")
         let outcome = executor.run(shellCommand, in: dir, environment: ["AUTOLOSS_CANDIDATE_DIR": dir.path, "AUTOLOSS_STAGE": stage.rawValue],
-                                   stop: context.stop, timeout: timeout, pidFile: pidFile)
+                                   stop: stop, timeout: timeout, pidFile: pidFile)
         try? Data(outcome.stdout.utf8).write(to: dir.appendingPathComponent("stdout.txt"))
         try? Data(outcome.stderr.utf8).write(to: dir.appendingPathComponent("stderr.txt"))
         try? FileManager.default.removeItem(at: pidFile)
