@@ -20,6 +20,4 @@ public struct TrainingEvent: Sendable {
     public var generation: Int?
     public var slot: Int?
     public var phase: Phase
-
-    public var isBaseline: Bool { generation == nil }
 }

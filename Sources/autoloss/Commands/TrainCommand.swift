@@ -96,7 +96,7 @@ struct TrainCommand: ParsableCommand {
         // Ctrl-C (or SIGTERM, SIGHUP) ends the training at its next step: a message, nothing
         // written, exit 128 + the signal.
         let stop = StopRequest()
-        Interruption.install(stop)
+        Interruption.install(stop, stopping: "the training ends at its next step")
         let result: TrainingResult
         do {
             result = try trainer.train(trainSet, evaluateOn: evalSet, alsoScoring: fit ? trainSet : nil, seed: seed, progress: reporter.report,

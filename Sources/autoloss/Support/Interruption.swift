@@ -13,27 +13,30 @@ enum Interruption {
     /// cancelled), and the request they serve now.
     nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
     nonisolated(unsafe) private static var current = StopRequest()
+    nonisolated(unsafe) private static var message = ""
     private static let lock = NSLock()
 
-    /// Points the signals at `stop` (a later call, the ablation's next arm, takes them over).
-    static func install(_ stop: StopRequest) {
+    /// Points the signals at `stop` (a later call, the ablation's next arm, takes them over);
+    /// `stopping` is what the first signal says will happen.
+    static func install(_ stop: StopRequest, stopping: String = "no new training starts, the ones under way end now") {
         lock.lock()
         defer { lock.unlock() }
         current = stop
+        message = stopping
         guard sources.isEmpty else { return }
         for signalNumber in [SIGINT, SIGTERM, SIGHUP] {
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
             source.setEventHandler {
                 lock.lock()
-                let stop = current
+                let stop = current, stopping = message
                 lock.unlock()
                 if stop.isRequested {
                     FileHandle.standardError.write(Data("\nstopped at once\n".utf8))
                     _exit(128 + signalNumber)
                 }
                 stop.request(signal: signalNumber)
-                FileHandle.standardError.write(Data("\nstopping: no new training starts, the ones under way end now (again to stop at once)\n".utf8))
+                FileHandle.standardError.write(Data("\nstopping: \(stopping) (again to stop at once)\n".utf8))
             }
             source.resume()
             sources.append(source)
