@@ -10,6 +10,10 @@ state=/tmp/autoloss-slurm
 conf=/etc/slurm/slurm.conf
 case "${1:-}" in
 start)
+    # Daemons left from an earlier start (a killed run) would refuse to start again.
+    pkill -x slurmd 2>/dev/null || true
+    pkill -x slurmctld 2>/dev/null || true
+    sleep 0.5
     mkdir -p "$state"/{spool,ctld} /etc/slurm /run/munge /var/log/munge /var/lib/munge
     if [ ! -s /etc/munge/munge.key ]; then
         mkdir -p /etc/munge
@@ -59,8 +63,8 @@ CONF
     exit 1
     ;;
 stop)
-    [ -f "$state/slurmd.pid" ] && kill "$(cat "$state/slurmd.pid")" 2>/dev/null || true
-    [ -f "$state/slurmctld.pid" ] && kill "$(cat "$state/slurmctld.pid")" 2>/dev/null || true
+    pkill -x slurmd 2>/dev/null || true
+    pkill -x slurmctld 2>/dev/null || true
     pkill -x munged 2>/dev/null || true
     if [ -f "$conf.autoloss-saved" ]; then mv "$conf.autoloss-saved" "$conf"; elif grep -q "autoloss-slurm" "$conf" 2>/dev/null; then rm -f "$conf"; fi
     rm -rf "$state"
