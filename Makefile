@@ -35,18 +35,26 @@ build:
 release:
 	$(SWIFT) build -c release --product autoloss
 
-# The Python environment for oracle tests (pycocotools) and benchmarks.
+# The Python environment for oracle tests (pycocotools), the export parity test (torch), the
+# torchvision integration (integrations/torchvision, installed editable) and benchmarks.
+# torch and torchvision come from PyPI as one pair, with --isolated: a pip.conf find-links that
+# offers a CPU-only torch build (as on our CI machine) would win otherwise, and PyPI's
+# torchvision cannot load its C++ ops (nms, roi_align) into another build of torch.
+TORCH_PACKAGES := torch==2.13.0 torchvision==0.28.0
 venv: $(VENV)/.ready
-$(VENV)/.ready: scripts/requirements-test.txt
+$(VENV)/.ready: scripts/requirements-test.txt integrations/torchvision/pyproject.toml
 	python3 -m venv $(VENV)
 	$(PYTHON) -m pip install -q --upgrade pip
 	$(PYTHON) -m pip install -q -r scripts/requirements-test.txt
+	$(PYTHON) -m pip install -q --isolated $(TORCH_PACKAGES)
+	$(PYTHON) -m pip install -q --no-deps -e integrations/torchvision
 	touch $@
 
 # OMP_WAIT_POLICY=passive: oneDNN's OpenMP threads sleep instead of spinning while they wait;
 # on a shared 2-core machine spinning made a 3 s training test take two minutes.
 test: deps test-deps venv
 	$(SWIFT) build
+	AUTOLOSS_BIN=$(abspath .build/debug/autoloss) $(PYTHON) -m unittest discover -s integrations/torchvision/tests
 	PYTHON=$(abspath $(PYTHON)) OMP_WAIT_POLICY=passive $(SWIFT) test
 
 # Benchmarks: release build, each prints a ratio against its anchor measured in the same run.

@@ -20,6 +20,9 @@ struct Autoloss: ParsableCommand {
     static let environmentFailure: Int32 = 3
 
     static func main() {
+        // External evaluators (autoloss-torch-train --data shapes) call this same binary back;
+        // they find it here whether or not it is on PATH.
+        if let path = Bundle.main.executablePath { setenv("AUTOLOSS_BIN", path, 0) }
         do {
             var command = try parseAsRoot()
             try command.run()

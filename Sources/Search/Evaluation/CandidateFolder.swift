@@ -5,8 +5,8 @@ import LossLanguage
 /// One evaluation described by a folder (DESIGN.md, "Evaluations, workers and executors"):
 /// `formula.txt`, `prefix.txt`, `loss.py` for the searched slot; `partner.txt`,
 /// `partner_prefix.txt`, `partner.py` for the other; `candidate.json` with branch, mode, stage,
-/// seed, generation, slot, threads and, for the built-in evaluators, the evaluator and its
-/// schedule scale. An external command reads it; `autoloss evaluate DIR` runs it with any
+/// seed, generation, slot, threads, the MOS verification images where the search has them and,
+/// for the built-in evaluators, the evaluator and its schedule scale. An external command reads it; `autoloss evaluate DIR` runs it with any
 /// evaluator and writes result.json.
 public struct CandidateFolder: Sendable {
     public let url: URL
@@ -23,7 +23,7 @@ public struct CandidateFolder: Sendable {
 
     /// Writes the evaluation's files (and removes an old result and output).
     public func write(_ pair: LossPair, searched branch: Branch, stage: TrainingStage, seed: UInt64, context: EvaluationContext,
-                      jobs: Int, options: SearchOptions? = nil) throws {
+                      jobs: Int, options: SearchOptions? = nil, verificationImages: [VerificationImage] = []) throws {
         let candidate = branch == .reg ? pair.regression : pair.classification
         let partner = branch == .reg ? pair.classification : pair.regression
         let partnerBranch: Branch = branch == .reg ? pair.mode : .reg
@@ -37,6 +37,9 @@ public struct CandidateFolder: Sendable {
                                    "mode": pair.mode.rawValue, "threads": max(1, ProcessInfo.processInfo.activeProcessorCount / max(1, jobs))]
         meta["generation"] = context.generation
         meta["slot"] = context.slot
+        if !verificationImages.isEmpty {
+            meta["verification_images"] = verificationImages.map { ["id": $0.id, "file": $0.file] as [String: Any] }
+        }
         if let options {
             meta["evaluator"] = try JSONSerialization.jsonObject(with: JSONEncoder().encode(options.evaluator))
             meta["schedule_scale"] = options.scheduleScale
@@ -91,5 +94,17 @@ public struct CandidateFolder: Sendable {
         let written = Written(status: r.status.rawValue, stats: r.status == .ok ? r.stats : nil, reason: r.reason.isEmpty ? nil : r.reason,
                               seconds: r.seconds)
         try encoder.encode(written).write(to: resultFile, options: .atomic)
+    }
+}
+
+/// One image of the MOS verification set, as candidate.json names it: its id in the dataset
+/// (COCO's image id) and its file name in the training split's image folder.
+public struct VerificationImage: Sendable, Equatable {
+    public var id: Int
+    public var file: String
+
+    public init(id: Int, file: String) {
+        self.id = id
+        self.file = file
     }
 }

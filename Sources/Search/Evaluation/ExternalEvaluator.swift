@@ -29,6 +29,8 @@ public struct ExternalEvaluator: CandidateEvaluator {
     /// Seconds one evaluation may take (nil: no limit); past it the command's process group is
     /// ended and the evaluation failed.
     public var timeout: Double?
+    /// The MOS verification images candidate.json names (`--data` with the external evaluator).
+    public var verificationImages: [VerificationImage] = []
 
     public init(command: String, workDirectory: URL, executor: Executor = .local(jobs: 1), timeout: Double? = nil) {
         self.command = command
@@ -50,7 +52,8 @@ public struct ExternalEvaluator: CandidateEvaluator {
         let shellCommand = command.replacingOccurrences(of: "{dir}", with: Self.shellQuoted(dir.path))
         if let adopted = adopt(dir, command: shellCommand, stop: context.stop, since: start) { return adopted }
         do {
-            try CandidateFolder(dir).write(pair, searched: branch, stage: stage, seed: seed, context: context, jobs: executor.jobs)
+            try CandidateFolder(dir).write(pair, searched: branch, stage: stage, seed: seed, context: context, jobs: executor.jobs,
+                                                verificationImages: verificationImages)
             try shellCommand.write(to: dir.appendingPathComponent("command.txt"), atomically: true, encoding: .utf8)
         } catch {
             return failed("cannot write the candidate's files in \(dir.path): \(error.localizedDescription)")

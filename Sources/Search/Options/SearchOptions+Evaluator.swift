@@ -15,15 +15,36 @@ extension SearchOptions {
             if let f = scheduleScale { detector.schedules[.proxy] = detector.schedules[.proxy]?.scaled(f) }
             return detector
         case .external(let command):
-            return ExternalEvaluator(command: command, workDirectory: folder.evaluations, executor: executor, timeout: evalTimeoutSeconds)
+            var external = ExternalEvaluator(command: command, workDirectory: folder.evaluations, executor: executor, timeout: evalTimeoutSeconds)
+            if let data { external.verificationImages = try Self.verificationImages(of: data) }
+            return external
         }
     }
 
     /// The detector's data, resolved from `searchPath`'s folders; nil for the other evaluators.
+    /// With the external evaluator, the data of `verificationData` (nil when not set).
     public func resolveData(searchingFrom searchPath: [String]) throws -> DetectorData? {
-        guard case .detector(let spec) = evaluator else { return nil }
+        let spec: String
+        switch evaluator {
+        case .detector(let data): spec = data
+        case .external: guard let data = verificationData else { return nil }; spec = data
+        case .simulation: return nil
+        }
         do { return try DetectorData.resolve(spec, searchingFrom: searchPath) } catch {
             throw SearchError.options("--data \(spec): \(error)")
+        }
+    }
+
+    /// The MOS verification set the built-in detector would train on (`DetectorData.prepare`:
+    /// among the first training images of the MOS preset, verification seed 0), by image id and
+    /// file name.
+    static func verificationImages(of data: DetectorData) throws -> [VerificationImage] {
+        let schedule = data.schedule(for: .mos)
+        do {
+            let pool = try data.records(.train, count: schedule.trainImages, size: schedule.size)
+            return pool.verificationSet(seed: 0).map { VerificationImage(id: pool.images[$0].id, file: pool.images[$0].fileName) }
+        } catch {
+            throw SearchError.options("--data \(data.name): \(error)")
         }
     }
 }

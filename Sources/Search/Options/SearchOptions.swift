@@ -49,6 +49,10 @@ public struct SearchOptions: Codable, Equatable, Sendable {
     public var allowOverrun: Bool?
     /// Seconds an external evaluation may take (nil: no limit).
     public var evalTimeoutSeconds: Double?
+    /// With the external evaluator: the data (`--data`) whose MOS verification images each
+    /// candidate.json names, so that the user's MOS trains on the images the built-in detector
+    /// would (nil: none named; the user's code chooses).
+    public var verificationData: String?
 
     public init(branch: Branch, mode: Branch? = nil, partner: String? = nil, baseline: String? = nil) {
         self.branch = branch

@@ -36,7 +36,7 @@ struct SearchCommand: ParsableCommand {
     @Flag(name: .customLong("allow-overrun"), help: "Start trainings that may end after --time-limit (the last ones then run to their end).") var allowOverrun = false
     @Option(name: .customLong("fit-minutes"), help: "Fit a detector search into this many minutes on this machine: measure its training speed, scale the schedules and the population to it, and stop in time.") var fitMinutes: Double?
     @Option(help: "Random seed.") var seed: UInt64?
-    @Option(help: "Dataset of the built-in evaluator.") var data: String?
+    @Option(help: "Dataset of the built-in evaluator; with --evaluator external, the data whose MOS verification images candidate.json names.") var data: String?
     @Option(help: "simulation, detector (the built-in proxy detector on --data) or external.") var evaluator: EvaluatorChoice?
     @Option(help: "The external evaluator's command; {dir} is the candidate's folder.") var command: String?
     @Option(help: "local or slurm (external evaluator).") var executor: Executor?
@@ -85,7 +85,9 @@ struct SearchCommand: ParsableCommand {
         switch evaluator ?? (command != nil ? .external(command: "") : .detector(data: "shapes")) {
         case .simulation: o.evaluator = .simulation
         case .detector: o.evaluator = .detector(data: data ?? "shapes")
-        case .external: o.evaluator = .external(command: command ?? "")
+        case .external:
+            o.evaluator = .external(command: command ?? "")
+            o.verificationData = data
         }
         o.executor = executor?.name == "slurm" ? .slurm(arguments: sbatchArguments, jobs: jobs ?? 1) : .local(jobs: jobs ?? 1)
         o.usesCPV = !noCPV
@@ -134,7 +136,7 @@ struct SearchCommand: ParsableCommand {
     /// schedules and the population into the minutes (`TimeFit`), says what it chose, and sets
     /// the time limit to what is left of them.
     func fit(_ o: inout SearchOptions, minutes: Double, data: DetectorData?) throws {
-        guard let data, minutes > 0, minutes.isFinite else {
+        guard case .detector = o.evaluator, let data, minutes > 0, minutes.isFinite else {
             throw CLIError("--fit-minutes needs a positive number of minutes and the built-in detector (--evaluator detector)")
         }
         let start = Date()
