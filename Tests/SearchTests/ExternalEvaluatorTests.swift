@@ -83,30 +83,41 @@ final class ExternalEvaluatorTests: XCTestCase {
         XCTAssertLessThan(Date().timeIntervalSince(started), 20, "the command was ended, not waited for")
     }
 
-    /// Slurm: one `sbatch --wait` per evaluation. A stand-in sbatch on PATH records its arguments
-    /// and runs the wrapped command, as sbatch --wait would.
-    func testSlurmSubmitsOneBlockingJobPerEvaluation() throws {
+    /// Slurm: one `sbatch --parsable` per evaluation, followed with `scontrol show job`. Stand-ins
+    /// on PATH record sbatch's arguments and run the wrapped command at once (job 42), and say
+    /// the job COMPLETED. (SlurmIntegrationTests and SlurmFailureTests run a real Slurm.)
+    func testSlurmSubmitsOneJobPerEvaluationAndFollowsIt() throws {
         let bin = folder.appendingPathComponent("bin")
         try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
-        let fake = bin.appendingPathComponent("sbatch")
-        try """
+        let stubs = [("sbatch", """
             #!/bin/sh
             echo "$@" > "$AUTOLOSS_CANDIDATE_DIR/sbatch-args.txt"
+            cd "$AUTOLOSS_CANDIDATE_DIR"
             for last; do :; done
-            sh -c "$last"
-            """.write(to: fake, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: fake.path)
+            sh -c "$last" > "$AUTOLOSS_CANDIDATE_DIR/slurm-42.out"
+            echo 42
+            """), ("scontrol", "#!/bin/sh\necho 'JobId=42 JobName=x JobState=COMPLETED Reason=None ExitCode=0:0'\n")]
+        for (name, text) in stubs {
+            let url = bin.appendingPathComponent(name)
+            try text.write(to: url, atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: url.path)
+        }
         let oldPath = ProcessInfo.processInfo.environment["PATH"] ?? ""
         setenv("PATH", bin.path + ":" + oldPath, 1)
         defer { setenv("PATH", oldPath, 1) }
-        let evaluator = ExternalEvaluator(command: #"echo '{"status": "ok", "ap": 0.3}' > result.json"#, workDirectory: folder,
-                                          executor: .slurm(arguments: ["--partition=gpu", "--gres=gpu:1"], jobs: 1))
-        let r = evaluator.evaluate(pair, searched: .softmax, stage: .proxy, seed: 7)
+        let evaluator = ExternalEvaluator(command: #"echo trained; echo '{"status": "ok", "ap": 0.3}' > result.json"#, workDirectory: folder,
+                                          executor: .slurm(arguments: ["--partition=gpu", "--gres=gpu:1"], jobs: 1), timeout: 90)
+        let r = evaluator.evaluate(pair, searched: .softmax, stage: .proxy, seed: 7, context: EvaluationContext(generation: 2, slot: 5))
         XCTAssertEqual(r.status, .ok, r.reason)
         XCTAssertEqual(r.ap!, 30, accuracy: 1e-12)
-        let dirs = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix("proxy-") }
-        let args = try String(contentsOfFile: folder.appendingPathComponent(dirs[0]).appendingPathComponent("sbatch-args.txt").path, encoding: .utf8)
-        XCTAssertTrue(args.hasPrefix("--wait --parsable --job-name=autoloss"), args)
-        XCTAssertTrue(args.contains("--partition=gpu --gres=gpu:1 --wrap"), args)
+        XCTAssertEqual(r.job, "42")
+        let dir = folder.appendingPathComponent(try FileManager.default.contentsOfDirectory(atPath: folder.path).first { $0.hasPrefix("proxy-") }!)
+        let args = try String(contentsOfFile: dir.appendingPathComponent("sbatch-args.txt").path, encoding: .utf8)
+        let name = folder.deletingLastPathComponent().lastPathComponent
+        XCTAssertTrue(args.hasPrefix("--parsable --job-name=autoloss-\(name)-proxy-g2-s5 --chdir=\(dir.path)"), args)
+        XCTAssertTrue(args.contains("--output=\(dir.path)/slurm-%j.out --error=\(dir.path)/slurm-%j.err"), args)
+        XCTAssertTrue(args.contains("--partition=gpu --gres=gpu:1 --time=2 --wrap"), args)
+        XCTAssertEqual(try String(contentsOf: dir.appendingPathComponent("stdout.txt"), encoding: .utf8), "trained\n")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("slurm.job").path), "forgotten once the job ended")
     }
 }

@@ -1,33 +1,16 @@
 import Foundation
 import XCTest
 
-/// The Slurm executor against a real single-node Slurm (.ci/run starts one with
-/// scripts/slurm_local.sh): a search whose evaluations run as Slurm jobs ends with the hall of
-/// fame of the same search run locally. Where no Slurm answers, the test is skipped with a
-/// message, except in CI (CI=true), where that is a failure.
+/// The Slurm executor against a real single-node Slurm (`SlurmSupport`): a search whose
+/// evaluations run as Slurm jobs ends with the hall of fame of the same search run locally, with
+/// an external command and with the built-in detector (each job runs `autoloss evaluate`).
 final class SlurmIntegrationTests: XCTestCase {
     var folder: URL!
 
     override func setUpWithError() throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("autoloss-slurm-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let sinfo = Process()
-        sinfo.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        sinfo.arguments = ["sinfo", "-h", "-o", "%t"]
-        let out = Pipe()
-        sinfo.standardOutput = out
-        sinfo.standardError = FileHandle.nullDevice
-        var up = false
-        if (try? sinfo.run()) != nil {
-            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            sinfo.waitUntilExit()
-            up = sinfo.terminationStatus == 0 && text.contains("idle")
-        }
-        if !up {
-            let message = "no Slurm answers here (sinfo shows no idle node): start one with `bash scripts/slurm_local.sh start` (as root)"
-            if ProcessInfo.processInfo.environment["CI"] == "true" { XCTFail(message); throw XCTSkip("failed: " + message) }
-            throw XCTSkip(message)
-        }
+        try SlurmSupport.requireSlurm()
     }
 
     override func tearDown() { try? FileManager.default.removeItem(at: folder) }
@@ -51,5 +34,28 @@ final class SlurmIntegrationTests: XCTestCase {
             try FileManager.default.contentsOfDirectory(atPath: $0.path).filter { $0.hasPrefix("slurm-") && $0.hasSuffix(".out") }
         }
         XCTAssertFalse(logs.isEmpty, "no slurm-JOBID.out in the evaluation folders")
+        // Job ids reach search.log (and the store, with each result).
+        let log = try String(contentsOfFile: folder.appendingPathComponent("slurm/search.log").path, encoding: .utf8)
+        XCTAssertTrue(log.contains("(Slurm job "), log)
+    }
+
+    /// The built-in proxy detector on Slurm: each job runs the worker on its candidate folder.
+    func testADetectorSearchThroughSlurmEndsAsTheLocalOne() throws {
+        let data = folder.appendingPathComponent("shapes").path
+        XCTAssertEqual(try CLI.run(["data", "shapes", "--out", data, "--train", "6", "--val", "3", "--size", "64"]).status, 0)
+        func search(_ name: String, _ extra: [String]) throws -> String {
+            let out = folder.appendingPathComponent(name).path
+            let r = try CLI.run(["search", "--branch", "reg", "--generations", "1", "--population", "2", "--top-k", "1", "--seed", "3",
+                                 "--data", data, "--schedule-scale", "0.05", "--no-mos", "--out", out] + extra)
+            XCTAssertEqual(r.status, 0, name + ": " + r.stderr + r.stdout)
+            return try String(contentsOfFile: out + "/hall-of-fame.json", encoding: .utf8)
+        }
+        let local = try search("local", [])
+        let slurm = try search("slurm", ["--executor", "slurm", "--jobs", "2"])
+        XCTAssertEqual(slurm, local)
+        let evaluations = folder.appendingPathComponent("slurm/evaluations")
+        let folders = try FileManager.default.contentsOfDirectory(atPath: evaluations.path)
+        let meta = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: evaluations.appendingPathComponent("\(folders[0])/candidate.json"))) as? [String: Any])
+        XCTAssertNotNil((meta["evaluator"] as? [String: Any])?["detector"], "\(meta)")
     }
 }

@@ -4,7 +4,9 @@ import LossLanguage
 
 /// A search's trainings, through its run store: a training the run already finished (resume,
 /// an ablation arm given another arm's baseline) is read back, any other one is run by the
-/// evaluator and recorded, with the verdict the search gives it, before it is returned.
+/// evaluator and recorded, with the verdict the search gives it, before it is returned. A stored
+/// failure (a crash, a refused Slurm submission, a time-out) is not a finished training: it is
+/// tried again, so a resume with mended options (a partition, a longer limit) mends the run.
 final class EvaluationCache: @unchecked Sendable {
     let store: RunStore
     let evaluator: CandidateEvaluator
@@ -27,7 +29,9 @@ final class EvaluationCache: @unchecked Sendable {
     /// The baseline loss's training at `stage`.
     func baseline(_ stage: TrainingStage) throws -> EvaluationResult {
         let event = TrainingEvent(stage: stage, formula: losses.baseline.infix, phase: .started)
-        if let stored = try store.result(.baseline(name: losses.baselineName), stage: stage) { return reused(stored, event, source: "the store") }
+        if let stored = try store.result(.baseline(name: losses.baselineName), stage: stage), stored.status != .failed {
+            return reused(stored, event, source: "the store")
+        }
         let result = try train(losses.baseline, stage: stage, event)
         try store.recordBaseline(name: losses.baselineName, stage: stage, result: result)
         return result
@@ -37,11 +41,14 @@ final class EvaluationCache: @unchecked Sendable {
     func candidate(_ s: Screened, stage: TrainingStage, generation: Int,
                    judge: (EvaluationResult) -> (passed: Bool, reason: String)) throws -> EvaluationResult {
         let event = TrainingEvent(stage: stage, formula: s.expr.infix, generation: generation, slot: s.slot, phase: .started)
-        if let stored = try store.result(.candidate(canonical: s.canonical), stage: stage) { return reused(stored, event, source: "the store") }
+        if let stored = try store.result(.candidate(canonical: s.canonical), stage: stage), stored.status != .failed {
+            return reused(stored, event, source: "the store")
+        }
         // The baseline itself as a candidate (generation 0 is seeded with the known losses): the
         // same pair, schedule and seed, so its training at the start is the candidate's result.
         let result: EvaluationResult
-        if s.canonical == losses.baselineCanonical, let baseline = try store.result(.baseline(name: losses.baselineName), stage: stage) {
+        if s.canonical == losses.baselineCanonical, let baseline = try store.result(.baseline(name: losses.baselineName), stage: stage),
+           baseline.status != .failed {
             result = reused(baseline, event, source: "the baseline's training")
         } else {
             result = try train(s.expr, stage: stage, event)

@@ -14,6 +14,8 @@ public struct EvaluationResult: Codable, Equatable, Sendable {
     public var stats: [Double]
     public var seconds: Double
     public var reason: String
+    /// The Slurm job that ran it, where one did.
+    public var job: String?
 
     public init(status: Status, stats: [Double] = [], seconds: Double, reason: String = "") {
         self.status = status

@@ -1,8 +1,8 @@
 import Foundation
 
 /// Where a search's evaluations run, and how many at once: here, or as one Slurm job per
-/// evaluation (`sbatch --wait`, which blocks until the job ends and returns its exit status), so
-/// that users who outgrow one machine run on their cluster without changing their command.
+/// evaluation (`SlurmJob`: submitted without waiting and followed), so that users who outgrow
+/// one machine run on their cluster without changing their command.
 public enum Executor: Codable, Equatable, Sendable {
     /// On this machine, `jobs` trainings side by side.
     case local(jobs: Int)
@@ -38,25 +38,26 @@ public enum Executor: Codable, Equatable, Sendable {
         public var stderr: String
         /// Ended for running past its time limit.
         public var timedOut = false
+        /// Why it failed where the exit status does not say (a Slurm job's end state).
+        public var failure: String?
+        /// The Slurm job that ran it.
+        public var job: String?
     }
 
     /// Runs `command` in `directory` and waits for it. The command runs in a process group of
     /// its own (Foundation starts it so): on a stop request, or past `timeout` seconds, the whole
     /// group gets SIGTERM, and SIGKILL 5 s later, so that no training it started outlives the
     /// search. `pidFile` gets the command's process id while it runs.
+    /// On Slurm, `label` names the job.
     func run(_ command: String, in directory: URL, environment: [String: String], stop: StopRequest = StopRequest(),
-             timeout: Double? = nil, pidFile: URL? = nil) -> Outcome {
+             timeout: Double? = nil, pidFile: URL? = nil, label: String = "autoloss") -> Outcome {
+        if case .slurm(let arguments, _) = self {
+            return SlurmJob(arguments: arguments, name: label, directory: directory).run(command, environment: environment, stop: stop, timeout: timeout)
+        }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.currentDirectoryURL = directory
-        switch self {
-        case .local:
-            process.arguments = ["sh", "-c", command]
-        case .slurm(let extra, _):
-            let log = directory.appendingPathComponent("slurm-%j.out").path
-            process.arguments = ["sbatch", "--wait", "--parsable", "--job-name=autoloss", "--output=\(log)",
-                                 "--chdir=\(directory.path)", "--export=ALL"] + extra + ["--wrap", command]
-        }
+        process.arguments = ["sh", "-c", command]
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
@@ -66,8 +67,7 @@ public enum Executor: Codable, Equatable, Sendable {
         do {
             try process.run()
         } catch {
-            let what = name == "local" ? "sh" : "sbatch (is Slurm installed here?)"
-            return Outcome(status: 127, stdout: "", stderr: "cannot start \(what): \(error.localizedDescription)")
+            return Outcome(status: 127, stdout: "", stderr: "cannot start sh: \(error.localizedDescription)")
         }
         // Read both pipes to the end on their own threads, so a chatty command cannot block on a
         // full pipe, while this one watches for a stop request.

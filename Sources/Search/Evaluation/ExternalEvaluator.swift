@@ -31,6 +31,9 @@ public struct ExternalEvaluator: CandidateEvaluator {
     public var timeout: Double?
     /// The MOS verification images candidate.json names (`--data` with the external evaluator).
     public var verificationImages: [VerificationImage] = []
+    /// Set when the command is the worker (`autoloss evaluate {dir}`) running a built-in
+    /// evaluator: candidate.json then names that evaluator and its schedule.
+    public var workerOptions: SearchOptions?
 
     public init(command: String, workDirectory: URL, executor: Executor = .local(jobs: 1), timeout: Double? = nil) {
         self.command = command
@@ -53,54 +56,86 @@ public struct ExternalEvaluator: CandidateEvaluator {
         if let adopted = adopt(dir, command: shellCommand, stop: context.stop, since: start) { return adopted }
         do {
             try CandidateFolder(dir).write(pair, searched: branch, stage: stage, seed: seed, context: context, jobs: executor.jobs,
-                                                verificationImages: verificationImages)
+                                                options: workerOptions, verificationImages: verificationImages)
             try shellCommand.write(to: dir.appendingPathComponent("command.txt"), atomically: true, encoding: .utf8)
         } catch {
             return failed("cannot write the candidate's files in \(dir.path): \(error.localizedDescription)")
         }
-        return Self.run(shellCommand, in: dir, stage: stage, executor: executor, stop: context.stop, timeout: timeout, since: start)
+        return Self.run(shellCommand, in: dir, stage: stage, executor: executor, stop: context.stop, timeout: timeout, since: start,
+                        label: jobName(stage: stage, context: context))
     }
 
     /// Runs a candidate folder's command there and reads what it gave: its stdout and stderr
-    /// kept whole in the folder, a time-out, a non-zero exit or a missing or malformed
-    /// result.json a failed evaluation with the reason. The search's evaluations and the
-    /// worker (`CandidateFolder.evaluate`) both run commands through this.
+    /// kept whole in the folder, a time-out, a non-zero exit, a Slurm job's failed end or a
+    /// missing or malformed result.json a failed evaluation with the reason. The search's
+    /// evaluations and the worker (`CandidateFolder.evaluate`) both run commands through this.
     static func run(_ shellCommand: String, in dir: URL, stage: TrainingStage, executor: Executor, stop: StopRequest,
-                    timeout: Double?, since start: Date) -> EvaluationResult {
-        func failed(_ reason: String) -> EvaluationResult {
-            EvaluationResult(status: .failed, seconds: Date().timeIntervalSince(start), reason: reason)
-        }
+                    timeout: Double?, since start: Date, label: String = "autoloss") -> EvaluationResult {
         let pidFile = dir.appendingPathComponent("command.pid")
         let outcome = executor.run(shellCommand, in: dir, environment: ["AUTOLOSS_CANDIDATE_DIR": dir.path, "AUTOLOSS_STAGE": stage.rawValue],
-                                   stop: stop, timeout: timeout, pidFile: pidFile)
+                                   stop: stop, timeout: timeout, pidFile: pidFile, label: label)
         try? Data(outcome.stdout.utf8).write(to: dir.appendingPathComponent("stdout.txt"))
         try? Data(outcome.stderr.utf8).write(to: dir.appendingPathComponent("stderr.txt"))
         try? FileManager.default.removeItem(at: pidFile)
-        if outcome.timedOut, let timeout {
-            return failed(String(format: "timed out after %.0f s (--eval-timeout); its output is in %@", timeout, dir.path))
+        var result = read(outcome, in: dir, timeout: timeout, since: start)
+        result.job = outcome.job
+        return result
+    }
+
+    private static func read(_ outcome: Executor.Outcome, in dir: URL, timeout: Double?, since start: Date) -> EvaluationResult {
+        func failed(_ reason: String) -> EvaluationResult {
+            EvaluationResult(status: .failed, seconds: Date().timeIntervalSince(start), reason: reason)
+        }
+        let job = outcome.job.map { " (Slurm job \($0))" } ?? ""
+        if outcome.timedOut, let timeout, outcome.failure == nil {
+            return failed(String(format: "timed out after %.0f s (--eval-timeout)%@; its output is in %@", timeout, job, dir.path))
+        }
+        if let failure = outcome.failure {
+            let said = outcome.stderr.isEmpty ? "" : ": \(Self.tail(outcome.stderr))"
+            return failed(failure + said + (outcome.job == nil ? "" : " (its output is in \(dir.path))"))
         }
         guard outcome.status == 0 else {
-            return failed("the evaluator command exited with status \(outcome.status): \(Self.tail(outcome.stderr)) (all of it in \(dir.path)/stderr.txt)")
+            return failed("the evaluator command exited with status \(outcome.status)\(job): \(Self.tail(outcome.stderr)) (all of it in \(dir.path)/stderr.txt)")
         }
         guard let data = FileManager.default.contents(atPath: dir.appendingPathComponent("result.json").path) else {
-            return failed("the evaluator command wrote no result.json in \(dir.path)")
+            return failed("the evaluator command wrote no result.json in \(dir.path)\(job)")
         }
         return ResultFile.parse(data, seconds: Date().timeIntervalSince(start))
     }
 
     /// The result the same command of an interrupted search left in `dir` (command.txt): waits
-    /// for the command if it still runs (command.pid), then takes a complete result.json (ok or
-    /// diverged); nil when there is none to take, and the evaluation runs anew.
+    /// for the command if it still runs (command.pid here, slurm.job on Slurm), then takes a
+    /// complete result.json (ok or diverged); nil when there is none to take, and the
+    /// evaluation runs anew.
     func adopt(_ dir: URL, command: String, stop: StopRequest, since start: Date) -> EvaluationResult? {
         guard (try? String(contentsOf: dir.appendingPathComponent("command.txt"), encoding: .utf8)) == command else { return nil }
-        let pidFile = dir.appendingPathComponent("command.pid")
+        let pidFile = dir.appendingPathComponent("command.pid"), jobFile = SlurmJob.idFile(in: dir)
+        var job: String?
         if let text = try? String(contentsOf: pidFile, encoding: .utf8), let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
             while kill(pid, 0) == 0 && !stop.isRequested { Thread.sleep(forTimeInterval: 0.2) }
             if stop.isRequested { return nil }
+        } else if let text = try? String(contentsOf: jobFile, encoding: .utf8) {
+            let id = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            while SlurmJob.state(of: id)?.isActive == true && !stop.isRequested { Thread.sleep(forTimeInterval: 0.25) }
+            if stop.isRequested { return nil }
+            job = id
+            let outcome = SlurmJob.outcome(of: id, state: SlurmJob.state(of: id), in: dir, timedOut: false)
+            try? Data(outcome.stdout.utf8).write(to: dir.appendingPathComponent("stdout.txt"))
+            try? Data(outcome.stderr.utf8).write(to: dir.appendingPathComponent("stderr.txt"))
+            try? FileManager.default.removeItem(at: jobFile)
         }
         guard let data = FileManager.default.contents(atPath: dir.appendingPathComponent("result.json").path) else { return nil }
-        let result = ResultFile.parse(data, seconds: Date().timeIntervalSince(start))
+        var result = ResultFile.parse(data, seconds: Date().timeIntervalSince(start))
+        result.job = job
         return result.status == .failed ? nil : result
+    }
+
+    /// "autoloss-RUN-mos-g2-s14", "autoloss-RUN-proxy-baseline": the Slurm job's name says which
+    /// run, stage and slot it is.
+    func jobName(stage: TrainingStage, context: EvaluationContext) -> String {
+        let run = workDirectory.deletingLastPathComponent().lastPathComponent
+        let who = context.generation.map { "g\($0)-s\(context.slot ?? 0)" } ?? "baseline"
+        return "autoloss-\(run)-\(stage.rawValue)-\(who)"
     }
 
     static func tail(_ text: String) -> String {

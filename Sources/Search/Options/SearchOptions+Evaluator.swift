@@ -7,6 +7,7 @@ extension SearchOptions {
     /// scaled by `scheduleScale`; external evaluations keep their files in the run folder and
     /// run by `executor`.
     public func makeEvaluator(folder: RunFolder, data: DetectorData?) throws -> CandidateEvaluator {
+        if case .slurm = executor, evaluator.name != "external" { return try worker(folder: folder, data: data) }
         switch evaluator {
         case .simulation: return SimulationEvaluator()
         case .detector(let spec):
@@ -46,5 +47,22 @@ extension SearchOptions {
         } catch {
             throw SearchError.options("--data \(data.name): \(error)")
         }
+    }
+
+    /// The built-in evaluators on Slurm: each job runs the worker, `autoloss evaluate DIR`, on a
+    /// candidate folder that names the evaluator (the detector's data by its absolute path, as
+    /// the job's working directory is the folder).
+    private func worker(folder: RunFolder, data: DetectorData?) throws -> CandidateEvaluator {
+        guard let binary = ProcessInfo.processInfo.environment["AUTOLOSS_BIN"] else {
+            throw SearchError.options("--executor slurm with the \(evaluator.name) evaluator runs `autoloss evaluate` in each job: set AUTOLOSS_BIN to the autoloss binary")
+        }
+        var options = self
+        if case .detector = evaluator, let data {
+            options.evaluator = .detector(data: data.name == "shapes" ? "shapes" : URL(fileURLWithPath: data.name).standardizedFileURL.path)
+        }
+        var external = ExternalEvaluator(command: ExternalEvaluator.shellQuoted(binary) + " evaluate {dir}", workDirectory: folder.evaluations,
+                                         executor: executor, timeout: evalTimeoutSeconds)
+        external.workerOptions = options
+        return external
     }
 }

@@ -86,11 +86,6 @@ public struct SearchOptions: Codable, Equatable, Sendable {
         if population < 1 || topK < 1 || topP < 1 { return "population, top-K and top-P must be at least 1" }
         if let m = maxEvaluations, m < 1 { return "--max-evals must be at least 1" }
         if executor.jobs < 1 || executor.jobs > 1024 { return "--jobs must be between 1 and 1024" }
-        if case .slurm = executor, evaluator.name != "external" {
-            // Until the built-in evaluators have a worker command a job can run, say so rather
-            // than train here while the user thinks the cluster does.
-            return "--executor slurm runs external evaluations (--evaluator external --command CMD); the \(evaluator.name) evaluator trains on this machine"
-        }
         if let t = timeLimitMinutes, !(t > 0) { return "--time-limit must be a positive number of minutes" }
         if !(0...1).contains(mosRejectFraction) { return "the MOS reject fraction must be in [0, 1]" }
         if let f = scheduleScale, !(f > 0 && f <= 4) { return "the schedule scale must be in (0, 4]" }

@@ -110,6 +110,16 @@ public final class RunStore: @unchecked Sendable {
         return try SearchOptions.decoded(from: Data(text.utf8))
     }
 
+    /// Keeps where a resumed run's evaluations run (executor, its arguments, the time limit per
+    /// evaluation) for the next resume; the rest of `o` must be the run's own options.
+    public func updateExecution(_ o: SearchOptions) throws {
+        var kept = try options()
+        kept.executor = o.executor
+        kept.evalTimeoutSeconds = o.evalTimeoutSeconds
+        let text = String(decoding: kept.encoded(), as: UTF8.self)
+        try db.write { db in try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'config'", arguments: [text]) }
+    }
+
     public func record(_ c: CandidateRecord) throws { try recordBatch([c]) }
 
     public func record(_ r: StageRecord, generation: Int, slot: Int) throws {

@@ -39,11 +39,12 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "Dataset of the built-in evaluator; with --evaluator external, the data whose MOS verification images candidate.json names.") var data: String?
     @Option(help: "simulation, detector (the built-in proxy detector on --data) or external.") var evaluator: EvaluatorChoice?
     @Option(help: "The external evaluator's command; {dir} is the candidate's folder.") var command: String?
-    @Option(help: "local or slurm (external evaluator).") var executor: Executor?
+    @Option(help: "local or slurm (any evaluator: on Slurm each job runs `autoloss evaluate` on its candidate folder).") var executor: Executor?
     // `.unconditional`: sbatch's own arguments begin with a dash (--sbatch-arg --gres=gpu:1).
     @Option(name: .customLong("sbatch-arg"), parsing: .unconditionalSingleValue, help: "An extra sbatch argument (repeatable).") var sbatchArguments: [String] = []
     @Option(help: "Trainings at the same time (Slurm: jobs queued at once).") var jobs: Int?
-    @Option(name: .customLong("eval-timeout"), help: "Seconds one external evaluation may take; past it, its processes are ended and it counts as failed.") var evalTimeout: Double?
+    @Option(name: .customLong("eval-timeout"), help: "Seconds one external evaluation (or Slurm job) may take; past it, its processes are ended (the job cancelled) and it counts as failed.") var evalTimeout: Double?
+    @Option(name: .customLong("schedule-scale"), help: "The built-in detector's proxy schedule at this fraction of its preset's steps, in (0, 4] (--fit-minutes chooses one).") var scheduleScale: Double?
     @Flag(name: .customLong("no-cpv"), help: "Turn convergence property verification off.") var noCPV = false
     @Flag(name: .customLong("no-mos"), help: "Turn model optimisation simulation off.") var noMOS = false
     @Option(help: "The run folder (must not exist).") var out: String?
@@ -67,8 +68,8 @@ struct SearchCommand: ParsableCommand {
             throw ValidationError("--time-limit must be a positive number of minutes, at most \(Int(Self.maxMinutes)) (a year; got \(timeLimit))")
         }
         if resume == nil && branch == nil { throw ValidationError("give --branch softmax|sigmoid|reg, or --resume RUN") }
-        if resume != nil && (branch != nil || mode != nil || partner != nil || baseline != nil || ablate) {
-            throw ValidationError("--resume continues a run with its own branch, losses and filters; give only budgets with it")
+        if resume != nil && (branch != nil || mode != nil || partner != nil || baseline != nil || ablate || scheduleScale != nil) {
+            throw ValidationError("--resume continues a run with its own branch, losses, filters and schedules; give only budgets and where evaluations run (--executor, --sbatch-arg, --jobs, --eval-timeout) with it")
         }
     }
 
@@ -94,6 +95,7 @@ struct SearchCommand: ParsableCommand {
         o.usesMOS = !noMOS
         if allowOverrun { o.allowOverrun = true }
         o.evalTimeoutSeconds = evalTimeout
+        o.scheduleScale = scheduleScale
         if let problem = o.problem { throw CLIError(problem) }
         let data = try o.resolveData(searchingFrom: DetectorData.searchPath)
         if let fitMinutes { try fit(&o, minutes: fitMinutes, data: data) }
@@ -113,9 +115,14 @@ struct SearchCommand: ParsableCommand {
         if let generations { o.generations = generations }
         if let maxEvals { o.maxEvaluations = maxEvals }
         if let timeLimit { o.timeLimitMinutes = timeLimit }
+        // Where and how evaluations run may change on resume (a partition that was wrong, a
+        // longer time limit); what they compute may not.
+        if let executor { o.executor = executor.name == "slurm" ? .slurm(arguments: sbatchArguments, jobs: o.executor.jobs) : .local(jobs: o.executor.jobs) }
+        if !sbatchArguments.isEmpty, case .slurm(_, let j) = o.executor { o.executor = .slurm(arguments: sbatchArguments, jobs: j) }
         if let jobs { o.executor = o.executor.with(jobs: jobs) }
         if let evalTimeout { o.evalTimeoutSeconds = evalTimeout }
         if let problem = o.problem { throw CLIError(problem) }
+        try store.updateExecution(o)
         let run = SearchRun(folder: folder, json: json)
         try run.run(o, store: store, evaluator: o.makeEvaluator(folder: folder, data: o.resolveData(searchingFrom: DetectorData.searchPath)))
     }

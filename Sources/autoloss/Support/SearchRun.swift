@@ -82,7 +82,9 @@ struct SearchRun {
         case .started: return "\(tag) started  \(e.formula)"
         case .finished(let r), .reused(let r, _):
             let when: String
-            if case .reused(_, let source) = e.phase { when = "from \(source)" } else { when = String(format: "in %.1f s", r.seconds) }
+            if case .reused(_, let source) = e.phase { when = "from \(source)" } else {
+                when = String(format: "in %.1f s", r.seconds) + (r.job.map { " (Slurm job \($0))" } ?? "")
+            }
             switch r.status {
             case .ok: return "\(tag) AP \(r.ap.map { String(format: "%.2f", $0) } ?? "-") \(when)  \(e.formula)"
             case .diverged, .failed:

@@ -1,0 +1,168 @@
+import Foundation
+
+/// One evaluation as a Slurm job, submitted without waiting (`sbatch --parsable`) and followed
+/// with `scontrol show job` (`sacct` where scontrol has forgotten it), so that a job costs about
+/// one poll interval beyond its work rather than `sbatch --wait`'s 2-70 s of back-off.
+///
+/// Its stdout and stderr go to slurm-JOBID.out and slurm-JOBID.err in the candidate folder; its
+/// id to `slurm.job` there (for a resumed search to find it) and into the result (the store and
+/// search.log). A job that ends in a state where a retry can help (NODE_FAIL, PREEMPTED,
+/// BOOT_FAIL, or CANCELLED by someone else) is submitted again, up to `retries` times, after a
+/// back-off of 1, 2, 4... seconds; a stop request or the time limit cancels it (`scancel`).
+struct SlurmJob {
+    var arguments: [String]
+    var name: String
+    var directory: URL
+    /// Seconds between polls of the job's state.
+    var pollInterval = 0.25
+    var retries = 3
+
+    /// The file that names the job while it runs.
+    static func idFile(in directory: URL) -> URL { directory.appendingPathComponent("slurm.job") }
+
+    /// Where a job stands: its Slurm state (PENDING, RUNNING, COMPLETED, FAILED, TIMEOUT, ...),
+    /// exit status and signal, and Slurm's reason.
+    struct State: Equatable {
+        var state: String
+        var exitCode: Int32 = 0
+        var signal: Int32 = 0
+        var reason = ""
+
+        var isActive: Bool { ["PENDING", "RUNNING", "CONFIGURING", "COMPLETING", "REQUEUED", "RESIZING", "SUSPENDED", "STAGE_OUT", "SIGNALING"].contains(state) }
+        /// States in which a new submission may well succeed.
+        var isWorthRetrying: Bool { ["NODE_FAIL", "PREEMPTED", "BOOT_FAIL"].contains(state) }
+    }
+
+    /// Submits `command` and follows it to its end; `timeout` seconds (nil: none) are also given
+    /// to Slurm as the job's time limit, rounded up to a minute.
+    func run(_ command: String, environment: [String: String], stop: StopRequest, timeout: Double?) -> Executor.Outcome {
+        var attempt = 0
+        while true {
+            let id: String
+            switch Self.submit(command, arguments: arguments + timeLimit(timeout), name: name, directory: directory, environment: environment) {
+            case .success(let submitted): id = submitted
+            case .failure(let message): return Executor.Outcome(status: 1, stdout: "", stderr: "", failure: message)
+            }
+            try? Data("\(id)\n".utf8).write(to: Self.idFile(in: directory))
+            let (state, cancelledHere, timedOut) = follow(id, stop: stop, timeout: timeout)
+            let outcome = Self.outcome(of: id, state: state, in: directory, timedOut: timedOut)
+            let byOthers = state?.state == "CANCELLED" && !cancelledHere
+            if attempt < retries, !stop.isRequested, state?.isWorthRetrying == true || byOthers {
+                attempt += 1
+                Thread.sleep(forTimeInterval: pow(2, Double(attempt - 1)))
+                continue
+            }
+            try? FileManager.default.removeItem(at: Self.idFile(in: directory))
+            return outcome
+        }
+    }
+
+    private func timeLimit(_ timeout: Double?) -> [String] {
+        guard let timeout else { return [] }
+        return ["--time=\(max(1, Int((timeout / 60).rounded(.up))))"]
+    }
+
+    /// Polls job `id` until it ends; cancels it on a stop request or past `timeout`.
+    func follow(_ id: String, stop: StopRequest, timeout: Double?) -> (State?, cancelledHere: Bool, timedOut: Bool) {
+        let started = Date()
+        var cancelledHere = false, timedOut = false
+        while true {
+            let state = Self.state(of: id)
+            if let state, !state.isActive { return (state, cancelledHere, timedOut) }
+            if state == nil && !cancelledHere { return (nil, cancelledHere, timedOut) }  // forgotten by Slurm: ended
+            if !cancelledHere, let timeout, Date().timeIntervalSince(started) > timeout { timedOut = true }
+            if !cancelledHere && (stop.isRequested || timedOut) {
+                Self.cancel(id)
+                cancelledHere = true
+            }
+            if cancelledHere && state == nil { return (nil, true, timedOut) }
+            Thread.sleep(forTimeInterval: pollInterval)
+        }
+    }
+
+    /// The job's end as an outcome: its output files read, its state turned into a reason.
+    static func outcome(of id: String, state: State?, in directory: URL, timedOut: Bool) -> Executor.Outcome {
+        func read(_ suffix: String) -> String {
+            (try? String(contentsOf: directory.appendingPathComponent("slurm-\(id).\(suffix)"), encoding: .utf8)) ?? ""
+        }
+        var outcome = Executor.Outcome(status: state?.exitCode ?? 0, stdout: read("out"), stderr: read("err"), timedOut: timedOut, job: id)
+        guard let state else { return outcome }
+        let job = "Slurm job \(id)"
+        switch state.state {
+        case "COMPLETED": break
+        case "FAILED": outcome.status = state.exitCode == 0 ? 1 : state.exitCode
+        case "TIMEOUT":
+            outcome.failure = "\(job) ran past its time limit (Slurm: TIMEOUT)"
+            outcome.timedOut = true
+        case "CANCELLED" where timedOut: break
+        case "OUT_OF_MEMORY": outcome.failure = "\(job) ran out of memory (Slurm: OUT_OF_MEMORY)"
+        default:
+            let reason = state.reason.isEmpty || state.reason == "None" ? "" : ", \(state.reason)"
+            outcome.failure = "\(job) ended \(state.state)\(reason)"
+        }
+        if outcome.failure != nil && outcome.status == 0 { outcome.status = 1 }
+        return outcome
+    }
+
+    // MARK: Slurm's commands
+
+    enum Submitted { case success(String), failure(String) }
+
+    static func submit(_ command: String, arguments: [String], name: String, directory: URL, environment: [String: String]) -> Submitted {
+        let args = ["sbatch", "--parsable", "--job-name=\(name)", "--chdir=\(directory.path)", "--export=ALL",
+                    "--output=\(directory.path)/slurm-%j.out", "--error=\(directory.path)/slurm-%j.err"] + arguments + ["--wrap", command]
+        let r = capture(args, environment: environment)
+        guard r.status == 0, let id = r.out.split(separator: ";").first.map({ $0.trimmingCharacters(in: .whitespacesAndNewlines) }),
+              !id.isEmpty, id.allSatisfy(\.isNumber) else {
+            let said = r.err.trimmingCharacters(in: .whitespacesAndNewlines)
+            return .failure("sbatch refused the job: " + (said.isEmpty ? "exit status \(r.status)" : said.replacingOccurrences(of: "\n", with: " | ")))
+        }
+        return .success(id)
+    }
+
+    /// The job's state from `scontrol show job` (finished jobs stay there for MinJobAge), else
+    /// from `sacct`; nil when neither knows the job.
+    static func state(of id: String) -> State? {
+        let r = capture(["scontrol", "show", "job", "-o", id])
+        if r.status == 0, let line = r.out.split(separator: "\n").first {
+            var fields: [String: String] = [:]
+            for token in line.split(separator: " ") {
+                guard let eq = token.firstIndex(of: "=") else { continue }
+                let key = String(token[..<eq])
+                if fields[key] == nil { fields[key] = String(token[token.index(after: eq)...]) }
+            }
+            if let state = fields["JobState"] {
+                let code = (fields["ExitCode"] ?? "0:0").split(separator: ":").compactMap { Int32($0) }
+                return State(state: state, exitCode: code.first ?? 0, signal: code.count > 1 ? code[1] : 0, reason: fields["Reason"] ?? "")
+            }
+        }
+        let a = capture(["sacct", "-n", "-P", "-X", "-j", id, "-o", "State,ExitCode"])
+        if a.status == 0, let line = a.out.split(separator: "\n").first {
+            let parts = line.split(separator: "|").map(String.init)
+            let code = (parts.count > 1 ? parts[1] : "0:0").split(separator: ":").compactMap { Int32($0) }
+            // "CANCELLED by 0": the state is the first word.
+            return State(state: String(parts[0].split(separator: " ").first ?? ""), exitCode: code.first ?? 0,
+                         signal: code.count > 1 ? code[1] : 0)
+        }
+        return nil
+    }
+
+    static func cancel(_ id: String) { _ = capture(["scancel", id]) }
+
+    /// Runs a short Slurm command and returns its exit status and output.
+    static func capture(_ arguments: [String], environment: [String: String] = [:]) -> (status: Int32, out: String, err: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        do { try process.run() } catch {
+            return (127, "", "cannot run \(arguments[0]) (is Slurm installed here?): \(error.localizedDescription)")
+        }
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+}
