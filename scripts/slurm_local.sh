@@ -42,6 +42,10 @@ SlurmdLogFile=$state/slurmd.log
 ProctrackType=proctrack/linuxproc
 TaskPlugin=task/none
 SchedulerType=sched/backfill
+# Slurm may hold a new batch job for up to batch_sched_delay (3 s by default: it waited for the
+# next 3-second tick) and runs its main loop at most every sched_min_interval; a cluster tuned
+# for short jobs starts them at once, and so does this one.
+SchedulerParameters=batch_sched_delay=0,sched_min_interval=100000
 SelectType=select/cons_tres
 SelectTypeParameters=CR_Core
 ReturnToService=2

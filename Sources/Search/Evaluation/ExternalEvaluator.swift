@@ -116,7 +116,7 @@ public struct ExternalEvaluator: CandidateEvaluator {
             if stop.isRequested { return nil }
         } else if let text = try? String(contentsOf: jobFile, encoding: .utf8) {
             let id = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            while SlurmJob.state(of: id)?.isActive == true && !stop.isRequested { Thread.sleep(forTimeInterval: 0.25) }
+            while SlurmJob.state(of: id)?.isActive == true && !stop.isRequested { Thread.sleep(forTimeInterval: 0.5) }
             if stop.isRequested { return nil }
             job = id
             let outcome = SlurmJob.outcome(of: id, state: SlurmJob.state(of: id), in: dir, timedOut: false)

@@ -2,7 +2,7 @@ import Foundation
 
 /// One evaluation as a Slurm job, submitted without waiting (`sbatch --parsable`) and followed
 /// with `scontrol show job` (`sacct` where scontrol has forgotten it), so that a job costs about
-/// one poll interval beyond its work rather than `sbatch --wait`'s 2-70 s of back-off.
+/// a fraction of a second beyond Slurm's own start-up rather than `sbatch --wait`'s 2-70 s of back-off.
 ///
 /// Its stdout and stderr go to slurm-JOBID.out and slurm-JOBID.err in the candidate folder; its
 /// id to `slurm.job` there (for a resumed search to find it) and into the result (the store and
@@ -13,8 +13,10 @@ struct SlurmJob {
     var arguments: [String]
     var name: String
     var directory: URL
-    /// Seconds between polls of the job's state.
-    var pollInterval = 0.25
+    /// Seconds between polls of a job that has run `elapsed` seconds: often at first, so that a
+    /// short job costs little beyond its work, then less often (at most every 2 s), so that many
+    /// long jobs do not keep the controller busy.
+    static func pollInterval(after elapsed: Double) -> Double { min(2, 0.1 + elapsed / 30) }
     var retries = 3
 
     /// The file that names the job while it runs.
@@ -76,7 +78,7 @@ struct SlurmJob {
                 cancelledHere = true
             }
             if cancelledHere && state == nil { return (nil, true, timedOut) }
-            Thread.sleep(forTimeInterval: pollInterval)
+            Thread.sleep(forTimeInterval: Self.pollInterval(after: Date().timeIntervalSince(started)))
         }
     }
 
