@@ -50,6 +50,7 @@ def write_result(directory, stats=None, ap=None, diverged=None, seconds=None):
     try:
         with os.fdopen(handle, "w") as f:
             json.dump(body, f, allow_nan=False)
+        os.chmod(temporary, 0o644)  # mkstemp's 0600 would hide it from a search run as another user
         os.replace(temporary, path)
     except BaseException:
         if os.path.exists(temporary):
