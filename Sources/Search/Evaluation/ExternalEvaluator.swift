@@ -72,7 +72,13 @@ public struct ExternalEvaluator: CandidateEvaluator {
     static func run(_ shellCommand: String, in dir: URL, stage: TrainingStage, executor: Executor, stop: StopRequest,
                     timeout: Double?, since start: Date, label: String = "autoloss") -> EvaluationResult {
         let pidFile = dir.appendingPathComponent("command.pid")
-        let outcome = executor.run(shellCommand, in: dir, environment: ["AUTOLOSS_CANDIDATE_DIR": dir.path, "AUTOLOSS_STAGE": stage.rawValue],
+        var environment = ["AUTOLOSS_CANDIDATE_DIR": dir.path, "AUTOLOSS_STAGE": stage.rawValue]
+        // Trainings side by side on this machine share its cores (OpenMP, and autoloss's own
+        // threads, follow OMP_NUM_THREADS), unless the user set a count.
+        if case .local(let jobs) = executor, jobs > 1, ProcessInfo.processInfo.environment["OMP_NUM_THREADS"] == nil {
+            environment["OMP_NUM_THREADS"] = "\(max(1, ProcessInfo.processInfo.activeProcessorCount / jobs))"
+        }
+        let outcome = executor.run(shellCommand, in: dir, environment: environment,
                                    stop: stop, timeout: timeout, pidFile: pidFile, label: label)
         try? Data(outcome.stdout.utf8).write(to: dir.appendingPathComponent("stdout.txt"))
         try? Data(outcome.stderr.utf8).write(to: dir.appendingPathComponent("stderr.txt"))

@@ -7,7 +7,14 @@ extension SearchOptions {
     /// scaled by `scheduleScale`; external evaluations keep their files in the run folder and
     /// run by `executor`.
     public func makeEvaluator(folder: RunFolder, data: DetectorData?) throws -> CandidateEvaluator {
-        if case .slurm = executor, evaluator.name != "external" { return try worker(folder: folder, data: data) }
+        // The built-in evaluators run through the worker (`autoloss evaluate`) on Slurm, and here
+        // when trainings run side by side: N processes with a share of the cores each, rather
+        // than N trainings in one process each using every core.
+        switch (executor, evaluator) {
+        case (_, .external), (.local(1), _): break
+        case (.local, .simulation): break  // seconds per candidate, one thread: not worth a process
+        default: return try worker(folder: folder, data: data)
+        }
         switch evaluator {
         case .simulation: return SimulationEvaluator()
         case .detector(let spec):
@@ -49,12 +56,12 @@ extension SearchOptions {
         }
     }
 
-    /// The built-in evaluators on Slurm: each job runs the worker, `autoloss evaluate DIR`, on a
-    /// candidate folder that names the evaluator (the detector's data by its absolute path, as
+    /// The built-in evaluators as worker processes: each runs `autoloss evaluate DIR` (a Slurm
+    /// job, or a local process) on a candidate folder that names the evaluator (the detector's data by its absolute path, as
     /// the job's working directory is the folder).
     private func worker(folder: RunFolder, data: DetectorData?) throws -> CandidateEvaluator {
         guard let binary = ProcessInfo.processInfo.environment["AUTOLOSS_BIN"] else {
-            throw SearchError.options("--executor slurm with the \(evaluator.name) evaluator runs `autoloss evaluate` in each job: set AUTOLOSS_BIN to the autoloss binary")
+            throw SearchError.options("the \(evaluator.name) evaluator on \(executor.name) with --jobs \(executor.jobs) runs `autoloss evaluate` in worker processes: set AUTOLOSS_BIN to the autoloss binary")
         }
         var options = self
         if case .detector = evaluator, let data {
