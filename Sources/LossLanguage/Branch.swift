@@ -32,6 +32,16 @@ public enum Branch: String, CaseIterable, Codable, Sendable {
         }
     }
 
+    /// How many numbers of a batch `rows` x `classes` an input holds: the sigmoid branch's
+    /// inputs are [N, C] (elementwise, softmax over each row), the softmax branch's x and y
+    /// [N, C+1], the rest one per row.
+    func count(of input: Input, rows: Int, classes: Int) -> Int {
+        self == .sigmoid || type(of: input) == .vector ? rows * classes : rows
+    }
+
+    /// Losses per row: C in the sigmoid branch (one per element), else 1.
+    func valuesPerRow(classes: Int) -> Int { self == .sigmoid ? classes : 1 }
+
     /// The operators evolution draws from (METHOD.md, "operator sets"): softmax 20 (all but erfc,
     /// to which we add erfc since DESIGN.md defines it: 21), sigmoid the elementwise ones,
     /// regression 15 (no softmax, no dot, no S-curves but sigmoid).
