@@ -3,7 +3,7 @@
 /// | branch | inputs | shape per sample |
 /// |---|---|---|
 /// | `softmax` | `x` logits over C+1 classes, `y` one-hot, `w` IoU (1 on background rows) | x, y class vectors; w scalar |
-/// | `sigmoid` | `x` logit, `y` binary label, `w` IoU at positives, 0 at negatives | elementwise |
+/// | `sigmoid` | `x` logit, `y` binary label, `w` IoU at positives, 0 at negatives | elementwise over [N, C]; softmax over each row |
 /// | `reg` | `i` intersection, `u` union, `e` enclosing-box area | scalars |
 public enum Branch: String, CaseIterable, Codable, Sendable {
     case softmax, sigmoid, reg

@@ -69,7 +69,8 @@ public enum Primitive {
         case .softplus: return a > T(softplusThreshold) ? a : (a > 0 ? a : 0) + T.mLog1p(T.mExp(-Swift.abs(a)))
         case .sigmoid: return 1 / (1 + T.mExp(-a))
         // (1 + (2/pi) gd0(pi a / 4)) / 2 with gd0(t) = 2 atan(tanh(t/2)) = 2 atan(e^t) - pi/2:
-        // one exponential instead of tanh's exponential and division.
+        // one exponential instead of tanh's exponential and division. A deliberate difference
+        // from the authors' tanh form (README): exact in the far tails, where theirs rounds to 0.
         case .gd: return T(2 / Double.pi) * T.mAtan(T.mExp(T(Double.pi / 4) * a))
         case .alf: return alf(a)
         case .erf: return (1 + T.mErf(T(Double.pi.squareRoot() / 4) * a)) / 2
@@ -83,6 +84,8 @@ public enum Primitive {
 
     /// Whether the operator's backward pass selects rather than multiplies (PyTorch's relu and
     /// clamp): a zero local derivative gives a zero contribution, whatever comes from above.
+    /// For exp where it underflows to 0 this is a deliberate difference from the authors' code,
+    /// whose exp backward multiplies (inf * 0 = NaN): we keep the limit (README).
     @inline(__always)
     public static func selectsGradient(_ op: UnaryOp) -> Bool { op == .relu || op == .exp }
 
@@ -118,7 +121,8 @@ public enum Primitive {
     }
 
     /// (1 + h / sqrt(1 + h^2)) / 2 with h = a/2; beyond |h| = 1e15 the ratio is ±1 to working
-    /// precision, and h^2 would overflow Float.
+    /// precision, and h^2 would overflow Float (and, past 1e154, Double: the authors' form gives
+    /// 0.5 there, a deliberate difference, README).
     @inline(__always)
     static func alf<T: LossScalar>(_ a: T) -> T {
         let h = a / 2
