@@ -3,7 +3,7 @@
 /// | branch | inputs | shape per sample |
 /// |---|---|---|
 /// | `softmax` | `x` logits over C+1 classes, `y` one-hot, `w` IoU (1 on background rows) | x, y class vectors; w scalar |
-/// | `sigmoid` | `x` logit, `y` binary label, `w` IoU at positives, 0 at negatives | elementwise |
+/// | `sigmoid` | `x` logit, `y` binary label, `w` IoU at positives, 0 at negatives | elementwise over [N, C]; softmax over each row |
 /// | `reg` | `i` intersection, `u` union, `e` enclosing-box area | scalars |
 public enum Branch: String, CaseIterable, Codable, Sendable {
     case softmax, sigmoid, reg
@@ -31,6 +31,16 @@ public enum Branch: String, CaseIterable, Codable, Sendable {
         default: return .scalar
         }
     }
+
+    /// How many numbers of a batch `rows` x `classes` an input holds: the sigmoid branch's
+    /// inputs are [N, C] (elementwise, softmax over each row), the softmax branch's x and y
+    /// [N, C+1], the rest one per row.
+    func count(of input: Input, rows: Int, classes: Int) -> Int {
+        self == .sigmoid || type(of: input) == .vector ? rows * classes : rows
+    }
+
+    /// Losses per row: C in the sigmoid branch (one per element), else 1.
+    func valuesPerRow(classes: Int) -> Int { self == .sigmoid ? classes : 1 }
 
     /// The operators evolution draws from (METHOD.md, "operator sets"): softmax 20 (all but erfc,
     /// to which we add erfc since DESIGN.md defines it: 21), sigmoid the elementwise ones,

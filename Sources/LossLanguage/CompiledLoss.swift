@@ -6,8 +6,9 @@ import Darwin
 #endif
 
 /// A batch of loss inputs, row-major: `rows` samples; class-vector inputs (softmax branch x, y)
-/// hold rows * classes numbers, the others one number per row. Elementwise branches use
-/// classes = 1 (flatten [N, C] to N * C rows).
+/// and every sigmoid-branch input hold rows * classes numbers, the others one number per row.
+/// The sigmoid branch is elementwise but for softmax, which is over each row of C classes (the
+/// authors' [N, C] tensors); flattened to N * C rows of one class, softmax is 1.
 public struct LossBatch<T: LossScalar> {
     public var rows: Int
     public var classes: Int
@@ -20,7 +21,7 @@ public struct LossBatch<T: LossScalar> {
     }
 }
 
-/// Values (one per row) and gradients (in each input's shape) of a loss on a batch.
+/// Values (one per row; sigmoid branch: one per element) and gradients (in each input's shape) of a loss on a batch.
 public struct LossEvaluation<T: LossScalar> {
     public var values: [T]
     public var gradients: [Input: [T]]
@@ -59,30 +60,31 @@ public final class CompiledLoss<T: LossScalar>: @unchecked Sendable {
 
     /// Checks shapes, then evaluates.
     public func evaluate(_ batch: LossBatch<T>) throws -> LossEvaluation<T> {
-        let classes = branch == .softmax ? batch.classes : 1
+        let classes = branch == .reg ? 1 : batch.classes
         guard batch.rows >= 0, classes >= 1 else {
             throw LossLanguageError.input(message: "a batch needs rows >= 0 and classes >= 1")
         }
         // Only the inputs the formula reads are required; an unread one, if given, must still fit.
         for v in expr.inputs.union(batch.inputs.keys) where branch.inputs.contains(v) {
-            let expected = branch.type(of: v) == .vector ? batch.rows * classes : batch.rows
+            let expected = branch.count(of: v, rows: batch.rows, classes: classes)
             guard let data = batch.inputs[v] else {
                 throw LossLanguageError.input(message: "missing input '\(v.name)'")
             }
             guard data.count == expected else {
-                throw LossLanguageError.input(message: "input '\(v.name)' has \(data.count) numbers, expected \(expected) (\(batch.rows) rows\(branch.type(of: v) == .vector ? " x \(classes) classes" : ""))")
+                throw LossLanguageError.input(message: "input '\(v.name)' has \(data.count) numbers, expected \(expected) (\(batch.rows) rows\(expected != batch.rows ? " x \(classes) classes" : ""))")
             }
         }
         let gradientShapes = gradientInputs.sorted().map {
-            ($0, branch.type(of: $0) == .vector ? batch.rows * classes : batch.rows)
+            ($0, branch.count(of: $0, rows: batch.rows, classes: classes))
         }
         var result = LossEvaluation<T>(values: [], gradients: [:], nonFiniteCount: 0)
         withInputPointers(batch.inputs.keys.sorted(), batch.inputs, [:]) { inputs in
             withOutputArrays(gradientShapes[...], [:], into: &result.gradients) { grads in
-                result.values = [T](unsafeUninitializedCapacity: batch.rows) { buffer, count in
+                let count = batch.rows * branch.valuesPerRow(classes: classes)
+                result.values = [T](unsafeUninitializedCapacity: count) { buffer, initialized in
                     result.nonFiniteCount = run(rows: batch.rows, classes: classes, inputs: inputs,
                                                 values: buffer.baseAddress ?? UnsafeMutablePointer(bitPattern: MemoryLayout<T>.alignment)!, gradients: grads)
-                    count = batch.rows
+                    initialized = count
                 }
             }
         }
@@ -90,13 +92,14 @@ public final class CompiledLoss<T: LossScalar>: @unchecked Sendable {
     }
 
     /// The raw entry point for callers that own their buffers (the detector's loss slots):
-    /// writes `rows` values and each requested input's gradient, returns the non-finite count.
+    /// writes `rows` values (sigmoid branch: rows * classes) and each requested input's gradient,
+    /// returns the non-finite count.
     public func run(rows: Int, classes: Int, inputs: [Input: UnsafePointer<T>], values: UnsafeMutablePointer<T>,
                     gradients: [Input: UnsafeMutablePointer<T>]) -> Int {
         if rows == 0 { return 0 }
-        let c = branch == .softmax ? classes : 1
+        let c = branch == .reg ? 1 : classes
         for v in program.unusedGradientInputs {
-            if let g = gradients[v] { g.update(repeating: 0, count: branch.type(of: v) == .vector ? rows * c : rows) }
+            if let g = gradients[v] { g.update(repeating: 0, count: branch.count(of: v, rows: rows, classes: c)) }
         }
         let elements = rows * c
         let parts = elements >= Self.parallelThreshold ? min(ProcessInfoCores.count, rows) : 1
@@ -125,7 +128,7 @@ public final class CompiledLoss<T: LossScalar>: @unchecked Sendable {
         var r = range.lowerBound
         while r < range.upperBound {
             let n = min(executor.tileRows, range.upperBound - r)
-            bad += executor.runTile(firstRow: r, rows: n, values: values + r)
+            bad += executor.runTile(firstRow: r, rows: n, values: values + r * branch.valuesPerRow(classes: classes))
             r += n
         }
         return bad

@@ -3,9 +3,10 @@ extension Expr {
     /// computes, values and gradients (`Primitive` in LossScalar.swift, `Kernels.logSoftmax`):
     /// eps = 1e-20 in log and division, exp clamped at 88 (its gradient 0 there and where it
     /// underflows), the scaled S-curves in the evaluator's forms, softplus as
-    /// max(a, 0) + log1p(exp(-|a|)), relu's gradient 0 at 0 and at NaN, log(softmax(x)) fused.
+    /// PyTorch's (threshold 20), relu as PyTorch's (gradient 0 at 0, passed on at
+    /// NaN), log(softmax(x)) fused.
     /// Where autograd's derivative of an operator's formula differs from the evaluator's in the
-    /// tails (gd's far tail, alf beyond |x| = 2e15, softplus and abs at 0), the operator is a
+    /// tails (gd's far tail, alf beyond |x| = 2e15), the operator is a
     /// `torch.autograd.Function` whose backward is the evaluator's derivative. Constants are
     /// tensors of the inputs' dtype and device, so every operator applies to them (`sigmoid(1)`).
     /// Deep formulas are split into temporaries (Python's parser nests at most 200 parentheses).
@@ -30,6 +31,7 @@ extension Expr {
         writer.broadcast = { "\($0).unsqueeze(-1)" }
         writer.constant = { "const(\(Self.pythonNumber($0)))" }
         writer.fusedLogSoftmax = "_log_softmax"
+        writer.overClasses = { "over_classes(\($0))" }
         let temporaries = Self.pythonTemporaries(self, writer: &writer)
         let args = branch.inputs.map(\.name)
         let first = args[0]
@@ -50,12 +52,21 @@ extension Expr {
 
             def const(v):
                 return torch.tensor(v, dtype=\(first).dtype, device=\(first).device)
-
+        \(branch == .softmax ? Self.overClassesFunction : "")
         \(body)
             return value.expand(\(shape))
 
         """
     }
+
+    /// Softmax branch: a per-sample scalar (w, a constant) repeated over the classes, as the
+    /// authors' [N, C+1] tensors hold it, where softmax or dot acts over the classes.
+    static let overClassesFunction = """
+
+            def over_classes(s):
+                return s.unsqueeze(-1).expand(x.shape)
+
+        """
 
     /// A constant as Python reads it back to the same Double.
     static func pythonNumber(_ c: Double) -> String {
@@ -154,16 +165,20 @@ def _log(a):
 
 
 def _abs(a):
-    return _Primitive.apply(a, torch.abs, lambda a, out: (a > 0).to(a.dtype) - (a < 0).to(a.dtype), False)
+    return torch.abs(a)
 
 
 def _relu(a):
-    return _Primitive.apply(a, lambda a: torch.where(a < 0, _zero(a), a), lambda a, out: (a > 0).to(a.dtype), True)
+    # torch.relu's backward masks where relu(a) <= 0, as the evaluator's relu: 0 at 0, NaN passed.
+    return torch.relu(a)
 
 
 def _softplus(a):
-    return _Primitive.apply(a, lambda a: torch.where(a > 0, a, _zero(a)) + torch.log1p(torch.exp(-torch.abs(a))),
-                            lambda a, out: 1 / (1 + torch.exp(-a)), False)
+    # F.softplus's definition (beta 1, threshold 20: a itself above 20), the authors' and the
+    # evaluator's, computed as the evaluator computes it: max(a, 0) + log1p(exp(-|a|)) below 20,
+    # derivative 1/(1 + e^-a).
+    return _Primitive.apply(a, lambda a: torch.where(a > 20, a, torch.where(a > 0, a, _zero(a)) + torch.log1p(torch.exp(-torch.abs(a)))),
+                            lambda a, out: torch.where(a > 20, torch.ones_like(a), 1 / (1 + torch.exp(-a))), False)
 
 
 def _gd(a):

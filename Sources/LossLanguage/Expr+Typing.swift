@@ -2,9 +2,17 @@ extension Expr {
     /// The shape of this formula's value in `branch`, or a type error naming the offending
     /// subformula.
     ///
-    /// Rules: inputs have their branch's shape, constants are scalars; `softmax` maps a class
-    /// vector to a class vector; `dot` maps two class vectors to a scalar; the other operators are
-    /// elementwise, with a scalar broadcast over a class vector.
+    /// Rules, the authors' (tools/search_space.py), where a per-sample scalar stands for their
+    /// [N, C+1] tensor holding one number per row (their Z, the IoU over every class):
+    /// inputs have their branch's shape, constants are scalars; the operators are elementwise,
+    /// with a scalar broadcast over a class vector. `softmax` is over the classes: in the softmax
+    /// branch it maps anything but a constant to a class vector (a per-sample scalar's softmax is
+    /// 1/(C+1) in every class); in the sigmoid branch it is over each [N, C] row of the
+    /// elementwise values, so they stay elementwise. `dot` (softmax branch only) sums a * b over
+    /// the classes, a scalar operand broadcast: dot(2, x) = 2 sum(x), dot(w, w) = (C+1) w^2;
+    /// of two constants, one-element tensors in their code, it is the product: dot(2, 3) = 6.
+    /// Softmax of a constant has no classes to act over (their code fails on it too): a type
+    /// error.
     public func valueType(in branch: Branch) throws -> ValueType {
         switch self {
         case .constant: return .scalar
@@ -16,17 +24,21 @@ extension Expr {
             return branch.type(of: v)
         case .unary(let op, let a):
             let t = try a.valueType(in: branch)
-            if op == .softmax && t != .vector {
-                let hint = branch == .softmax ? "" : " (the \(branch.rawValue) branch is elementwise and has none)"
-                throw LossLanguageError.type(message: "softmax needs a class vector, but \(a.infix) is a scalar per sample\(hint): in \(infix)")
+            if op == .softmax {
+                if branch == .reg {
+                    throw LossLanguageError.type(message: "softmax needs classes, and the reg branch has none: in \(infix)")
+                }
+                if a.isConstant {
+                    throw LossLanguageError.type(message: "softmax of a constant has no classes to act over: in \(infix)")
+                }
+                return branch == .softmax ? .vector : t
             }
             return t
         case .binary(let op, let a, let b):
             let ta = try a.valueType(in: branch), tb = try b.valueType(in: branch)
             if op == .dot {
-                guard ta == .vector && tb == .vector else {
-                    let hint = branch == .softmax ? "" : " (the \(branch.rawValue) branch is elementwise and has none)"
-                    throw LossLanguageError.type(message: "dot needs two class vectors\(hint): in \(infix)")
+                guard branch == .softmax else {
+                    throw LossLanguageError.type(message: "dot sums over the classes of the softmax branch; the \(branch.rawValue) branch has no dot: in \(infix)")
                 }
                 return .scalar
             }

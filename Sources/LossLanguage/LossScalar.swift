@@ -50,6 +50,7 @@ extension Float: LossScalar {
 public enum Primitive {
     public static let eps = 1e-20
     public static let expClamp = 88.0
+    public static let softplusThreshold = 20.0
 
     /// f(a) for an elementwise unary operator (softmax is a vector operator, see the evaluators).
     @inline(__always)
@@ -61,10 +62,15 @@ public enum Primitive {
         case .abs: return Swift.abs(a)
         case .sqrt: return T.mSqrt(a)
         case .softmax: return 1  // one class: softmax of a single logit
-        case .softplus: return (a > 0 ? a : 0) + T.mLog1p(T.mExp(-Swift.abs(a)))
+        // PyTorch's F.softplus (beta 1, threshold 20), as the authors' code computes it: x itself
+        // above 20 (where log1p(e^x) exceeds x by less than 2.1e-9, which a loss built as
+        // softplus(x) - x would make its whole value); below, log1p(e^x) in the form that keeps
+        // Float's resolution for x > 0.
+        case .softplus: return a > T(softplusThreshold) ? a : (a > 0 ? a : 0) + T.mLog1p(T.mExp(-Swift.abs(a)))
         case .sigmoid: return 1 / (1 + T.mExp(-a))
         // (1 + (2/pi) gd0(pi a / 4)) / 2 with gd0(t) = 2 atan(tanh(t/2)) = 2 atan(e^t) - pi/2:
-        // one exponential instead of tanh's exponential and division.
+        // one exponential instead of tanh's exponential and division. A deliberate difference
+        // from the authors' tanh form (README): exact in the far tails, where theirs rounds to 0.
         case .gd: return T(2 / Double.pi) * T.mAtan(T.mExp(T(Double.pi / 4) * a))
         case .alf: return alf(a)
         case .erf: return (1 + T.mErf(T(Double.pi.squareRoot() / 4) * a)) / 2
@@ -78,6 +84,8 @@ public enum Primitive {
 
     /// Whether the operator's backward pass selects rather than multiplies (PyTorch's relu and
     /// clamp): a zero local derivative gives a zero contribution, whatever comes from above.
+    /// For exp where it underflows to 0 this is a deliberate difference from the authors' code,
+    /// whose exp backward multiplies (inf * 0 = NaN): we keep the limit (README).
     @inline(__always)
     public static func selectsGradient(_ op: UnaryOp) -> Bool { op == .relu || op == .exp }
 
@@ -88,10 +96,11 @@ public enum Primitive {
         case .neg: return -1
         case .exp: return a <= T(expClamp) ? out : 0
         case .log: return 1 / (a + T(eps))
+        // PyTorch's sgn(a): 0 at 0 and at NaN.
         case .abs: return a > 0 ? 1 : (a < 0 ? -1 : 0)
         case .sqrt: return T(0.5) / out
         case .softmax: return 0
-        case .softplus: return 1 / (1 + T.mExp(-a))
+        case .softplus: return a > T(softplusThreshold) ? 1 : 1 / (1 + T.mExp(-a))
         case .sigmoid: return out * (1 - out)
         case .gd:
             // 1/4 sech(t) = (1/2) E / (1 + E^2) with E = e^-|t| <= 1: no overflow, one division.
@@ -104,14 +113,16 @@ public enum Primitive {
         case .erf: return T(0.25) * T.mExp(-T(Double.pi / 16) * a * a)
         case .erfc: return -T(0.25) * T.mExp(-T(Double.pi / 16) * a * a)
         case .tanh: return 1 - out * out
-        case .relu: return a > 0 ? 1 : 0
+        // PyTorch's relu backward masks where relu(a) <= 0: NaN passes the gradient on.
+        case .relu: return a <= 0 ? 0 : 1
         case .sin: return T.mCos(a)
         case .cos: return -T.mSin(a)
         }
     }
 
     /// (1 + h / sqrt(1 + h^2)) / 2 with h = a/2; beyond |h| = 1e15 the ratio is ±1 to working
-    /// precision, and h^2 would overflow Float.
+    /// precision, and h^2 would overflow Float (and, past 1e154, Double: the authors' form gives
+    /// 0.5 there, a deliberate difference, README).
     @inline(__always)
     static func alf<T: LossScalar>(_ a: T) -> T {
         let h = a / 2

@@ -14,6 +14,17 @@ struct InfixWriter {
     var bound: [Expr: String] = [:]
     /// Writes log(softmax(a)) as one call, the evaluator's fused kernel (PyTorch).
     var fusedLogSoftmax: String? = nil
+    /// Softmax branch: repeats a per-sample scalar over the classes where softmax or dot acts
+    /// over them (PyTorch: the authors' [N, C+1] tensors).
+    var overClasses: ((String) -> String)? = nil
+
+    /// The operand text, repeated over the classes if it is a per-sample scalar that softmax or
+    /// dot acts on.
+    private func classOperand(_ a: Expr) -> String {
+        let text = render(a).text
+        guard let wrap = overClasses, branch == .softmax, (try? a.valueType(in: branch)) != .vector else { return text }
+        return wrap(text)
+    }
 
     private enum Level: Int, Comparable {
         case sum = 1, product, signed, atom
@@ -25,7 +36,7 @@ struct InfixWriter {
     private func render(_ e: Expr) -> (text: String, level: Level) {
         if !bound.isEmpty, let name = bound[e] { return (name, .atom) }
         if let fused = fusedLogSoftmax, case .unary(.log, .unary(.softmax, let a)) = e {
-            return ("\(fused)(\(render(a).text))", .atom)
+            return ("\(fused)(\(classOperand(a)))", .atom)
         }
         switch e {
         case .input(let v): return (input(v), .atom)
@@ -37,8 +48,12 @@ struct InfixWriter {
             var needsParens = inner.level < .signed || inner.text.hasPrefix("-")
             if case .constant = a { needsParens = true }
             return ("-" + (needsParens ? "(\(inner.text))" : inner.text), .signed)
+        case .unary(.softmax, let a):
+            return ("\(unaryCall(.softmax))(\(classOperand(a)))", .atom)
         case .unary(let op, let a):
             return ("\(unaryCall(op))(\(render(a).text))", .atom)
+        case .binary(.dot, let a, let b) where overClasses != nil && !(a.isConstant && b.isConstant):
+            return ("\(binaryCall(.dot) ?? "dot")(\(classOperand(a)), \(classOperand(b)))", .atom)
         case .binary(let op, let a, let b):
             var ra = render(a), rb = render(b)
             if let wrap = broadcast, op != .dot {

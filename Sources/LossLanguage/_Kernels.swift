@@ -123,9 +123,10 @@ enum Kernels {
         ga: UnsafeMutablePointer<T>?, gb: UnsafeMutablePointer<T>?, accumulate: (Bool, Bool)
     ) {
         if op == .dot {
-            // out[r] = sum_c a[r,c] b[r,c]: each side's gradient is g[r] times the other side.
-            if let ga { broadcastProduct(rows, classes, g, b, ga, accumulate.0) }
-            if let gb { broadcastProduct(rows, classes, g, a, gb, accumulate.1) }
+            // out[r] = sum_c a[r,c] b[r,c]: each side's gradient is g[r] times the other side,
+            // summed over the classes for a per-sample scalar side.
+            if let ga { dotBackward(rows, classes, (types.0, types.1), g, b, ga, accumulate.0) }
+            if let gb { dotBackward(rows, classes, (types.1, types.0), g, a, gb, accumulate.1) }
             return
         }
         switch op {
@@ -133,19 +134,6 @@ enum Kernels {
         case .sub: binaryBackwardLoop(.sub, rows, classes, types, g, a, b, out, ga, gb, accumulate)
         case .mul, .dot: binaryBackwardLoop(.mul, rows, classes, types, g, a, b, out, ga, gb, accumulate)
         case .div: binaryBackwardLoop(.div, rows, classes, types, g, a, b, out, ga, gb, accumulate)
-        }
-    }
-
-    /// dst[r, c] (+)= g[r] * v[r, c].
-    static func broadcastProduct<T: LossScalar>(_ rows: Int, _ classes: Int, _ g: UnsafeMutablePointer<T>, _ v: UnsafeMutablePointer<T>,
-                                                _ dst: UnsafeMutablePointer<T>, _ accumulate: Bool) {
-        for r in 0..<rows {
-            let s = g[r], base = r * classes
-            if accumulate {
-                for c in 0..<classes { dst[base + c] += s * v[base + c] }
-            } else {
-                for c in 0..<classes { dst[base + c] = s * v[base + c] }
-            }
         }
     }
 
@@ -249,11 +237,6 @@ enum Kernels {
         var m = max(max(m0, m1), max(m2, m3))
         while c < n { m = a[c] > m ? a[c] : m; c += 1 }
         return m
-    }
-
-    static func dot<T: LossScalar>(rows: Int, classes: Int, _ a: UnsafeMutablePointer<T>, _ b: UnsafeMutablePointer<T>,
-                                   _ o: UnsafeMutablePointer<T>) {
-        for r in 0..<rows { o[r] = dotRow(a + r * classes, b + r * classes, classes) }
     }
 
     /// Softmax over each row, shifted by the row maximum so that large logits do not overflow;

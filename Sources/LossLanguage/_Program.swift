@@ -9,7 +9,8 @@ struct Program {
         case unary(UnaryOp, Int)
         case binary(BinaryOp, Int, Int)
         /// log(softmax(a) + eps) in one kernel: every softmax-branch loss has it, and fused it
-        /// needs no per-element log (see `Kernels.logSoftmax`).
+        /// needs no per-element log (see `Kernels.logSoftmax`). Not for a per-sample scalar's
+        /// softmax, a constant 1/(C+1).
         case logSoftmax(Int)
     }
 
@@ -50,12 +51,13 @@ struct Program {
                 // node holding its non-finite value, which the run reports as data.
                 let v = (try? e.reference([:]))?.scalarValue ?? .nan
                 node = Node(kind: .constant(v), type: .scalar, needsGrad: false)
-            case .unary(.log, .unary(.softmax, let a)):
+            case .unary(.log, .unary(.softmax, let a)) where branch == .sigmoid || (try? a.valueType(in: branch)) == .vector:
                 let ia = try add(a, branch: branch, wrt: wrt, index: &index)
-                node = Node(kind: .logSoftmax(ia), type: .vector, needsGrad: nodes[ia].needsGrad)
+                node = Node(kind: .logSoftmax(ia), type: nodes[ia].type, needsGrad: nodes[ia].needsGrad)
             case .unary(let op, let a):
                 let ia = try add(a, branch: branch, wrt: wrt, index: &index)
-                let type: ValueType = nodes[ia].type
+                // Softmax branch: softmax of a per-sample scalar is a class vector (uniform).
+                let type: ValueType = op == .softmax && branch == .softmax ? .vector : nodes[ia].type
                 node = Node(kind: .unary(op, ia), type: type, needsGrad: nodes[ia].needsGrad)
             case .binary(let op, let a, let b):
                 let ia = try add(a, branch: branch, wrt: wrt, index: &index)

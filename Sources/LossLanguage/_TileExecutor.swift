@@ -46,8 +46,17 @@ struct TileExecutor<T: LossScalar> {
 
     func deallocate() { storage.deallocate() }
 
+    /// Sigmoid branch: every node spans the tile's rows x classes (elementwise over [N, C], its
+    /// softmax over each row).
+    private var rowWise: Bool { branch == .sigmoid }
+
     private func length(_ node: Int, rows: Int) -> Int {
-        program.nodes[node].type == .vector ? rows * classes : rows
+        rowWise || program.nodes[node].type == .vector ? rows * classes : rows
+    }
+
+    /// The (rows, classes) an elementwise kernel sees: the sigmoid branch's [N, C] flattened.
+    private func elementwise(_ rows: Int) -> (rows: Int, classes: Int) {
+        rowWise ? (rows * classes, 1) : (rows, classes)
     }
 
     /// Evaluates rows [firstRow, firstRow + rows) and returns how many results are non-finite.
@@ -60,9 +69,12 @@ struct TileExecutor<T: LossScalar> {
             switch node.kind {
             case .constant: break
             case .input(let v):
-                let offset = node.type == .vector ? firstRow * classes : firstRow
+                let offset = length(k, rows: firstRow)
                 value[k] = UnsafeMutablePointer(mutating: inputs[v]! + offset)
                 if node.needsGrad, let g = gradients[v] { grad[k] = g + offset }
+            case .unary(.softmax, let a) where !rowWise && nodes[a].type == .scalar:
+                // A per-sample scalar over the classes: every class equal, softmax 1/(C+1).
+                value[k].update(repeating: 1 / T(classes), count: n)
             case .unary(.softmax, let a):
                 Kernels.softmax(rows: rows, classes: classes, value[a], value[k])
             case .logSoftmax(let a):
@@ -70,25 +82,30 @@ struct TileExecutor<T: LossScalar> {
             case .unary(let op, let a):
                 Kernels.unary(op, n, value[a], value[k])
             case .binary(.dot, let a, let b):
-                Kernels.dot(rows: rows, classes: classes, value[a], value[b], value[k])
+                Kernels.dot(rows: rows, classes: classes, (nodes[a].type, nodes[b].type), value[a], value[b], value[k])
             case .binary(let op, let a, let b):
-                Kernels.binary(op, rows: rows, classes: classes, nodes[a].type, nodes[b].type, value[a], value[b], value[k])
+                let (r, c) = elementwise(rows)
+                Kernels.binary(op, rows: r, classes: c, nodes[a].type, nodes[b].type, value[a], value[b], value[k])
             }
         }
         let root = program.root
         let rootValue = value[root]
+        let rootLength = length(root, rows: rows)
         if nodes[root].type == .scalar {
-            out.update(from: rootValue, count: rows)
+            out.update(from: rootValue, count: rootLength)
         }
         // Reverse: the root's gradient is 1 per row (each row's loss by its own inputs).
         if nodes[root].needsGrad {
-            grad[root].update(repeating: 1, count: rows)
+            grad[root].update(repeating: 1, count: rootLength)
             for k in nodes.indices.reversed() where nodes[k].needsGrad {
                 let node = nodes[k]
                 switch node.kind {
                 case .input, .constant: break
                 case .logSoftmax(let a):
                     Kernels.logSoftmaxBackward(rows: rows, classes: classes, grad[k], aux[k]!, grad[a], accumulate: node.accumulate.0)
+                case .unary(.softmax, let a) where !rowWise && nodes[a].type == .scalar:
+                    // A constant 1/(C+1): no contribution (the first one still assigns).
+                    if !node.accumulate.0 { grad[a].update(repeating: 0, count: rows) }
                 case .unary(.softmax, let a):
                     Kernels.softmaxBackward(rows: rows, classes: classes, grad[k], value[k], grad[a], accumulate: node.accumulate.0)
                 case .unary(let op, let a):
@@ -96,8 +113,9 @@ struct TileExecutor<T: LossScalar> {
                         Kernels.unaryBackward(op, length(k, rows: rows), grad[k], value[a], value[k], grad[a], accumulate: node.accumulate.0)
                     }
                 case .binary(let op, let a, let b):
+                    let (r, c) = op == .dot ? (rows, classes) : elementwise(rows)
                     Kernels.binaryBackward(
-                        op, rows: rows, classes: classes, types: (nodes[a].type, nodes[b].type),
+                        op, rows: r, classes: c, types: (nodes[a].type, nodes[b].type),
                         g: grad[k], a: value[a], b: value[b], out: value[k],
                         ga: nodes[a].needsGrad ? grad[a] : nil, gb: nodes[b].needsGrad ? grad[b] : nil,
                         accumulate: node.accumulate)
@@ -105,12 +123,10 @@ struct TileExecutor<T: LossScalar> {
             }
         }
         // Non-finite values and gradients are counted, never trapped on.
-        var bad = Kernels.nonFinite(out, rows)
+        var bad = Kernels.nonFinite(out, rootLength)
         for (v, g) in gradients {
-            let vector = branch.type(of: v) == .vector
-            let offset = vector ? firstRow * classes : firstRow
-            let count = vector ? rows * classes : rows
-            bad += Kernels.nonFinite(g + offset, count)
+            bad += Kernels.nonFinite(g + branch.count(of: v, rows: firstRow, classes: classes),
+                                     branch.count(of: v, rows: rows, classes: classes))
         }
         return bad
     }

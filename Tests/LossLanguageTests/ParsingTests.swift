@@ -46,9 +46,14 @@ final class ParsingTests: XCTestCase {
         XCTAssertTrue(message("Foo(I,U)", .reg).contains("unknown operator 'Foo'"))
         XCTAssertTrue(message("Add(I,W)", .reg).contains("unknown input 'W'"))
         XCTAssertTrue(message("x", .softmax).contains("the loss is a class vector"))
-        XCTAssertTrue(message("softmax(w)", .softmax).contains("softmax needs a class vector"))
-        XCTAssertTrue(message("dot(x, w)", .softmax).contains("dot needs two class vectors"))
-        XCTAssertTrue(message("softmax(x)", .sigmoid).contains("the sigmoid branch is elementwise"))
+        // The authors' broadcasts (issue 16): w and constants over the classes, softmax over the
+        // sigmoid branch's rows; what has no classes to act over stays an error.
+        XCTAssertTrue(message("softmax(w + 2)", .softmax).contains("the loss is a class vector"))
+        XCTAssertTrue(message("dot(softmax(2), x)", .softmax).contains("softmax of a constant has no classes"))
+        XCTAssertTrue(message("dot(x, w)", .sigmoid).contains("the sigmoid branch has no dot"))
+        XCTAssertTrue(message("softmax(u)", .reg).contains("the reg branch has none"))
+        XCTAssertEqual(try Expr.parse("dot(w, x) + dot(2, 3) - dot(softmax(w), x)", branch: .softmax).valueType(in: .softmax), .scalar)
+        XCTAssertEqual(try Expr.parse("softmax(x) * y", branch: .sigmoid).valueType(in: .sigmoid), .scalar)
         XCTAssertTrue(message(String(repeating: "(", count: 500) + "x" + String(repeating: ")", count: 500), .sigmoid)
             .contains("nested deeper than"))
         XCTAssertTrue(message("1e999 * x", .sigmoid).contains("'1e999' is not a number"))

@@ -132,7 +132,9 @@ final class ExportParityTests: XCTestCase {
         if branch != .reg { cases += ["gd(\(p)) + alf(\(p) * 1e16) + erf(\(p)) + erfc(\(p))", "gd(\(p) * 40) * alf(\(p) * \(p) * \(p))"] }
         if branch == .softmax {
             cases = cases.map { "dot(y, \($0)) + w" }
-            cases += ["-dot(y, log(softmax(x * 3)))", "dot(softmax(x), log(softmax(-x))) * w", "dot(y, x) / w"]
+            cases += ["-dot(y, log(softmax(x * 3)))", "dot(softmax(x), log(softmax(-x))) * w", "dot(y, x) / w",
+                      // The authors' broadcasts: w and constants over the classes (issue 16).
+                      "dot(w, x) + dot(w, w) * dot(2, x) + dot(softmax(w), x) + dot(2, 3) * w - dot(y, log(softmax(w * 2)))"]
         }
         return cases
     }

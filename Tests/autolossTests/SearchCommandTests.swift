@@ -299,7 +299,7 @@ final class SearchCommandTests: XCTestCase {
             (["search", "--branch", "reg", "--generations", "0"], "--generations must be at least 1"),
             (["search", "--branch", "reg", "--max-evals", "0"], "--max-evals must be at least 1"),
             (["search", "--branch", "reg", "--evaluator", "external"], "needs --command"),
-            (["search", "--branch", "reg", "--evaluator", "simulation", "--executor", "slurm"], "--executor slurm runs external evaluations"),
+            (["search", "--branch", "reg", "--schedule-scale", "9"], "the schedule scale must be in (0, 4]"),
             (["search", "--branch", "reg", "--out", existing.path], "exists: choose a new --out folder"),
             (["search", "--resume", existing.path], "is not a run store"),
             (["search", "--resume", existing.appendingPathComponent("notes.txt").path], "is not a run store"),

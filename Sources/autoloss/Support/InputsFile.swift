@@ -78,7 +78,12 @@ struct InputsFile {
                     throw CLIError("\(path): '\(v.name)' has shape \(s.shapeText), expected \(first.shapeText) like the other inputs")
                 }
             }
-            batch = LossBatch(rows: first.values.count, classes: 1, inputs: parsed.mapValues(\.values))
+            // Sigmoid rows are [N, C]: softmax acts over each; flat arrays are rows of one class.
+            if branch == .sigmoid, let width = first.rowLength, width > 0 {
+                batch = LossBatch(rows: first.rows, classes: width, inputs: parsed.mapValues(\.values))
+            } else {
+                batch = LossBatch(rows: first.values.count, classes: 1, inputs: parsed.mapValues(\.values))
+            }
             rowLength = first.rowLength
         }
     }
