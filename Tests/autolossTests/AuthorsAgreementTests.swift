@@ -20,21 +20,13 @@ final class AuthorsAgreementTests: XCTestCase {
         }
         let report = FileManager.default.temporaryDirectory.appendingPathComponent("autoloss-authors-\(UUID().uuidString).json")
         defer { try? FileManager.default.removeItem(at: report) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [Self.repoRoot.appendingPathComponent("scripts/authors_agreement.py").path,
-                             "--autoloss", CLI.binary.path, "--trees", "200", "--seed", "1600", "--json", report.path]
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let r = try CLI.run(URL(fileURLWithPath: python), [Self.repoRoot.appendingPathComponent("scripts/authors_agreement.py").path,
+                                                           "--autoloss", CLI.binary.path, "--trees", "200", "--seed", "1600", "--json", report.path])
+        let (stdout, stderr) = (r.stdout, r.stderr)
         guard let data = try? Data(contentsOf: report),
               let reports = try JSONSerialization.jsonObject(with: data) as? [String: [String: Any]] else {
             let hint = stderr.contains("No module named") ? " (run `make venv`: scripts/requirements-test.txt lists numpy and deap)" : ""
-            return XCTFail("authors_agreement.py wrote no report (exit \(process.terminationStatus))\(hint): \(stderr)")
+            return XCTFail("authors_agreement.py wrote no report (exit \(r.status))\(hint): \(stderr)")
         }
         print(stdout)
         XCTAssertEqual(Set(reports.keys), ["softmax", "sigmoid", "reg"])
@@ -47,6 +39,6 @@ final class AuthorsAgreementTests: XCTestCase {
             XCTAssertGreaterThanOrEqual(Double(values), 0.99 * Double(compared), "\(branch): values agree on \(values) of \(compared): \(r["disagreements"] ?? "")")
             XCTAssertGreaterThanOrEqual(Double(gradients), 0.99 * Double(compared), "\(branch): gradients agree on \(gradients) of \(compared): \(r["disagreements"] ?? "")")
         }
-        XCTAssertEqual(process.terminationStatus, 0, "authors_agreement.py reports a target missed:\n\(stdout)")
+        XCTAssertEqual(r.status, 0, "authors_agreement.py reports a target missed:\n\(stdout)")
     }
 }

@@ -12,17 +12,10 @@ final class MMDetExportTests: XCTestCase {
         guard FileManager.default.isExecutableFile(atPath: python) else {
             return XCTFail("no Python at \(python): run `make venv` (installs mmdet from scripts/requirements-test.txt) or set PYTHON")
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [ExportParityTests.repoRoot.appendingPathComponent("scripts/check_mmdet_export.py").path, CLI.binary.path]
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let errors = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, text + errors)
+        let r = try CLI.run(URL(fileURLWithPath: python), [ExportParityTests.repoRoot.appendingPathComponent("scripts/check_mmdet_export.py").path,
+                                                           CLI.binary.path])
+        let text = r.stdout
+        XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
         XCTAssertTrue(text.hasPrefix("registry: mmdet.registry.MODELS (mmengine)"), "mmdet's own registry, not the stand-in: \(text)")
         XCTAssertGreaterThanOrEqual(text.components(separatedBy: "max relative difference").count - 1, 13, text)
     }

@@ -205,13 +205,8 @@ final class SearchCommandTests: XCTestCase {
         let quiet = search("quiet")
         XCTAssertEqual(try CLI.run(quiet.arguments).status, 0)
         let killed = search("killed")
-        let process = Process()
-        process.executableURL = CLI.binary
-        process.arguments = killed.arguments
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let deadline = Date().addingTimeInterval(20)
-        while !FileManager.default.fileExists(atPath: killed.log) && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        let process = try CLI.start(killed.arguments)
+        CLI.waitForFile(killed.log, seconds: 20)
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         let resumed = try CLI.run(["search", "--resume", folder.appendingPathComponent("killed").path])

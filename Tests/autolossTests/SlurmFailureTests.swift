@@ -33,16 +33,6 @@ final class SlurmFailureTests: XCTestCase {
 
     func hallOfFame(_ out: String) throws -> String { try String(contentsOfFile: out + "/hall-of-fame.json", encoding: .utf8) }
 
-    func start(_ arguments: [String]) throws -> Process {
-        let process = Process()
-        process.executableURL = CLI.binary
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        return process
-    }
-
     /// The id of a job of this run that Slurm is running now (its folder's slurm.job).
     func runningJob(_ out: String) -> String? {
         let evaluations = URL(fileURLWithPath: out).appendingPathComponent("evaluations")
@@ -59,7 +49,7 @@ final class SlurmFailureTests: XCTestCase {
         let quiet = search("quiet")
         XCTAssertEqual(try CLI.run(quiet.arguments).status, 0)
         let disturbed = search("disturbed")
-        let process = try start(disturbed.arguments)
+        let process = try CLI.start(disturbed.arguments)
         var job: String?
         XCTAssertTrue(SlurmSupport.wait(60) { job = runningJob(disturbed.out); return job != nil })
         SlurmSupport.run(["scancel", try XCTUnwrap(job)])
@@ -92,7 +82,7 @@ final class SlurmFailureTests: XCTestCase {
         let quiet = search("quiet", pause: 2)
         XCTAssertEqual(try CLI.run(quiet.arguments).status, 0)
         let interrupted = search("interrupted", pause: 2)
-        let process = try start(interrupted.arguments)
+        let process = try CLI.start(interrupted.arguments)
         XCTAssertTrue(SlurmSupport.wait(60) { runningJob(interrupted.out) != nil })
         kill(process.processIdentifier, SIGINT)
         process.waitUntilExit()
@@ -107,7 +97,7 @@ final class SlurmFailureTests: XCTestCase {
         let quiet = search("quiet", pause: 3)
         XCTAssertEqual(try CLI.run(quiet.arguments).status, 0)
         let killed = search("killed", pause: 3)
-        let process = try start(killed.arguments)
+        let process = try CLI.start(killed.arguments)
         XCTAssertTrue(SlurmSupport.wait(60) { runningJob(killed.out) != nil })
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()

@@ -58,13 +58,8 @@ final class TorchvisionSearchTests: XCTestCase {
         let quiet = search("quiet")
         XCTAssertEqual(try CLI.run(quiet.arguments).status, 0)
         let killed = search("killed")
-        let process = Process()
-        process.executableURL = CLI.binary
-        process.arguments = killed.arguments
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let deadline = Date().addingTimeInterval(60)
-        while !FileManager.default.fileExists(atPath: killed.log) && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        let process = try CLI.start(killed.arguments)
+        CLI.waitForFile(killed.log, seconds: 60)
         Thread.sleep(forTimeInterval: 1)  // inside the training
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
