@@ -51,8 +51,11 @@ public enum Executor: Codable, Equatable, Sendable {
     /// On Slurm, `label` names the job.
     func run(_ command: String, in directory: URL, environment: [String: String], stop: StopRequest = StopRequest(),
              timeout: Double? = nil, pidFile: URL? = nil, label: String = "autoloss") -> Outcome {
-        if case .slurm(let arguments, _) = self {
-            return SlurmJob(arguments: arguments, name: label, directory: directory).run(command, environment: environment, stop: stop, timeout: timeout)
+        if case .slurm(let arguments, let jobs) = self {
+            var job = SlurmJob(arguments: arguments, name: label, directory: directory)
+            // With several jobs at once, those of one stage start together: one array.
+            if jobs > 1 { job.batchWindow = 0.05 }
+            return job.run(command, environment: environment, stop: stop, timeout: timeout)
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -76,7 +79,7 @@ public enum Executor: Codable, Equatable, Sendable {
         let group = DispatchGroup()
         for (pipe, box) in [(out, outBox), (err, errBox)] {
             group.enter()
-            DispatchQueue.global().async {
+            Thread.detachNewThread {  // not Dispatch's pool, which grows slowly while its threads block
                 box.data = pipe.fileHandleForReading.readDataToEndOfFile()
                 group.leave()
             }

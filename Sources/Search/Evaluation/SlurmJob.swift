@@ -7,8 +7,10 @@ import Foundation
 /// Its stdout and stderr go to slurm-JOBID.out and slurm-JOBID.err in the candidate folder; its
 /// id to `slurm.job` there (for a resumed search to find it) and into the result (the store and
 /// search.log). A job that ends in a state where a retry can help (NODE_FAIL, PREEMPTED,
-/// BOOT_FAIL, or CANCELLED by someone else) is submitted again, up to `retries` times, after a
-/// back-off of 1, 2, 4... seconds; a stop request or the time limit cancels it (`scancel`).
+/// BOOT_FAIL, or CANCELLED by someone else) is submitted again, alone, up to `retries` times,
+/// after a back-off of 1, 2, 4... seconds; a stop request or the time limit cancels it
+/// (`scancel`). Evaluations submitted together go as one job array (`SlurmArray`), each then
+/// followed as its task (ARRAY_TASK).
 struct SlurmJob {
     var arguments: [String]
     var name: String
@@ -18,6 +20,16 @@ struct SlurmJob {
     /// long jobs do not keep the controller busy.
     static func pollInterval(after elapsed: Double) -> Double { min(2, 0.1 + elapsed / 30) }
     var retries = 3
+    /// Seconds to wait for other evaluations submitted at the same moment, to go with them as
+    /// one job array (`SlurmArray`); 0: submit alone at once (one job at a time: nothing to wait for).
+    var batchWindow = 0.0
+
+    /// The array's name: the job's name without its slot ("autoloss-RUN-mos-g2-s14" -> "autoloss-RUN-mos-g2").
+    var arrayName: String {
+        guard let dash = name.range(of: "-s", options: .backwards), name[dash.upperBound...].allSatisfy(\.isNumber),
+              !name[dash.upperBound...].isEmpty else { return name }
+        return String(name[..<dash.lowerBound])
+    }
 
     /// The file that names the job while it runs.
     static func idFile(in directory: URL) -> URL { directory.appendingPathComponent("slurm.job") }
@@ -41,7 +53,15 @@ struct SlurmJob {
         var attempt = 0
         while true {
             let id: String
-            switch Self.submit(command, arguments: arguments + timeLimit(timeout), name: name, directory: directory, environment: environment) {
+            let submitted: Submitted
+            if attempt == 0 && batchWindow > 0 {
+                let request = SlurmArray.Request(command: command, directory: directory, environment: environment,
+                                                 arguments: arguments + timeLimit(timeout), name: arrayName)
+                submitted = SlurmArray.shared.submit(request, window: batchWindow)
+            } else {
+                submitted = Self.submit(command, arguments: arguments + timeLimit(timeout), name: name, directory: directory, environment: environment)
+            }
+            switch submitted {
             case .success(let submitted): id = submitted
             case .failure(let message): return Executor.Outcome(status: 1, stdout: "", stderr: "", failure: message)
             }
@@ -113,7 +133,11 @@ struct SlurmJob {
     static func submit(_ command: String, arguments: [String], name: String, directory: URL, environment: [String: String]) -> Submitted {
         let args = ["sbatch", "--parsable", "--job-name=\(name)", "--chdir=\(directory.path)", "--export=ALL",
                     "--output=\(directory.path)/slurm-%j.out", "--error=\(directory.path)/slurm-%j.err"] + arguments + ["--wrap", command]
-        let r = capture(args, environment: environment)
+        return parse(capture(args, environment: environment))
+    }
+
+    /// sbatch --parsable's answer: the job id, or why it refused.
+    static func parse(_ r: (status: Int32, out: String, err: String)) -> Submitted {
         guard r.status == 0, let id = r.out.split(separator: ";").first.map({ $0.trimmingCharacters(in: .whitespacesAndNewlines) }),
               !id.isEmpty, id.allSatisfy(\.isNumber) else {
             let said = r.err.trimmingCharacters(in: .whitespacesAndNewlines)

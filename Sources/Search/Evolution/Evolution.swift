@@ -191,7 +191,9 @@ public final class Evolution {
             if timeIsUp() { limit.signal(); break }
             if let reason = wouldOverrun(stage) { stoppedBeforeLimit = reason; limit.signal(); break }
             group.enter()
-            DispatchQueue.global().async {
+            // A thread of its own, not Dispatch's pool: on Linux the pool adds a thread about once
+            // a second while its threads block, so --jobs 16 took 16 s to start a stage's jobs.
+            Thread.detachNewThread {
                 defer { limit.signal(); group.leave() }
                 do {
                     let r = try self.trainings.candidate(s, stage: stage, generation: g) { self.verdict($0, stage: stage, bar: bar) }

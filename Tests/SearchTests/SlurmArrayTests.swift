@@ -1,0 +1,70 @@
+import Foundation
+import XCTest
+@testable import Search
+
+/// Evaluations submitted at the same moment go to Slurm as one job array. A stand-in sbatch on
+/// PATH records its arguments and runs the array's script once per task, as Slurm would (array
+/// 77); the real Slurm runs it in SlurmIntegrationTests and SlurmFailureTests.
+final class SlurmArrayTests: XCTestCase {
+    var folder: URL!
+
+    override func setUpWithError() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("autoloss-array-\(UUID().uuidString)")
+        let bin = folder.appendingPathComponent("bin")
+        try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
+        let sbatch = bin.appendingPathComponent("sbatch")
+        try """
+            #!/bin/sh
+            echo "$@" >> "\(folder.path)/sbatch-calls.txt"
+            for last; do :; done
+            for task in 0 1 2 3; do SLURM_ARRAY_JOB_ID=77 SLURM_ARRAY_TASK_ID=$task sh -c "$last" > /dev/null; done
+            echo 77
+            """.write(to: sbatch, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: sbatch.path)
+        setenv("PATH", bin.path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? ""), 1)
+    }
+
+    override func tearDown() {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
+        setenv("PATH", path.split(separator: ":").filter { !$0.hasPrefix(folder.path) }.joined(separator: ":"), 1)
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    func testRequestsOfOneMomentGoAsOneArrayEachTaskInItsFolder() throws {
+        let evaluations = folder.appendingPathComponent("run/evaluations")
+        let dirs = (0..<3).map { evaluations.appendingPathComponent("mos-\($0)") }
+        for d in dirs { try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true) }
+        final class Ids: @unchecked Sendable { var values = [String](repeating: "", count: 3); let lock = NSLock() }
+        let ids = Ids()
+        // Three threads at once, as the search's --jobs 3 starts three trainings.
+        let group = DispatchGroup()
+        for k in 0..<3 { group.enter(); Thread.detachNewThread { defer { group.leave() }
+            let request = SlurmArray.Request(command: "echo task $AUTOLOSS_SLOT in $(basename $PWD); echo oops >&2; exit \(k)",
+                                             directory: dirs[k], environment: ["AUTOLOSS_SLOT": "\(k)"], arguments: ["--partition=cpu"],
+                                             name: "autoloss-run-mos-g1")
+            guard case .success(let id) = SlurmArray.shared.submit(request, window: 0.5) else { return XCTFail("refused") }
+            ids.lock.lock(); ids.values[k] = id; ids.lock.unlock()
+        } }
+        group.wait()
+        let calls = try String(contentsOf: folder.appendingPathComponent("sbatch-calls.txt"), encoding: .utf8).split(separator: "\n")
+            .filter { $0.hasPrefix("--parsable") }
+        XCTAssertEqual(calls.count, 1, "one sbatch call: \(calls)")
+        XCTAssertTrue(calls[0].hasPrefix("--parsable --array=0-2 --job-name=autoloss-run-mos-g1 --chdir=\(evaluations.path)"), String(calls[0]))
+        XCTAssertTrue(calls[0].contains("--partition=cpu --wrap"), String(calls[0]))
+        XCTAssertEqual(Set(ids.values), ["77_0", "77_1", "77_2"])
+        // Each task ran its own request's command in its own folder, with its own environment.
+        for (k, id) in ids.values.enumerated() {
+            let task = id.split(separator: "_")[1]
+            let dir = try XCTUnwrap(dirs.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("slurm-77_\(task).out").path) })
+            let out = try String(contentsOf: dir.appendingPathComponent("slurm-77_\(task).out"), encoding: .utf8)
+            XCTAssertEqual(out, "task \(dirs.firstIndex(of: dir)!) in \(dir.lastPathComponent)\n", "request \(k)")
+            XCTAssertEqual(try String(contentsOf: dir.appendingPathComponent("slurm-77_\(task).err"), encoding: .utf8), "oops\n")
+        }
+    }
+
+    func testAJobsNameLosesItsSlotInTheArraysName() {
+        func array(_ name: String) -> String { SlurmJob(arguments: [], name: name, directory: folder).arrayName }
+        XCTAssertEqual(array("autoloss-run-mos-g2-s14"), "autoloss-run-mos-g2")
+        XCTAssertEqual(array("autoloss-slurm-s2-proxy-baseline"), "autoloss-slurm-s2-proxy-baseline")
+    }
+}
