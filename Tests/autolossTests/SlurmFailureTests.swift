@@ -78,15 +78,23 @@ final class SlurmFailureTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: wrong.out + "/hall-of-fame.json"))
     }
 
-    func testSIGINTCancelsTheRunsJobsAndResumeEndsAsAnUndisturbedRun() throws {
-        let quiet = search("quiet", pause: 2)
+    /// An undisturbed run, and the same run sent `signal` while one of its jobs runs (the
+    /// search's exit status returned), both with `pause`-second evaluations.
+    func interrupted(by signal: Int32, name: String, pause: Double) throws -> (quiet: (arguments: [String], log: String, out: String),
+                                                                             hit: (arguments: [String], log: String, out: String), status: Int32) {
+        let quiet = search("quiet", pause: pause)
         XCTAssertEqual(try CLI.run(quiet.arguments).status, 0)
-        let interrupted = search("interrupted", pause: 2)
-        let process = try CLI.start(interrupted.arguments)
-        XCTAssertTrue(SlurmSupport.wait(60) { runningJob(interrupted.out) != nil })
-        kill(process.processIdentifier, SIGINT)
+        let hit = search(name, pause: pause)
+        let process = try CLI.start(hit.arguments)
+        XCTAssertTrue(SlurmSupport.wait(60) { runningJob(hit.out) != nil })
+        kill(process.processIdentifier, signal)
         process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 130)
+        return (quiet, hit, process.terminationStatus)
+    }
+
+    func testSIGINTCancelsTheRunsJobsAndResumeEndsAsAnUndisturbedRun() throws {
+        let (quiet, interrupted, status) = try interrupted(by: SIGINT, name: "interrupted", pause: 2)
+        XCTAssertEqual(status, 130)
         XCTAssertFalse(SlurmSupport.queuedJobNames().contains { $0.contains("-interrupted-") }, "\(SlurmSupport.queuedJobNames())")
         let resumed = try CLI.run(["search", "--resume", interrupted.out])
         XCTAssertEqual(resumed.status, 0, resumed.stderr)
@@ -94,13 +102,7 @@ final class SlurmFailureTests: XCTestCase {
     }
 
     func testAKilledSearchAdoptsItsRunningJobsOnResume() throws {
-        let quiet = search("quiet", pause: 3)
-        XCTAssertEqual(try CLI.run(quiet.arguments).status, 0)
-        let killed = search("killed", pause: 3)
-        let process = try CLI.start(killed.arguments)
-        XCTAssertTrue(SlurmSupport.wait(60) { runningJob(killed.out) != nil })
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        let (quiet, killed, _) = try interrupted(by: SIGKILL, name: "killed", pause: 3)
         XCTAssertNotNil(runningJob(killed.out), "the job outlives the search")
         let resumed = try CLI.run(["search", "--resume", killed.out])
         XCTAssertEqual(resumed.status, 0, resumed.stderr)

@@ -15,24 +15,27 @@ final class SlurmIntegrationTests: XCTestCase {
 
     override func tearDown() { try? FileManager.default.removeItem(at: folder) }
 
+    /// The hall of fame of a one-generation search run into folder `name`.
+    func search(_ name: String, _ options: [String]) throws -> String {
+        let out = folder.appendingPathComponent(name).path
+        let r = try CLI.run(["search", "--branch", "reg", "--generations", "1", "--population", "3", "--top-k", "1", "--seed", "3",
+                             "--out", out] + options)
+        XCTAssertEqual(r.status, 0, name + ": " + r.stderr + r.stdout)
+        return try String(contentsOfFile: out + "/hall-of-fame.json", encoding: .utf8)
+    }
+
     func testASearchThroughSlurmEndsAsTheLocalOne() throws {
         // Deterministic: AP from the formula's length.
-        let evaluator = #"n=$(wc -c < formula.txt); echo "{\"status\": \"ok\", \"ap\": 0.$((n % 90 + 10))}" > result.json"#
-        func search(_ name: String, _ extra: [String]) throws -> String {
-            let out = folder.appendingPathComponent(name).path
-            let r = try CLI.run(["search", "--branch", "reg", "--generations", "1", "--population", "2", "--top-k", "1", "--seed", "3",
-                                 "--command", evaluator, "--out", out] + extra)
-            XCTAssertEqual(r.status, 0, name + ": " + r.stderr + r.stdout)
-            return try String(contentsOfFile: out + "/hall-of-fame.json", encoding: .utf8)
-        }
-        let local = try search("local", [])
-        let slurm = try search("slurm", ["--executor", "slurm", "--jobs", "2"])
+        let evaluator = ["--command", #"n=$(wc -c < formula.txt); echo "{\"status\": \"ok\", \"ap\": 0.$((n % 90 + 10))}" > result.json"#]
+        let local = try search("local", evaluator)
+        let slurm = try search("slurm", evaluator + ["--executor", "slurm", "--jobs", "2"])
         XCTAssertEqual(slurm, local)
         // The jobs ran under Slurm: each evaluation folder holds its job's output file.
         let evaluations = folder.appendingPathComponent("slurm/evaluations")
-        let logs = try FileManager.default.contentsOfDirectory(at: evaluations, includingPropertiesForKeys: nil).flatMap {
-            try FileManager.default.contentsOfDirectory(atPath: $0.path).filter { $0.hasPrefix("slurm-") && $0.hasSuffix(".out") }
-        }
+        let logs = try FileManager.default.contentsOfDirectory(at: evaluations, includingPropertiesForKeys: nil)
+            .filter { !$0.lastPathComponent.hasPrefix("slurm-") }.flatMap {  // an array's own log sits beside the folders
+                try FileManager.default.contentsOfDirectory(atPath: $0.path).filter { $0.hasPrefix("slurm-") && $0.hasSuffix(".out") }
+            }
         XCTAssertFalse(logs.isEmpty, "no slurm-JOBID.out in the evaluation folders")
         // Job ids reach search.log (and the store, with each result).
         let log = try String(contentsOfFile: folder.appendingPathComponent("slurm/search.log").path, encoding: .utf8)
@@ -43,18 +46,12 @@ final class SlurmIntegrationTests: XCTestCase {
     func testADetectorSearchThroughSlurmEndsAsTheLocalOne() throws {
         let data = folder.appendingPathComponent("shapes").path
         XCTAssertEqual(try CLI.run(["data", "shapes", "--out", data, "--train", "6", "--val", "3", "--size", "64"]).status, 0)
-        func search(_ name: String, _ extra: [String]) throws -> String {
-            let out = folder.appendingPathComponent(name).path
-            let r = try CLI.run(["search", "--branch", "reg", "--generations", "1", "--population", "2", "--top-k", "1", "--seed", "3",
-                                 "--data", data, "--schedule-scale", "0.05", "--no-mos", "--out", out] + extra)
-            XCTAssertEqual(r.status, 0, name + ": " + r.stderr + r.stdout)
-            return try String(contentsOfFile: out + "/hall-of-fame.json", encoding: .utf8)
-        }
-        let local = try search("local", [])
-        let slurm = try search("slurm", ["--executor", "slurm", "--jobs", "2"])
+        let detector = ["--data", data, "--schedule-scale", "0.05", "--no-mos"]
+        let local = try search("local", detector)
+        let slurm = try search("slurm", detector + ["--executor", "slurm", "--jobs", "2"])
         XCTAssertEqual(slurm, local)
         let evaluations = folder.appendingPathComponent("slurm/evaluations")
-        let folders = try FileManager.default.contentsOfDirectory(atPath: evaluations.path)
+        let folders = try FileManager.default.contentsOfDirectory(atPath: evaluations.path).filter { !$0.hasPrefix("slurm-") }
         let meta = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: evaluations.appendingPathComponent("\(folders[0])/candidate.json"))) as? [String: Any])
         XCTAssertNotNil((meta["evaluator"] as? [String: Any])?["detector"], "\(meta)")
     }

@@ -79,7 +79,7 @@ public enum Executor: Codable, Equatable, Sendable {
         let group = DispatchGroup()
         for (pipe, box) in [(out, outBox), (err, errBox)] {
             group.enter()
-            Thread.detachNewThread {  // not Dispatch's pool, which grows slowly while its threads block
+            DispatchQueue(label: "autoloss.pipe").async {  // overcommitting: a reader at once, however many block
                 box.data = pipe.fileHandleForReading.readDataToEndOfFile()
                 group.leave()
             }

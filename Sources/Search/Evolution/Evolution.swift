@@ -191,9 +191,12 @@ public final class Evolution {
             if timeIsUp() { limit.signal(); break }
             if let reason = wouldOverrun(stage) { stoppedBeforeLimit = reason; limit.signal(); break }
             group.enter()
-            // A thread of its own, not Dispatch's pool: on Linux the pool adds a thread about once
-            // a second while its threads block, so --jobs 16 took 16 s to start a stage's jobs.
-            Thread.detachNewThread {
+            // A queue of its own, which Dispatch runs on its overcommitting pool (a thread at once,
+            // kept for reuse): the default global queue on Linux adds a thread about once a second
+            // while its threads block, so --jobs 16 took 16 s to start a stage's jobs. (Not a new
+            // Thread per training: one that ends tears down oneDNN's OpenMP team with it, and that
+            // corrupted the heap.)
+            DispatchQueue(label: "autoloss.training").async {
                 defer { limit.signal(); group.leave() }
                 do {
                     let r = try self.trainings.candidate(s, stage: stage, generation: g) { self.verdict($0, stage: stage, bar: bar) }
