@@ -2,14 +2,16 @@ import Foundation
 import LossLanguage
 
 /// The detector's regression loss over the positive locations: a formula of the `reg` branch on
-/// (i, u, e) of decoded boxes in input pixels, or the built-in L1 / smooth-L1 on the distances
-/// divided by the level's stride (the baselines that (i, u, e) cannot express).
+/// (i, u, e) of decoded boxes in input pixels, or a built-in baseline that (i, u, e) cannot
+/// express: L1 / smooth-L1 on the distances divided by the level's stride, DIoU / CIoU on the
+/// decoded boxes (`BoxDistanceLoss`).
 /// The sum is divided by `normalizer` (the number of positives, at least 1).
 public final class RegressionSlot: @unchecked Sendable {
     public enum Kind: Sendable {
         case formula(Expr)
         case l1
         case smoothL1(beta: Float)
+        case boxDistance(BoxDistanceLoss)
     }
 
     public let kind: Kind
@@ -67,6 +69,19 @@ public final class RegressionSlot: @unchecked Sendable {
             }
             let total = r.values.reduce(0, +) * scale
             return total.isFinite ? total : nil
+        case .boxDistance(let loss):
+            var total = 0.0
+            for (k, p) in positives.enumerated() {
+                let box = p.pair.predicted, t = p.target
+                let r = loss.valueAndGradient(predicted: (Double(box.x1), Double(box.y1), Double(box.x2), Double(box.y2)),
+                                              truth: (Double(t.0), Double(t.1), Double(t.2), Double(t.3)))
+                total += r.value
+                // Corners (x - l, y - t, x + r, y + b): d/dl = -d/dx1, d/dt = -d/dy1.
+                let g = SIMD4<Double>(-r.gradient[0], -r.gradient[1], r.gradient[2], r.gradient[3]) * Double(scale)
+                for side in 0..<4 { gradient[4 * k + side] = Float(g[side]) }
+            }
+            let value = Float(total) * scale
+            return value.isFinite ? value : nil
         case .l1, .smoothL1:
             var total: Float = 0
             for (k, p) in positives.enumerated() {
@@ -89,6 +104,7 @@ public final class RegressionSlot: @unchecked Sendable {
     func elementLoss(_ d: Float) -> (Float, Float) {
         switch kind {
         case .smoothL1(let beta) where Swift.abs(d) < beta: return (0.5 * d * d / beta, d / beta)
+        case .boxDistance: preconditionFailure("DIoU / CIoU are losses of boxes, not of offsets")
         case .smoothL1(let beta): return (Swift.abs(d) - 0.5 * beta, d > 0 ? 1 : -1)
         default: return (Swift.abs(d), d > 0 ? 1 : (d < 0 ? -1 : 0))
         }
@@ -100,15 +116,17 @@ extension RegressionSlot.Kind {
     /// value (about a pixel at stride 8).
     public static let smoothL1Beta: Float = 1.0 / 9.0
 
-    /// `l1`, `smooth-l1`, or a formula / known loss of the `reg` branch; anything else throws
-    /// `TrainingError.badLoss` with the parser's message.
+    /// `l1`, `smooth-l1`, `diou`, `ciou`, or a formula / known loss of the `reg` branch; anything
+    /// else throws `TrainingError.badLoss` with the parser's message.
     public static func resolve(_ text: String) throws -> RegressionSlot.Kind {
         switch text.trimmingCharacters(in: .whitespaces).lowercased() {
         case "l1": return .l1
         case "smooth-l1", "smoothl1", "smooth_l1": return .smoothL1(beta: smoothL1Beta)
+        case "diou": return .boxDistance(.diou)
+        case "ciou": return .boxDistance(.ciou)
         default:
             do { return .formula(try Expr.resolve(text, branch: .reg)) } catch {
-                throw TrainingError.badLoss(slot: "regression", formula: text, reason: "\(error) (or l1, smooth-l1)")
+                throw TrainingError.badLoss(slot: "regression", formula: text, reason: "\(error) (or l1, smooth-l1, diou, ciou)")
             }
         }
     }
@@ -118,6 +136,7 @@ extension RegressionSlot.Kind {
         switch self {
         case .l1: return "l1"
         case .smoothL1: return "smooth-l1"
+        case .boxDistance(let loss): return loss.rawValue
         case .formula(let e): return e.description
         }
     }

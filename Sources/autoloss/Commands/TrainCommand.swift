@@ -29,7 +29,7 @@ struct TrainCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("Classification loss: a known loss's name or a formula of the mode's branch (default: ce for softmax, focal for sigmoid).", valueName: "LOSS"))
     var cls: String?
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Regression loss: l1, smooth-l1, a known loss's name or a formula of the reg branch.", valueName: "LOSS"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Regression loss: l1, smooth-l1, diou, ciou (built in: not functions of i, u, e), a known loss's name or a formula of the reg branch.", valueName: "LOSS"))
     var reg = "giou"
 
     @Option(help: "The schedule: proxy (train split, AP on val) or mos (the verification set, AP on it).")
