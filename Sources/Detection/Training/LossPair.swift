@@ -14,10 +14,17 @@ public struct LossPair: Hashable, Sendable {
     /// `.softmax` or `.sigmoid`: the classification head's mode.
     public var mode: Branch
     public var regression: Expr
+    /// A built-in regression loss that (i, u, e) cannot express, trained in place of
+    /// `regression` (DIoU or CIoU: a baseline or a partner, never a candidate).
+    public var builtinRegression: BoxDistanceLoss?
 
-    public init(classification: Expr, mode: Branch, regression: Expr) {
+    public init(classification: Expr, mode: Branch, regression: Expr, builtinRegression: BoxDistanceLoss? = nil) {
         self.classification = classification
         self.mode = mode
         self.regression = regression
+        self.builtinRegression = builtinRegression
     }
+
+    /// The regression slot's loss as the detector trains it.
+    public var regressionKind: RegressionSlot.Kind { builtinRegression.map { .boxDistance($0) } ?? .formula(regression) }
 }

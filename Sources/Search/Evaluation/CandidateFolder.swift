@@ -16,7 +16,9 @@ public struct CandidateFolder: Sendable {
     /// The folder's name for a candidate at a stage and seed: one folder per evaluation.
     public static func name(_ pair: LossPair, searched branch: Branch, stage: TrainingStage, seed: UInt64) -> String {
         let candidate = branch == .reg ? pair.regression : pair.classification
-        return "\(stage.rawValue)-\(String(FNV1a.hash(candidate.canonicalString(in: branch)), radix: 16))-s\(seed)"
+        // A built-in baseline (DIoU, CIoU) is no formula: its own key, not its stand-in's.
+        let key = branch == .reg ? pair.builtinRegression.map { "builtin:\($0.rawValue)" } : nil
+        return "\(stage.rawValue)-\(String(FNV1a.hash(key ?? candidate.canonicalString(in: branch)), radix: 16))-s\(seed)"
     }
 
     public var resultFile: URL { url.appendingPathComponent("result.json") }
@@ -37,6 +39,7 @@ public struct CandidateFolder: Sendable {
                                    "mode": pair.mode.rawValue, "threads": max(1, ProcessInfo.processInfo.activeProcessorCount / max(1, jobs))]
         meta["generation"] = context.generation
         meta["slot"] = context.slot
+        if let builtin = pair.builtinRegression { meta["builtin_regression"] = builtin.rawValue }
         if !verificationImages.isEmpty {
             meta["verification_images"] = verificationImages.map { ["id": $0.id, "file": $0.file] as [String: Any] }
         }
@@ -73,8 +76,9 @@ public struct CandidateFolder: Sendable {
             return try Expr.parse(text.trimmingCharacters(in: .whitespacesAndNewlines), branch: b)
         }
         let candidate = try formula("prefix.txt", branch), partner = try formula("partner_prefix.txt", partnerBranch)
-        let pair = branch == .reg ? LossPair(classification: partner, mode: mode, regression: candidate)
-            : LossPair(classification: candidate, mode: mode, regression: partner)
+        let builtin = (meta["builtin_regression"] as? String).flatMap(BoxDistanceLoss.init(rawValue:))
+        let pair = branch == .reg ? LossPair(classification: partner, mode: mode, regression: candidate, builtinRegression: builtin)
+            : LossPair(classification: candidate, mode: mode, regression: partner, builtinRegression: builtin)
         let evaluator = try (meta["evaluator"]).map { try JSONDecoder().decode(EvaluatorChoice.self, from: JSONSerialization.data(withJSONObject: $0)) }
         return Request(pair: pair, searched: branch, stage: stage, seed: seed, evaluator: evaluator,
                        scheduleScale: (meta["schedule_scale"] as? NSNumber)?.doubleValue)

@@ -28,11 +28,11 @@ final class EvaluationCache: @unchecked Sendable {
 
     /// The baseline loss's training at `stage`.
     func baseline(_ stage: TrainingStage) throws -> EvaluationResult {
-        let event = TrainingEvent(stage: stage, formula: losses.baseline.infix, phase: .started)
+        let event = TrainingEvent(stage: stage, formula: losses.baselineFormula, phase: .started)
         if let stored = try store.result(.baseline(name: losses.baselineName), stage: stage), stored.status != .failed {
             return reused(stored, event, source: "the store")
         }
-        let result = try train(losses.baseline, stage: stage, event)
+        let result = try train(losses.baselinePair, stage: stage, event)
         try store.recordBaseline(name: losses.baselineName, stage: stage, result: result)
         return result
     }
@@ -51,7 +51,7 @@ final class EvaluationCache: @unchecked Sendable {
            baseline.status != .failed {
             result = reused(baseline, event, source: "the baseline's training")
         } else {
-            result = try train(s.expr, stage: stage, event)
+            result = try train(losses.pair(candidate: s.expr), stage: stage, event)
         }
         let verdict = judge(result)
         try store.record(StageRecord(stage: stage.stage, passed: verdict.passed, reason: verdict.reason, result: result,
@@ -61,7 +61,7 @@ final class EvaluationCache: @unchecked Sendable {
 
     /// Trains, unless a stop was requested; a training that a stop request cut short (it did not
     /// end ok) is not returned, so it is never recorded.
-    private func train(_ expr: Expr, stage: TrainingStage, _ event: TrainingEvent) throws -> EvaluationResult {
+    private func train(_ pair: LossPair, stage: TrainingStage, _ event: TrainingEvent) throws -> EvaluationResult {
         if let signal = stop.signalNumber { throw SearchStopped(signal: signal) }
         observe(event)
         let observe = self.observe
@@ -70,7 +70,7 @@ final class EvaluationCache: @unchecked Sendable {
             e.phase = .progress(step)
             observe(e)
         }, stop: stop, generation: event.generation, slot: event.slot)
-        let result = evaluator.evaluate(losses.pair(candidate: expr), searched: losses.branch, stage: stage, seed: seed, context: context)
+        let result = evaluator.evaluate(pair, searched: losses.branch, stage: stage, seed: seed, context: context)
         if let signal = stop.signalNumber, result.status != .ok { throw SearchStopped(signal: signal) }
         var done = event
         done.phase = .finished(result)

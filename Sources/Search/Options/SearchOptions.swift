@@ -64,16 +64,22 @@ public struct SearchOptions: Codable, Equatable, Sendable {
     /// The slot the partner fills: the classification mode in a reg search, else reg.
     public var partnerBranch: Branch { branch == .reg ? mode : .reg }
 
-    /// Partner and baseline resolved to expressions (once per run: `Evolution` keeps them).
+    /// Partner and baseline resolved to expressions (once per run: `Evolution` keeps them). In
+    /// the regression slot they may also be `diou` or `ciou`, built-in losses of the detector.
     public func losses() throws -> SearchLosses {
         let partnerExpr: Expr, baselineExpr: Expr
-        do { partnerExpr = try Expr.resolve(partner, branch: partnerBranch) } catch {
-            throw SearchError.options("partner loss '\(partner)' for the \(partnerBranch.rawValue) slot: \(error)")
+        let partnerBuiltin = partnerBranch == .reg ? BoxDistanceLoss(rawValue: partner.lowercased()) : nil
+        let baselineBuiltin = branch == .reg ? BoxDistanceLoss(rawValue: baseline.lowercased()) : nil
+        // GIoU stands in for a built-in loss where a formula is asked for (printing, the
+        // export); the pair trains the built-in one.
+        do { partnerExpr = try Expr.resolve(partnerBuiltin == nil ? partner : "giou", branch: partnerBranch) } catch {
+            throw SearchError.options("partner loss '\(partner)' for the \(partnerBranch.rawValue) slot: \(error)" + (partnerBranch == .reg ? " (or diou, ciou)" : ""))
         }
-        do { baselineExpr = try Expr.resolve(baseline, branch: branch) } catch {
-            throw SearchError.options("baseline loss '\(baseline)' for the \(branch.rawValue) slot: \(error)")
+        do { baselineExpr = try Expr.resolve(baselineBuiltin == nil ? baseline : "giou", branch: branch) } catch {
+            throw SearchError.options("baseline loss '\(baseline)' for the \(branch.rawValue) slot: \(error)" + (branch == .reg ? " (or diou, ciou)" : ""))
         }
-        return SearchLosses(branch: branch, mode: mode, partner: partnerExpr, baseline: baselineExpr, baselineName: baseline)
+        return SearchLosses(branch: branch, mode: mode, partner: partnerExpr, baseline: baselineExpr, baselineName: baseline,
+                            partnerBuiltin: partnerBuiltin, baselineBuiltin: baselineBuiltin)
     }
 
     /// Says what is wrong, or nil; checked before a run starts (nothing is written before).
@@ -91,6 +97,11 @@ public struct SearchOptions: Codable, Equatable, Sendable {
         if let f = scheduleScale, !(f > 0 && f <= 4) { return "the schedule scale must be in (0, 4]" }
         if let t = evalTimeoutSeconds, !(t > 0 && t <= 30 * 86_400) { return "--eval-timeout must be a positive number of seconds, at most 30 days" }
         if case .external(let command) = evaluator, command.isEmpty { return "--evaluator external needs --command CMD" }
+        for (text, slot) in [(partner, partnerBranch), (baseline, branch)] where slot == .reg && BoxDistanceLoss(rawValue: text.lowercased()) != nil {
+            if case .detector = evaluator { continue }
+            // Not a formula of (i, u, e): no loss.py to hand a command, nothing to simulate.
+            return "\(text) is a built-in loss of the detector (not a function of i, u, e): it needs --evaluator detector"
+        }
         if case .detector(let data) = evaluator {
             do { try DetectorData.check(data) } catch { return "--data \(data): \(error)" }
         }
@@ -122,19 +133,36 @@ public struct SearchLosses: Sendable {
     public let baselineName: String
     /// The baseline's canonical form: a candidate with it takes the baseline's trainings.
     public let baselineCanonical: String
+    /// DIoU or CIoU as the partner (classification searches) or the baseline (reg searches).
+    public let partnerBuiltin: BoxDistanceLoss?
+    public let baselineBuiltin: BoxDistanceLoss?
 
-    init(branch: Branch, mode: Branch, partner: Expr, baseline: Expr, baselineName: String) {
+    init(branch: Branch, mode: Branch, partner: Expr, baseline: Expr, baselineName: String,
+         partnerBuiltin: BoxDistanceLoss? = nil, baselineBuiltin: BoxDistanceLoss? = nil) {
         self.branch = branch
         self.mode = mode
         self.partner = partner
         self.baseline = baseline
         self.baselineName = baselineName
-        baselineCanonical = baseline.canonicalString(in: branch)
+        self.partnerBuiltin = partnerBuiltin
+        self.baselineBuiltin = baselineBuiltin
+        // No formula is a built-in loss: no candidate takes its trainings.
+        baselineCanonical = baselineBuiltin.map { "builtin:\($0.rawValue)" } ?? baseline.canonicalString(in: branch)
     }
 
     /// The losses a detector of this search trains with, `candidate` in the searched slot.
     public func pair(candidate: Expr) -> LossPair {
         branch == .reg ? LossPair(classification: partner, mode: mode, regression: candidate)
-            : LossPair(classification: candidate, mode: mode, regression: partner)
+            : LossPair(classification: candidate, mode: mode, regression: partner, builtinRegression: partnerBuiltin)
     }
+
+    /// The baseline's pair.
+    public var baselinePair: LossPair {
+        var pair = pair(candidate: baseline)
+        if let b = baselineBuiltin { pair.builtinRegression = b }
+        return pair
+    }
+
+    /// The baseline as its lines show it.
+    public var baselineFormula: String { baselineBuiltin.map { "\($0.rawValue) (built in)" } ?? baseline.infix }
 }

@@ -38,7 +38,7 @@ struct CheckEvaluatorCommand: ParsableCommand {
         print("command: \(command)")
         var good = true
         for stage in TrainingStage.allCases {
-            let result = evaluator.evaluate(losses.pair(candidate: losses.baseline), searched: o.branch, stage: stage, seed: o.seed,
+            let result = evaluator.evaluate(losses.baselinePair, searched: o.branch, stage: stage, seed: o.seed,
                                             context: EvaluationContext(generation: nil, slot: nil))
             let dir = try FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)
                 .first { $0.lastPathComponent.hasPrefix(stage.rawValue + "-") }

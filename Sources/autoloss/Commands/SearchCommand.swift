@@ -149,7 +149,7 @@ struct SearchCommand: ParsableCommand {
         let start = Date()
         let losses = try o.losses()
         if !json { print("measuring this machine's training speed (a few steps of the proxy detector)...") }
-        let speed = try data.measureSpeed(losses.pair(candidate: losses.baseline))
+        let speed = try data.measureSpeed(losses.baselinePair)
         let left = minutes * 60 - Date().timeIntervalSince(start)
         let plan = try TimeFit.plan(seconds: left, speed: speed, data: data, options: o)
         o.scheduleScale = plan.scale == 1 ? nil : plan.scale
