@@ -36,7 +36,7 @@ public struct CandidateFolder: Sendable {
         for (name, text) in files { try text.write(to: url.appendingPathComponent(name), atomically: true, encoding: .utf8) }
         var meta: [String: Any] = ["branch": branch.rawValue, "formula": candidate.infix, "prefix": candidate.prefix(branch: branch),
                                    "partner": partner.infix, "partner_branch": partnerBranch.rawValue, "stage": stage.rawValue, "seed": seed,
-                                   "mode": pair.mode.rawValue, "threads": max(1, ProcessInfo.processInfo.activeProcessorCount / max(1, jobs))]
+                                   "mode": pair.mode.rawValue, "threads": Executor.threadShare(jobs: jobs)]
         meta["generation"] = context.generation
         meta["slot"] = context.slot
         if let builtin = pair.builtinRegression { meta["builtin_regression"] = builtin.rawValue }

@@ -24,6 +24,9 @@ public enum Executor: Codable, Equatable, Sendable {
 
     public static let names = ["local", "slurm"]
 
+    /// The cores of this machine each of `jobs` trainings side by side gets (at least one).
+    static func threadShare(jobs: Int) -> Int { max(1, ProcessInfo.processInfo.activeProcessorCount / max(1, jobs)) }
+
     /// The same place with another number of jobs.
     public func with(jobs: Int) -> Executor {
         switch self {

@@ -76,12 +76,11 @@ public struct ExternalEvaluator: CandidateEvaluator {
         // Trainings side by side on this machine share its cores (OpenMP, and autoloss's own
         // threads, follow OMP_NUM_THREADS), unless the user set a count.
         if case .local(let jobs) = executor, jobs > 1, ProcessInfo.processInfo.environment["OMP_NUM_THREADS"] == nil {
-            environment["OMP_NUM_THREADS"] = "\(max(1, ProcessInfo.processInfo.activeProcessorCount / jobs))"
+            environment["OMP_NUM_THREADS"] = "\(Executor.threadShare(jobs: jobs))"
         }
         let outcome = executor.run(shellCommand, in: dir, environment: environment,
                                    stop: stop, timeout: timeout, pidFile: pidFile, label: label)
-        try? Data(outcome.stdout.utf8).write(to: dir.appendingPathComponent("stdout.txt"))
-        try? Data(outcome.stderr.utf8).write(to: dir.appendingPathComponent("stderr.txt"))
+        Self.keepOutput(of: outcome, in: dir)
         try? FileManager.default.removeItem(at: pidFile)
         var result = read(outcome, in: dir, timeout: timeout, since: start)
         result.job = outcome.job
@@ -122,12 +121,14 @@ public struct ExternalEvaluator: CandidateEvaluator {
             if stop.isRequested { return nil }
         } else if let text = try? String(contentsOf: jobFile, encoding: .utf8) {
             let id = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            while SlurmJob.state(of: id)?.isActive == true && !stop.isRequested { Thread.sleep(forTimeInterval: 0.5) }
+            var state = SlurmJob.state(of: id)
+            while state?.isActive == true && !stop.isRequested {
+                Thread.sleep(forTimeInterval: 0.5)
+                state = SlurmJob.state(of: id)
+            }
             if stop.isRequested { return nil }
             job = id
-            let outcome = SlurmJob.outcome(of: id, state: SlurmJob.state(of: id), in: dir, timedOut: false)
-            try? Data(outcome.stdout.utf8).write(to: dir.appendingPathComponent("stdout.txt"))
-            try? Data(outcome.stderr.utf8).write(to: dir.appendingPathComponent("stderr.txt"))
+            Self.keepOutput(of: SlurmJob.outcome(of: id, state: state, in: dir, timedOut: false), in: dir)
             try? FileManager.default.removeItem(at: jobFile)
         }
         guard let data = FileManager.default.contents(atPath: dir.appendingPathComponent("result.json").path) else { return nil }
@@ -142,6 +143,12 @@ public struct ExternalEvaluator: CandidateEvaluator {
         let run = workDirectory.deletingLastPathComponent().lastPathComponent
         let who = context.generation.map { "g\($0)-s\(context.slot ?? 0)" } ?? "baseline"
         return "autoloss-\(run)-\(stage.rawValue)-\(who)"
+    }
+
+    /// The command's whole stdout and stderr, kept in its folder.
+    static func keepOutput(of outcome: Executor.Outcome, in dir: URL) {
+        try? Data(outcome.stdout.utf8).write(to: dir.appendingPathComponent("stdout.txt"))
+        try? Data(outcome.stderr.utf8).write(to: dir.appendingPathComponent("stderr.txt"))
     }
 
     static func tail(_ text: String) -> String {

@@ -35,11 +35,10 @@ struct SlurmJob {
     static func idFile(in directory: URL) -> URL { directory.appendingPathComponent("slurm.job") }
 
     /// Where a job stands: its Slurm state (PENDING, RUNNING, COMPLETED, FAILED, TIMEOUT, ...),
-    /// exit status and signal, and Slurm's reason.
+    /// exit status, and Slurm's reason.
     struct State: Equatable {
         var state: String
         var exitCode: Int32 = 0
-        var signal: Int32 = 0
         var reason = ""
 
         var isActive: Bool { ["PENDING", "RUNNING", "CONFIGURING", "COMPLETING", "REQUEUED", "RESIZING", "SUSPENDED", "STAGE_OUT", "SIGNALING"].contains(state) }
@@ -50,16 +49,17 @@ struct SlurmJob {
     /// Submits `command` and follows it to its end; `timeout` seconds (nil: none) are also given
     /// to Slurm as the job's time limit, rounded up to a minute.
     func run(_ command: String, environment: [String: String], stop: StopRequest, timeout: Double?) -> Executor.Outcome {
+        let arguments = self.arguments + timeLimit(timeout)
         var attempt = 0
         while true {
             let id: String
             let submitted: Submitted
             if attempt == 0 && batchWindow > 0 {
                 let request = SlurmArray.Request(command: command, directory: directory, environment: environment,
-                                                 arguments: arguments + timeLimit(timeout), name: arrayName)
+                                                 arguments: arguments, name: arrayName)
                 submitted = SlurmArray.shared.submit(request, window: batchWindow)
             } else {
-                submitted = Self.submit(command, arguments: arguments + timeLimit(timeout), name: name, directory: directory, environment: environment)
+                submitted = Self.submit(command, arguments: arguments, name: name, directory: directory, environment: environment)
             }
             switch submitted {
             case .success(let submitted): id = submitted
@@ -89,15 +89,14 @@ struct SlurmJob {
         let started = Date()
         var cancelledHere = false, timedOut = false
         while true {
+            // Ended, or forgotten by Slurm (so ended too).
             let state = Self.state(of: id)
-            if let state, !state.isActive { return (state, cancelledHere, timedOut) }
-            if state == nil && !cancelledHere { return (nil, cancelledHere, timedOut) }  // forgotten by Slurm: ended
+            guard let current = state, current.isActive else { return (state, cancelledHere, timedOut) }
             if !cancelledHere, let timeout, Date().timeIntervalSince(started) > timeout { timedOut = true }
             if !cancelledHere && (stop.isRequested || timedOut) {
                 Self.cancel(id)
                 cancelledHere = true
             }
-            if cancelledHere && state == nil { return (nil, true, timedOut) }
             Thread.sleep(forTimeInterval: Self.pollInterval(after: Date().timeIntervalSince(started)))
         }
     }
@@ -158,19 +157,21 @@ struct SlurmJob {
                 if fields[key] == nil { fields[key] = String(token[token.index(after: eq)...]) }
             }
             if let state = fields["JobState"] {
-                let code = (fields["ExitCode"] ?? "0:0").split(separator: ":").compactMap { Int32($0) }
-                return State(state: state, exitCode: code.first ?? 0, signal: code.count > 1 ? code[1] : 0, reason: fields["Reason"] ?? "")
+                return State(state: state, exitCode: exitStatus(fields["ExitCode"]), reason: fields["Reason"] ?? "")
             }
         }
         let a = capture(["sacct", "-n", "-P", "-X", "-j", id, "-o", "State,ExitCode"])
         if a.status == 0, let line = a.out.split(separator: "\n").first {
             let parts = line.split(separator: "|").map(String.init)
-            let code = (parts.count > 1 ? parts[1] : "0:0").split(separator: ":").compactMap { Int32($0) }
             // "CANCELLED by 0": the state is the first word.
-            return State(state: String(parts[0].split(separator: " ").first ?? ""), exitCode: code.first ?? 0,
-                         signal: code.count > 1 ? code[1] : 0)
+            return State(state: String(parts[0].split(separator: " ").first ?? ""), exitCode: exitStatus(parts.count > 1 ? parts[1] : nil))
         }
         return nil
+    }
+
+    /// The exit status of Slurm's "STATUS:SIGNAL" (0 where absent).
+    private static func exitStatus(_ field: String?) -> Int32 {
+        field?.split(separator: ":").first.flatMap { Int32($0) } ?? 0
     }
 
     static func cancel(_ id: String) { _ = capture(["scancel", id]) }

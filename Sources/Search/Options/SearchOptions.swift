@@ -64,12 +64,16 @@ public struct SearchOptions: Codable, Equatable, Sendable {
     /// The slot the partner fills: the classification mode in a reg search, else reg.
     public var partnerBranch: Branch { branch == .reg ? mode : .reg }
 
+    /// `text` as a built-in loss of the regression slot (DIoU, CIoU), or nil.
+    static func builtin(_ text: String, in slot: Branch) -> BoxDistanceLoss? {
+        slot == .reg ? BoxDistanceLoss(rawValue: text.lowercased()) : nil
+    }
+
     /// Partner and baseline resolved to expressions (once per run: `Evolution` keeps them). In
     /// the regression slot they may also be `diou` or `ciou`, built-in losses of the detector.
     public func losses() throws -> SearchLosses {
         let partnerExpr: Expr, baselineExpr: Expr
-        let partnerBuiltin = partnerBranch == .reg ? BoxDistanceLoss(rawValue: partner.lowercased()) : nil
-        let baselineBuiltin = branch == .reg ? BoxDistanceLoss(rawValue: baseline.lowercased()) : nil
+        let partnerBuiltin = Self.builtin(partner, in: partnerBranch), baselineBuiltin = Self.builtin(baseline, in: branch)
         // GIoU stands in for a built-in loss where a formula is asked for (printing, the
         // export); the pair trains the built-in one.
         do { partnerExpr = try Expr.resolve(partnerBuiltin == nil ? partner : "giou", branch: partnerBranch) } catch {
@@ -97,7 +101,7 @@ public struct SearchOptions: Codable, Equatable, Sendable {
         if let f = scheduleScale, !(f > 0 && f <= 4) { return "the schedule scale must be in (0, 4]" }
         if let t = evalTimeoutSeconds, !(t > 0 && t <= 30 * 86_400) { return "--eval-timeout must be a positive number of seconds, at most 30 days" }
         if case .external(let command) = evaluator, command.isEmpty { return "--evaluator external needs --command CMD" }
-        for (text, slot) in [(partner, partnerBranch), (baseline, branch)] where slot == .reg && BoxDistanceLoss(rawValue: text.lowercased()) != nil {
+        for (text, slot) in [(partner, partnerBranch), (baseline, branch)] where Self.builtin(text, in: slot) != nil {
             if case .detector = evaluator { continue }
             // Not a formula of (i, u, e): no loss.py to hand a command, nothing to simulate.
             return "\(text) is a built-in loss of the detector (not a function of i, u, e): it needs --evaluator detector"

@@ -90,7 +90,7 @@ struct SearchCommand: ParsableCommand {
             o.evaluator = .external(command: command ?? "")
             o.verificationData = data
         }
-        o.executor = executor?.name == "slurm" ? .slurm(arguments: sbatchArguments, jobs: jobs ?? 1) : .local(jobs: jobs ?? 1)
+        o.executor = chosenExecutor(jobs: jobs ?? 1)
         o.usesCPV = !noCPV
         o.usesMOS = !noMOS
         if allowOverrun { o.allowOverrun = true }
@@ -108,6 +108,11 @@ struct SearchCommand: ParsableCommand {
         try run.run(o, store: run.folder.create(o), evaluator: evaluator)
     }
 
+    /// `--executor` with its `--sbatch-arg`s (local when none is given).
+    func chosenExecutor(jobs: Int) -> Executor {
+        executor?.name == "slurm" ? .slurm(arguments: sbatchArguments, jobs: jobs) : .local(jobs: jobs)
+    }
+
     func resumeRun(_ path: String) throws {
         let folder = RunFolder(path: path)
         let store = try folder.open()
@@ -117,7 +122,7 @@ struct SearchCommand: ParsableCommand {
         if let timeLimit { o.timeLimitMinutes = timeLimit }
         // Where and how evaluations run may change on resume (a partition that was wrong, a
         // longer time limit); what they compute may not.
-        if let executor { o.executor = executor.name == "slurm" ? .slurm(arguments: sbatchArguments, jobs: o.executor.jobs) : .local(jobs: o.executor.jobs) }
+        if executor != nil { o.executor = chosenExecutor(jobs: o.executor.jobs) }
         if !sbatchArguments.isEmpty, case .slurm(_, let j) = o.executor { o.executor = .slurm(arguments: sbatchArguments, jobs: j) }
         if let jobs { o.executor = o.executor.with(jobs: jobs) }
         if let evalTimeout { o.evalTimeoutSeconds = evalTimeout }

@@ -110,9 +110,9 @@ class Split:
                     tensor = pixels.reshape(rgb.height, rgb.width, 3).permute(2, 0, 1).float() / 255
             except OSError as error:
                 raise DataError(f"{path}: {error}") from None
-            boxes = [[a["bbox"][0], a["bbox"][1], a["bbox"][0] + a["bbox"][2], a["bbox"][1] + a["bbox"][3]]
-                     for a in self.boxes[image_id] if a["bbox"][2] > 0 and a["bbox"][3] > 0]
-            labels = [index[a["category_id"]] for a in self.boxes[image_id] if a["bbox"][2] > 0 and a["bbox"][3] > 0]
+            kept = [a for a in self.boxes[image_id] if a["bbox"][2] > 0 and a["bbox"][3] > 0]
+            boxes = [[a["bbox"][0], a["bbox"][1], a["bbox"][0] + a["bbox"][2], a["bbox"][1] + a["bbox"][3]] for a in kept]
+            labels = [index[a["category_id"]] for a in kept]
             images.append(tensor.to(device))
             targets.append({"boxes": torch.tensor(boxes, dtype=torch.float32).reshape(-1, 4).to(device),
                             "labels": torch.tensor(labels, dtype=torch.int64).to(device)})

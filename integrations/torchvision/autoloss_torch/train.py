@@ -112,8 +112,9 @@ def threads(candidate):
 def run(args):
     start = time.monotonic()
     candidate = load_candidate(args.candidate_dir)
-    if threads(candidate):
-        torch.set_num_threads(threads(candidate))
+    count = threads(candidate)
+    if count:
+        torch.set_num_threads(count)
     torch.manual_seed(candidate.seed)
     root = resolve(args.data, args.size)
     offset = 1 if args.model == "fasterrcnn" else 0
