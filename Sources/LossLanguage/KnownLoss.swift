@@ -33,7 +33,14 @@ public struct KnownLoss: Hashable, Sendable {
         return try! Expr.parse(source, branch: branch)
     }
 
-    static let focalSigmoid = "-(y * (1 - sigmoid(x)) * (1 - sigmoid(x)) * log(sigmoid(x)) + (1 - y) * sigmoid(x) * sigmoid(x) * log(1 - sigmoid(x)))"
+    /// Sigmoid focal loss with an integer gamma (the language has no power operator: the factor
+    /// is repeated); gamma 0 is BCE. For `tune-baseline`'s grid.
+    public static func focalSigmoid(gamma: Int) -> String {
+        precondition(gamma >= 0, "gamma is not negative")
+        let positive = String(repeating: "(1 - sigmoid(x)) * ", count: gamma)
+        let negative = String(repeating: "sigmoid(x) * ", count: gamma)
+        return "-(y * \(positive)log(sigmoid(x)) + (1 - y) * \(negative)log(1 - sigmoid(x)))"
+    }
 
     public static let all: [KnownLoss] = [
         KnownLoss("ce", "cross-entropy", [.softmax: "-dot(y, log(softmax(x)))"]),
@@ -41,7 +48,7 @@ public struct KnownLoss: Hashable, Sendable {
         KnownLoss("bce", "binary cross-entropy", [.sigmoid: "-(y * log(sigmoid(x)) + (1 - y) * log(1 - sigmoid(x)))"]),
         KnownLoss("focal", "focal loss, gamma 2 (Lin et al. 2017)", [
             .softmax: "-dot(y * (1 - softmax(x)) * (1 - softmax(x)), log(softmax(x)))",
-            .sigmoid: focalSigmoid,
+            .sigmoid: focalSigmoid(gamma: 2),
         ]),
         KnownLoss("qfl", "quality focal loss, beta 2 (Li et al. 2020), IoU target w", [
             .sigmoid: "-(w - sigmoid(x)) * (w - sigmoid(x)) * (w * log(sigmoid(x)) + (1 - w) * log(1 - sigmoid(x)))",

@@ -8,29 +8,31 @@ import LossLanguage
 ///   authors' two-stage convention).
 /// - `sigmoid` mode: C logits per location, each an element; y = 1 at the ground-truth class of a
 ///   positive; w the IoU there and 0 elsewhere (the authors' Q). Each element's loss is weighted
-///   by alpha_t = 0.25 (y = 1) or 0.75 (y = 0) when `alphaWeighting` is on, as in their code.
+///   by alpha_t = alpha (y = 1) or 1 - alpha (y = 0) where `alpha` is set (0.25, as in their
+///   code and focal loss's paper, unless a baseline is tuned).
 ///
 /// The sum is divided by `normalizer` (the number of positives, at least 1).
 public final class ClassificationSlot: @unchecked Sendable {
     /// `.softmax` or `.sigmoid`: the classification head's mode is the branch of its loss.
     public let mode: Branch
     public let classes: Int
-    public let alphaWeighting: Bool
+    /// The positives' alpha_t in sigmoid mode (the negatives' is 1 - alpha); nil: no weighting.
+    public let alpha: Float?
     let loss: CompiledLoss<Float>
 
-    public init(_ expr: Expr, mode: Branch, classes: Int, alphaWeighting: Bool = true) throws {
+    public init(_ expr: Expr, mode: Branch, classes: Int, alpha: Float? = 0.25) throws {
         self.loss = try Self.compile(expr, mode: mode)
         self.mode = mode
         self.classes = classes
-        self.alphaWeighting = alphaWeighting
+        self.alpha = alpha
     }
 
     /// A slot over a loss compiled once (`compile(_:mode:)`), for another number of classes.
-    init(compiled loss: CompiledLoss<Float>, classes: Int, alphaWeighting: Bool = true) {
+    init(compiled loss: CompiledLoss<Float>, classes: Int, alpha: Float? = 0.25) {
         self.loss = loss
         self.mode = loss.branch
         self.classes = classes
-        self.alphaWeighting = alphaWeighting
+        self.alpha = alpha
     }
 
     /// `expr` compiled for the head in `mode`, with its gradient into the logits; `.reg` is not
@@ -88,9 +90,9 @@ public final class ClassificationSlot: @unchecked Sendable {
             var total: Float = 0
             let scale = 1 / normalizer
             for j in 0..<(n * k) {
-                let alpha: Float = alphaWeighting ? (y[j] == 1 ? 0.25 : 0.75) : 1
-                total += alpha * values[j]
-                gradient[j] *= alpha * scale
+                let a: Float = alpha.map { y[j] == 1 ? $0 : 1 - $0 } ?? 1
+                total += a * values[j]
+                gradient[j] *= a * scale
             }
             total *= scale
             return bad == 0 && total.isFinite ? total : nil

@@ -94,8 +94,10 @@ public struct ProxyTrainer: Sendable {
     /// match, ground truth the evaluator refuses), and `TrainingError.stopped` when `shouldStop`
     /// says so before a step (an interrupted search).
     public func train(_ trainSet: TrainingImages, evaluateOn evalSet: TrainingImages, alsoScoring fitSet: TrainingImages? = nil,
-                      seed: UInt64, progress: ((TrainingProgress) -> Void)? = nil, shouldStop: (() -> Bool)? = nil) throws -> TrainingResult {
+                      seed: UInt64, rungs: TrainingRungs? = nil, progress: ((TrainingProgress) -> Void)? = nil,
+                      shouldStop: (() -> Bool)? = nil) throws -> TrainingResult {
         let s = schedule
+        try rungs?.validate()
         guard trainSet.size == s.size, evalSet.size == s.size else {
             throw TrainingError.badSetting(name: "--size", value: "\(s.size)", reason: "the images were prepared at \(trainSet.size) px")
         }
@@ -106,7 +108,7 @@ public struct ProxyTrainer: Sendable {
         let classes = trainSet.categories.count
         let assigner = Self.assigner(size: s.size)
         let loss = ProxyLoss(
-            classification: ClassificationSlot(compiled: classificationLoss, classes: classes, alphaWeighting: s.alphaWeighting),
+            classification: ClassificationSlot(compiled: classificationLoss, classes: classes, alpha: s.focalAlpha),
             regression: regressionSlot, assigner: assigner, regressionWeight: s.regressionWeight)
 
         var rng = SplitMix64(seed: s.networkSeed ?? seed)
@@ -115,6 +117,9 @@ public struct ProxyTrainer: Sendable {
         let sgd = SGD(parameters: network.parameters, learningRate: s.learningRate, momentum: s.momentum, weightDecay: s.weightDecay)
         let iterations = s.iterations(trainImages: trainSet.count)
         let rates = s.rateSchedule(iterations: iterations)
+        let rungSteps = rungs?.steps(iterations: iterations) ?? []
+        let rungSet = rungs.map { r in evalSet.subset(Array(0..<min(evalSet.count, r.evalImages ?? evalSet.count))) }
+        let rungEvaluator = try rungSet.map { try COCOEvaluator(groundTruth: $0.groundTruth) }
 
         var result = TrainingResult(status: .ok, metrics: nil, steps: 0, iterations: iterations, reason: "",
                                     trainingSeconds: 0, evaluationSeconds: 0, imagesPerSecond: 0, losses: [])
@@ -159,6 +164,21 @@ public struct ProxyTrainer: Sendable {
             }
             result.steps = step + 1
             result.losses.append(stepLoss.total)
+            if let rungs, let rungSet, let rungEvaluator, let rung = rungSteps.firstIndex(of: step + 1),
+               rungSteps.lastIndex(of: step + 1) == rung {
+                let scoring = Date()
+                let metrics = try scoringWeights(average, of: network) {
+                    try rungEvaluator.evaluate(network.detect(rungSet, mode: mode, assigner: assigner))
+                }
+                result.rungs.append(RungResult(fraction: rungs.fractions[rung], step: step + 1, metrics: metrics,
+                                               seconds: Date().timeIntervalSince(scoring)))
+                if let hurdle = rungs.hurdle, !hurdle(rung, metrics.ap * 100) {
+                    result = finish(result, diverged: nil, start: start)
+                    result.metrics = metrics
+                    result.stoppedAtRung = rung
+                    return result
+                }
+            }
             if let progress {
                 let elapsed = Date().timeIntervalSince(start)
                 let recent = result.losses.suffix(20)
@@ -180,6 +200,16 @@ public struct ProxyTrainer: Sendable {
         }
         result.evaluationSeconds = Date().timeIntervalSince(evaluationStart)
         return result
+    }
+
+    /// `body`'s value with the network holding the averaged weights (where the schedule keeps an
+    /// average), the training's own weights put back after it.
+    private func scoringWeights<T>(_ average: [Tensor]?, of network: ProxyNetwork, _ body: () throws -> T) rethrows -> T {
+        guard let average else { return try body() }
+        let current = network.parameters.map(\.value)
+        for (p, value) in zip(network.parameters, average) { p.value = value }
+        defer { for (p, value) in zip(network.parameters, current) { p.value = value } }
+        return try body()
     }
 
     /// Closes the training part of a result: time, speed, and the status when it diverged.

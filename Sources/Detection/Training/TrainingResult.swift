@@ -26,6 +26,11 @@ public struct TrainingResult: Sendable {
     public var imagesPerSecond: Double
     /// The total loss of every completed step.
     public var losses: [Float]
+    /// Each rung's score, where the training had rungs (`TrainingRungs`).
+    public var rungs: [RungResult] = []
+    /// The rung whose hurdle ended the training (then `metrics` are that rung's); nil: it ran to
+    /// the end.
+    public var stoppedAtRung: Int?
 
     /// The 12 COCO numbers, or empty.
     public var stats: [Double] { metrics?.stats ?? [] }

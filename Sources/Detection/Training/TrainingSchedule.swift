@@ -42,8 +42,9 @@ public struct TrainingSchedule: Hashable, Sendable {
     public var evaluateOn: DataSplit = .val
     /// The distances' positive map (exp as in FCOS, or softplus).
     public var boxActivation: Activation.Function = .exp
-    /// The sigmoid mode's focal-style alpha_t weighting (0.25 positives, 0.75 negatives).
-    public var alphaWeighting = true
+    /// The sigmoid mode's focal-style alpha_t weighting: the positives' alpha (the negatives'
+    /// is 1 - alpha); nil: none. 0.25 as in focal loss's paper, unless tuned (`tune-baseline`).
+    public var focalAlpha: Float? = 0.25
     /// The seed of the initial weights; nil: the training seed. The presets fix it, so that every
     /// candidate of a search starts from the same weights (common random numbers: measured, the
     /// initial draw moved proxy AP by up to 2 points, for every loss alike, while the batch order
@@ -112,6 +113,8 @@ public struct TrainingSchedule: Hashable, Sendable {
             throw bad("--images", trainImages ?? evalImages ?? 0, "\(trainImages ?? 0) training and \(evalImages ?? 0) scored images of \(size) px would take \(held >> 20) MB in memory, above the limit of \(l.heldBytes >> 20) MB")
         }
         if let d = averageDecay, !(d >= 0 && d < 1) { throw bad("average decay", d, "must lie in [0, 1)") }
+        if let a = focalAlpha, !(a >= 0 && a <= 1) { throw bad("--alpha", a, "focal's alpha lies in [0, 1]") }
+        if !regressionWeight.isFinite || regressionWeight > 1000 { throw bad("--reg-weight", regressionWeight, "give a weight of at most 1000") }
         if !(clipNorm > 0) || !(regressionWeight >= 0) || momentum < 0 || weightDecay < 0 || warmupIterations < 0 {
             throw bad("schedule", "", "clip norm must be positive; regression weight, momentum, weight decay and warm-up not negative")
         }

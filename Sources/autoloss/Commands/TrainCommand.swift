@@ -47,6 +47,12 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Base learning rate (default: the task's preset).")
     var lr: Float?
 
+    @Option(name: .customLong("reg-weight"), help: ArgumentHelp("The regression loss's weight λ against the classification loss (default 1).", valueName: "W"))
+    var regWeight: Float?
+
+    @Option(help: ArgumentHelp("Sigmoid mode: focal's alpha_t, the positives' weight (the negatives': 1 - alpha), or none (default 0.25).", valueName: "A|none"))
+    var alpha: String?
+
     @Option(help: "Seed of the batch order and the flips (and of the initial weights with --init-seed seed).")
     var seed: UInt64 = 1
 
@@ -65,6 +71,12 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("average-decay"), help: ArgumentHelp("Score the moving average of the weights with this decay per step, e.g. 0.999 (default: the task's preset; 0 scores the last weights).", valueName: "D"))
     var averageDecay: Float?
 
+    @Option(help: ArgumentHelp("Also score the network at these fractions of the schedule (multi-fidelity rungs), e.g. 0.25,0.5; the training itself is unchanged.", valueName: "F,F,..."))
+    var rungs: String?
+
+    @Option(name: .customLong("rung-eval-images"), help: ArgumentHelp("Score the first N of the scored images at a rung (default: all).", valueName: "N"))
+    var rungEvalImages: Int?
+
     @Option(help: ArgumentHelp("Write the result as JSON to this file.", valueName: "FILE"))
     var out: String?
 
@@ -82,6 +94,7 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         let (schedule, classification, regression, source) = try setUp()
+        let rungs = try parsedRungs()
         let trainer = try ProxyTrainer(mode: mode, classification: classification, regression: regression, schedule: schedule)
         let loadStart = Date()
         let (trainSet, evalSet) = try source.prepare(task, schedule: schedule)
@@ -99,7 +112,7 @@ struct TrainCommand: ParsableCommand {
         Interruption.install(stop, stopping: "the training ends at its next step")
         let result: TrainingResult
         do {
-            result = try trainer.train(trainSet, evaluateOn: evalSet, alsoScoring: fit ? trainSet : nil, seed: seed, progress: reporter.report,
+            result = try trainer.train(trainSet, evaluateOn: evalSet, alsoScoring: fit ? trainSet : nil, seed: seed, rungs: rungs, progress: reporter.report,
                                        shouldStop: { stop.isRequested })
         } catch TrainingError.stopped(let step) {
             reporter.finish()
@@ -107,6 +120,9 @@ struct TrainCommand: ParsableCommand {
             throw ExitCode(128 + (stop.signalNumber ?? SIGINT))
         }
         reporter.finish()
+        for r in result.rungs where !quiet {
+            printError(String(format: "rung at %g of the schedule (step %d): AP %.2f, scored in %.1f s", r.fraction, r.step, r.ap * 100, r.seconds))
+        }
         if let out { try write(result, schedule: schedule, to: out) }
         switch result.status {
         case .ok:
@@ -124,6 +140,23 @@ struct TrainCommand: ParsableCommand {
         }
     }
 
+    /// `--rungs` and `--rung-eval-images`, checked.
+    func parsedRungs() throws -> TrainingRungs? {
+        guard let rungs else {
+            if rungEvalImages != nil { throw CLIError("--rung-eval-images: give --rungs too") }
+            return nil
+        }
+        let fractions = try rungs.split(separator: ",").map { text -> Double in
+            guard let f = Double(text.trimmingCharacters(in: .whitespaces)) else {
+                throw CLIError("--rungs \(rungs): '\(text)' is not a number; give fractions of the schedule, e.g. 0.25,0.5")
+            }
+            return f
+        }
+        let r = TrainingRungs(fractions: fractions, evalImages: rungEvalImages)
+        try r.validate()
+        return r
+    }
+
     /// Everything that can be wrong with the input, checked before any image is loaded.
     func setUp() throws -> (TrainingSchedule, Expr, RegressionSlot.Kind, DetectorData) {
         var schedule = TrainingSchedule.preset(task, isShapes: data == "shapes")
@@ -137,6 +170,12 @@ struct TrainCommand: ParsableCommand {
         if let initSeed {
             if initSeed == "seed" { schedule.networkSeed = nil } else if let n = UInt64(initSeed) { schedule.networkSeed = n } else {
                 throw CLIError("--init-seed \(initSeed): give a whole number, or 'seed' to follow --seed")
+            }
+        }
+        if let regWeight { schedule.regressionWeight = regWeight }
+        if let alpha {
+            if alpha == "none" { schedule.focalAlpha = nil } else if let a = Float(alpha) { schedule.focalAlpha = a } else {
+                throw CLIError("--alpha \(alpha): give a number in [0, 1], or none")
             }
         }
         if let averageDecay { schedule.averageDecay = averageDecay > 0 ? averageDecay : nil }
@@ -168,6 +207,10 @@ struct TrainCommand: ParsableCommand {
             ("iterations", .number(Double(result.iterations))),
             ("reason", .string(result.reason)),
             ("final_loss", result.losses.last.map { .number(Double($0)) } ?? .null),
+            ("rungs", .array(result.rungs.map { r in
+                .object([("fraction", .number(r.fraction)), ("step", .number(Double(r.step))),
+                         ("stats", JSON.numbers(r.metrics.stats)), ("seconds", .number(r.seconds))])
+            })),
             ("data", .string(data)), ("task", .string(task.rawValue)), ("mode", .string(mode.rawValue)),
             ("cls", .string(clsName)), ("reg", .string(reg)), ("seed", .number(Double(seed))),
             ("init_seed", schedule.networkSeed.map { .number(Double($0)) } ?? .number(Double(seed))),

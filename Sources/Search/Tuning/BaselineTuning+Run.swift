@@ -1,0 +1,126 @@
+import Detection
+import Foundation
+import LossLanguage
+
+extension BaselineTuning {
+    /// Where a tuning keeps its trainings and its summary.
+    public struct Folder: Sendable {
+        public let url: URL
+        public init(_ path: String) { url = URL(fileURLWithPath: path) }
+        public var trainings: URL { url.appendingPathComponent("trainings") }
+        public var summary: URL { url.appendingPathComponent("tuning.json") }
+        func training(_ setting: Setting, seed: UInt64) -> URL { trainings.appendingPathComponent("\(setting.stem)-s\(seed).json") }
+    }
+
+    /// One training's record, as written to `trainings/`.
+    struct Training: Codable {
+        var setting: Setting
+        var seed: UInt64
+        var status: String
+        var ap: Double
+        var stats: [Double]
+        var seconds: Double
+        var reason: String
+    }
+
+    /// Runs both sweeps on `data`'s proxy preset (scaled by `scheduleScale`), trains what
+    /// `folder` does not hold yet, and writes the summary. `log` gets a line per training;
+    /// `shouldStop` ends the tuning before its next step (`TrainingError.stopped`).
+    public func run(data: DetectorData, scheduleScale: Double?, folder: Folder, log: (String) -> Void,
+                    shouldStop: @escaping () -> Bool) throws -> TunedBaseline {
+        try FileManager.default.createDirectory(at: folder.trainings, withIntermediateDirectories: true)
+        var schedule = data.schedule(for: .proxy)
+        if let scheduleScale { schedule = schedule.scaled(scheduleScale) }
+        let regressionKind = try RegressionSlot.Kind.resolve(regression)
+        let images = try data.prepare(.proxy, schedule: schedule)
+        func sweep(_ settings: [Setting]) throws -> [Outcome] {
+            try settings.map { setting in
+                var outcome = Outcome(setting: setting, aps: [:])
+                for seed in seeds {
+                    let training = try train(setting, seed: seed, schedule: schedule, regression: regressionKind, images: images,
+                                             folder: folder, log: log, shouldStop: shouldStop)
+                    outcome.aps["\(seed)"] = training.ap
+                }
+                log(String(format: "%@: AP %.2f ± %.2f over %d seeds", setting.label, outcome.mean, outcome.sd, seeds.count))
+                return outcome
+            }
+        }
+        var outcomes = try sweep(weightSweep)
+        let bestWeight = Self.best(outcomes)!.setting.weight
+        outcomes += try sweep(focalSweep(weight: bestWeight).filter { s in !outcomes.contains { $0.setting == s } })
+        let tuned = TunedBaseline(mode: mode, classification: classification, regression: regression, data: data.name,
+                                  scheduleScale: scheduleScale, seeds: seeds, outcomes: outcomes, best: Self.best(outcomes)!)
+        try tuned.write(to: folder.summary)
+        return tuned
+    }
+
+    /// One seed of one setting: read from the folder where it was trained before, else trained
+    /// and written there.
+    private func train(_ setting: Setting, seed: UInt64, schedule: TrainingSchedule, regression: RegressionSlot.Kind,
+                       images: (train: TrainingImages, eval: TrainingImages), folder: Folder, log: (String) -> Void,
+                       shouldStop: @escaping () -> Bool) throws -> Training {
+        let file = folder.training(setting, seed: seed)
+        if let data = try? Data(contentsOf: file), let done = try? JSONDecoder().decode(Training.self, from: data) {
+            return done
+        }
+        var s = schedule
+        s.regressionWeight = setting.weight
+        if mode == .sigmoid { s.focalAlpha = setting.alpha ?? s.focalAlpha }
+        let trainer = try ProxyTrainer(mode: mode, classification: try classificationLoss(setting), regression: regression, schedule: s)
+        let result = try trainer.train(images.train, evaluateOn: images.eval, seed: seed, shouldStop: shouldStop)
+        let training = Training(setting: setting, seed: seed, status: result.status.rawValue, ap: (result.metrics?.ap ?? 0) * 100,
+                                stats: result.stats, seconds: result.seconds, reason: result.reason)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(training).write(to: file, options: .atomic)
+        log(String(format: "%@, seed %llu: %@ in %.0f s", setting.label, seed,
+                   result.status == .ok ? String(format: "AP %.2f", training.ap) : "diverged (\(result.reason))", result.seconds))
+        return training
+    }
+}
+
+/// A tuned baseline: the pair, every setting's outcome, and the best, as `tune-baseline` writes
+/// it (`tuning.json`) and `search --tuned-baseline` reads it.
+public struct TunedBaseline: Sendable, Codable {
+    public var mode: Branch
+    public var classification: String
+    public var regression: String
+    public var data: String
+    public var scheduleScale: Double?
+    public var seeds: [UInt64]
+    public var outcomes: [BaselineTuning.Outcome]
+    public var best: BaselineTuning.Outcome
+
+    public func write(to url: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(self).write(to: url, options: .atomic)
+    }
+
+    /// Reads `tuning.json`, or a folder holding one; a missing or unreadable file throws with the path.
+    public static func read(_ path: String) throws -> TunedBaseline {
+        var url = URL(fileURLWithPath: path)
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
+            url = url.appendingPathComponent("tuning.json")
+        }
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw SearchError.options("--tuned-baseline \(path): cannot read \(url.path): run `autoloss tune-baseline --out \(path)` first")
+        }
+        do { return try JSONDecoder().decode(TunedBaseline.self, from: data) } catch {
+            throw SearchError.options("--tuned-baseline \(url.path): not a tuning written by tune-baseline (\(error))")
+        }
+    }
+
+    /// The table of outcomes, in markdown, the best marked.
+    public var table: String {
+        var lines = ["| setting | AP per seed (\(seeds.map(String.init).joined(separator: ", "))) | mean ± sd |", "|---|---|---:|"]
+        for o in outcomes {
+            let per = seeds.map { o.aps["\($0)"].map { String(format: "%.2f", $0) } ?? "-" }.joined(separator: ", ")
+            let mark = o.setting == best.setting ? "**" : ""
+            lines.append(String(format: "| %@%@%@ | %@ | %@%.2f ± %.2f%@ |", mark, o.setting.label, mark, per, mark, o.mean, o.sd, mark))
+        }
+        return lines.joined(separator: "\n")
+    }
+}

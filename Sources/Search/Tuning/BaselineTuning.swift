@@ -1,0 +1,99 @@
+import Detection
+import Foundation
+import LossLanguage
+
+/// `autoloss tune-baseline`: a baseline pair's settings swept on the proxy task with several
+/// seeds before any candidate is measured against it (issue 18: a hand-made baseline at an
+/// untuned weight made part of a found loss's "gain" a change of weight).
+///
+/// Two sweeps, each setting trained once per seed from the preset's fixed initial weights:
+/// 1. the regression weight λ (the second slot's weight against the classification loss);
+/// 2. where the classification loss is sigmoid focal loss, its alpha and gamma on a grid, at the
+///    best λ of the first sweep (coordinate-wise: the full product would take the grid's size
+///    times longer, and λ and focal's alpha act on different slots).
+/// The best setting has the highest mean AP over the seeds. Every training is written to
+/// `trainings/` in the output folder as it ends, and a rerun with the same folder trains only
+/// what is missing, so an interrupted tuning loses at most the training under way.
+public struct BaselineTuning: Sendable {
+    /// One point of the grid.
+    public struct Setting: Hashable, Sendable, Codable {
+        public var weight: Float
+        /// Focal's alpha and gamma; nil where the loss is not focal.
+        public var alpha: Float?
+        public var gamma: Int?
+
+        public init(weight: Float, alpha: Float? = nil, gamma: Int? = nil) {
+            self.weight = weight
+            self.alpha = alpha
+            self.gamma = gamma
+        }
+
+        /// The file stem of its trainings, e.g. `w3-a0.25-g2`.
+        public var stem: String {
+            "w\(Self.number(weight))" + (alpha.map { "-a\(Self.number($0))" } ?? "") + (gamma.map { "-g\($0)" } ?? "")
+        }
+
+        /// As a reader says it: `λ 3, alpha 0.25, gamma 2`.
+        public var label: String {
+            "λ \(Self.number(weight))" + (alpha.map { ", alpha \(Self.number($0))" } ?? "") + (gamma.map { ", gamma \($0)" } ?? "")
+        }
+
+        static func number(_ v: Float) -> String { v == v.rounded() ? String(Int(v)) : String(format: "%g", Double(v)) }
+    }
+
+    /// A setting's trainings: AP (points) per seed (by the seed's decimal text, JSON's keys), 0
+    /// where a seed diverged.
+    public struct Outcome: Sendable, Codable {
+        public var setting: Setting
+        public var aps: [String: Double]
+        public var mean: Double { aps.isEmpty ? 0 : aps.values.reduce(0, +) / Double(aps.count) }
+        /// The sample standard deviation over the seeds (0 with one seed).
+        public var sd: Double {
+            guard aps.count > 1 else { return 0 }
+            let m = mean
+            return (aps.values.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(aps.count - 1)).squareRoot()
+        }
+    }
+
+    public var mode: Branch
+    /// The classification loss as given (a name or formula); `focal` gets the gamma sweep.
+    public var classification: String
+    public var regression: String
+    public var weights: [Float] = [0.5, 1, 2, 3, 5]
+    public var alphas: [Float] = [0.25, 0.5, 0.75]
+    public var gammas: [Int] = [0, 1, 2]
+    public var seeds: [UInt64] = [1, 2, 3]
+
+    public init(mode: Branch, classification: String, regression: String) {
+        self.mode = mode
+        self.classification = classification
+        self.regression = regression
+    }
+
+    /// Whether the classification loss gets focal's alpha and gamma sweep.
+    public var tunesFocal: Bool { mode == .sigmoid && classification == "focal" }
+
+    /// The classification formula at `setting` (focal's gamma substituted).
+    public func classificationLoss(_ setting: Setting) throws -> Expr {
+        if let gamma = setting.gamma, tunesFocal {
+            return try Expr.parse(KnownLoss.focalSigmoid(gamma: gamma), branch: .sigmoid)
+        }
+        return try ProxyTrainer.classificationLoss(classification, mode: mode)
+    }
+
+    /// The first sweep's settings (focal at its published alpha 0.25 and gamma 2).
+    public var weightSweep: [Setting] {
+        weights.map { Setting(weight: $0, alpha: tunesFocal ? 0.25 : nil, gamma: tunesFocal ? 2 : nil) }
+    }
+
+    /// The second sweep's settings at `weight` (empty unless the loss is focal).
+    public func focalSweep(weight: Float) -> [Setting] {
+        guard tunesFocal else { return [] }
+        return alphas.flatMap { a in gammas.map { Setting(weight: weight, alpha: a, gamma: $0) } }
+    }
+
+    /// The best of `outcomes`: the highest mean AP (the earlier on a tie).
+    public static func best(_ outcomes: [Outcome]) -> Outcome? {
+        outcomes.reduce(nil) { best, o in best.map { o.mean > $0.mean ? o : $0 } ?? o }
+    }
+}

@@ -1,0 +1,216 @@
+"""How well cheap measurements rank candidates for the proxy task (issue 18, items 1 and 2).
+
+For each branch: a pool of candidates as a search meets them (CPV-screened and MOS-trained:
+random, seeded and evolved ones), 30 of them chosen evenly over their MOS ranks (not only the
+best), each trained on the full proxy schedule with its AP scored at rungs of the schedule, and
+by several variants of MOS. Then Spearman's rho of every cheap measurement against the final
+proxy AP.
+
+Steps (each skips what is already in OUT, so the study can stop and go on across sessions):
+
+    python3 scripts/rung_study.py pool    # one search per branch, tiny proxy schedule: the MOS-trained pool
+    python3 scripts/rung_study.py train [--branch reg]   # the chosen candidates: proxy with rungs, MOS variants
+    python3 scripts/rung_study.py table   # the correlations, as markdown
+
+Every training is `autoloss train --quiet --out FILE ...` (FILE: OUT/BRANCH/KEY-VARIANT.json).
+"""
+import argparse
+import hashlib
+import json
+import math
+import os
+import sqlite3
+import subprocess
+import sys
+
+BRANCHES = {
+    # branch: (train arguments for a formula in the searched slot, the baseline's formula)
+    "reg": (lambda f: ["--mode", "softmax", "--cls", "ce", "--reg", f], "giou"),
+    "sigmoid": (lambda f: ["--mode", "sigmoid", "--cls", f, "--reg", "giou"], "focal"),
+    "softmax": (lambda f: ["--mode", "softmax", "--cls", f, "--reg", "giou"], "ce"),
+}
+# The baselines as the search's store writes them (a seeded copy would train the baseline twice).
+BASELINE_TEXT = {
+    "reg": "1 - i / u + (e - u) / e",
+    "sigmoid": "-(y * (1 - sigmoid(x)) * (1 - sigmoid(x)) * log(sigmoid(x)) + (1 - y) * sigmoid(x) * sigmoid(x) * log(1 - sigmoid(x)))",
+    "softmax": "-dot(y, log(softmax(x)))",
+}
+RUNGS = "0.125,0.25,0.5"
+# The cheap measurements: name -> train arguments (besides the pair).
+VARIANTS = {
+    "proxy": ["--task", "proxy", "--seed", "1", "--rungs", RUNGS],
+    "mos-s1": ["--task", "mos", "--seed", "1"],
+    "mos-s2": ["--task", "mos", "--seed", "2"],
+    "mos-s3": ["--task", "mos", "--seed", "3"],
+    "mos-long": ["--task", "mos", "--seed", "1", "--epochs", "300"],
+    # Fitting 6 images, scored on 500 unseen ones: how far the fit carries.
+    "mos-val": ["--task", "mos", "--seed", "1", "--eval-on", "val", "--eval-images", "500"],
+    # The proxy's own images, a short schedule at the proxy's rate: a small rung of its own.
+    "mini": ["--task", "proxy", "--seed", "1", "--images", "2000", "--epochs", "0.8", "--eval-images", "500"],
+}
+PER_BRANCH = 30
+
+
+def key(formula):
+    return hashlib.sha1(formula.encode()).hexdigest()[:10]
+
+
+def pool(args):
+    for branch in args.branches:
+        folder = os.path.join(args.out, f"pool-{branch}")
+        if os.path.exists(os.path.join(folder, "hall-of-fame.json")):
+            continue
+        mode = ["--mode", "softmax"] if branch == "reg" else []
+        command = [args.binary, "search", "--branch", branch, *mode, "--evaluator", "detector", "--schedule-scale", "0.01",
+                   "--generations", "3", "--population", "32", "--top-k", "3", "--seed", "7", "--out", folder]
+        print(" ".join(command), flush=True)
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+
+
+def chosen(args, branch):
+    """PER_BRANCH formulas evenly spaced over the MOS ranks of the pool (one per canonical form),
+    the seeded known losses, and the baseline."""
+    path = os.path.join(args.out, f"chosen-{branch}.json")
+    if os.path.exists(path):
+        return json.load(open(path))
+    db = sqlite3.connect(os.path.join(args.out, f"pool-{branch}", "run.sqlite"))
+    rows = db.execute("SELECT c.formula, COALESCE(c.canonical, c.formula), c.origin, s.result FROM stages s JOIN candidates c "
+                      "ON c.generation = s.generation AND c.slot = s.slot WHERE s.stage = 'mos'").fetchall()
+    best = {}
+    for formula, canonical, origin, result in rows:
+        r = json.loads(result)
+        if r.get("status") != "ok" or not r.get("stats"):
+            continue
+        ap = r["stats"][0] * 100
+        if canonical not in best or ap > best[canonical][1]:
+            best[canonical] = (formula, ap, origin)
+    ranked = sorted(best.values(), key=lambda t: -t[1])
+    n = min(PER_BRANCH, len(ranked))
+    picks = [ranked[round(k * (len(ranked) - 1) / max(1, n - 1))] for k in range(n)]
+    # The losses the search seeds generation 0 with (the published ones among them) as well.
+    picks += [t for t in ranked if t[2] == "seed" and t[0] != BASELINE_TEXT[branch]]
+    seen, out = set(), []
+    for formula, ap, origin in picks:
+        if formula not in seen:
+            seen.add(formula)
+            out.append({"formula": formula, "pool_mos_ap": ap, "origin": origin})
+    out.append({"formula": BRANCHES[branch][1], "pool_mos_ap": None, "origin": "baseline"})
+    json.dump(out, open(path, "w"), indent=1)
+    return out
+
+
+def train(args):
+    for branch in args.branches:
+        pair, _ = BRANCHES[branch]
+        folder = os.path.join(args.out, branch)
+        os.makedirs(folder, exist_ok=True)
+        candidates = chosen(args, branch)
+        # MOS variants first (seconds each), then the proxy trainings (minutes each).
+        for variants in ([v for v in VARIANTS if v != "proxy"], ["proxy"]):
+            for c in candidates:
+                for variant in variants:
+                    path = os.path.join(folder, f"{key(c['formula'])}-{variant}.json")
+                    if os.path.exists(path) or os.path.exists(path + ".failed"):
+                        continue
+                    command = [args.binary, "train", "--quiet", "--out", path, *pair(c["formula"]), *VARIANTS[variant]]
+                    done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                    if done.returncode not in (0, 1):
+                        open(path + ".failed", "w").write(done.stderr)
+                        print(f"{branch} {variant} {c['formula']}: failed: {done.stderr.strip().splitlines()[-1:]}", flush=True)
+                    elif variant == "proxy":
+                        print(f"{branch} {c['formula']}: {json.load(open(path))['stats'][:1]}", flush=True)
+
+
+def ap(path, rung=None):
+    """AP in points from a training's file (0 where it diverged), or None where it is missing."""
+    if not os.path.exists(path):
+        return None
+    r = json.load(open(path))
+    if rung is not None:
+        rungs = r.get("rungs", [])
+        return rungs[rung]["stats"][0] * 100 if r["status"] == "ok" and rung < len(rungs) else 0.0
+    return r["stats"][0] * 100 if r["status"] == "ok" and r["stats"] else 0.0
+
+
+def ranks(values):
+    order = sorted(range(len(values)), key=lambda k: values[k])
+    result = [0.0] * len(values)
+    k = 0
+    while k < len(order):
+        j = k
+        while j + 1 < len(order) and values[order[j + 1]] == values[order[k]]:
+            j += 1
+        for m in range(k, j + 1):
+            result[order[m]] = (k + j) / 2
+        k = j + 1
+    return result
+
+
+def spearman(xs, ys):
+    if len(xs) < 3:
+        return None
+    rx, ry = ranks(xs), ranks(ys)
+    mx, my = sum(rx) / len(rx), sum(ry) / len(ry)
+    sxy = sum((a - mx) * (b - my) for a, b in zip(rx, ry))
+    sxx = sum((a - mx) ** 2 for a in rx)
+    syy = sum((b - my) ** 2 for b in ry)
+    return sxy / math.sqrt(sxx * syy) if sxx > 0 and syy > 0 else None
+
+
+def measurements(args, branch):
+    """{formula: {measurement: AP}} for every chosen candidate with a proxy result."""
+    folder = os.path.join(args.out, branch)
+    table = {}
+    for c in chosen(args, branch):
+        k = key(c["formula"])
+        final = ap(os.path.join(folder, f"{k}-proxy.json"))
+        if final is None:
+            continue
+        row = {"proxy": final}
+        for rung, fraction in enumerate(RUNGS.split(",")):
+            row[f"rung {fraction}"] = ap(os.path.join(folder, f"{k}-proxy.json"), rung)
+        for variant in VARIANTS:
+            if variant != "proxy":
+                row[variant] = ap(os.path.join(folder, f"{k}-{variant}.json"))
+        seeds = [row.get(f"mos-s{s}") for s in (1, 2, 3)]
+        if None not in seeds:
+            row["mos-3-seeds"] = sum(seeds) / 3
+        table[c["formula"]] = row
+    return table
+
+
+def table(args):
+    for branch in args.branches:
+        rows = measurements(args, branch)
+        if not rows:
+            continue
+        names = [n for n in next(iter(rows.values())) if n != "proxy"]
+        print(f"\n{branch}: {len(rows)} candidates with a proxy training (the baseline included)\n")
+        print("| measurement | rho with proxy AP | rho over those with proxy AP > 1 |\n|---|---:|---:|")
+        for name in names:
+            pairs = [(r[name], r["proxy"]) for r in rows.values() if r.get(name) is not None]
+            live = [p for p in pairs if p[1] > 1]
+            rho, rho_live = spearman(*zip(*pairs)) if pairs else None, spearman(*zip(*live)) if len(live) >= 3 else None
+            fmt = lambda v: "-" if v is None else f"{v:.2f}"
+            print(f"| {name} | {fmt(rho)} ({len(pairs)}) | {fmt(rho_live)} ({len(live)}) |")
+        if args.verbose:
+            print("\n| proxy AP | " + " | ".join(names) + " | formula |")
+            for formula, r in sorted(rows.items(), key=lambda t: -t[1]["proxy"]):
+                cells = " | ".join("-" if r.get(n) is None else f"{r[n]:.1f}" for n in names)
+                print(f"| {r['proxy']:.2f} | {cells} | `{formula}` |")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("step", choices=["pool", "train", "table"])
+    parser.add_argument("--binary", default=os.path.abspath(".build/release/autoloss"))
+    parser.add_argument("--out", default="bench/out/rung_study")
+    parser.add_argument("--branch", action="append", dest="branches", choices=list(BRANCHES))
+    parser.add_argument("--verbose", action="store_true")
+    args = parser.parse_args()
+    args.branches = args.branches or list(BRANCHES)
+    {"pool": pool, "train": train, "table": table}[args.step](args)
+
+
+if __name__ == "__main__":
+    main()
