@@ -28,11 +28,15 @@ public struct RunReport: Sendable {
                              baselineSeconds: (baselineMOS?.seconds ?? 0) + (baselineProxy?.seconds ?? 0))
         self.clock = clock
         let branch = options.branch
-        hallOfFame = HallOfFame(entries: candidates.compactMap { c in
-            guard let result = c.stage(.proxy)?.result, result.ap != nil,
-                  let expr = try? Expr.parse(c.formula, branch: branch) else { return nil }
-            return HallOfFame.Entry(expr: expr, result: result, generation: c.generation,
-                                    elapsed: clock.elapsed(generation: c.generation, slot: c.slot, stage: .proxy) ?? 0)
+        // Whole proxy trainings spent when each proxy training ended, in the order they ended.
+        let proxied = candidates.compactMap { c in
+            c.stage(.proxy)?.result.map { (c, $0, clock.elapsed(generation: c.generation, slot: c.slot, stage: .proxy) ?? 0) }
+        }.sorted { $0.2 < $1.2 }
+        var spent = 0.0
+        hallOfFame = HallOfFame(entries: proxied.compactMap { c, result, elapsed in
+            spent += result.cost
+            guard result.ap != nil, let expr = try? Expr.parse(c.formula, branch: branch) else { return nil }
+            return HallOfFame.Entry(expr: expr, result: result, generation: c.generation, elapsed: elapsed, spent: spent)
         })
     }
 

@@ -35,12 +35,16 @@ public struct EvaluationContext: Sendable {
     public var stop: StopRequest
     public var generation: Int?
     public var slot: Int?
+    /// A proxy training's hurdles, AP in percent at each rung (`SearchOptions.rungs`); nil: the
+    /// training runs to its end, scored at the rungs all the same (the baseline).
+    public var hurdles: [Double]?
 
     public init(progress: @escaping @Sendable (TrainingProgress) -> Void = { _ in }, stop: StopRequest = StopRequest(),
-                generation: Int? = nil, slot: Int? = nil) {
+                generation: Int? = nil, slot: Int? = nil, hurdles: [Double]? = nil) {
         self.progress = progress
         self.stop = stop
         self.generation = generation
         self.slot = slot
+        self.hurdles = hurdles
     }
 }

@@ -24,6 +24,9 @@ public final class DetectorEvaluator: CandidateEvaluator, @unchecked Sendable {
     /// The schedule of each stage; the presets of the data unless changed before the first use.
     public var schedules: [TrainingStage: TrainingSchedule]
     public let verificationSeed: UInt64
+    /// The proxy stage's rungs (fractions of its schedule), scored on its validation images; nil:
+    /// none. The hurdles come with each training's context.
+    public var rungs: [Double]?
     private let lock = NSLock()
     private var prepared: [TrainingStage: (train: TrainingImages, eval: TrainingImages)] = [:]
 
@@ -61,13 +64,27 @@ public final class DetectorEvaluator: CandidateEvaluator, @unchecked Sendable {
             let schedule = schedules[stage]!
             let trainer = try ProxyTrainer(pair, schedule: schedule)
             let sets = try images(for: stage, schedule: schedule)
-            let result = try trainer.train(sets.train, evaluateOn: sets.eval, seed: seed, progress: context?.progress,
+            let hurdles = context?.hurdles
+            let rungs = stage == .proxy ? self.rungs.map { fractions in
+                TrainingRungs(fractions: fractions, hurdle: hurdles.map { bars in { k, ap in k >= bars.count || ap >= bars[k] } })
+            } : nil
+            let result = try trainer.train(sets.train, evaluateOn: sets.eval, seed: seed, rungs: rungs, progress: context?.progress,
                                            shouldStop: context.map { c in { c.stop.isRequested } })
-            let seconds = Date().timeIntervalSince(start)
+            var evaluation: EvaluationResult
             switch result.status {
-            case .ok: return EvaluationResult(status: .ok, stats: result.stats, seconds: seconds)
-            case .diverged: return EvaluationResult(status: .diverged, seconds: seconds, reason: result.reason)
+            case .ok: evaluation = EvaluationResult(status: .ok, stats: result.stats, seconds: Date().timeIntervalSince(start))
+            case .diverged: evaluation = EvaluationResult(status: .diverged, seconds: Date().timeIntervalSince(start), reason: result.reason)
             }
+            if rungs != nil {
+                evaluation.rungs = result.rungs.enumerated().map { k, r in
+                    EvaluationResult.Rung(fraction: r.fraction, stats: r.metrics.stats, hurdle: hurdles.flatMap { k < $0.count ? $0[k] : nil })
+                }
+            }
+            if result.stoppedAtRung != nil, let last = evaluation.rungs?.last {
+                evaluation.status = .pruned
+                evaluation.reason = String(format: "AP %.2f at %g of the schedule, below its hurdle %.2f", last.ap, last.fraction, last.hurdle ?? 0)
+            }
+            return evaluation
         } catch {
             return EvaluationResult(status: .failed, seconds: Date().timeIntervalSince(start), reason: "\(error)")
         }

@@ -38,7 +38,7 @@ final class EvaluationCache: @unchecked Sendable {
     }
 
     /// A screened candidate's training at `stage`, recorded with the verdict `judge` gives it.
-    func candidate(_ s: Screened, stage: TrainingStage, generation: Int,
+    func candidate(_ s: Screened, stage: TrainingStage, generation: Int, hurdles: [Double]? = nil,
                    judge: (EvaluationResult) -> (passed: Bool, reason: String)) throws -> EvaluationResult {
         let event = TrainingEvent(stage: stage, formula: s.expr.infix, generation: generation, slot: s.slot, phase: .started)
         if let stored = try store.result(.candidate(canonical: s.canonical), stage: stage), stored.status != .failed {
@@ -51,7 +51,7 @@ final class EvaluationCache: @unchecked Sendable {
            baseline.status != .failed {
             result = reused(baseline, event, source: "the baseline's training")
         } else {
-            result = try train(losses.pair(candidate: s.expr), stage: stage, event)
+            result = try train(losses.pair(candidate: s.expr), stage: stage, event, hurdles: hurdles)
         }
         let verdict = judge(result)
         try store.record(StageRecord(stage: stage.stage, passed: verdict.passed, reason: verdict.reason, result: result,
@@ -61,7 +61,7 @@ final class EvaluationCache: @unchecked Sendable {
 
     /// Trains, unless a stop was requested; a training that a stop request cut short (it did not
     /// end ok) is not returned, so it is never recorded.
-    private func train(_ pair: LossPair, stage: TrainingStage, _ event: TrainingEvent) throws -> EvaluationResult {
+    private func train(_ pair: LossPair, stage: TrainingStage, _ event: TrainingEvent, hurdles: [Double]? = nil) throws -> EvaluationResult {
         if let signal = stop.signalNumber { throw SearchStopped(signal: signal) }
         observe(event)
         let observe = self.observe
@@ -69,7 +69,7 @@ final class EvaluationCache: @unchecked Sendable {
             var e = event
             e.phase = .progress(step)
             observe(e)
-        }, stop: stop, generation: event.generation, slot: event.slot)
+        }, stop: stop, generation: event.generation, slot: event.slot, hurdles: hurdles)
         let result = evaluator.evaluate(pair, searched: losses.branch, stage: stage, seed: seed, context: context)
         if let signal = stop.signalNumber, result.status != .ok { throw SearchStopped(signal: signal) }
         var done = event

@@ -7,6 +7,27 @@ public struct EvaluationResult: Codable, Equatable, Sendable {
         case diverged
         /// The evaluator itself failed (crash, missing result): rejected, with the reason.
         case failed
+        /// A proxy training ended at a rung whose hurdle it did not clear (multi-fidelity
+        /// training, `SearchOptions.rungs`): `stats` are that rung's, `rungs` says which.
+        case pruned
+    }
+
+    /// A proxy training's score at one rung of its schedule.
+    public struct Rung: Codable, Equatable, Sendable {
+        /// The fraction of the schedule's steps done.
+        public var fraction: Double
+        /// The 12 COCO numbers there.
+        public var stats: [Double]
+        /// The hurdle it had to clear there (AP in percent), where it had one.
+        public var hurdle: Double?
+
+        public init(fraction: Double, stats: [Double], hurdle: Double? = nil) {
+            self.fraction = fraction
+            self.stats = stats
+            self.hurdle = hurdle
+        }
+
+        public var ap: Double { stats.first.map { $0 * 100 } ?? 0 }
     }
 
     public var status: Status
@@ -16,12 +37,24 @@ public struct EvaluationResult: Codable, Equatable, Sendable {
     public var reason: String
     /// The Slurm job that ran it, where one did.
     public var job: String?
+    /// Its scores at the rungs of a multi-fidelity proxy training (nil: trained without rungs).
+    public var rungs: [Rung]?
 
     public init(status: Status, stats: [Double] = [], seconds: Double, reason: String = "") {
         self.status = status
         self.stats = stats
         self.seconds = seconds
         self.reason = reason
+    }
+
+    /// The share of a whole training this one cost: the fraction of the schedule reached where a
+    /// hurdle ended it, else 1 (a diverged training is counted whole: its cost is not known here).
+    public var cost: Double { status == .pruned ? rungs?.last?.fraction ?? 1 : 1 }
+
+    /// AP@[.5:.95] in percent at rung `k`, or nil.
+    public func rungAP(_ k: Int) -> Double? {
+        guard let rungs, k < rungs.count else { return nil }
+        return rungs[k].ap
     }
 
     /// AP@[.5:.95] in percent (the paper's unit), or nil.

@@ -30,6 +30,9 @@ public final class Evolution {
     /// MOS results with some AP, in training order (`parents()` ranks them): the parents while
     /// the proxy has no result yet.
     var mosBest: [(expr: Expr, ap: Double)] = []
+    /// Proxy trainings a hurdle ended, with their last rung's fraction and AP: parents after the
+    /// completed ones, while there are fewer than top-P of those.
+    var pruned: [(expr: Expr, fraction: Double, ap: Double)] = []
     var funnel = Funnel()
     let started = Date()
     /// How long each stage's trainings take here: no training starts that would end after the
@@ -108,16 +111,21 @@ public final class Evolution {
         } else {
             ranked = survivors.map { ($0, 0) }
         }
-        let budgetLeft = options.maxEvaluations.map { $0 - funnel.proxyEvaluated } ?? Int.max
+        let budgetLeft = options.maxEvaluations.map { Int((Double($0) - funnel.proxyEquivalents).rounded(.up)) } ?? Int.max
         let chosen = ranked.sorted { $0.mosAP > $1.mosAP || ($0.mosAP == $1.mosAP && $0.candidate.slot < $1.candidate.slot) }
             .prefix(min(options.topK, max(0, budgetLeft))).map(\.candidate)
-        let results = try trainAll(chosen, stage: .proxy, generation: g)
+        let results = try trainAll(chosen, stage: .proxy, generation: g, hurdles: hurdleBars())
         for (s, done) in zip(chosen, results) {
             guard let (r, elapsed) = done else { continue }
             funnel.proxyEvaluated += 1
+            funnel.proxyEquivalents += r.cost
             if r.status == .failed { funnel.failed += 1 }
+            if r.status == .pruned, let last = r.rungs?.last {
+                funnel.proxyPruned += 1
+                pruned.append((s.expr, last.fraction, last.ap))
+            }
             if r.ap != nil {
-                evaluated.append(HallOfFame.Entry(expr: s.expr, result: r, generation: g, elapsed: elapsed))
+                evaluated.append(HallOfFame.Entry(expr: s.expr, result: r, generation: g, elapsed: elapsed, spent: funnel.proxyEquivalents))
             }
         }
         if results.contains(where: { $0 == nil }), let reason = budgetExhausted() { return reason }
@@ -146,7 +154,12 @@ public final class Evolution {
     /// candidates all fall below MOS's bar), the best by MOS AP, so that the search climbs from
     /// what fits best instead of drawing every generation at random.
     func parents() -> [Expr] {
-        if !evaluated.isEmpty { return HallOfFame(entries: evaluated).top(options.topP).map(\.expr) }
+        let completed = HallOfFame(entries: evaluated).top(options.topP).map(\.expr)
+        // Fewer completed than top-P: the pruned ones that went furthest, best at their last rung.
+        let more = pruned.enumerated().sorted { a, b in
+            (a.element.fraction, a.element.ap, -a.offset) > (b.element.fraction, b.element.ap, -b.offset)
+        }.prefix(max(0, options.topP - completed.count)).map(\.element.expr)
+        if !completed.isEmpty || !more.isEmpty { return completed + more }
         // A stable sort: equal APs keep the order they were trained in, so a run is reproducible.
         return Array(mosBest.enumerated().sorted { $0.element.ap > $1.element.ap || ($0.element.ap == $1.element.ap && $0.offset < $1.offset) }
             .prefix(options.topP).map(\.element.expr))
@@ -175,7 +188,7 @@ public final class Evolution {
     /// order, so the search's course does not depend on which finished first. Each comes with
     /// the run's elapsed seconds when it finished: the hall of fame's time to an AP (the
     /// ablation's speed-up) is that of the training itself, not of the end of its generation.
-    func trainAll(_ items: [Screened], stage: TrainingStage, generation g: Int) throws -> [(result: EvaluationResult, elapsed: TimeInterval)?] {
+    func trainAll(_ items: [Screened], stage: TrainingStage, generation g: Int, hurdles: [Double]? = nil) throws -> [(result: EvaluationResult, elapsed: TimeInterval)?] {
         final class Slots: @unchecked Sendable {
             var results: [(result: EvaluationResult, elapsed: TimeInterval)?]
             var error: Error?
@@ -199,7 +212,7 @@ public final class Evolution {
             DispatchQueue(label: "autoloss.training").async {
                 defer { limit.signal(); group.leave() }
                 do {
-                    let r = try self.trainings.candidate(s, stage: stage, generation: g) { self.verdict($0, stage: stage, bar: bar) }
+                    let r = try self.trainings.candidate(s, stage: stage, generation: g, hurdles: hurdles) { self.verdict($0, stage: stage, bar: bar) }
                     let elapsed = Date().timeIntervalSince(self.started)
                     self.pace.add(r.seconds, stage: stage)
                     slots.lock.lock(); slots.results[k] = (r, elapsed); slots.lock.unlock()
@@ -211,6 +224,13 @@ public final class Evolution {
         group.wait()
         if let error = slots.error { throw error }
         return slots.results
+    }
+
+    /// This generation's hurdles (AP per rung), or nil without rungs.
+    func hurdleBars() -> [Double]? {
+        guard let rungs = options.rungs else { return nil }
+        return Hurdles(rungs: rungs.count, margin: options.hurdleMargin ?? Hurdles.defaultMargin, topP: options.topP)
+            .bars(baseline: baselineProxy, evaluated: evaluated)
     }
 
     /// The MOS AP a candidate needs to go on: the set fraction of the baseline's MOS AP. One
@@ -240,7 +260,7 @@ public final class Evolution {
 
     func budgetExhausted() -> String? {
         if let reason = stoppedBeforeLimit { return reason }
-        if let m = options.maxEvaluations, funnel.proxyEvaluated >= m { return "proxy-evaluation budget of \(m) spent" }
+        if let m = options.maxEvaluations, funnel.proxyEquivalents >= Double(m) - 1e-9 { return "proxy-evaluation budget of \(m) spent" }
         if let t = options.timeLimitMinutes, Date().timeIntervalSince(started) >= t * 60 { return "time limit of \(Self.minutes(t)) minutes reached" }
         return nil
     }

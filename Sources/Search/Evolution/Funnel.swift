@@ -7,6 +7,10 @@ public struct Funnel: Sendable, Equatable {
     public var mosRejected = 0
     /// Trainings on the proxy task (failed ones included: they spent the budget).
     public var proxyEvaluated = 0
+    /// Of those, the ones a hurdle ended early (multi-fidelity training), and what all of them
+    /// cost in whole proxy trainings (a training ended at a quarter of its schedule costs 0.25).
+    public var proxyPruned = 0
+    public var proxyEquivalents = 0.0
     /// Evaluations that failed (the evaluator gave no result), at either stage: not rejections.
     public var failed = 0
 

@@ -10,12 +10,16 @@ public struct HallOfFame: Sendable {
         public var generation: Int
         /// Seconds into the run when its proxy training finished (0 when taken from the store).
         public var elapsed: Double = 0
+        /// Whole proxy trainings the run had spent when it finished, its own included (a training
+        /// a hurdle ended counts its fraction): the ablation's machine-independent clock.
+        public var spent: Double = 0
 
-        public init(expr: Expr, result: EvaluationResult, generation: Int, elapsed: Double = 0) {
+        public init(expr: Expr, result: EvaluationResult, generation: Int, elapsed: Double = 0, spent: Double = 0) {
             self.expr = expr
             self.result = result
             self.generation = generation
             self.elapsed = elapsed
+            self.spent = spent
         }
     }
 

@@ -21,6 +21,7 @@ extension SearchOptions {
             guard let data else { throw SearchError.options("--data \(spec): not resolved") }
             let detector = DetectorEvaluator(data: data)
             if let f = scheduleScale { detector.schedules[.proxy] = detector.schedules[.proxy]?.scaled(f) }
+            detector.rungs = rungs
             return detector
         case .external(let command):
             var external = ExternalEvaluator(command: command, workDirectory: folder.evaluations, executor: executor, timeout: evalTimeoutSeconds)

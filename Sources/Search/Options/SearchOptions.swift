@@ -53,6 +53,13 @@ public struct SearchOptions: Codable, Equatable, Sendable {
     /// candidate.json names, so that the user's MOS trains on the images the built-in detector
     /// would (nil: none named; the user's code chooses).
     public var verificationData: String?
+    /// Multi-fidelity proxy training (issue 18): the fractions of the proxy schedule at which a
+    /// candidate's training is scored and must clear a hurdle to go on (nil: trained whole).
+    /// The built-in detector in this process only.
+    public var rungs: [Double]?
+    /// How far below the bar (AP points) a candidate may be at a rung and still go on
+    /// (nil: `Hurdles.defaultMargin`). See `Hurdles`.
+    public var hurdleMargin: Double?
 
     public init(branch: Branch, mode: Branch? = nil, partner: String? = nil, baseline: String? = nil) {
         self.branch = branch
@@ -99,6 +106,15 @@ public struct SearchOptions: Codable, Equatable, Sendable {
         if let t = timeLimitMinutes, !(t > 0) { return "--time-limit must be a positive number of minutes" }
         if !(0...1).contains(mosRejectFraction) { return "the MOS reject fraction must be in [0, 1]" }
         if let f = scheduleScale, !(f > 0 && f <= 4) { return "the schedule scale must be in (0, 4]" }
+        if let r = rungs {
+            if r.isEmpty || !r.allSatisfy({ $0 > 0 && $0 < 1 }) || zip(r, r.dropFirst()).contains(where: { $0 >= $1 }) {
+                return "--rungs: give ascending fractions of the proxy schedule, each between 0 and 1, e.g. 0.25,0.5"
+            }
+            guard case .detector = evaluator, executor == .local(jobs: 1) else {
+                return "--rungs: hurdles need the built-in detector trained in this process (--evaluator detector, --executor local, --jobs 1)"
+            }
+        }
+        if let m = hurdleMargin, !(m >= 0 && m <= 100) { return "--hurdle-margin must be between 0 and 100 AP points" }
         if let t = evalTimeoutSeconds, !(t > 0 && t <= 30 * 86_400) { return "--eval-timeout must be a positive number of seconds, at most 30 days" }
         if case .external(let command) = evaluator, command.isEmpty { return "--evaluator external needs --command CMD" }
         for (text, slot) in [(partner, partnerBranch), (baseline, branch)] where Self.builtin(text, in: slot) != nil {

@@ -50,7 +50,7 @@ struct CheckEvaluatorCommand: ParsableCommand {
             case .diverged:
                 print("valid result, but diverged: \(result.reason) (a baseline that diverges leaves a search nothing to compare with)")
                 good = false
-            case .failed:
+            case .failed, .pruned:  // no hurdle in a check: pruned cannot come back
                 print("FAILED: \(result.reason)")
                 good = false
             }

@@ -45,12 +45,14 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "Trainings at the same time (Slurm: jobs queued at once).") var jobs: Int?
     @Option(name: .customLong("eval-timeout"), help: "Seconds one external evaluation (or Slurm job) may take; past it, its processes are ended (the job cancelled) and it counts as failed.") var evalTimeout: Double?
     @Option(name: .customLong("schedule-scale"), help: "The built-in detector's proxy schedule at this fraction of its preset's steps, in (0, 4] (--fit-minutes chooses one).") var scheduleScale: Double?
+    @Option(help: ArgumentHelp("Multi-fidelity proxy training: score each candidate's proxy training at these fractions of the schedule, and end it where it falls below the hurdle (the baseline's AP and the parents' there, less --hurdle-margin).", valueName: "F,F,...")) var rungs: String?
+    @Option(name: .customLong("hurdle-margin"), help: ArgumentHelp("AP points below a rung's bar that still go on (default 1).", valueName: "AP")) var hurdleMargin: Double?
     @Flag(name: .customLong("no-cpv"), help: "Turn convergence property verification off.") var noCPV = false
     @Flag(name: .customLong("no-mos"), help: "Turn model optimisation simulation off.") var noMOS = false
     @Option(help: "The run folder (must not exist).") var out: String?
     @Option(help: "A run folder to continue.") var resume: String?
     @Flag(help: "Print progress as JSON lines.") var json = false
-    @Flag(help: "The filter ablation: the same proxy budget with no filters, with CPV, with CPV and MOS.") var ablate = false
+    @Flag(help: "The filter ablation: the same proxy budget with no filters, with CPV, with CPV and MOS, and (built-in detector) with CPV, MOS and hurdles (--rungs, default 0.25,0.5).") var ablate = false
 
     /// Upper bounds of the numeric options (each far above a real search): past them a count
     /// overflowed or a search ran until killed. The lower bounds, and --jobs, are
@@ -68,7 +70,8 @@ struct SearchCommand: ParsableCommand {
             throw ValidationError("--time-limit must be a positive number of minutes, at most \(Int(Self.maxMinutes)) (a year; got \(timeLimit))")
         }
         if resume == nil && branch == nil { throw ValidationError("give --branch softmax|sigmoid|reg, or --resume RUN") }
-        if resume != nil && (branch != nil || mode != nil || partner != nil || baseline != nil || ablate || scheduleScale != nil) {
+        if resume != nil && (branch != nil || mode != nil || partner != nil || baseline != nil || ablate || scheduleScale != nil
+            || rungs != nil || hurdleMargin != nil) {
             throw ValidationError("--resume continues a run with its own branch, losses, filters and schedules; give only budgets and where evaluations run (--executor, --sbatch-arg, --jobs, --eval-timeout) with it")
         }
     }
@@ -96,6 +99,8 @@ struct SearchCommand: ParsableCommand {
         if allowOverrun { o.allowOverrun = true }
         o.evalTimeoutSeconds = evalTimeout
         o.scheduleScale = scheduleScale
+        o.rungs = try rungs.map(Self.fractions)
+        o.hurdleMargin = hurdleMargin
         if let problem = o.problem { throw CLIError(problem) }
         let data = try o.resolveData(searchingFrom: DetectorData.searchPath)
         if let fitMinutes { try fit(&o, minutes: fitMinutes, data: data) }
@@ -106,6 +111,16 @@ struct SearchCommand: ParsableCommand {
         let run = SearchRun(folder: RunFolder(folder), json: json)
         let evaluator = try o.makeEvaluator(folder: run.folder, data: data)
         try run.run(o, store: run.folder.create(o), evaluator: evaluator)
+    }
+
+    /// `--rungs`' fractions (their range is `SearchOptions.problem`'s).
+    static func fractions(_ text: String) throws -> [Double] {
+        try text.split(separator: ",").map {
+            guard let f = Double($0.trimmingCharacters(in: .whitespaces)) else {
+                throw CLIError("--rungs \(text): '\($0)' is not a number; give fractions of the proxy schedule, e.g. 0.25,0.5")
+            }
+            return f
+        }
     }
 
     /// `--executor` with its `--sbatch-arg`s (local when none is given).

@@ -87,7 +87,7 @@ struct SearchRun {
             }
             switch r.status {
             case .ok: return "\(tag) AP \(r.ap.map { String(format: "%.2f", $0) } ?? "-") \(when)  \(e.formula)"
-            case .diverged, .failed:
+            case .diverged, .failed, .pruned:
                 let reason = r.reason.split(separator: "\n").first.map(String.init) ?? ""
                 return "\(tag) \(r.status.rawValue) \(when): \(reason)  \(e.formula)"
             }
@@ -98,7 +98,8 @@ struct SearchRun {
         let f = p.funnel
         let best = p.bestAP.map { String(format: "%.2f", $0) } ?? "-"
         let base = p.baselineAP.map { String(format: "%.2f", $0) } ?? "-"
-        let failed = f.failed > 0 ? "  failed \(f.failed)" : ""
+        let failed = (f.proxyPruned > 0 ? "  pruned \(f.proxyPruned) (\(Self.equivalents(f)) whole trainings)" : "")
+            + (f.failed > 0 ? "  failed \(f.failed)" : "")
         return String(format: "gen %d/%d  generated %d  invalid %d  duplicate %d  cpv-rejected %d  equivalent %d  mos-rejected %d/%d  proxy %d%@  best AP %@ (baseline %@)  %.0f cand/s  %@ elapsed, ~%@ left",
                       p.generation + 1, p.generations, f.generated, f.invalid, f.duplicate, f.cpvRejected, f.equivalent,
                       f.mosRejected, f.mosTrained, f.proxyEvaluated, failed, best, base, p.candidatesPerSecond,
@@ -113,6 +114,7 @@ struct SearchRun {
             ("duplicate", .number(Double(f.duplicate))), ("cpv_rejected", .number(Double(f.cpvRejected))),
             ("equivalent", .number(Double(f.equivalent))), ("mos_trained", .number(Double(f.mosTrained))),
             ("mos_rejected", .number(Double(f.mosRejected))), ("proxy_evaluated", .number(Double(f.proxyEvaluated))),
+            ("proxy_pruned", .number(Double(f.proxyPruned))), ("proxy_equivalents", .number(f.proxyEquivalents)),
             ("failed", .number(Double(f.failed))),
             ("best_ap", p.bestAP.map(JSON.number) ?? .null), ("best_formula", p.bestFormula.map(JSON.string) ?? .null),
             ("baseline_ap", p.baselineAP.map(JSON.number) ?? .null), ("elapsed", .number(p.elapsed)),
@@ -131,9 +133,13 @@ struct SearchRun {
         }
         let f = s.funnel
         lines.append(String(format: "funnel: %d generated, %d trained on the proxy (%.2f%% removed before it)", f.generated,
-                            f.proxyEvaluated, 100 * f.removedBeforeProxy))
+                            f.proxyEvaluated, 100 * f.removedBeforeProxy)
+            + (f.proxyPruned > 0 ? ", \(f.proxyPruned) of them ended at a hurdle: \(Self.equivalents(f)) whole proxy trainings spent" : ""))
         return lines.joined(separator: "\n")
     }
+
+    /// Proxy trainings spent, in whole trainings ("4.75").
+    static func equivalents(_ f: Funnel) -> String { String(format: "%.2f", f.proxyEquivalents) }
 
     static func duration(_ seconds: Double) -> String {
         let s = Int(seconds.rounded())

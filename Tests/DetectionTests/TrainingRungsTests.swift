@@ -1,0 +1,79 @@
+import Detection
+import LossLanguage
+import XCTest
+
+/// Multi-fidelity training: scoring at rungs leaves the training as it was (the same losses and
+/// the same final AP), a rung scores what a training stopped there would (the averaged weights),
+/// and a hurdle that is not cleared ends the training at its rung with that rung's metrics.
+final class TrainingRungsTests: XCTestCase {
+    /// TrainingTests' small schedule with a moving average, so that a rung must score the
+    /// average rather than the last weights to match a shorter training.
+    static func schedule(epochs: Double = 15) -> TrainingSchedule {
+        var s = TrainingTests.schedule()
+        s.epochs = epochs
+        s.averageDecay = 0.9
+        return s
+    }
+
+    static func train(_ schedule: TrainingSchedule, rungs: TrainingRungs?) throws -> TrainingResult {
+        let trainer = try ProxyTrainer(mode: .softmax, classification: ProxyTrainer.classificationLoss("ce", mode: .softmax),
+                                       regression: RegressionSlot.Kind.resolve("giou"), schedule: schedule)
+        let (train, eval) = try TrainingTests.data.prepare(.proxy, schedule: schedule)
+        return try trainer.train(train, evaluateOn: eval, seed: 1, rungs: rungs)
+    }
+
+    func testRungsDoNotChangeTheTraining() throws {
+        let plain = try Self.train(Self.schedule(), rungs: nil)
+        let scored = try Self.train(Self.schedule(), rungs: TrainingRungs(fractions: [0.2, 0.5]))
+        XCTAssertEqual(plain.losses, scored.losses)
+        XCTAssertEqual(plain.stats, scored.stats)
+        XCTAssertNil(scored.stoppedAtRung)
+        XCTAssertEqual(scored.rungs.map(\.step), [6, 15])  // of 30 steps
+        XCTAssertEqual(scored.rungs.map(\.fraction), [0.2, 0.5])
+        XCTAssertTrue(plain.rungs.isEmpty)
+    }
+
+    /// The rung at half of 30 steps scores the averaged weights after 15 steps: what a training
+    /// of 15 steps with the same rate at each step would score. The rates differ after the
+    /// warm-up and the decay points move with the length, so the check is on a schedule with a
+    /// warm-up both lengths keep and no decay.
+    func testARungScoresWhatAShorterTrainingWould() throws {
+        var long = Self.schedule(epochs: 15)
+        long.decayFractions = []
+        long.warmupIterations = 2
+        var short = long
+        short.epochs = 7.5
+        let whole = try Self.train(short, rungs: nil)
+        let rung = try Self.train(long, rungs: TrainingRungs(fractions: [0.5]))
+        XCTAssertEqual(rung.rungs.first?.step, whole.steps)
+        XCTAssertEqual(rung.rungs.first?.metrics.stats, whole.stats)
+    }
+
+    func testAHurdleEndsTheTrainingAtItsRung() throws {
+        let asked = Asked()
+        let result = try Self.train(Self.schedule(), rungs: TrainingRungs(fractions: [0.2, 0.5]) { rung, ap in
+            asked.append(rung, ap)
+            return rung == 0
+        })
+        XCTAssertEqual(result.status, .ok)
+        XCTAssertEqual(result.stoppedAtRung, 1)
+        XCTAssertEqual(result.steps, 15)
+        XCTAssertEqual(result.losses.count, 15)
+        XCTAssertEqual(result.metrics?.stats, result.rungs.last?.metrics.stats)
+        XCTAssertEqual(asked.calls.map(\.0), [0, 1])
+        XCTAssertEqual(asked.calls.map(\.1), result.rungs.map { $0.metrics.ap * 100 })
+    }
+
+    func testBadRungsAreRefused() {
+        for fractions in [[], [0.5, 0.25], [0, 0.5], [1.0], [0.3, 0.3]] {
+            XCTAssertThrowsError(try TrainingRungs(fractions: fractions).validate(), "\(fractions)")
+        }
+        XCTAssertThrowsError(try TrainingRungs(fractions: [0.5], evalImages: 0).validate())
+        XCTAssertNoThrow(try TrainingRungs(fractions: [0.125, 0.25, 0.5]).validate())
+    }
+}
+
+private final class Asked: @unchecked Sendable {
+    var calls: [(Int, Double)] = []
+    func append(_ rung: Int, _ ap: Double) { calls.append((rung, ap)) }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import LossLanguage
+import Report
+import Search
+import XCTest
+
+/// The filter ablation's fourth arm (CPV + MOS + hurdles) and its clock in whole proxy trainings.
+final class HurdleAblationTests: XCTestCase {
+    var folder: URL!
+
+    override func setUp() {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("autoloss-hurdle-ablation-\(UUID().uuidString)")
+    }
+
+    override func tearDown() { try? FileManager.default.removeItem(at: folder) }
+
+    /// The ablation's hurdles arm exists where hurdles can run (the built-in detector in this
+    /// process), with the default rungs, and only there.
+    func testTheAblationAddsAHurdlesArmForTheDetector() {
+        var o = SearchOptions(branch: .reg)
+        let detector = FilterAblation(options: o, folder: folder.appendingPathComponent("a")).arms
+        XCTAssertEqual(detector.map(\.name), ["none", "cpv", "cpv-mos", "cpv-mos-hurdles"])
+        XCTAssertEqual(detector.map(\.options.rungs), [nil, nil, nil, FilterAblation.defaultRungs])
+        XCTAssertEqual(detector.map(\.options.usesMOS), [false, false, true, true])
+        o.evaluator = .simulation
+        XCTAssertEqual(FilterAblation(options: o, folder: folder.appendingPathComponent("b")).arms.map(\.name), ["none", "cpv", "cpv-mos"])
+    }
+
+    /// A pruned training costs its fraction in the arm's store as in its summary, and the table
+    /// times an arm in whole trainings spent when it first reached plain evolution's best AP.
+    func testTrainingsSpentAndTheSpeedUpInTrainings() throws {
+        let store = try RunFolder(folder).create(SearchOptions(branch: .reg))
+        var pruned = EvaluationResult(status: .pruned, stats: [0.1] + Array(repeating: 0, count: 11), seconds: 1, reason: "below")
+        pruned.rungs = [EvaluationResult.Rung(fraction: 0.25, stats: pruned.stats, hurdle: 20)]
+        let whole = EvaluationResult(status: .ok, stats: [0.5] + Array(repeating: 0, count: 11), seconds: 4)
+        for (slot, (formula, result)) in [("e / i", pruned), ("1 - i / u", whole), ("-log(i / u)", pruned)].enumerated() {
+            try store.record(CandidateRecord(generation: 0, slot: slot, formula: formula, canonical: formula, origin: "random",
+                                             stages: [StageRecord(stage: .equivalence, passed: true, reason: "", seconds: 0)]))
+            try store.record(StageRecord(stage: .proxy, passed: result.status == .ok, reason: result.reason, result: result,
+                                         seconds: result.seconds), generation: 0, slot: slot)
+        }
+        let row = FilterAblation.Row(name: "cpv-mos-hurdles", report: try RunReport(store: store))
+        XCTAssertEqual(row.proxyEvaluated, 3)
+        XCTAssertEqual(row.spent, 1.5, accuracy: 1e-9)
+        XCTAssertEqual(row.hallOfFame.entries.count, 1)
+        let expr = try Expr.parse("1 - i / u", branch: .reg)
+        let plain = FilterAblation.Row(name: "none", screened: 10, proxyEvaluated: 4, seconds: 100, hallOfFame: HallOfFame(entries: [
+            HallOfFame.Entry(expr: expr, result: whole, generation: 0, elapsed: 90, spent: 3)]))
+        let arm = FilterAblation.Row(name: "cpv-mos-hurdles", screened: 10, proxyEvaluated: 4, seconds: 100, hallOfFame: HallOfFame(entries: [
+            HallOfFame.Entry(expr: expr, result: whole, generation: 0, elapsed: 30, spent: 1.5)]), spent: 2)
+        let cells = FilterAblation.cells([plain, arm])
+        XCTAssertEqual(cells[1], ["cpv-mos-hurdles", "10", "4", "2.00", "100.0", "50.00", "30.0", "3.0x", "1.50", "2.0x"])
+        XCTAssertEqual(cells[0][3], "4.00", "without a hurdle every training is whole")
+    }
+}

@@ -1,0 +1,100 @@
+import Detection
+import Foundation
+import LossLanguage
+import XCTest
+@testable import Search
+
+/// Multi-fidelity proxy training in a search, on the built-in detector with tiny schedules:
+/// every proxy training is scored at its rung, one below its hurdle ends there (pruned, its
+/// fraction counted as spent), one above goes on to the end; the store keeps every rung; a
+/// resumed run ends as the uninterrupted one.
+final class HurdleSearchTests: XCTestCase {
+    var folder: URL!
+
+    override func setUp() {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("autoloss-hurdles-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    }
+
+    override func tearDown() { try? FileManager.default.removeItem(at: folder) }
+
+    func options() -> SearchOptions {
+        var o = SearchOptions(branch: .reg)
+        o.evaluator = .detector(data: "shapes")
+        o.seed = 3
+        o.generations = 2
+        o.population = 4
+        o.topK = 3
+        o.topP = 2
+        o.rungs = [0.5]
+        o.hurdleMargin = 0.25  // at these tiny schedules: some trainings clear the bar, some do not
+        return o
+    }
+
+    func run(_ o: SearchOptions, store name: String) throws -> (SearchSummary, RunStore) {
+        let path = folder.appendingPathComponent(name).path
+        let store = FileManager.default.fileExists(atPath: path) ? try RunStore(opening: path) : try RunStore(creating: path, options: o)
+        let evaluator = GoldenDetectorSearchTests.tinyEvaluator()
+        evaluator.rungs = o.rungs
+        return (try Evolution(options: o, store: store, evaluator: evaluator).run(), store)
+    }
+
+    func testHurdlesPruneAndTheStoreKeepsEveryRung() throws {
+        let (summary, store) = try run(options(), store: "run.sqlite")
+        let baseline = try XCTUnwrap(summary.baselineProxy)
+        XCTAssertEqual(baseline.rungs?.map(\.fraction), [0.5], "the baseline is scored at the rung")
+        XCTAssertNil(baseline.rungs?.first?.hurdle, "and has no hurdle")
+        let proxied = try store.candidates().compactMap { $0.stage(.proxy)?.result }
+        var pruned = 0, whole = 0
+        for r in proxied {
+            let rung = try XCTUnwrap(r.rungs?.first, "\(r)")
+            let hurdle = try XCTUnwrap(rung.hurdle, "\(r)")
+            switch r.status {
+            case .pruned:
+                pruned += 1
+                XCTAssertLessThan(rung.ap, hurdle)
+                XCTAssertEqual(r.stats, rung.stats)
+                XCTAssertTrue(r.reason.contains("below its hurdle"), r.reason)
+            case .ok:
+                whole += 1
+                XCTAssertGreaterThanOrEqual(rung.ap, hurdle)
+            default: break
+            }
+        }
+        XCTAssertGreaterThan(pruned, 0, "some training should fall below the baseline at the rung")
+        XCTAssertGreaterThan(whole, 0, "some training should clear it")
+        XCTAssertEqual(summary.funnel.proxyPruned, pruned)
+        XCTAssertEqual(summary.funnel.proxyEquivalents, Double(proxied.count - pruned) + 0.5 * Double(pruned), accuracy: 1e-9)
+        XCTAssertTrue(summary.hallOfFame.entries.allSatisfy { $0.result.status == .ok }, "a pruned training is not in the hall of fame")
+    }
+
+    /// A budget of proxy trainings counts a pruned one as its fraction; stopped by it and resumed,
+    /// the run ends as the uninterrupted one.
+    func testResumeEndsAsTheUninterruptedRun() throws {
+        let whole = try run(options(), store: "whole.sqlite").0
+        var o = options()
+        o.maxEvaluations = 2
+        let stopped = try run(o, store: "resumed.sqlite").0
+        // A generation takes as many trainings as the budget left rounds up to.
+        XCTAssertLessThan(stopped.funnel.proxyEquivalents, 2.5)
+        XCTAssertLessThan(stopped.funnel.proxyEquivalents, whole.funnel.proxyEquivalents)
+        o.maxEvaluations = nil
+        let resumed = try run(o, store: "resumed.sqlite").0
+        func text(_ s: SearchSummary) -> [String] { s.hallOfFame.top(10).map { "\($0.expr.infix) \($0.result.ap!)" } }
+        XCTAssertEqual(text(resumed), text(whole))
+        XCTAssertEqual(resumed.funnel.proxyEquivalents, whole.funnel.proxyEquivalents, accuracy: 1e-9)
+        XCTAssertEqual(resumed.funnel.proxyPruned, whole.funnel.proxyPruned)
+    }
+
+    func testRungsAreRefusedWhereHurdlesCannotRun() {
+        var o = options()
+        o.rungs = [0.5, 0.25]
+        XCTAssertTrue(o.problem?.contains("ascending") ?? false, o.problem ?? "")
+        o.rungs = [0.5]
+        o.evaluator = .simulation
+        XCTAssertTrue(o.problem?.contains("built-in detector") ?? false, o.problem ?? "")
+        o.evaluator = .detector(data: "shapes")
+        o.executor = .local(jobs: 2)
+        XCTAssertTrue(o.problem?.contains("--jobs 1") ?? false, o.problem ?? "")
+    }
+}
