@@ -40,7 +40,7 @@ extension ReportPage {
             out += Self.kpi("proxy", "\(report.candidates.filter { $0.stage(.proxy) != nil }.count)", "trained on the proxy")
             out += Self.kpi("best-ap", HTML.number(best), "best proxy AP")
             out += Self.kpi("baseline-ap", HTML.number(report.baselineProxy?.ap), "baseline \(HTML.escape(o.baseline)) AP")
-            out += Self.kpi("gain", HTML.signed(ranked.first.map(report.gain)), "gain over the baseline")
+            out += Self.kpi("gain", HTML.signed(ranked.first.map(report.gain)), HTML.escape(o.gainLabel))
             out += Self.kpi("rate", HTML.number(report.candidatesPerSecond, 1), "candidates/s")
             out += Self.kpi("seconds", HTML.number(report.clock.total, 1), report.clock.isWallClock ? "seconds" : "training seconds")
             return out + "</div>\n"

@@ -16,6 +16,7 @@ extension CandidateFolder {
             var o = SearchOptions(branch: request.searched, mode: request.pair.mode)
             o.evaluator = request.evaluator!
             o.scheduleScale = request.scheduleScale
+            o.tuned = request.tuned
             let evaluator = try o.makeEvaluator(folder: RunFolder(url), data: o.resolveData(searchingFrom: dataSearchPath))
             result = evaluator.evaluate(request.pair, searched: request.searched, stage: request.stage, seed: request.seed)
         case .external(let command)?:

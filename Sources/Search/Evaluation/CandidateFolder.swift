@@ -46,6 +46,7 @@ public struct CandidateFolder: Sendable {
         if let options {
             meta["evaluator"] = try JSONSerialization.jsonObject(with: JSONEncoder().encode(options.evaluator))
             meta["schedule_scale"] = options.scheduleScale
+            if let tuned = options.tuned { meta["tuned"] = try JSONSerialization.jsonObject(with: JSONEncoder().encode(tuned)) }
         }
         try JSONSerialization.data(withJSONObject: meta, options: [.sortedKeys]).write(to: url.appendingPathComponent("candidate.json"))
         for file in ["result.json", "stdout.txt", "stderr.txt"] { try? FileManager.default.removeItem(at: url.appendingPathComponent(file)) }
@@ -60,6 +61,8 @@ public struct CandidateFolder: Sendable {
         public var seed: UInt64
         public var evaluator: EvaluatorChoice?
         public var scheduleScale: Double?
+        /// The tuned baseline's settings the search trains with.
+        public var tuned: TunedSetting?
     }
 
     public func request() throws -> Request {
@@ -80,8 +83,9 @@ public struct CandidateFolder: Sendable {
         let pair = branch == .reg ? LossPair(classification: partner, mode: mode, regression: candidate, builtinRegression: builtin)
             : LossPair(classification: candidate, mode: mode, regression: partner, builtinRegression: builtin)
         let evaluator = try (meta["evaluator"]).map { try JSONDecoder().decode(EvaluatorChoice.self, from: JSONSerialization.data(withJSONObject: $0)) }
+        let tuned = try (meta["tuned"]).map { try JSONDecoder().decode(TunedSetting.self, from: JSONSerialization.data(withJSONObject: $0)) }
         return Request(pair: pair, searched: branch, stage: stage, seed: seed, evaluator: evaluator,
-                       scheduleScale: (meta["schedule_scale"] as? NSNumber)?.doubleValue)
+                       scheduleScale: (meta["schedule_scale"] as? NSNumber)?.doubleValue, tuned: tuned)
     }
 
     /// Writes result.json in one step (a reader never sees half of it), in the form `ResultFile`

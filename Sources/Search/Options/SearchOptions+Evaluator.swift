@@ -22,6 +22,12 @@ extension SearchOptions {
             let detector = DetectorEvaluator(data: data)
             if let f = scheduleScale { detector.schedules[.proxy] = detector.schedules[.proxy]?.scaled(f) }
             detector.rungs = rungs
+            if let tuned {
+                for stage in TrainingStage.allCases {
+                    detector.schedules[stage]?.regressionWeight = tuned.weight
+                    if let alpha = tuned.alpha { detector.schedules[stage]?.focalAlpha = alpha }
+                }
+            }
             return detector
         case .external(let command):
             var external = ExternalEvaluator(command: command, workDirectory: folder.evaluations, executor: executor, timeout: evalTimeoutSeconds)

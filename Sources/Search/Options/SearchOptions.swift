@@ -60,12 +60,24 @@ public struct SearchOptions: Codable, Equatable, Sendable {
     /// How far below the bar (AP points) a candidate may be at a rung and still go on
     /// (nil: `Hurdles.defaultMargin`). See `Hurdles`.
     public var hurdleMargin: Double?
+    /// The baseline pair's settings as `tune-baseline` found them best (nil: untuned: weight 1,
+    /// focal's published alpha 0.25 and gamma 2). Every training of the search, the baseline's
+    /// and the candidates', uses them: candidates are measured against the tuned baseline on
+    /// equal terms. The built-in detector only.
+    public var tuned: TunedSetting?
 
     public init(branch: Branch, mode: Branch? = nil, partner: String? = nil, baseline: String? = nil) {
         self.branch = branch
         self.mode = mode ?? (branch == .reg ? .softmax : branch)
         self.partner = partner ?? (branch == .reg ? (self.mode == .sigmoid ? "focal" : "ce") : "giou")
         self.baseline = baseline ?? (branch == .reg ? "giou" : (branch == .sigmoid ? "focal" : "ce"))
+    }
+
+    /// What a gain is over, as `search` and `report` label it: the tuned baseline with its
+    /// tuning's figures, or the baseline at weight 1 and published settings, said to be untuned.
+    public var gainLabel: String {
+        if let tuned { return "gain over the tuned baseline \(baseline) (\(tuned.label))" }
+        return "gain over the baseline \(baseline), untuned (weight 1, published settings; see tune-baseline)"
     }
 
     /// The slot the partner fills: the classification mode in a reg search, else reg.
@@ -81,6 +93,12 @@ public struct SearchOptions: Codable, Equatable, Sendable {
     public func losses() throws -> SearchLosses {
         let partnerExpr: Expr, baselineExpr: Expr
         let partnerBuiltin = Self.builtin(partner, in: partnerBranch), baselineBuiltin = Self.builtin(baseline, in: branch)
+        // A tuned gamma replaces focal's 2 wherever focal is named in sigmoid mode.
+        func tuned(_ text: String, _ slot: Branch) -> String {
+            guard let g = self.tuned?.gamma, slot == .sigmoid, text == "focal" else { return text }
+            return KnownLoss.focalSigmoid(gamma: g)
+        }
+        let partner = tuned(self.partner, partnerBranch), baseline = tuned(self.baseline, branch)
         // GIoU stands in for a built-in loss where a formula is asked for (printing, the
         // export); the pair trains the built-in one.
         do { partnerExpr = try Expr.resolve(partnerBuiltin == nil ? partner : "giou", branch: partnerBranch) } catch {
@@ -89,7 +107,7 @@ public struct SearchOptions: Codable, Equatable, Sendable {
         do { baselineExpr = try Expr.resolve(baselineBuiltin == nil ? baseline : "giou", branch: branch) } catch {
             throw SearchError.options("baseline loss '\(baseline)' for the \(branch.rawValue) slot: \(error)" + (branch == .reg ? " (or diou, ciou)" : ""))
         }
-        return SearchLosses(branch: branch, mode: mode, partner: partnerExpr, baseline: baselineExpr, baselineName: baseline,
+        return SearchLosses(branch: branch, mode: mode, partner: partnerExpr, baseline: baselineExpr, baselineName: self.baseline,
                             partnerBuiltin: partnerBuiltin, baselineBuiltin: baselineBuiltin)
     }
 
@@ -113,6 +131,12 @@ public struct SearchOptions: Codable, Equatable, Sendable {
             guard case .detector = evaluator, executor == .local(jobs: 1) else {
                 return "--rungs: hurdles need the built-in detector trained in this process (--evaluator detector, --executor local, --jobs 1)"
             }
+        }
+        if tuned != nil, case .detector = evaluator {} else if tuned != nil {
+            return "--tuned-baseline: the tuning trained the built-in detector; its settings apply to --evaluator detector only"
+        }
+        if let t = tuned, !(t.weight >= 0 && t.weight <= 1000) || !(t.alpha.map { $0 >= 0 && $0 <= 1 } ?? true) || !(t.gamma.map { $0 >= 0 && $0 <= 8 } ?? true) {
+            return "--tuned-baseline: the tuned settings are out of range (weight 0-1000, alpha 0-1, gamma 0-8)"
         }
         if let m = hurdleMargin, !(m >= 0 && m <= 100) { return "--hurdle-margin must be between 0 and 100 AP points" }
         if let t = evalTimeoutSeconds, !(t > 0 && t <= 30 * 86_400) { return "--eval-timeout must be a positive number of seconds, at most 30 days" }

@@ -79,6 +79,32 @@ extension BaselineTuning {
     }
 }
 
+/// The best setting of a tuning as a search keeps it (in its options, so in its store): what its
+/// trainings use, and what its lines and report say the gain is over.
+public struct TunedSetting: Codable, Equatable, Sendable {
+    public var weight: Float
+    public var alpha: Float?
+    public var gamma: Int?
+    /// The tuning's mean AP and sample standard deviation over its seeds.
+    public var ap: Double
+    public var sd: Double
+    public var seeds: Int
+
+    public init(weight: Float, alpha: Float?, gamma: Int?, ap: Double, sd: Double, seeds: Int) {
+        self.weight = weight
+        self.alpha = alpha
+        self.gamma = gamma
+        self.ap = ap
+        self.sd = sd
+        self.seeds = seeds
+    }
+
+    /// "λ 3, alpha 0.5: AP 61.87 ± 0.21 over 3 seeds".
+    public var label: String {
+        BaselineTuning.Setting(weight: weight, alpha: alpha, gamma: gamma).label + String(format: ": AP %.2f ± %.2f over %d seeds", ap, sd, seeds)
+    }
+}
+
 /// A tuned baseline: the pair, every setting's outcome, and the best, as `tune-baseline` writes
 /// it (`tuning.json`) and `search --tuned-baseline` reads it.
 public struct TunedBaseline: Sendable, Codable {
@@ -111,6 +137,30 @@ public struct TunedBaseline: Sendable, Codable {
         do { return try JSONDecoder().decode(TunedBaseline.self, from: data) } catch {
             throw SearchError.options("--tuned-baseline \(url.path): not a tuning written by tune-baseline (\(error))")
         }
+    }
+
+    /// The best setting as a search carries it.
+    public var setting: TunedSetting {
+        TunedSetting(weight: best.setting.weight, alpha: best.setting.alpha, gamma: best.setting.gamma, ap: best.mean, sd: best.sd,
+                     seeds: seeds.count)
+    }
+
+    /// Says why a search of `o` cannot be measured against this tuning (another pair, data or
+    /// schedule), or nil.
+    public func mismatch(with o: SearchOptions) -> String? {
+        let (cls, reg) = o.branch == .reg ? (o.partner, o.baseline) : (o.baseline, o.partner)
+        let dataName: String
+        if case .detector(let d) = o.evaluator { dataName = d } else { dataName = "-" }
+        if mode != o.mode || classification != cls || regression != reg {
+            return "it tuned \(classification) + \(regression) in \(mode.rawValue) mode; this search's baseline pair is \(cls) + \(reg) in \(o.mode.rawValue) mode"
+        }
+        if URL(fileURLWithPath: data).lastPathComponent != URL(fileURLWithPath: dataName).lastPathComponent {
+            return "it trained on \(data); this search on \(dataName)"
+        }
+        if scheduleScale != o.scheduleScale {
+            return "it trained at schedule scale \(scheduleScale ?? 1); this search at \(o.scheduleScale ?? 1)"
+        }
+        return nil
     }
 
     /// The table of outcomes, in markdown, the best marked.

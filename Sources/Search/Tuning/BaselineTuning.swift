@@ -38,7 +38,7 @@ public struct BaselineTuning: Sendable {
             "λ \(Self.number(weight))" + (alpha.map { ", alpha \(Self.number($0))" } ?? "") + (gamma.map { ", gamma \($0)" } ?? "")
         }
 
-        static func number(_ v: Float) -> String { v == v.rounded() ? String(Int(v)) : String(format: "%g", Double(v)) }
+        public static func number(_ v: Float) -> String { v == v.rounded() ? String(Int(v)) : String(format: "%g", Double(v)) }
     }
 
     /// A setting's trainings: AP (points) per seed (by the seed's decimal text, JSON's keys), 0

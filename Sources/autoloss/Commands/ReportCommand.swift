@@ -33,6 +33,7 @@ struct ReportCommand: ParsableCommand {
         print("\(report.candidates.count) candidates:")
         for (ending, count) in report.endings { print(String(format: "  %-28@ %d", ending, count)) }
         print("baseline \(o.baseline): proxy AP \(report.baselineProxy?.ap.map { String(format: "%.2f", $0) } ?? "-")")
+        print("gain: \(o.gainLabel)")
         print("rank     AP    gain  gen  formula")
         for (k, e) in ranked.enumerated() {
             print(String(format: "%4d %6.2f %+7.2f %4d  %@", k + 1, e.result.ap ?? 0, report.gain(e), e.generation, e.expr.infix))
@@ -47,10 +48,19 @@ struct ReportCommand: ParsableCommand {
     static func json(_ report: RunReport, ranked: [HallOfFame.Entry]) -> JSON {
         let o = report.options
         func number(_ v: Double?) -> JSON { v.map(JSON.number) ?? .null }
+        var tuned = JSON.null
+        if let t = o.tuned {
+            let fields: [(String, JSON)] = [("weight", .number(Double(t.weight))), ("alpha", number(t.alpha.map(Double.init))),
+                                            ("gamma", number(t.gamma.map(Double.init))), ("ap", .number(t.ap)), ("sd", .number(t.sd)),
+                                            ("seeds", .number(Double(t.seeds)))]
+            tuned = .object(fields)
+        }
         return .object([
             ("branch", .string(o.branch.rawValue)), ("mode", .string(o.mode.rawValue)), ("partner", .string(o.partner)),
             ("baseline", .string(o.baseline)), ("evaluator", .string(o.evaluator.name)), ("seed", .number(Double(o.seed))),
             ("baseline_ap", number(report.baselineProxy?.ap)), ("baseline_mos_ap", number(report.baselineMOS?.ap)),
+            ("baseline_tuned", tuned),
+            ("gain_label", .string(o.gainLabel)),
             ("candidates", .number(Double(report.candidates.count))),
             ("funnel", .object(report.endings.map { ($0.ending, .number(Double($0.count))) })),
             ("hall_of_fame", .array(ranked.map { e in

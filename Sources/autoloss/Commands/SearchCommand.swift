@@ -47,6 +47,7 @@ struct SearchCommand: ParsableCommand {
     @Option(name: .customLong("schedule-scale"), help: "The built-in detector's proxy schedule at this fraction of its preset's steps, in (0, 4] (--fit-minutes chooses one).") var scheduleScale: Double?
     @Option(help: ArgumentHelp("Multi-fidelity proxy training: score each candidate's proxy training at these fractions of the schedule, and end it where it falls below the hurdle (the baseline's AP and the parents' there, less --hurdle-margin).", valueName: "F,F,...")) var rungs: String?
     @Option(name: .customLong("hurdle-margin"), help: ArgumentHelp("AP points below a rung's bar that still go on (default 1).", valueName: "AP")) var hurdleMargin: Double?
+    @Option(name: .customLong("tuned-baseline"), help: ArgumentHelp("Measure candidates against the baseline pair as `autoloss tune-baseline --out DIR` tuned it: every training uses its best weight (and focal's alpha and gamma).", valueName: "DIR")) var tunedBaseline: String?
     @Flag(name: .customLong("no-cpv"), help: "Turn convergence property verification off.") var noCPV = false
     @Flag(name: .customLong("no-mos"), help: "Turn model optimisation simulation off.") var noMOS = false
     @Option(help: "The run folder (must not exist).") var out: String?
@@ -71,7 +72,7 @@ struct SearchCommand: ParsableCommand {
         }
         if resume == nil && branch == nil { throw ValidationError("give --branch softmax|sigmoid|reg, or --resume RUN") }
         if resume != nil && (branch != nil || mode != nil || partner != nil || baseline != nil || ablate || scheduleScale != nil
-            || rungs != nil || hurdleMargin != nil) {
+            || rungs != nil || hurdleMargin != nil || tunedBaseline != nil) {
             throw ValidationError("--resume continues a run with its own branch, losses, filters and schedules; give only budgets and where evaluations run (--executor, --sbatch-arg, --jobs, --eval-timeout) with it")
         }
     }
@@ -101,6 +102,11 @@ struct SearchCommand: ParsableCommand {
         o.scheduleScale = scheduleScale
         o.rungs = try rungs.map(Self.fractions)
         o.hurdleMargin = hurdleMargin
+        if let tunedBaseline {
+            let tuning = try TunedBaseline.read(tunedBaseline)
+            if let mismatch = tuning.mismatch(with: o) { throw CLIError("--tuned-baseline \(tunedBaseline): \(mismatch)") }
+            o.tuned = tuning.setting
+        }
         if let problem = o.problem { throw CLIError(problem) }
         let data = try o.resolveData(searchingFrom: DetectorData.searchPath)
         if let fitMinutes { try fit(&o, minutes: fitMinutes, data: data) }

@@ -124,7 +124,7 @@ struct SearchRun {
 
     static func hallOfFameTable(_ s: SearchSummary, options o: SearchOptions) -> String {
         var lines = ["", "Hall of fame (\(o.branch.rawValue), partner \(o.partner); baseline \(o.baseline): AP \(s.baselineProxy?.ap.map { String(format: "%.2f", $0) } ?? "-"))",
-                     "rank     AP   AP50   AP75    gain  gen  formula"]
+                     "\(o.gainLabel)", "rank     AP   AP50   AP75    gain  gen  formula"]
         for (k, e) in s.hallOfFame.top(10).enumerated() {
             let r = e.result
             func cell(_ v: Double?) -> String { v.map { String(format: "%6.2f", $0) } ?? "     -" }

@@ -1,0 +1,83 @@
+import Foundation
+import Search
+import XCTest
+
+/// `tune-baseline` and `search --tuned-baseline`, on the shapes proxy at a tiny schedule: the
+/// sweeps train what they say (each training's AP is what `train` gives with the same settings),
+/// a rerun trains nothing again, and a search measured against the tuning trains its baseline
+/// with the tuned settings and labels its gain so.
+final class TuneBaselineTests: XCTestCase {
+    var folder: URL!
+
+    override func setUp() {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("autoloss-tune-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    }
+
+    override func tearDown() { try? FileManager.default.removeItem(at: folder) }
+
+    static let scale = "0.005"  // 18 of the proxy's 3500 steps
+
+    func testTuneThenSearchAgainstTheTunedBaseline() throws {
+        let out = folder.appendingPathComponent("tuned").path
+        let arguments = ["tune-baseline", "--mode", "sigmoid", "--weights", "1,2", "--alphas", "0.25,0.5", "--gammas", "2", "--seeds", "1,2",
+                         "--schedule-scale", Self.scale, "--out", out]
+        let first = try CLI.run(arguments)
+        XCTAssertEqual(first.status, 0, first.stderr)
+        let tuning = try TunedBaseline.read(out)
+        // The weights at focal's published settings, then alpha at the best weight (0.25 there already).
+        XCTAssertEqual(tuning.outcomes.map(\.setting.label), ["λ 1, alpha 0.25, gamma 2", "λ 2, alpha 0.25, gamma 2",
+                                                              "λ \(BaselineTuning.Setting.number(tuning.outcomes[0...1].max { $0.mean < $1.mean }!.setting.weight)), alpha 0.5, gamma 2"])
+        XCTAssertEqual(tuning.best.mean, tuning.outcomes.map(\.mean).max())
+        XCTAssertTrue(tuning.outcomes.allSatisfy { $0.aps.count == 2 })
+        XCTAssertTrue(first.stdout.contains("tuned baseline: focal + giou at \(tuning.best.setting.label)"), first.stdout)
+        let trainings = folder.appendingPathComponent("tuned/trainings")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: trainings.path).count, 6)
+
+        // A training of the sweep is what `train` gives with the same settings.
+        let steps = String(7 * Double(Self.scale)!)
+        let w2 = tuning.outcomes[1]
+        let trained = try CLI.run(["train", "--quiet", "--mode", "sigmoid", "--cls", "focal", "--reg", "giou", "--reg-weight", "2",
+                                   "--alpha", "0.25", "--epochs", steps, "--eval-images", "1000", "--seed", "2", "--out", folder.appendingPathComponent("t.json").path])
+        XCTAssertEqual(trained.status, 0, trained.stderr)
+        let stats = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("t.json"))) as? [String: Any])["stats"] as? [Double]
+        XCTAssertEqual(try XCTUnwrap(stats?.first) * 100, try XCTUnwrap(w2.aps["2"]), accuracy: 1e-12)
+
+        // Again: nothing is trained twice, the same table comes out.
+        let modified = try FileManager.default.attributesOfItem(atPath: trainings.appendingPathComponent("w1-a0.25-g2-s1.json").path)[.modificationDate] as? Date
+        let again = try CLI.run(arguments)
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertEqual(again.stdout, first.stdout)
+        XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: trainings.appendingPathComponent("w1-a0.25-g2-s1.json").path)[.modificationDate] as? Date, modified)
+
+        // The search trains its baseline with the tuned settings (seed 1: the tuning's own number).
+        let run = folder.appendingPathComponent("search").path
+        let search = try CLI.run(["search", "--branch", "sigmoid", "--tuned-baseline", out, "--schedule-scale", Self.scale, "--generations", "1",
+                                  "--population", "2", "--top-k", "1", "--out", run])
+        XCTAssertEqual(search.status, 0, search.stderr)
+        XCTAssertTrue(search.stdout.contains("gain over the tuned baseline focal (\(tuning.best.setting.label):"), search.stdout)
+        let report = try CLI.run(["report", run, "--json"])
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(report.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(try XCTUnwrap(json["baseline_ap"] as? Double), try XCTUnwrap(tuning.best.aps["1"]), accuracy: 1e-9)
+        XCTAssertTrue((json["gain_label"] as? String)?.hasPrefix("gain over the tuned baseline") ?? false)
+        let untuned = try CLI.run(["report", run])
+        XCTAssertTrue(untuned.stdout.contains("gain: gain over the tuned baseline"), untuned.stdout)
+
+        // Another pair, or another schedule, is refused before anything runs.
+        let reg = try CLI.run(["search", "--branch", "reg", "--tuned-baseline", out, "--schedule-scale", Self.scale, "--out", folder.appendingPathComponent("r").path])
+        XCTAssertEqual(reg.status, 2)
+        XCTAssertTrue(reg.stderr.contains("it tuned focal + giou in sigmoid mode"), reg.stderr)
+        let scale = try CLI.run(["search", "--branch", "sigmoid", "--tuned-baseline", out, "--out", folder.appendingPathComponent("s").path])
+        XCTAssertEqual(scale.status, 2)
+        XCTAssertTrue(scale.stderr.contains("schedule scale"), scale.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("s").path))
+    }
+
+    func testBadListsAreRefused() throws {
+        for (option, value) in [("--weights", "1,x"), ("--alphas", "1.5"), ("--gammas", "-1"), ("--seeds", "")] {
+            let r = try CLI.run(["tune-baseline", option, value, "--out", folder.appendingPathComponent("x").path])
+            XCTAssertEqual(r.status, 2, "\(option) \(value): \(r.stderr)")
+            XCTAssertTrue(r.stderr.contains(option), r.stderr)
+        }
+    }
+}
