@@ -35,6 +35,7 @@ BASELINE_TEXT = {
     "sigmoid": "-(y * (1 - sigmoid(x)) * (1 - sigmoid(x)) * log(sigmoid(x)) + (1 - y) * sigmoid(x) * sigmoid(x) * log(1 - sigmoid(x)))",
     "softmax": "-dot(y, log(softmax(x)))",
 }
+BASELINE_NAME = {"reg": "giou", "sigmoid": "focal", "softmax": "ce"}
 RUNGS = "0.125,0.25,0.5"
 # The cheap measurements: name -> train arguments (besides the pair).
 VARIANTS = {
@@ -200,16 +201,52 @@ def table(args):
                 print(f"| {r['proxy']:.2f} | {cells} | `{formula}` |")
 
 
+def hurdles(args):
+    """What hurdles would have done to each branch's candidates: for rung sets and margins, the
+    trainings that a bar of (the baseline's AP at the rung - margin) ends early, the whole
+    trainings spent against training every candidate to the end, and whether the best three by
+    final AP (and every candidate above the baseline) would still have finished. The search's bar
+    is stricter once it has top-P completed trainings (the weakest parent's rung AP, where higher):
+    this is the bar of a search's first generations."""
+    fractions = [float(f) for f in RUNGS.split(",")]
+    for branch in args.branches:
+        rows = measurements(args, branch)
+        base = rows.get(BASELINE_NAME[branch])
+        if not rows or base is None:
+            continue
+        others = {f: r for f, r in rows.items() if f != BASELINE_NAME[branch]}
+        top3 = sorted(others, key=lambda f: -others[f]["proxy"])[:3]
+        above = [f for f in others if others[f]["proxy"] > base["proxy"]]
+        print(f"\n{branch}: {len(others)} candidates, baseline {base['proxy']:.2f}; {len(above)} above it\n")
+        print("| rungs | margin | ended early | trainings spent (of all) | best 3 kept | above the baseline kept |\n|---|---:|---:|---:|---:|---:|")
+        for rung_set in ([0], [1], [2], [1, 2], [0, 1, 2]):
+            for margin in (0.0, 0.5, 1.0, 2.0):
+                spent, ended, kept = 0.0, 0, set()
+                for formula, r in others.items():
+                    cost = 1.0
+                    for k in rung_set:
+                        name = f"rung {RUNGS.split(',')[k]}"
+                        if r[name] < base[name] - margin:
+                            cost, ended = fractions[k], ended + 1
+                            break
+                    else:
+                        kept.add(formula)
+                    spent += cost
+                names = ",".join(RUNGS.split(",")[k] for k in rung_set)
+                print(f"| {names} | {margin:g} | {ended} | {spent:.2f} ({len(others)}) | {len(kept & set(top3))}/3 "
+                      f"| {len(kept & set(above))}/{len(above)} |")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("step", choices=["pool", "train", "table"])
+    parser.add_argument("step", choices=["pool", "train", "table", "hurdles"])
     parser.add_argument("--binary", default=os.path.abspath(".build/release/autoloss"))
     parser.add_argument("--out", default="bench/out/rung_study")
     parser.add_argument("--branch", action="append", dest="branches", choices=list(BRANCHES))
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
     args.branches = args.branches or list(BRANCHES)
-    {"pool": pool, "train": train, "table": table}[args.step](args)
+    {"pool": pool, "train": train, "table": table, "hurdles": hurdles}[args.step](args)
 
 
 if __name__ == "__main__":

@@ -56,6 +56,9 @@ public struct RunReport: Sendable {
     public static func ending(_ c: CandidateRecord) -> String? {
         guard let last = c.last else { return nil }
         if last.result?.status == .failed { return "failed at \(last.stage.rawValue)" }
+        if last.result?.status == .pruned, let rung = last.result?.rungs?.last {
+            return String(format: "ended at a hurdle (%g of the proxy)", rung.fraction)
+        }
         if last.passed { return last.stage == .proxy ? "proxy-evaluated" : "passed \(last.stage.rawValue)" }
         return "rejected at \(last.stage.rawValue)"
     }

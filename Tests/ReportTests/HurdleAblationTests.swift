@@ -39,7 +39,9 @@ final class HurdleAblationTests: XCTestCase {
             try store.record(StageRecord(stage: .proxy, passed: result.status == .ok, reason: result.reason, result: result,
                                          seconds: result.seconds), generation: 0, slot: slot)
         }
-        let row = FilterAblation.Row(name: "cpv-mos-hurdles", report: try RunReport(store: store))
+        let report = try RunReport(store: store)
+        XCTAssertEqual(report.endings.map { "\($0.ending) \($0.count)" }, ["ended at a hurdle (0.25 of the proxy) 2", "proxy-evaluated 1"])
+        let row = FilterAblation.Row(name: "cpv-mos-hurdles", report: report)
         XCTAssertEqual(row.proxyEvaluated, 3)
         XCTAssertEqual(row.spent, 1.5, accuracy: 1e-9)
         XCTAssertEqual(row.hallOfFame.entries.count, 1)
