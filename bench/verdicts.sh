@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The measurements behind bench/RESULTS.md, "Search verdicts" (issue 18), in the order they were
+# taken. Every step keeps what it trained under bench/out and trains only what is missing, so the
+# script can be stopped and run again (hours in all on a 2-core machine: about 150 s per proxy
+# training). One training at a time, both cores each (OMP_NUM_THREADS=2): AP at a given thread
+# count is reproducible to the digit.
+#
+#   bash bench/verdicts.sh [STEP...]    # steps: study-reg tune-ce study-sigmoid study-softmax tune-focal
+set -euo pipefail
+cd "$(dirname "$0")/.."
+swift build -c release --product autoloss
+BIN=bench/out/rung_study/autoloss
+mkdir -p bench/out/rung_study bench/out/tuned
+# A copy of the binary: rebuilding the project while the measurements run leaves them alone.
+[ -x "$BIN" ] || cp .build/release/autoloss "$BIN"
+export OMP_NUM_THREADS=2
+steps=("$@")
+[ ${#steps[@]} -gt 0 ] || steps=(study-reg tune-ce study-sigmoid study-softmax tune-focal)
+for step in "${steps[@]}"; do
+    echo "== $step ($(date -u +%H:%M))"
+    case "$step" in
+        study-*) python3 scripts/rung_study.py pool --branch "${step#study-}" --binary "$BIN"
+                 python3 scripts/rung_study.py train --branch "${step#study-}" --binary "$BIN" ;;
+        tune-ce) "$BIN" tune-baseline --mode softmax --cls ce --reg giou --out bench/out/tuned/ce-giou ;;
+        tune-focal) "$BIN" tune-baseline --mode sigmoid --cls focal --reg giou --out bench/out/tuned/focal-giou ;;
+        *) echo "unknown step $step" >&2; exit 2 ;;
+    esac
+done
