@@ -23,6 +23,25 @@ final class DetectorEvaluatorTests: XCTestCase {
         XCTAssertTrue(diverged.reason.contains("classification"), diverged.reason)
     }
 
+    /// With several MOS seeds, a candidate's MOS result is the mean of its single-seed trainings
+    /// (seeds seed, seed + 1, ...); the proxy stage still trains once.
+    func testMOSSeedsAverage() throws {
+        let one = tinyEvaluator(), three = tinyEvaluator()
+        three.mosSeeds = 3
+        let pair = LossPair(classification: try Expr.resolve("ce", branch: .softmax), mode: .softmax,
+                            regression: try Expr.resolve("giou", branch: .reg))
+        let singles = (0..<3).map { one.evaluate(pair, searched: .softmax, stage: .mos, seed: 4 + UInt64($0)) }
+        let mean = three.evaluate(pair, searched: .softmax, stage: .mos, seed: 4)
+        XCTAssertEqual(mean.status, .ok, mean.reason)
+        for i in 0..<12 {
+            let expected = singles.contains { $0.stats[i] < 0 } ? -1 : singles.map { $0.stats[i] }.reduce(0, +) / 3
+            XCTAssertEqual(mean.stats[i], expected, accuracy: 1e-12, "COCO number \(i)")
+        }
+        XCTAssertNotEqual(singles[0].stats, singles[1].stats, "the seeds differ")
+        XCTAssertEqual(three.evaluate(pair, searched: .softmax, stage: .proxy, seed: 4).stats,
+                       one.evaluate(pair, searched: .softmax, stage: .proxy, seed: 4).stats)
+    }
+
     /// The preferred construction takes data the caller resolved; a spec that does not resolve
     /// fails each evaluation with the reason instead of trapping.
     func testTakesResolvedDataAndReportsUnresolvableData() throws {

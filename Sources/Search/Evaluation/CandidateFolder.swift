@@ -46,6 +46,7 @@ public struct CandidateFolder: Sendable {
         if let options {
             meta["evaluator"] = try JSONSerialization.jsonObject(with: JSONEncoder().encode(options.evaluator))
             meta["schedule_scale"] = options.scheduleScale
+            meta["mos_seeds"] = options.mosSeeds
             if let tuned = options.tuned { meta["tuned"] = try JSONSerialization.jsonObject(with: JSONEncoder().encode(tuned)) }
         }
         try JSONSerialization.data(withJSONObject: meta, options: [.sortedKeys]).write(to: url.appendingPathComponent("candidate.json"))
@@ -63,6 +64,8 @@ public struct CandidateFolder: Sendable {
         public var scheduleScale: Double?
         /// The tuned baseline's settings the search trains with.
         public var tuned: TunedSetting?
+        /// MOS trainings averaged per candidate (nil: 1).
+        public var mosSeeds: Int?
     }
 
     public func request() throws -> Request {
@@ -85,7 +88,8 @@ public struct CandidateFolder: Sendable {
         let evaluator = try (meta["evaluator"]).map { try JSONDecoder().decode(EvaluatorChoice.self, from: JSONSerialization.data(withJSONObject: $0)) }
         let tuned = try (meta["tuned"]).map { try JSONDecoder().decode(TunedSetting.self, from: JSONSerialization.data(withJSONObject: $0)) }
         return Request(pair: pair, searched: branch, stage: stage, seed: seed, evaluator: evaluator,
-                       scheduleScale: (meta["schedule_scale"] as? NSNumber)?.doubleValue, tuned: tuned)
+                       scheduleScale: (meta["schedule_scale"] as? NSNumber)?.doubleValue, tuned: tuned,
+                       mosSeeds: (meta["mos_seeds"] as? NSNumber)?.intValue)
     }
 
     /// Writes result.json in one step (a reader never sees half of it), in the form `ResultFile`

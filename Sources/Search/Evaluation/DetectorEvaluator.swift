@@ -27,6 +27,10 @@ public final class DetectorEvaluator: CandidateEvaluator, @unchecked Sendable {
     /// The proxy stage's rungs (fractions of its schedule), scored on its validation images; nil:
     /// none. The hurdles come with each training's context.
     public var rungs: [Double]?
+    /// MOS trainings per candidate, seeds `seed`, `seed + 1`, ...: its MOS result is their mean
+    /// (COCO's numbers averaged; diverged if one diverged). MOS AP moved by up to 7 points
+    /// between seeds of the same loss (bench/RESULTS.md, "Search verdicts").
+    public var mosSeeds = 1
     private let lock = NSLock()
     private var prepared: [TrainingStage: (train: TrainingImages, eval: TrainingImages)] = [:]
 
@@ -58,7 +62,24 @@ public final class DetectorEvaluator: CandidateEvaluator, @unchecked Sendable {
         train(pair, stage: stage, seed: seed, context: context)
     }
 
+    /// One training, or at the MOS stage `mosSeeds` of them averaged.
     private func train(_ pair: LossPair, stage: TrainingStage, seed: UInt64, context: EvaluationContext?) -> EvaluationResult {
+        guard stage == .mos, mosSeeds > 1 else { return trainOnce(pair, stage: stage, seed: seed, context: context) }
+        var results: [EvaluationResult] = []
+        for k in 0..<UInt64(mosSeeds) {
+            let r = trainOnce(pair, stage: stage, seed: seed &+ k, context: context)
+            guard r.status == .ok else { return EvaluationResult(status: r.status, seconds: results.reduce(r.seconds) { $0 + $1.seconds }, reason: r.reason) }
+            results.append(r)
+        }
+        let n = Double(results.count)
+        let stats = (0..<results[0].stats.count).map { i in
+            // -1 (not defined) stays -1 where any seed lacks it.
+            results.contains { $0.stats[i] < 0 } ? -1 : results.reduce(0) { $0 + $1.stats[i] } / n
+        }
+        return EvaluationResult(status: .ok, stats: stats, seconds: results.reduce(0) { $0 + $1.seconds })
+    }
+
+    private func trainOnce(_ pair: LossPair, stage: TrainingStage, seed: UInt64, context: EvaluationContext?) -> EvaluationResult {
         let start = Date()
         do {
             let schedule = schedules[stage]!

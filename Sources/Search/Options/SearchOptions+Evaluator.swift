@@ -22,6 +22,7 @@ extension SearchOptions {
             let detector = DetectorEvaluator(data: data)
             if let f = scheduleScale { detector.schedules[.proxy] = detector.schedules[.proxy]?.scaled(f) }
             detector.rungs = rungs
+            detector.mosSeeds = mosSeeds ?? 1
             if let tuned {
                 for stage in TrainingStage.allCases {
                     detector.schedules[stage]?.regressionWeight = tuned.weight

@@ -65,6 +65,9 @@ public struct SearchOptions: Codable, Equatable, Sendable {
     /// and the candidates', uses them: candidates are measured against the tuned baseline on
     /// equal terms. The built-in detector only.
     public var tuned: TunedSetting?
+    /// MOS trainings per candidate with consecutive seeds, their AP averaged (nil: 1). The
+    /// built-in detector only.
+    public var mosSeeds: Int?
 
     public init(branch: Branch, mode: Branch? = nil, partner: String? = nil, baseline: String? = nil) {
         self.branch = branch
@@ -137,6 +140,10 @@ public struct SearchOptions: Codable, Equatable, Sendable {
         }
         if let t = tuned, !(t.weight >= 0 && t.weight <= 1000) || !(t.alpha.map { $0 >= 0 && $0 <= 1 } ?? true) || !(t.gamma.map { $0 >= 0 && $0 <= 8 } ?? true) {
             return "--tuned-baseline: the tuned settings are out of range (weight 0-1000, alpha 0-1, gamma 0-8)"
+        }
+        if let n = mosSeeds {
+            if !(1...16).contains(n) { return "--mos-seeds must be between 1 and 16" }
+            guard case .detector = evaluator else { return "--mos-seeds: the built-in detector's MOS only (--evaluator detector)" }
         }
         if let m = hurdleMargin, !(m >= 0 && m <= 100) { return "--hurdle-margin must be between 0 and 100 AP points" }
         if let t = evalTimeoutSeconds, !(t > 0 && t <= 30 * 86_400) { return "--eval-timeout must be a positive number of seconds, at most 30 days" }
