@@ -101,7 +101,7 @@ struct SearchCommand: ParsableCommand {
         if allowOverrun { o.allowOverrun = true }
         o.evalTimeoutSeconds = evalTimeout
         o.scheduleScale = scheduleScale
-        o.rungs = try rungs.map(Self.fractions)
+        o.rungs = try rungs.map { try commaList($0, option: "--rungs") { Double($0) } }  // ranges: SearchOptions.problem
         o.hurdleMargin = hurdleMargin
         o.mosSeeds = mosSeeds
         if let tunedBaseline {
@@ -119,16 +119,6 @@ struct SearchCommand: ParsableCommand {
         let run = SearchRun(folder: RunFolder(folder), json: json)
         let evaluator = try o.makeEvaluator(folder: run.folder, data: data)
         try run.run(o, store: run.folder.create(o), evaluator: evaluator)
-    }
-
-    /// `--rungs`' fractions (their range is `SearchOptions.problem`'s).
-    static func fractions(_ text: String) throws -> [Double] {
-        try text.split(separator: ",").map {
-            guard let f = Double($0.trimmingCharacters(in: .whitespaces)) else {
-                throw CLIError("--rungs \(text): '\($0)' is not a number; give fractions of the proxy schedule, e.g. 0.25,0.5")
-            }
-            return f
-        }
     }
 
     /// `--executor` with its `--sbatch-arg`s (local when none is given).

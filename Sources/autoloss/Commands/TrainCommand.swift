@@ -146,12 +146,7 @@ struct TrainCommand: ParsableCommand {
             if rungEvalImages != nil { throw CLIError("--rung-eval-images: give --rungs too") }
             return nil
         }
-        let fractions = try rungs.split(separator: ",").map { text -> Double in
-            guard let f = Double(text.trimmingCharacters(in: .whitespaces)) else {
-                throw CLIError("--rungs \(rungs): '\(text)' is not a number; give fractions of the schedule, e.g. 0.25,0.5")
-            }
-            return f
-        }
+        let fractions = try commaList(rungs, option: "--rungs") { Double($0) }
         let r = TrainingRungs(fractions: fractions, evalImages: rungEvalImages)
         try r.validate()
         return r

@@ -54,10 +54,10 @@ struct TuneBaselineCommand: ParsableCommand {
 
     func run() throws {
         var tuning = BaselineTuning(mode: mode, classification: cls ?? (mode == .softmax ? "ce" : "focal"), regression: reg)
-        tuning.weights = try list(weights, "--weights") { Float($0).flatMap { $0 >= 0 && $0 <= 1000 ? $0 : nil } }
-        tuning.alphas = try list(alphas, "--alphas") { Float($0).flatMap { $0 >= 0 && $0 <= 1 ? $0 : nil } }
-        tuning.gammas = try list(gammas, "--gammas") { Int($0).flatMap { $0 >= 0 && $0 <= 8 ? $0 : nil } }
-        tuning.seeds = try list(seeds, "--seeds") { UInt64($0) }
+        tuning.weights = try commaList(weights, option: "--weights") { Float($0).flatMap { $0 >= 0 && $0 <= 1000 ? $0 : nil } }
+        tuning.alphas = try commaList(alphas, option: "--alphas") { Float($0).flatMap { $0 >= 0 && $0 <= 1 ? $0 : nil } }
+        tuning.gammas = try commaList(gammas, option: "--gammas") { Int($0).flatMap { $0 >= 0 && $0 <= 8 ? $0 : nil } }
+        tuning.seeds = try commaList(seeds, option: "--seeds") { UInt64($0) }
         if let f = scheduleScale, !(f > 0 && f <= 4) { throw CLIError("--schedule-scale \(f): give a fraction in (0, 4]") }
         _ = try tuning.classificationLoss(tuning.weightSweep[0])
         _ = try RegressionSlot.Kind.resolve(reg)
@@ -79,15 +79,5 @@ struct TuneBaselineCommand: ParsableCommand {
         print(tuned.table)
         print(String(format: "tuned baseline: %@ + %@ at %@: AP %.2f ± %.2f over %d seeds (%@)", tuned.classification, tuned.regression,
                      tuned.best.setting.label, tuned.best.mean, tuned.best.sd, tuned.seeds.count, folder.summary.path))
-    }
-
-    /// A comma-separated list, every item checked by `parse` (nil: refused with the option's name).
-    private func list<T>(_ text: String, _ name: String, _ parse: (String) -> T?) throws -> [T] {
-        let items = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        guard !items.isEmpty else { throw CLIError("\(name) '\(text)': give at least one value") }
-        return try items.map { item in
-            guard let value = parse(item) else { throw CLIError("\(name) '\(text)': '\(item)' is out of range or not a number") }
-            return value
-        }
     }
 }
