@@ -214,7 +214,9 @@ public final class Evolution {
                 do {
                     let r = try self.trainings.candidate(s, stage: stage, generation: g, hurdles: hurdles) { self.verdict($0, stage: stage, bar: bar) }
                     let elapsed = Date().timeIntervalSince(self.started)
-                    self.pace.add(r.seconds, stage: stage)
+                    // A training a hurdle ended counts as the whole one it might have been: no
+                    // training starts that could end after the time limit.
+                    self.pace.add(r.seconds / r.cost, stage: stage)
                     slots.lock.lock(); slots.results[k] = (r, elapsed); slots.lock.unlock()
                 } catch {
                     slots.lock.lock(); slots.error = error; slots.lock.unlock()
