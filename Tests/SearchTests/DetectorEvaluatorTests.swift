@@ -42,6 +42,28 @@ final class DetectorEvaluatorTests: XCTestCase {
                        one.evaluate(pair, searched: .softmax, stage: .proxy, seed: 4).stats)
     }
 
+    /// MOS as the proxy's first rung: what the proxy training scores at that rung (on the first
+    /// scored images), not the MOS preset's fit of the verification set.
+    func testMOSAsTheProxysFirstRung() throws {
+        let evaluator = tinyEvaluator()
+        evaluator.schedules[.proxy]?.epochs = 4
+        evaluator.schedules[.proxy]?.evaluateOn = .val
+        evaluator.schedules[.proxy]?.evalImages = 6
+        evaluator.mosRung = 0.5
+        evaluator.mosRungEvalImages = 4
+        let pair = LossPair(classification: try Expr.resolve("ce", branch: .softmax), mode: .softmax,
+                            regression: try Expr.resolve("giou", branch: .reg))
+        let mos = evaluator.evaluate(pair, searched: .softmax, stage: .mos, seed: 2)
+        XCTAssertEqual(mos.status, .ok, mos.reason)
+        XCTAssertNil(mos.rungs)
+        let schedule = try XCTUnwrap(evaluator.schedules[.proxy])
+        let (train, eval) = try XCTUnwrap(evaluator.data).prepare(.proxy, schedule: schedule)
+        let direct = try ProxyTrainer(pair, schedule: schedule).train(train, evaluateOn: eval, seed: 2,
+                                                                     rungs: TrainingRungs(fractions: [0.5], evalImages: 4))
+        XCTAssertEqual(mos.stats, direct.rungs.first?.metrics.stats)
+        XCTAssertNotEqual(mos.stats, evaluator.evaluate(pair, searched: .softmax, stage: .proxy, seed: 2).stats)
+    }
+
     /// The preferred construction takes data the caller resolved; a spec that does not resolve
     /// fails each evaluation with the reason instead of trapping.
     func testTakesResolvedDataAndReportsUnresolvableData() throws {

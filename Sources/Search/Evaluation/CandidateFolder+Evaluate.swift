@@ -18,6 +18,7 @@ extension CandidateFolder {
             o.scheduleScale = request.scheduleScale
             o.tuned = request.tuned
             o.mosSeeds = request.mosSeeds
+            o.mosRung = request.mosRung
             let evaluator = try o.makeEvaluator(folder: RunFolder(url), data: o.resolveData(searchingFrom: dataSearchPath))
             result = evaluator.evaluate(request.pair, searched: request.searched, stage: request.stage, seed: request.seed)
         case .external(let command)?:

@@ -47,6 +47,7 @@ public struct CandidateFolder: Sendable {
             meta["evaluator"] = try JSONSerialization.jsonObject(with: JSONEncoder().encode(options.evaluator))
             meta["schedule_scale"] = options.scheduleScale
             meta["mos_seeds"] = options.mosSeeds
+            meta["mos_rung"] = options.mosRung
             if let tuned = options.tuned { meta["tuned"] = try JSONSerialization.jsonObject(with: JSONEncoder().encode(tuned)) }
         }
         try JSONSerialization.data(withJSONObject: meta, options: [.sortedKeys]).write(to: url.appendingPathComponent("candidate.json"))
@@ -64,8 +65,9 @@ public struct CandidateFolder: Sendable {
         public var scheduleScale: Double?
         /// The tuned baseline's settings the search trains with.
         public var tuned: TunedSetting?
-        /// MOS trainings averaged per candidate (nil: 1).
+        /// MOS trainings averaged per candidate (nil: 1), and MOS as the proxy's first rung.
         public var mosSeeds: Int?
+        public var mosRung: Double?
     }
 
     public func request() throws -> Request {
@@ -89,7 +91,7 @@ public struct CandidateFolder: Sendable {
         let tuned = try (meta["tuned"]).map { try JSONDecoder().decode(TunedSetting.self, from: JSONSerialization.data(withJSONObject: $0)) }
         return Request(pair: pair, searched: branch, stage: stage, seed: seed, evaluator: evaluator,
                        scheduleScale: (meta["schedule_scale"] as? NSNumber)?.doubleValue, tuned: tuned,
-                       mosSeeds: (meta["mos_seeds"] as? NSNumber)?.intValue)
+                       mosSeeds: (meta["mos_seeds"] as? NSNumber)?.intValue, mosRung: (meta["mos_rung"] as? NSNumber)?.doubleValue)
     }
 
     /// Writes result.json in one step (a reader never sees half of it), in the form `ResultFile`

@@ -31,6 +31,11 @@ public final class DetectorEvaluator: CandidateEvaluator, @unchecked Sendable {
     /// (COCO's numbers averaged; diverged if one diverged). MOS AP moved by up to 7 points
     /// between seeds of the same loss (bench/RESULTS.md, "Search verdicts").
     public var mosSeeds = 1
+    /// MOS replaced by the proxy's first rung (issue 18): the MOS stage trains on the proxy's
+    /// images with the proxy's schedule, stops at this fraction of it, and scores the first
+    /// `mosRungEvalImages` validation images. nil: the MOS preset (the verification set).
+    public var mosRung: Double?
+    public var mosRungEvalImages = 500
     private let lock = NSLock()
     private var prepared: [TrainingStage: (train: TrainingImages, eval: TrainingImages)] = [:]
 
@@ -82,13 +87,16 @@ public final class DetectorEvaluator: CandidateEvaluator, @unchecked Sendable {
     private func trainOnce(_ pair: LossPair, stage: TrainingStage, seed: UInt64, context: EvaluationContext?) -> EvaluationResult {
         let start = Date()
         do {
-            let schedule = schedules[stage]!
+            // MOS as the proxy's first rung: the proxy's training, ended at the rung.
+            let asRung = stage == .mos ? mosRung : nil
+            let schedule = schedules[asRung == nil ? stage : .proxy]!
             let trainer = try ProxyTrainer(pair, schedule: schedule)
-            let sets = try images(for: stage, schedule: schedule)
+            let sets = try images(for: asRung == nil ? stage : .proxy, schedule: schedule)
             let hurdles = context?.hurdles
-            let rungs = stage == .proxy ? self.rungs.map { fractions in
+            var rungs = stage == .proxy ? self.rungs.map { fractions in
                 TrainingRungs(fractions: fractions, hurdle: hurdles.map { bars in { k, ap in k >= bars.count || ap >= bars[k] } })
             } : nil
+            if let asRung { rungs = TrainingRungs(fractions: [asRung], evalImages: mosRungEvalImages) { _, _ in false } }
             let result = try trainer.train(sets.train, evaluateOn: sets.eval, seed: seed, rungs: rungs, progress: context?.progress,
                                            shouldStop: context.map { c in { c.stop.isRequested } })
             var evaluation: EvaluationResult
@@ -96,12 +104,14 @@ public final class DetectorEvaluator: CandidateEvaluator, @unchecked Sendable {
             case .ok: evaluation = EvaluationResult(status: .ok, stats: result.stats, seconds: Date().timeIntervalSince(start))
             case .diverged: evaluation = EvaluationResult(status: .diverged, seconds: Date().timeIntervalSince(start), reason: result.reason)
             }
-            if rungs != nil {
+            if rungs != nil && asRung == nil {
                 evaluation.rungs = result.rungs.enumerated().map { k, r in
                     EvaluationResult.Rung(fraction: r.fraction, stats: r.metrics.stats, hurdle: hurdles.flatMap { k < $0.count ? $0[k] : nil })
                 }
             }
-            if result.stoppedAtRung != nil, let last = evaluation.rungs?.last {
+            if asRung != nil, let rung = result.rungs.first {
+                evaluation.stats = rung.metrics.stats  // MOS's score: the rung's
+            } else if result.stoppedAtRung != nil, let last = evaluation.rungs?.last {
                 evaluation.status = .pruned
                 evaluation.reason = String(format: "AP %.2f at %g of the schedule, below its hurdle %.2f", last.ap, last.fraction, last.hurdle ?? 0)
             }

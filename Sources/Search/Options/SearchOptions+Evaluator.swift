@@ -23,6 +23,7 @@ extension SearchOptions {
             if let f = scheduleScale { detector.schedules[.proxy] = detector.schedules[.proxy]?.scaled(f) }
             detector.rungs = rungs
             detector.mosSeeds = mosSeeds ?? 1
+            detector.mosRung = mosRung
             if let tuned {
                 for stage in TrainingStage.allCases {
                     detector.schedules[stage]?.regressionWeight = tuned.weight

@@ -68,6 +68,9 @@ public struct SearchOptions: Codable, Equatable, Sendable {
     /// MOS trainings per candidate with consecutive seeds, their AP averaged (nil: 1). The
     /// built-in detector only.
     public var mosSeeds: Int?
+    /// MOS as the first rung of the proxy training at this fraction of its schedule (scored on
+    /// 500 validation images) instead of the MOS preset (nil). The built-in detector only.
+    public var mosRung: Double?
 
     public init(branch: Branch, mode: Branch? = nil, partner: String? = nil, baseline: String? = nil) {
         self.branch = branch
@@ -144,6 +147,10 @@ public struct SearchOptions: Codable, Equatable, Sendable {
         if let n = mosSeeds {
             if !(1...16).contains(n) { return "--mos-seeds must be between 1 and 16" }
             guard case .detector = evaluator else { return "--mos-seeds: the built-in detector's MOS only (--evaluator detector)" }
+        }
+        if let f = mosRung {
+            if !(f > 0 && f < 1) { return "--mos-rung must be a fraction of the proxy schedule between 0 and 1, e.g. 0.125" }
+            guard case .detector = evaluator else { return "--mos-rung: the built-in detector's proxy training only (--evaluator detector)" }
         }
         if let m = hurdleMargin, !(m >= 0 && m <= 100) { return "--hurdle-margin must be between 0 and 100 AP points" }
         if let t = evalTimeoutSeconds, !(t > 0 && t <= 30 * 86_400) { return "--eval-timeout must be a positive number of seconds, at most 30 days" }

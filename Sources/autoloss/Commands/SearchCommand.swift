@@ -49,6 +49,7 @@ struct SearchCommand: ParsableCommand {
     @Option(name: .customLong("hurdle-margin"), help: ArgumentHelp("AP points below a rung's bar that still go on (default 1).", valueName: "AP")) var hurdleMargin: Double?
     @Option(name: .customLong("tuned-baseline"), help: ArgumentHelp("Measure candidates against the baseline pair as `autoloss tune-baseline --out DIR` tuned it: every training uses its best weight (and focal's alpha and gamma).", valueName: "DIR")) var tunedBaseline: String?
     @Option(name: .customLong("mos-seeds"), help: ArgumentHelp("MOS trainings per candidate (consecutive seeds), their AP averaged (built-in detector).", valueName: "N")) var mosSeeds: Int?
+    @Option(name: .customLong("mos-rung"), help: ArgumentHelp("MOS as the proxy training's first rung: train on the proxy's images, stop at this fraction of its schedule, score 500 validation images (built-in detector).", valueName: "F")) var mosRung: Double?
     @Flag(name: .customLong("no-cpv"), help: "Turn convergence property verification off.") var noCPV = false
     @Flag(name: .customLong("no-mos"), help: "Turn model optimisation simulation off.") var noMOS = false
     @Option(help: "The run folder (must not exist).") var out: String?
@@ -73,7 +74,7 @@ struct SearchCommand: ParsableCommand {
         }
         if resume == nil && branch == nil { throw ValidationError("give --branch softmax|sigmoid|reg, or --resume RUN") }
         if resume != nil && (branch != nil || mode != nil || partner != nil || baseline != nil || ablate || scheduleScale != nil
-            || rungs != nil || hurdleMargin != nil || tunedBaseline != nil || mosSeeds != nil) {
+            || rungs != nil || hurdleMargin != nil || tunedBaseline != nil || mosSeeds != nil || mosRung != nil) {
             throw ValidationError("--resume continues a run with its own branch, losses, filters and schedules; give only budgets and where evaluations run (--executor, --sbatch-arg, --jobs, --eval-timeout) with it")
         }
     }
@@ -104,6 +105,7 @@ struct SearchCommand: ParsableCommand {
         o.rungs = try rungs.map { try commaList($0, option: "--rungs") { Double($0) } }  // ranges: SearchOptions.problem
         o.hurdleMargin = hurdleMargin
         o.mosSeeds = mosSeeds
+        o.mosRung = mosRung
         if let tunedBaseline {
             let tuning = try TunedBaseline.read(tunedBaseline)
             if let mismatch = tuning.mismatch(with: o) { throw CLIError("--tuned-baseline \(tunedBaseline): \(mismatch)") }
