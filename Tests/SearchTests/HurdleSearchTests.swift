@@ -97,4 +97,22 @@ final class HurdleSearchTests: XCTestCase {
         o.executor = .local(jobs: 2)
         XCTAssertTrue(o.problem?.contains("--jobs 1") ?? false, o.problem ?? "")
     }
+
+    /// The MOS changes of issue 18 (several seeds, the proxy's first rung) check their ranges and
+    /// that the built-in detector runs them.
+    func testMOSOptionsAreChecked() {
+        var o = SearchOptions(branch: .softmax)
+        o.mosSeeds = 0
+        XCTAssertTrue(o.problem?.contains("--mos-seeds") ?? false, o.problem ?? "")
+        o.mosSeeds = 3
+        XCTAssertNil(o.problem)
+        o.mosRung = 1
+        XCTAssertTrue(o.problem?.contains("--mos-rung") ?? false, o.problem ?? "")
+        o.mosRung = 0.125
+        XCTAssertNil(o.problem)
+        o.evaluator = .simulation
+        XCTAssertTrue(o.problem?.contains("--mos-seeds") ?? false, o.problem ?? "")
+        o.mosSeeds = nil
+        XCTAssertTrue(o.problem?.contains("--mos-rung") ?? false, o.problem ?? "")
+    }
 }
