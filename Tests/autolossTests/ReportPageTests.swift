@@ -176,7 +176,7 @@ final class ReportPageTests: XCTestCase {
         try checkNumbers(regDOM, run: reg)
         XCTAssertTrue(regDOM.contains("regression loss along a path onto the ground-truth box"))
 
-        // A filter ablation: its table, as ablation.txt gives it (screened, proxy-evaluated, best AP).
+        // A filter ablation: its table, as ablation.txt gives it (screened, proxy-evaluated, trainings spent, best AP).
         let ablation = try search("ablation", ["--branch", "sigmoid", "--ablate", "--max-evals", "3"])
         let ablationDOM = try render(ablation.appendingPathComponent("report.html"), screenshot: folder.appendingPathComponent("ablation.png"))
         let text = try String(contentsOf: ablation.appendingPathComponent("ablation.txt"), encoding: .utf8)
@@ -184,7 +184,8 @@ final class ReportPageTests: XCTestCase {
         XCTAssertEqual(Self.cells("arm", in: "ablation", of: ablationDOM), rows.map { $0[0] })
         XCTAssertEqual(Self.cells("screened", in: "ablation", of: ablationDOM), rows.map { $0[1] })
         XCTAssertEqual(Self.cells("proxy-evaluated", in: "ablation", of: ablationDOM), rows.map { $0[2] })
-        XCTAssertEqual(Self.cells("best-ap", in: "ablation", of: ablationDOM), rows.map { $0[4] })
+        XCTAssertEqual(Self.cells("trainings-spent", in: "ablation", of: ablationDOM), rows.map { $0[3] })
+        XCTAssertEqual(Self.cells("best-ap", in: "ablation", of: ablationDOM), rows.map { $0[5] })
         try checkNumbers(ablationDOM, run: ablation.appendingPathComponent("cpv-mos"))
     }
 }

@@ -198,7 +198,9 @@ final class SearchCommandTests: XCTestCase {
     func testResumeAdoptsWhatAKilledSearchsCommandFinished() throws {
         func search(_ name: String) -> (arguments: [String], log: String) {
             let log = folder.appendingPathComponent("\(name).txt").path
-            let command = "echo $AUTOLOSS_STAGE $(cat formula.txt) >> \(log); sleep 1; " + evaluator
+            // Quoted: a formula's `*` would expand to the candidate folder's files, which differ
+            // with the moment (command.pid comes and goes).
+            let command = "echo $AUTOLOSS_STAGE \"$(cat formula.txt)\" >> \(log); sleep 1; " + evaluator
             return (["search", "--branch", "reg", "--generations", "2", "--population", "2", "--top-k", "1", "--seed", "5",
                      "--command", command, "--out", folder.appendingPathComponent(name).path], log)
         }

@@ -21,7 +21,7 @@ final class SlurmFailureTests: XCTestCase {
     /// the formula's length (deterministic).
     func search(_ name: String, pause: Double = 1.5, extra: [String] = []) -> (arguments: [String], log: String, out: String) {
         let log = folder.appendingPathComponent("\(name).log").path, out = folder.appendingPathComponent(name).path
-        let command = "echo $AUTOLOSS_STAGE $(cat formula.txt) >> \(log); sleep \(pause); " +
+        let command = "echo $AUTOLOSS_STAGE \"$(cat formula.txt)\" >> \(log); sleep \(pause); " +
             #"n=$(wc -c < formula.txt); echo "{\"status\": \"ok\", \"ap\": 0.$((n % 90 + 10))}" > result.json"#
         return (["search", "--branch", "reg", "--generations", "1", "--population", "3", "--top-k", "1", "--seed", "4",
                  "--command", command, "--executor", "slurm", "--jobs", "2", "--out", out] + extra, log, out)

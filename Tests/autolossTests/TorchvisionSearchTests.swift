@@ -28,7 +28,7 @@ final class TorchvisionSearchTests: XCTestCase {
     /// A search of two candidates, logging each training as it starts.
     func search(_ name: String) -> (arguments: [String], log: String) {
         let log = folder.appendingPathComponent("\(name).log").path
-        let command = "echo $AUTOLOSS_STAGE $(cat formula.txt) >> \(log); \(trainer!) {dir} --data \(data) --model fcos --backbone resnet18 --iterations 20 --size 64"
+        let command = "echo $AUTOLOSS_STAGE \"$(cat formula.txt)\" >> \(log); \(trainer!) {dir} --data \(data) --model fcos --backbone resnet18 --iterations 20 --size 64"
         return (["search", "--branch", "reg", "--mode", "sigmoid", "--evaluator", "external", "--data", data, "--command", command,
                  "--generations", "1", "--population", "2", "--top-k", "1", "--top-p", "1", "--seed", "3",
                  "--out", folder.appendingPathComponent(name).path], log)
