@@ -18,6 +18,9 @@ public struct SplitMix64: RandomNumberGenerator, Hashable, Sendable {
     /// The generator whose internal state is `state` (the data layer's convention).
     public init(state: UInt64) { self.state = state }
 
+    /// The internal state, for `init(state:)` to continue from (a training's checkpoint).
+    public var currentState: UInt64 { state }
+
     /// A generator for the `index`-th item of stream `stream` under `seed`: items are independent
     /// of each other, so item 17 is generated without generating items 0 to 16.
     public init(seed: UInt64, stream: UInt64, index: UInt64) {

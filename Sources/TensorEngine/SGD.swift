@@ -61,4 +61,10 @@ public final class SGD {
 
     /// The momentum buffer of parameter `index` (for tests and checkpoints).
     public func velocity(of index: Int) -> Tensor { velocities[index] }
+
+    /// Sets the momentum buffer of parameter `index` (a checkpoint's), of the parameter's shape.
+    public func setVelocity(_ velocity: Tensor, of index: Int) {
+        precondition(velocity.shape == velocities[index].shape, "SGD: velocity \(velocity.shape) for a parameter of \(velocities[index].shape)")
+        velocities[index] = velocity
+    }
 }

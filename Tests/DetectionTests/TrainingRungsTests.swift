@@ -46,7 +46,7 @@ final class TrainingRungsTests: XCTestCase {
         let whole = try Self.train(short, rungs: nil)
         let rung = try Self.train(long, rungs: TrainingRungs(fractions: [0.5]))
         XCTAssertEqual(rung.rungs.first?.step, whole.steps)
-        XCTAssertEqual(rung.rungs.first?.metrics.stats, whole.stats)
+        XCTAssertEqual(rung.rungs.first?.stats, whole.stats)
     }
 
     func testAHurdleEndsTheTrainingAtItsRung() throws {
@@ -59,9 +59,36 @@ final class TrainingRungsTests: XCTestCase {
         XCTAssertEqual(result.stoppedAtRung, 1)
         XCTAssertEqual(result.steps, 15)
         XCTAssertEqual(result.losses.count, 15)
-        XCTAssertEqual(result.metrics?.stats, result.rungs.last?.metrics.stats)
+        XCTAssertEqual(result.metrics?.stats, result.rungs.last?.stats)
         XCTAssertEqual(asked.calls.map(\.0), [0, 1])
-        XCTAssertEqual(asked.calls.map(\.1), result.rungs.map { $0.metrics.ap * 100 })
+        XCTAssertEqual(asked.calls.map(\.1), result.rungs.map { $0.ap * 100 })
+    }
+
+    /// Stopped after its second rung and started again with the same checkpoint file, a training
+    /// continues from that rung and ends with the losses and the AP of one never stopped; a
+    /// checkpoint of another training (another seed) is not taken.
+    func testACheckpointContinuesAsIfNeverStopped() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("autoloss-ckpt-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let schedule = Self.schedule()
+        let trainer = try ProxyTrainer(mode: .softmax, classification: ProxyTrainer.classificationLoss("ce", mode: .softmax),
+                                       regression: RegressionSlot.Kind.resolve("giou"), schedule: schedule)
+        let (train, eval) = try TrainingTests.data.prepare(.proxy, schedule: schedule)
+        let rungs = TrainingRungs(fractions: [0.2, 0.5], checkpoint: file)
+        let whole = try trainer.train(train, evaluateOn: eval, seed: 1, rungs: TrainingRungs(fractions: [0.2, 0.5]))
+        var steps = 0
+        XCTAssertThrowsError(try trainer.train(train, evaluateOn: eval, seed: 1, rungs: rungs, progress: { steps = $0.step },
+                                               shouldStop: { steps >= 20 }))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: file.path), "written at the rungs it cleared")
+        var first = 0
+        let resumed = try trainer.train(train, evaluateOn: eval, seed: 1, rungs: rungs, progress: { if first == 0 { first = $0.step } })
+        XCTAssertEqual(first, 16, "it went on after the rung at step 15")
+        XCTAssertEqual(resumed.losses, whole.losses)
+        XCTAssertEqual(resumed.stats, whole.stats)
+        XCTAssertEqual(resumed.rungs.map(\.stats), whole.rungs.map(\.stats))
+        var other = 0
+        _ = try trainer.train(train, evaluateOn: eval, seed: 2, rungs: rungs, progress: { if other == 0 { other = $0.step } })
+        XCTAssertEqual(other, 1, "another seed's training starts from the beginning")
     }
 
     func testBadRungsAreRefused() {

@@ -31,12 +31,14 @@ final class HurdleSearchTests: XCTestCase {
         return o
     }
 
-    func run(_ o: SearchOptions, store name: String) throws -> (SearchSummary, RunStore) {
+    func run(_ o: SearchOptions, store name: String, stop: StopRequest = StopRequest(),
+             observe: @escaping @Sendable (TrainingEvent) -> Void = { _ in }) throws -> (SearchSummary, RunStore) {
         let path = folder.appendingPathComponent(name).path
         let store = FileManager.default.fileExists(atPath: path) ? try RunStore(opening: path) : try RunStore(creating: path, options: o)
         let evaluator = GoldenDetectorSearchTests.tinyEvaluator()
         evaluator.rungs = o.rungs
-        return (try Evolution(options: o, store: store, evaluator: evaluator).run(), store)
+        evaluator.checkpoints = folder.appendingPathComponent(name + "-checkpoints")
+        return (try Evolution(options: o, store: store, evaluator: evaluator, stop: stop, observe: observe).run(), store)
     }
 
     func testHurdlesPruneAndTheStoreKeepsEveryRung() throws {
@@ -86,6 +88,36 @@ final class HurdleSearchTests: XCTestCase {
         XCTAssertEqual(resumed.funnel.proxyPruned, whole.funnel.proxyPruned)
     }
 
+    /// Stopped during a candidate's proxy training after the rung it cleared, the resumed run
+    /// continues that training from its checkpoint (its first step after the rung's) and ends as
+    /// the uninterrupted run; the checkpoint is gone once the training has ended.
+    func testAStoppedTrainingContinuesFromItsCheckpoint() throws {
+        let whole = try run(options(), store: "whole.sqlite").0
+        let stop = StopRequest()
+        let stopped = Box()
+        // The tiny proxy schedule has 8 steps, its rung after 4.
+        let first = try run(options(), store: "stopped.sqlite", stop: stop) { e in
+            if case .progress(let p) = e.phase, e.stage == .proxy, e.generation != nil, p.step == 6 {
+                stopped.set(e.formula)
+                stop.request(signal: SIGINT)
+            }
+        }.0
+        XCTAssertEqual(first.stoppedBy, SIGINT)
+        let formula = try XCTUnwrap(stopped.value)
+        let checkpoints = folder.appendingPathComponent("stopped.sqlite-checkpoints")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: checkpoints.path).count, 1)
+        let resumedFirstStep = Box()
+        let resumed = try run(options(), store: "stopped.sqlite") { e in
+            if case .progress(let p) = e.phase, e.formula == formula, e.stage == .proxy, resumedFirstStep.value == nil {
+                resumedFirstStep.set("\(p.step)")
+            }
+        }.0
+        XCTAssertEqual(resumedFirstStep.value, "5", "continued after the rung at step 4")
+        func text(_ s: SearchSummary) -> [String] { s.hallOfFame.top(10).map { "\($0.expr.infix) \($0.result.ap!)" } }
+        XCTAssertEqual(text(resumed), text(whole))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: checkpoints.path), [])
+    }
+
     func testRungsAreRefusedWhereHurdlesCannotRun() {
         var o = options()
         o.rungs = [0.5, 0.25]
@@ -115,4 +147,11 @@ final class HurdleSearchTests: XCTestCase {
         o.mosSeeds = nil
         XCTAssertTrue(o.problem?.contains("--mos-rung") ?? false, o.problem ?? "")
     }
+}
+
+private final class Box: @unchecked Sendable {
+    private let lock = NSLock()
+    private var text: String?
+    var value: String? { lock.lock(); defer { lock.unlock() }; return text }
+    func set(_ t: String) { lock.lock(); text = t; lock.unlock() }
 }

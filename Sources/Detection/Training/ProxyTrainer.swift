@@ -126,8 +126,25 @@ public struct ProxyTrainer: Sendable {
         result.losses.reserveCapacity(iterations)
         var average = s.averageDecay.map { _ in network.parameters.map(\.value) }
         var permutation: [Int] = [], cursor = 0
+        // A checkpoint of this very training (a rung it cleared before it was stopped): go on from there.
+        let checkpointKey = self.checkpointKey(seed: seed, train: trainSet, eval: evalSet, rungs: rungs)
+        var firstStep = 0
+        if let url = rungs?.checkpoint, let c = TrainingCheckpoint.read(url, key: checkpointKey),
+           c.step < iterations, c.tensors.count == network.parameters.count * (average == nil ? 2 : 3) {
+            let n = network.parameters.count
+            for (k, p) in network.parameters.enumerated() {
+                p.value = Tensor(shape: p.value.shape, scalars: c.tensors[k])
+                sgd.setVelocity(Tensor(shape: p.value.shape, scalars: c.tensors[n + k]), of: k)
+                if average != nil { average![k] = Tensor(shape: p.value.shape, scalars: c.tensors[2 * n + k]) }
+            }
+            order = SplitMix64(state: c.order)
+            (permutation, cursor, firstStep) = (c.permutation, c.cursor, c.step)
+            result.losses = c.losses
+            result.steps = c.step
+            result.rungs = c.rungs.map { RungResult(fraction: $0.fraction, step: $0.step, stats: $0.stats, seconds: $0.seconds) }
+        }
         let start = Date()
-        for step in 0..<iterations {
+        for step in firstStep..<iterations {
             if let shouldStop, shouldStop() { throw TrainingError.stopped(step: step) }
             var indices: [Int] = []
             while indices.count < s.batchSize {
@@ -170,13 +187,20 @@ public struct ProxyTrainer: Sendable {
                 let metrics = try scoringWeights(average, of: network) {
                     try rungEvaluator.evaluate(network.detect(rungSet, mode: mode, assigner: assigner))
                 }
-                result.rungs.append(RungResult(fraction: rungs.fractions[rung], step: step + 1, metrics: metrics,
+                result.rungs.append(RungResult(fraction: rungs.fractions[rung], step: step + 1, stats: metrics.stats,
                                                seconds: Date().timeIntervalSince(scoring)))
                 if let hurdle = rungs.hurdle, !hurdle(rung, metrics.ap * 100) {
                     result = finish(result, diverged: nil, start: start)
                     result.metrics = metrics
                     result.stoppedAtRung = rung
                     return result
+                }
+                if let url = rungs.checkpoint {
+                    let tensors = network.parameters.map(\.value.scalars) + (0..<network.parameters.count).map { sgd.velocity(of: $0).scalars }
+                        + (average ?? []).map(\.scalars)
+                    try TrainingCheckpoint(key: checkpointKey, step: step + 1, order: order.currentState, permutation: permutation, cursor: cursor,
+                                           losses: result.losses, rungs: result.rungs.map { .init(fraction: $0.fraction, step: $0.step, stats: $0.stats, seconds: $0.seconds) },
+                                           counts: tensors.map(\.count), hasAverage: average != nil, tensors: tensors).write(to: url)
                 }
             }
             if let progress {
@@ -200,6 +224,16 @@ public struct ProxyTrainer: Sendable {
         }
         result.evaluationSeconds = Date().timeIntervalSince(evaluationStart)
         return result
+    }
+
+    /// What names one training for its checkpoint: the losses, the schedule, the seed, the images
+    /// and the rungs (FNV-1a of their description).
+    private func checkpointKey(seed: UInt64, train: TrainingImages, eval: TrainingImages, rungs: TrainingRungs?) -> String {
+        var h = FNV1a()
+        let text = "\(mode)|\(classification.canonicalString(in: mode))|\(regression)|\(schedule)|\(seed)|\(train.count)|\(train.records.map(\.id))"
+            + "|\(eval.count)|\(rungs?.fractions ?? [])|\(rungs?.evalImages ?? -1)"
+        h.add(bytes: Array(text.utf8))
+        return String(h.value, radix: 16)
     }
 
     /// `body`'s value with the network holding the averaged weights (where the schedule keeps an

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Multi-fidelity training (issue 18): the proxy training scored at fractions of its schedule
 /// (its rungs), and a hurdle at each rung that may end it there.
 ///
@@ -15,10 +17,14 @@ public struct TrainingRungs: Sendable {
     /// Asked after each rung's scoring with the rung's index and AP (points); false ends the
     /// training there (`TrainingResult.stoppedAtRung`).
     public var hurdle: (@Sendable (_ rung: Int, _ ap: Double) -> Bool)?
+    /// Where the training's state is written at each rung it clears, and read back when the same
+    /// training starts again (`TrainingCheckpoint`); nil: nowhere.
+    public var checkpoint: URL?
 
-    public init(fractions: [Double], evalImages: Int? = nil, hurdle: (@Sendable (Int, Double) -> Bool)? = nil) {
+    public init(fractions: [Double], evalImages: Int? = nil, checkpoint: URL? = nil, hurdle: (@Sendable (Int, Double) -> Bool)? = nil) {
         self.fractions = fractions
         self.evalImages = evalImages
+        self.checkpoint = checkpoint
         self.hurdle = hurdle
     }
 
@@ -44,9 +50,11 @@ public struct RungResult: Sendable, Equatable {
     /// The rung's fraction of the schedule, and the steps done when it was scored.
     public var fraction: Double
     public var step: Int
-    public var metrics: DetectionMetrics
+    /// COCO's twelve numbers there.
+    public var stats: [Double]
     /// Seconds of its scoring.
     public var seconds: Double
 
-    public var ap: Double { metrics.ap }
+    /// AP@[.5:.95] in [0, 1].
+    public var ap: Double { stats[0] }
 }

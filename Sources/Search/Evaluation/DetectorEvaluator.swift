@@ -36,6 +36,10 @@ public final class DetectorEvaluator: CandidateEvaluator, @unchecked Sendable {
     /// `mosRungEvalImages` validation images. nil: the MOS preset (the verification set).
     public var mosRung: Double?
     public var mosRungEvalImages = 500
+    /// Where a proxy training with rungs keeps its checkpoint while it runs (one file per
+    /// candidate, removed when the training ends; a stopped one's stays for the resumed run to
+    /// continue from); nil: none kept.
+    public var checkpoints: URL?
     private let lock = NSLock()
     private var prepared: [TrainingStage: (train: TrainingImages, eval: TrainingImages)] = [:]
 
@@ -93,12 +97,21 @@ public final class DetectorEvaluator: CandidateEvaluator, @unchecked Sendable {
             let trainer = try ProxyTrainer(pair, schedule: schedule)
             let sets = try images(for: asRung == nil ? stage : .proxy, schedule: schedule)
             let hurdles = context?.hurdles
+            let checkpoint = checkpoints.map { folder in
+                folder.appendingPathComponent(context?.generation.map { "g\($0)-s\(context?.slot ?? 0).checkpoint" } ?? "baseline.checkpoint")
+            }
             var rungs = stage == .proxy ? self.rungs.map { fractions in
-                TrainingRungs(fractions: fractions, hurdle: hurdles.map { bars in { k, ap in k >= bars.count || ap >= bars[k] } })
+                TrainingRungs(fractions: fractions, checkpoint: checkpoint,
+                              hurdle: hurdles.map { bars in { k, ap in k >= bars.count || ap >= bars[k] } })
             } : nil
+            if rungs?.checkpoint != nil, let folder = checkpoints {
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            }
             if let asRung { rungs = TrainingRungs(fractions: [asRung], evalImages: mosRungEvalImages) { _, _ in false } }
             let result = try trainer.train(sets.train, evaluateOn: sets.eval, seed: seed, rungs: rungs, progress: context?.progress,
                                            shouldStop: context.map { c in { c.stop.isRequested } })
+            // Ended (not stopped): its checkpoint has served.
+            if let file = rungs?.checkpoint { try? FileManager.default.removeItem(at: file) }
             var evaluation: EvaluationResult
             switch result.status {
             case .ok: evaluation = EvaluationResult(status: .ok, stats: result.stats, seconds: Date().timeIntervalSince(start))
@@ -106,11 +119,11 @@ public final class DetectorEvaluator: CandidateEvaluator, @unchecked Sendable {
             }
             if rungs != nil && asRung == nil {
                 evaluation.rungs = result.rungs.enumerated().map { k, r in
-                    EvaluationResult.Rung(fraction: r.fraction, stats: r.metrics.stats, hurdle: hurdles.flatMap { k < $0.count ? $0[k] : nil })
+                    EvaluationResult.Rung(fraction: r.fraction, stats: r.stats, hurdle: hurdles.flatMap { k < $0.count ? $0[k] : nil })
                 }
             }
             if asRung != nil, let rung = result.rungs.first {
-                evaluation.stats = rung.metrics.stats  // MOS's score: the rung's
+                evaluation.stats = rung.stats  // MOS's score: the rung's
             } else if result.stoppedAtRung != nil, let last = evaluation.rungs?.last {
                 evaluation.status = .pruned
                 evaluation.reason = String(format: "AP %.2f at %g of the schedule, below its hurdle %.2f", last.ap, last.fraction, last.hurdle ?? 0)

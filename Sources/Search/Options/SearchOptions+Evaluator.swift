@@ -22,6 +22,7 @@ extension SearchOptions {
             let detector = DetectorEvaluator(data: data)
             if let f = scheduleScale { detector.schedules[.proxy] = detector.schedules[.proxy]?.scaled(f) }
             detector.rungs = rungs
+            if rungs != nil { detector.checkpoints = folder.checkpoints }
             detector.mosSeeds = mosSeeds ?? 1
             detector.mosRung = mosRung
             if let tuned {

@@ -25,6 +25,8 @@ public struct RunFolder: Sendable {
     public var log: URL { url.appendingPathComponent("search.log") }
     public var hallOfFame: URL { url.appendingPathComponent("hall-of-fame.json") }
     public var evaluations: URL { url.appendingPathComponent("evaluations") }
+    /// Proxy trainings' checkpoints at their rungs (hurdles), while they run.
+    public var checkpoints: URL { url.appendingPathComponent("checkpoints") }
 
     /// A new run: the folder must not exist (nothing is overwritten).
     public func create(_ options: SearchOptions) throws -> RunStore {

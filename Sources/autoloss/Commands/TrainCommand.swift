@@ -204,7 +204,7 @@ struct TrainCommand: ParsableCommand {
             ("final_loss", result.losses.last.map { .number(Double($0)) } ?? .null),
             ("rungs", .array(result.rungs.map { r in
                 .object([("fraction", .number(r.fraction)), ("step", .number(Double(r.step))),
-                         ("stats", JSON.numbers(r.metrics.stats)), ("seconds", .number(r.seconds))])
+                         ("stats", JSON.numbers(r.stats)), ("seconds", .number(r.seconds))])
             })),
             ("data", .string(data)), ("task", .string(task.rawValue)), ("mode", .string(mode.rawValue)),
             ("cls", .string(clsName)), ("reg", .string(reg)), ("seed", .number(Double(seed))),
