@@ -1,3 +1,4 @@
+import Foundation
 import LossLanguage
 import XCTest
 @testable import Search
@@ -40,5 +41,25 @@ final class HurdlesTests: XCTestCase {
         XCTAssertNil(r.ap, "a pruned training has no final AP")
         XCTAssertEqual(r.rungAP(0), 30)
         XCTAssertNil(r.rungAP(1))
+    }
+
+    /// result.json with rungs, as the worker writes it, read strictly.
+    func testResultFilesWithRungs() {
+        let twelve = "[" + Array(repeating: "0.1", count: 12).joined(separator: ",") + "]"
+        let rung = "{\"fraction\": 0.25, \"stats\": \(twelve), \"hurdle\": 30}"
+        let pruned = ResultFile.parse(Data("{\"status\": \"pruned\", \"stats\": \(twelve), \"rungs\": [\(rung)]}".utf8), seconds: 1)
+        XCTAssertEqual(pruned.status, .pruned, pruned.reason)
+        XCTAssertEqual(pruned.rungs?.first?.hurdle, 30)
+        XCTAssertEqual(pruned.cost, 0.25)
+        let ok = ResultFile.parse(Data("{\"status\": \"ok\", \"stats\": \(twelve), \"rungs\": [\(rung)]}".utf8), seconds: 1)
+        XCTAssertEqual(ok.status, .ok)
+        XCTAssertEqual(ok.rungs?.count, 1)
+        for (text, reason) in [("{\"status\": \"pruned\", \"stats\": \(twelve)}", "without the \"rungs\""),
+                               ("{\"status\": \"pruned\", \"rungs\": [\(rung)]}", "12 \"stats\""),
+                               ("{\"status\": \"ok\", \"stats\": \(twelve), \"rungs\": [{\"fraction\": 2, \"stats\": \(twelve)}]}", "fraction in (0, 1)")] {
+            let r = ResultFile.parse(Data(text.utf8), seconds: 1)
+            XCTAssertEqual(r.status, .failed, text)
+            XCTAssertTrue(r.reason.contains(reason), r.reason)
+        }
     }
 }

@@ -53,6 +53,32 @@ final class EvaluateCommandTests: XCTestCase {
         XCTAssertTrue(percent.reason?.contains("write AP as a fraction") == true, percent.reason ?? "")
     }
 
+    /// The worker with hurdles: it scores the proxy training at the rungs candidate.json names,
+    /// ends it where the hurdle there is not cleared (status pruned, the rung's numbers), and
+    /// gives what the built-in detector gives in process; the search reads both back.
+    func testTheWorkerScoresRungsAndClearsOrFailsHurdles() throws {
+        var o = SearchOptions(branch: .reg)
+        o.evaluator = .detector(data: "shapes")
+        o.scheduleScale = 0.005
+        o.rungs = [0.5]
+        let pair = LossPair(classification: try Expr.resolve("ce", branch: .softmax), mode: .softmax, regression: try Expr.resolve("giou", branch: .reg))
+        let inProcess = try o.makeEvaluator(folder: RunFolder(folder.appendingPathComponent("run")), data: DetectorData.resolve("shapes", searchingFrom: []))
+        for (name, bar, status) in [("cleared", -1.0, EvaluationResult.Status.ok), ("pruned", 1000, .pruned)] {
+            let dir = CandidateFolder(folder.appendingPathComponent(name))
+            let context = EvaluationContext(generation: 0, slot: 1, hurdles: [bar])
+            try dir.write(pair, searched: .reg, stage: .proxy, seed: 3, context: context, jobs: 1, options: o)
+            let r = try CLI.run(["evaluate", dir.url.path])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            let read = dir.readResult()
+            let expected = inProcess.evaluate(pair, searched: .reg, stage: .proxy, seed: 3, context: context)
+            XCTAssertEqual(read.status, status, read.reason)
+            XCTAssertEqual(expected.status, status, expected.reason)
+            XCTAssertEqual(read.stats, expected.stats)
+            XCTAssertEqual(read.rungs, expected.rungs)
+            XCTAssertEqual(read.rungs?.first?.hurdle, bar)
+        }
+    }
+
     func testAFolderThatIsNotACandidateIsRefused() throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let r = try CLI.run(["evaluate", folder.path])

@@ -19,8 +19,11 @@ extension CandidateFolder {
             o.tuned = request.tuned
             o.mosSeeds = request.mosSeeds
             o.mosRung = request.mosRung
+            o.rungs = request.rungs
+            // The checkpoint at the rungs stays in this folder: a job run again continues from it.
             let evaluator = try o.makeEvaluator(folder: RunFolder(url), data: o.resolveData(searchingFrom: dataSearchPath))
-            result = evaluator.evaluate(request.pair, searched: request.searched, stage: request.stage, seed: request.seed)
+            result = evaluator.evaluate(request.pair, searched: request.searched, stage: request.stage, seed: request.seed,
+                                        context: EvaluationContext(generation: request.generation, slot: request.slot, hurdles: request.hurdles))
         case .external(let command)?:
             result = ExternalEvaluator.run(command, in: url, stage: request.stage, executor: .local(jobs: 1), stop: StopRequest(),
                                            timeout: nil, since: Date())

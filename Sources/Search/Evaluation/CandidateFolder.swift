@@ -39,6 +39,7 @@ public struct CandidateFolder: Sendable {
                                    "mode": pair.mode.rawValue, "threads": Executor.threadShare(jobs: jobs)]
         meta["generation"] = context.generation
         meta["slot"] = context.slot
+        meta["hurdles"] = context.hurdles
         if let builtin = pair.builtinRegression { meta["builtin_regression"] = builtin.rawValue }
         if !verificationImages.isEmpty {
             meta["verification_images"] = verificationImages.map { ["id": $0.id, "file": $0.file] as [String: Any] }
@@ -46,6 +47,7 @@ public struct CandidateFolder: Sendable {
         if let options {
             meta["evaluator"] = try JSONSerialization.jsonObject(with: JSONEncoder().encode(options.evaluator))
             meta["schedule_scale"] = options.scheduleScale
+            meta["rungs"] = options.rungs
             meta["mos_seeds"] = options.mosSeeds
             meta["mos_rung"] = options.mosRung
             if let tuned = options.tuned { meta["tuned"] = try JSONSerialization.jsonObject(with: JSONEncoder().encode(tuned)) }
@@ -68,6 +70,11 @@ public struct CandidateFolder: Sendable {
         /// MOS trainings averaged per candidate (nil: 1), and MOS as the proxy's first rung.
         public var mosSeeds: Int?
         public var mosRung: Double?
+        /// The proxy training's rungs and the hurdles there (AP in percent), and whose training it is.
+        public var rungs: [Double]?
+        public var hurdles: [Double]?
+        public var generation: Int?
+        public var slot: Int?
     }
 
     public func request() throws -> Request {
@@ -91,7 +98,17 @@ public struct CandidateFolder: Sendable {
         let tuned = try (meta["tuned"]).map { try JSONDecoder().decode(TunedSetting.self, from: JSONSerialization.data(withJSONObject: $0)) }
         return Request(pair: pair, searched: branch, stage: stage, seed: seed, evaluator: evaluator,
                        scheduleScale: (meta["schedule_scale"] as? NSNumber)?.doubleValue, tuned: tuned,
-                       mosSeeds: (meta["mos_seeds"] as? NSNumber)?.intValue, mosRung: (meta["mos_rung"] as? NSNumber)?.doubleValue)
+                       mosSeeds: (meta["mos_seeds"] as? NSNumber)?.intValue, mosRung: (meta["mos_rung"] as? NSNumber)?.doubleValue,
+                       rungs: (meta["rungs"] as? [NSNumber])?.map(\.doubleValue), hurdles: (meta["hurdles"] as? [NSNumber])?.map(\.doubleValue),
+                       generation: (meta["generation"] as? NSNumber)?.intValue, slot: (meta["slot"] as? NSNumber)?.intValue)
+    }
+
+    /// result.json read back as the search reads it (`ResultFile`); a missing file is a failure.
+    public func readResult(seconds: Double = 0) -> EvaluationResult {
+        guard let data = FileManager.default.contents(atPath: resultFile.path) else {
+            return EvaluationResult(status: .failed, seconds: seconds, reason: "no result.json in \(url.path)")
+        }
+        return ResultFile.parse(data, seconds: seconds)
     }
 
     /// Writes result.json in one step (a reader never sees half of it), in the form `ResultFile`
@@ -102,11 +119,12 @@ public struct CandidateFolder: Sendable {
             var stats: [Double]?
             var reason: String?
             var seconds: Double
+            var rungs: [EvaluationResult.Rung]?
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let written = Written(status: r.status.rawValue, stats: r.status == .ok ? r.stats : nil, reason: r.reason.isEmpty ? nil : r.reason,
-                              seconds: r.seconds)
+        let written = Written(status: r.status.rawValue, stats: r.status == .ok || r.status == .pruned ? r.stats : nil,
+                              reason: r.reason.isEmpty ? nil : r.reason, seconds: r.seconds, rungs: r.rungs)
         try encoder.encode(written).write(to: resultFile, options: .atomic)
     }
 }

@@ -7,12 +7,16 @@ import Foundation
 ///     {"status": "ok", "stats": [12 COCO numbers in [-1, 1], AP (the first) in [0, 1]]}
 ///     {"status": "ok", "ap": 0.37}                       AP as a fraction in [0, 1]
 ///     {"status": "diverged", "reason": "NaN at step 12"}
+///
+/// The built-in worker with hurdles (`--rungs`) adds "rungs" ([{fraction, stats, hurdle}]) and
+/// may write {"status": "pruned", "stats": [the last rung's 12], "rungs": [...], "reason": ...}.
 enum ResultFile {
     private struct Raw: Decodable {
         var status: String?
         var stats: [Double]?
         var ap: Double?
         var reason: String?
+        var rungs: [EvaluationResult.Rung]?
     }
 
     static func parse(_ data: Data, seconds: Double) -> EvaluationResult {
@@ -25,7 +29,22 @@ enum ResultFile {
             }
             return failed("not a JSON object with \"status\" (\(text.prefix(80).replacingOccurrences(of: "\n", with: " ")))")
         }
+        var result = parseStatus(raw, seconds: seconds, failed: failed)
+        if let rungs = raw.rungs, result.status != .failed {
+            guard rungs.allSatisfy({ $0.stats.count == 12 && $0.fraction > 0 && $0.fraction < 1 }) else {
+                return failed("\"rungs\": each needs a fraction in (0, 1) and COCO's 12 numbers")
+            }
+            result.rungs = rungs
+        }
+        if result.status == .pruned && (raw.rungs ?? []).isEmpty { return failed("status pruned without the \"rungs\" it was pruned at") }
+        return result
+    }
+
+    private static func parseStatus(_ raw: Raw, seconds: Double, failed: (String) -> EvaluationResult) -> EvaluationResult {
         switch raw.status {
+        case "pruned":
+            guard let stats = raw.stats, stats.count == 12 else { return failed("status pruned needs the last rung's 12 \"stats\"") }
+            return EvaluationResult(status: .pruned, stats: stats, seconds: seconds, reason: raw.reason ?? "below a hurdle")
         case "diverged":
             return EvaluationResult(status: .diverged, seconds: seconds, reason: raw.reason ?? "loss went non-finite")
         case "ok":

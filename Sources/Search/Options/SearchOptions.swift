@@ -55,7 +55,7 @@ public struct SearchOptions: Codable, Equatable, Sendable {
     public var verificationData: String?
     /// Multi-fidelity proxy training (issue 18): the fractions of the proxy schedule at which a
     /// candidate's training is scored and must clear a hurdle to go on (nil: trained whole).
-    /// The built-in detector in this process only.
+    /// The built-in detector only (in this process or through the worker, `autoloss evaluate`).
     public var rungs: [Double]?
     /// How far below the bar (AP points) a candidate may be at a rung and still go on
     /// (nil: `Hurdles.defaultMargin`). See `Hurdles`.
@@ -134,8 +134,8 @@ public struct SearchOptions: Codable, Equatable, Sendable {
             if r.isEmpty || !r.allSatisfy({ $0 > 0 && $0 < 1 }) || zip(r, r.dropFirst()).contains(where: { $0 >= $1 }) {
                 return "--rungs: give ascending fractions of the proxy schedule, each between 0 and 1, e.g. 0.25,0.5"
             }
-            guard case .detector = evaluator, executor == .local(jobs: 1) else {
-                return "--rungs: hurdles need the built-in detector trained in this process (--evaluator detector, --executor local, --jobs 1)"
+            guard case .detector = evaluator else {
+                return "--rungs: hurdles need the built-in detector (--evaluator detector), which scores a training at its rungs"
             }
         }
         if tuned != nil, case .detector = evaluator {} else if tuned != nil {
