@@ -14,8 +14,9 @@ cd "$(dirname "$0")/.."
 swift build -c release --product autoloss
 BIN=bench/out/rung_study/autoloss
 mkdir -p bench/out/rung_study bench/out/tuned
-# A copy of the binary: rebuilding the project while the measurements run leaves them alone.
-[ -x "$BIN" ] || cp .build/release/autoloss "$BIN"
+# A copy of the binary, replaced whole (a running copy keeps its own): rebuilding the project
+# while the measurements run leaves them alone.
+cp .build/release/autoloss "$BIN.new" && mv -f "$BIN.new" "$BIN"
 export OMP_NUM_THREADS=2
 steps=("$@")
 [ ${#steps[@]} -gt 0 ] || steps=(study-reg tune-ce study-sigmoid study-softmax tune-focal)
