@@ -92,46 +92,55 @@ public final class DetectorEvaluator: CandidateEvaluator, @unchecked Sendable {
         let start = Date()
         do {
             // MOS as the proxy's first rung: the proxy's training, ended at the rung.
-            let asRung = stage == .mos ? mosRung : nil
-            let schedule = schedules[asRung == nil ? stage : .proxy]!
+            let trained: TrainingStage = stage == .mos && mosRung != nil ? .proxy : stage
+            let schedule = schedules[trained]!
             let trainer = try ProxyTrainer(pair, schedule: schedule)
-            let sets = try images(for: asRung == nil ? stage : .proxy, schedule: schedule)
-            let hurdles = context?.hurdles
-            let checkpoint = checkpoints.map { folder in
-                folder.appendingPathComponent(context?.generation.map { "g\($0)-s\(context?.slot ?? 0).checkpoint" } ?? "baseline.checkpoint")
-            }
-            var rungs = stage == .proxy ? self.rungs.map { fractions in
-                TrainingRungs(fractions: fractions, checkpoint: checkpoint,
-                              hurdle: hurdles.map { bars in { k, ap in k >= bars.count || ap >= bars[k] } })
-            } : nil
-            if rungs?.checkpoint != nil, let folder = checkpoints {
-                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            }
-            if let asRung { rungs = TrainingRungs(fractions: [asRung], evalImages: mosRungEvalImages) { _, _ in false } }
+            let sets = try images(for: trained, schedule: schedule)
+            let rungs = try self.rungs(stage, context: context)
             let result = try trainer.train(sets.train, evaluateOn: sets.eval, seed: seed, rungs: rungs, progress: context?.progress,
                                            shouldStop: context.map { c in { c.stop.isRequested } })
             // Ended (not stopped): its checkpoint has served.
             if let file = rungs?.checkpoint { try? FileManager.default.removeItem(at: file) }
-            var evaluation: EvaluationResult
-            switch result.status {
-            case .ok: evaluation = EvaluationResult(status: .ok, stats: result.stats, seconds: Date().timeIntervalSince(start))
-            case .diverged: evaluation = EvaluationResult(status: .diverged, seconds: Date().timeIntervalSince(start), reason: result.reason)
-            }
-            if rungs != nil && asRung == nil {
-                evaluation.rungs = result.rungs.enumerated().map { k, r in
-                    EvaluationResult.Rung(fraction: r.fraction, stats: r.stats, hurdle: hurdles.flatMap { k < $0.count ? $0[k] : nil })
-                }
-            }
-            if asRung != nil, let rung = result.rungs.first {
-                evaluation.stats = rung.stats  // MOS's score: the rung's
-            } else if result.stoppedAtRung != nil, let last = evaluation.rungs?.last {
-                evaluation.status = .pruned
-                evaluation.reason = String(format: "AP %.2f at %g of the schedule, below its hurdle %.2f", last.ap, last.fraction, last.hurdle ?? 0)
-            }
-            return evaluation
+            return evaluation(result, stage: stage, hurdles: context?.hurdles, seconds: Date().timeIntervalSince(start))
         } catch {
             return EvaluationResult(status: .failed, seconds: Date().timeIntervalSince(start), reason: "\(error)")
         }
+    }
+
+    /// A training's rungs: the proxy's, with this training's hurdles and checkpoint file; MOS's
+    /// one rung, never cleared, where MOS is the proxy's first rung; nil where it has none.
+    private func rungs(_ stage: TrainingStage, context: EvaluationContext?) throws -> TrainingRungs? {
+        switch stage {
+        case .mos:
+            return mosRung.map { TrainingRungs(fractions: [$0], evalImages: mosRungEvalImages) { _, _ in false } }
+        case .proxy:
+            guard let fractions = rungs else { return nil }
+            let checkpoint = checkpoints.map { folder in
+                folder.appendingPathComponent(context?.generation.map { "g\($0)-s\(context?.slot ?? 0).checkpoint" } ?? "baseline.checkpoint")
+            }
+            if let folder = checkpoints { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) }
+            return TrainingRungs(fractions: fractions, checkpoint: checkpoint,
+                                 hurdle: context?.hurdles.map { bars in { k, ap in k >= bars.count || ap >= bars[k] } })
+        }
+    }
+
+    /// A training's result as the search keeps it: the proxy's with its rungs and hurdles
+    /// (pruned where a hurdle ended it), MOS-as-a-rung's scored at its rung.
+    private func evaluation(_ result: TrainingResult, stage: TrainingStage, hurdles: [Double]?, seconds: Double) -> EvaluationResult {
+        var evaluation: EvaluationResult
+        switch result.status {
+        case .ok: evaluation = EvaluationResult(status: .ok, stats: result.stats, seconds: seconds)
+        case .diverged: evaluation = EvaluationResult(status: .diverged, seconds: seconds, reason: result.reason)
+        }
+        guard stage == .proxy, rungs != nil else { return evaluation }  // a MOS rung's stats are the result's already
+        evaluation.rungs = result.rungs.enumerated().map { k, r in
+            EvaluationResult.Rung(fraction: r.fraction, stats: r.stats, hurdle: hurdles.flatMap { k < $0.count ? $0[k] : nil })
+        }
+        if result.stoppedAtRung != nil, let last = evaluation.rungs?.last {
+            evaluation.status = .pruned
+            evaluation.reason = String(format: "AP %.2f at %g of the schedule, below its hurdle %.2f", last.ap, last.fraction, last.hurdle ?? 0)
+        }
+        return evaluation
     }
 
     /// The stage's training and scored images, prepared on first use.
