@@ -33,9 +33,10 @@ public final class DetectorEvaluator: CandidateEvaluator, @unchecked Sendable {
     public var mosSeeds = 1
     /// MOS replaced by the proxy's first rung (issue 18): the MOS stage trains on the proxy's
     /// images with the proxy's schedule, stops at this fraction of it, and scores the first
-    /// `mosRungEvalImages` validation images. nil: the MOS preset (the verification set).
+    /// `mosRungEvalImages` validation images (nil: all the proxy scores, as the reg study
+    /// measured it). nil: the MOS preset (the verification set).
     public var mosRung: Double?
-    public var mosRungEvalImages = 500
+    public var mosRungEvalImages: Int?
     /// Where a proxy training with rungs keeps its checkpoint while it runs (one file per
     /// candidate, removed when the training ends; a stopped one's stays for the resumed run to
     /// continue from); nil: none kept.

@@ -68,8 +68,8 @@ public struct SearchOptions: Codable, Equatable, Sendable {
     /// MOS trainings per candidate with consecutive seeds, their AP averaged (nil: 1). The
     /// built-in detector only.
     public var mosSeeds: Int?
-    /// MOS as the first rung of the proxy training at this fraction of its schedule (scored on
-    /// 500 validation images) instead of the MOS preset (nil). The built-in detector only.
+    /// MOS as the first rung of the proxy training at this fraction of its schedule (scored on the
+    /// proxy's validation images) instead of the MOS preset (nil). The built-in detector only.
     public var mosRung: Double?
 
     public init(branch: Branch, mode: Branch? = nil, partner: String? = nil, baseline: String? = nil) {

@@ -46,10 +46,10 @@ struct SearchCommand: ParsableCommand {
     @Option(name: .customLong("eval-timeout"), help: "Seconds one external evaluation (or Slurm job) may take; past it, its processes are ended (the job cancelled) and it counts as failed.") var evalTimeout: Double?
     @Option(name: .customLong("schedule-scale"), help: "The built-in detector's proxy schedule at this fraction of its preset's steps, in (0, 4] (--fit-minutes chooses one).") var scheduleScale: Double?
     @Option(help: ArgumentHelp("Multi-fidelity proxy training: score each candidate's proxy training at these fractions of the schedule, and end it where it falls below the hurdle (the baseline's AP and the parents' there, less --hurdle-margin).", valueName: "F,F,...")) var rungs: String?
-    @Option(name: .customLong("hurdle-margin"), help: ArgumentHelp("AP points below a rung's bar that still go on (default 1).", valueName: "AP")) var hurdleMargin: Double?
+    @Option(name: .customLong("hurdle-margin"), help: ArgumentHelp("AP points below a rung's bar that still go on (default 2).", valueName: "AP")) var hurdleMargin: Double?
     @Option(name: .customLong("tuned-baseline"), help: ArgumentHelp("Measure candidates against the baseline pair as `autoloss tune-baseline --out DIR` tuned it: every training uses its best weight (and focal's alpha and gamma).", valueName: "DIR")) var tunedBaseline: String?
     @Option(name: .customLong("mos-seeds"), help: ArgumentHelp("MOS trainings per candidate (consecutive seeds), their AP averaged (built-in detector).", valueName: "N")) var mosSeeds: Int?
-    @Option(name: .customLong("mos-rung"), help: ArgumentHelp("MOS as the proxy training's first rung: train on the proxy's images, stop at this fraction of its schedule, score 500 validation images (built-in detector).", valueName: "F")) var mosRung: Double?
+    @Option(name: .customLong("mos-rung"), help: ArgumentHelp("MOS as the proxy training's first rung: train on the proxy's images, stop at this fraction of its schedule, score its validation images (built-in detector; 0.25 ranked reg candidates as the proxy does).", valueName: "F")) var mosRung: Double?
     @Flag(name: .customLong("no-cpv"), help: "Turn convergence property verification off.") var noCPV = false
     @Flag(name: .customLong("no-mos"), help: "Turn model optimisation simulation off.") var noMOS = false
     @Option(help: "The run folder (must not exist).") var out: String?
