@@ -161,7 +161,7 @@ public struct ProxyTrainer: Sendable {
             switch loss.evaluate(outputs, targets: trainSet.targets(indices, flips: flips, assigner: assigner)) {
             case .failure(let failure):
                 network.clearSaved()
-                return finish(result, diverged: "step \(step): \(failure)", start: start)
+                return finish(result, diverged: "step \(step): \(failure)", start: start, from: firstStep)
             case .success(let value):
                 stepLoss = value
             }
@@ -169,7 +169,7 @@ public struct ProxyTrainer: Sendable {
             network.backward(stepLoss.gradients)
             let norm = GradientClipping.clipGlobalNorm(network.parameters, maxNorm: s.clipNorm)
             guard norm.isFinite else {
-                return finish(result, diverged: "step \(step): the gradient is not finite", start: start)
+                return finish(result, diverged: "step \(step): the gradient is not finite", start: start, from: firstStep)
             }
             sgd.learningRate = rates.rate(at: step)
             sgd.step()
@@ -190,7 +190,7 @@ public struct ProxyTrainer: Sendable {
                 result.rungs.append(RungResult(fraction: rungs.fractions[rung], step: step + 1, stats: metrics.stats,
                                                seconds: Date().timeIntervalSince(scoring)))
                 if let hurdle = rungs.hurdle, !hurdle(rung, metrics.ap * 100) {
-                    result = finish(result, diverged: nil, start: start)
+                    result = finish(result, diverged: nil, start: start, from: firstStep)
                     result.metrics = metrics
                     result.stoppedAtRung = rung
                     return result
@@ -212,7 +212,7 @@ public struct ProxyTrainer: Sendable {
                                           elapsedSeconds: elapsed))
             }
         }
-        result = finish(result, diverged: nil, start: start)
+        result = finish(result, diverged: nil, start: start, from: firstStep)
         if let average {
             for (p, value) in zip(network.parameters, average) { p.value = value }
         }
@@ -246,11 +246,13 @@ public struct ProxyTrainer: Sendable {
         return try body()
     }
 
-    /// Closes the training part of a result: time, speed, and the status when it diverged.
-    private func finish(_ partial: TrainingResult, diverged reason: String?, start: Date) -> TrainingResult {
+    /// Closes the training part of a result: time and speed (of the steps run here), and the
+    /// status when it diverged.
+    private func finish(_ partial: TrainingResult, diverged reason: String?, start: Date, from firstStep: Int) -> TrainingResult {
         var result = partial
         result.trainingSeconds = Date().timeIntervalSince(start)
-        result.imagesPerSecond = Double(result.steps * schedule.batchSize) / max(result.trainingSeconds, 1e-9)
+        // The steps of this run (a training continued from a checkpoint ran only the rest).
+        result.imagesPerSecond = Double((result.steps - firstStep) * schedule.batchSize) / max(result.trainingSeconds, 1e-9)
         if let reason {
             result.status = .diverged
             result.reason = reason
