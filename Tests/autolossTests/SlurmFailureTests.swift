@@ -33,12 +33,19 @@ final class SlurmFailureTests: XCTestCase {
 
     func hallOfFame(_ out: String) throws -> String { try String(contentsOfFile: out + "/hall-of-fame.json", encoding: .utf8) }
 
-    /// The id of a job of this run that Slurm is running now (its folder's slurm.job).
-    func runningJob(_ out: String) -> String? {
+    /// The id of a job of this run that Slurm is running now (its folder's slurm.job) and whose
+    /// command has begun: its line is in `log` (a job Slurm lists as running may not have
+    /// started its script yet; cancelled then, it would log only once, when run again).
+    func runningJob(_ out: String, logged log: String? = nil) -> String? {
         let evaluations = URL(fileURLWithPath: out).appendingPathComponent("evaluations")
         for dir in (try? FileManager.default.contentsOfDirectory(atPath: evaluations.path)) ?? [] {
             if let id = try? String(contentsOf: evaluations.appendingPathComponent("\(dir)/slurm.job"), encoding: .utf8) {
                 let id = id.trimmingCharacters(in: .whitespacesAndNewlines)
+                if let log {
+                    let formula = (try? String(contentsOf: evaluations.appendingPathComponent("\(dir)/formula.txt"), encoding: .utf8)) ?? ""
+                    let stage = dir.hasPrefix("mos-") ? "mos" : "proxy"
+                    guard lines(log).contains("\(stage) \(formula.trimmingCharacters(in: .whitespacesAndNewlines))") else { continue }
+                }
                 if SlurmSupport.run(["squeue", "-h", "-t", "RUNNING", "-j", id]).out.contains(id) { return id }
             }
         }
@@ -51,7 +58,7 @@ final class SlurmFailureTests: XCTestCase {
         let disturbed = search("disturbed")
         let process = try CLI.start(disturbed.arguments)
         var job: String?
-        XCTAssertTrue(SlurmSupport.wait(60) { job = runningJob(disturbed.out); return job != nil })
+        XCTAssertTrue(SlurmSupport.wait(60) { job = runningJob(disturbed.out, logged: disturbed.log); return job != nil })
         SlurmSupport.run(["scancel", try XCTUnwrap(job)])
         process.waitUntilExit()
         XCTAssertEqual(process.terminationStatus, 0)
