@@ -119,7 +119,7 @@ public struct ProxyTrainer: Sendable {
         let rates = s.rateSchedule(iterations: iterations)
         let rungSteps = rungs?.steps(iterations: iterations) ?? []
         let rungSet = rungs.map { r in evalSet.subset(Array(0..<min(evalSet.count, r.evalImages ?? evalSet.count))) }
-        let rungEvaluator = try rungSet.map { try COCOEvaluator(groundTruth: $0.groundTruth) }
+        let rungEvaluator = try rungSet.map { $0.count == evalSet.count ? evaluator : try COCOEvaluator(groundTruth: $0.groundTruth) }
 
         var result = TrainingResult(status: .ok, metrics: nil, steps: 0, iterations: iterations, reason: "",
                                     trainingSeconds: 0, evaluationSeconds: 0, imagesPerSecond: 0, losses: [])
@@ -129,19 +129,11 @@ public struct ProxyTrainer: Sendable {
         // A checkpoint of this very training (a rung it cleared before it was stopped): go on from there.
         let checkpointKey = self.checkpointKey(seed: seed, train: trainSet, eval: evalSet, rungs: rungs)
         var firstStep = 0
-        if let url = rungs?.checkpoint, let c = TrainingCheckpoint.read(url, key: checkpointKey),
-           c.step < iterations, c.tensors.count == network.parameters.count * (average == nil ? 2 : 3) {
-            let n = network.parameters.count
-            for (k, p) in network.parameters.enumerated() {
-                p.value = Tensor(shape: p.value.shape, scalars: c.tensors[k])
-                sgd.setVelocity(Tensor(shape: p.value.shape, scalars: c.tensors[n + k]), of: k)
-                if average != nil { average![k] = Tensor(shape: p.value.shape, scalars: c.tensors[2 * n + k]) }
-            }
+        if let url = rungs?.checkpoint, let c = TrainingCheckpoint.read(url, key: checkpointKey), c.step < iterations,
+           c.restore(network.parameters, sgd: sgd, average: &average) {
             order = SplitMix64(state: c.order)
             (permutation, cursor, firstStep) = (c.permutation, c.cursor, c.step)
-            result.losses = c.losses
-            result.steps = c.step
-            result.rungs = c.rungs.map { RungResult(fraction: $0.fraction, step: $0.step, stats: $0.stats, seconds: $0.seconds) }
+            (result.losses, result.steps, result.rungs) = (c.losses, c.step, c.rungs)
         }
         let start = Date()
         for step in firstStep..<iterations {
@@ -196,11 +188,9 @@ public struct ProxyTrainer: Sendable {
                     return result
                 }
                 if let url = rungs.checkpoint {
-                    let tensors = network.parameters.map(\.value.scalars) + (0..<network.parameters.count).map { sgd.velocity(of: $0).scalars }
-                        + (average ?? []).map(\.scalars)
-                    try TrainingCheckpoint(key: checkpointKey, step: step + 1, order: order.currentState, permutation: permutation, cursor: cursor,
-                                           losses: result.losses, rungs: result.rungs.map { .init(fraction: $0.fraction, step: $0.step, stats: $0.stats, seconds: $0.seconds) },
-                                           counts: tensors.map(\.count), hasAverage: average != nil, tensors: tensors).write(to: url)
+                    try TrainingCheckpoint(key: checkpointKey, step: step + 1, order: order, permutation: permutation, cursor: cursor,
+                                           losses: result.losses, rungs: result.rungs, parameters: network.parameters, sgd: sgd,
+                                           average: average).write(to: url)
                 }
             }
             if let progress {
@@ -208,7 +198,7 @@ public struct ProxyTrainer: Sendable {
                 let recent = result.losses.suffix(20)
                 progress(TrainingProgress(step: step + 1, iterations: iterations, classificationLoss: stepLoss.classification,
                                           regressionLoss: stepLoss.regression, smoothedLoss: recent.reduce(0, +) / Float(recent.count),
-                                          learningRate: sgd.learningRate, imagesPerSecond: Double((step + 1) * s.batchSize) / max(elapsed, 1e-9),
+                                          learningRate: sgd.learningRate, imagesPerSecond: Double((step + 1 - firstStep) * s.batchSize) / max(elapsed, 1e-9),
                                           elapsedSeconds: elapsed))
             }
         }

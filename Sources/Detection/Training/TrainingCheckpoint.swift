@@ -13,27 +13,43 @@ import TensorEngine
 /// tensors' Float32 scalars one after another. `key` names the training (pair, schedule, seed,
 /// images): a checkpoint of another training is not taken.
 struct TrainingCheckpoint: Codable {
-    struct Rung: Codable {
-        var fraction: Double
-        var step: Int
-        var stats: [Double]
-        var seconds: Double
-    }
-
     var key: String
     var step: Int
     var order: UInt64
     var permutation: [Int]
     var cursor: Int
     var losses: [Float]
-    var rungs: [Rung]
+    var rungs: [RungResult]
     /// Scalars per tensor, in the order written: parameters, velocities, then the average where kept.
     var counts: [Int]
-    var hasAverage: Bool
     /// Not in the header: read from and written after it.
     var tensors: [[Float]] = []
 
-    enum CodingKeys: String, CodingKey { case key, step, order, permutation, cursor, losses, rungs, counts, hasAverage }
+    enum CodingKeys: String, CodingKey { case key, step, order, permutation, cursor, losses, rungs, counts }
+
+    /// The state of a training after `step`: `parameters`' values, `sgd`'s momentum, `average`.
+    init(key: String, step: Int, order: SplitMix64, permutation: [Int], cursor: Int, losses: [Float], rungs: [RungResult],
+         parameters: [Parameter], sgd: SGD, average: [Tensor]?) {
+        (self.key, self.step, self.order, self.permutation, self.cursor) = (key, step, order.currentState, permutation, cursor)
+        (self.losses, self.rungs) = (losses, rungs)
+        tensors = parameters.map(\.value.scalars) + parameters.indices.map { sgd.velocity(of: $0).scalars } + (average ?? []).map(\.scalars)
+        counts = tensors.map(\.count)
+    }
+
+    /// Puts the weights, the momentum and the average back; false (nothing changed) where the
+    /// tensors are not those of `parameters` (and of an average where one is kept).
+    func restore(_ parameters: [Parameter], sgd: SGD, average: inout [Tensor]?) -> Bool {
+        let n = parameters.count
+        guard tensors.count == n * (average == nil ? 2 : 3),
+              parameters.indices.allSatisfy({ k in (0..<(tensors.count / n)).allSatisfy { tensors[$0 * n + k].count == parameters[k].count } })
+        else { return false }
+        for (k, p) in parameters.enumerated() {
+            p.value = Tensor(shape: p.value.shape, scalars: tensors[k])
+            sgd.setVelocity(Tensor(shape: p.value.shape, scalars: tensors[n + k]), of: k)
+            if average != nil { average![k] = Tensor(shape: p.value.shape, scalars: tensors[2 * n + k]) }
+        }
+        return true
+    }
 
     func write(to url: URL) throws {
         var data = Data()

@@ -46,7 +46,7 @@ public struct TrainingRungs: Sendable {
 }
 
 /// One rung's score.
-public struct RungResult: Sendable, Equatable {
+public struct RungResult: Sendable, Equatable, Codable {
     /// The rung's fraction of the schedule, and the steps done when it was scored.
     public var fraction: Double
     public var step: Int
