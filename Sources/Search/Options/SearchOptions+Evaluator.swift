@@ -26,10 +26,7 @@ extension SearchOptions {
             detector.mosSeeds = mosSeeds ?? 1
             detector.mosRung = mosRung
             if let tuned {
-                for stage in TrainingStage.allCases {
-                    detector.schedules[stage]?.regressionWeight = tuned.weight
-                    if let alpha = tuned.alpha { detector.schedules[stage]?.focalAlpha = alpha }
-                }
+                for stage in TrainingStage.allCases { tuned.setting.apply(to: &detector.schedules[stage]!) }
             }
             return detector
         case .external(let command):

@@ -130,15 +130,17 @@ public struct SearchOptions: Codable, Equatable, Sendable {
         if let t = timeLimitMinutes, !(t > 0) { return "--time-limit must be a positive number of minutes" }
         if !(0...1).contains(mosRejectFraction) { return "the MOS reject fraction must be in [0, 1]" }
         if let f = scheduleScale, !(f > 0 && f <= 4) { return "the schedule scale must be in (0, 4]" }
+        let isDetector: Bool
+        if case .detector = evaluator { isDetector = true } else { isDetector = false }
         if let r = rungs {
             if r.isEmpty || !r.allSatisfy({ $0 > 0 && $0 < 1 }) || zip(r, r.dropFirst()).contains(where: { $0 >= $1 }) {
                 return "--rungs: give ascending fractions of the proxy schedule, each between 0 and 1, e.g. 0.25,0.5"
             }
-            guard case .detector = evaluator else {
+            guard isDetector else {
                 return "--rungs: hurdles need the built-in detector (--evaluator detector), which scores a training at its rungs"
             }
         }
-        if tuned != nil, case .detector = evaluator {} else if tuned != nil {
+        if tuned != nil && !isDetector {
             return "--tuned-baseline: the tuning trained the built-in detector; its settings apply to --evaluator detector only"
         }
         if let t = tuned, !(t.weight >= 0 && t.weight <= 1000) || !(t.alpha.map { $0 >= 0 && $0 <= 1 } ?? true) || !(t.gamma.map { $0 >= 0 && $0 <= 8 } ?? true) {
@@ -146,17 +148,17 @@ public struct SearchOptions: Codable, Equatable, Sendable {
         }
         if let n = mosSeeds {
             if !(1...16).contains(n) { return "--mos-seeds must be between 1 and 16" }
-            guard case .detector = evaluator else { return "--mos-seeds: the built-in detector's MOS only (--evaluator detector)" }
+            guard isDetector else { return "--mos-seeds: the built-in detector's MOS only (--evaluator detector)" }
         }
         if let f = mosRung {
             if !(f > 0 && f < 1) { return "--mos-rung must be a fraction of the proxy schedule between 0 and 1, e.g. 0.125" }
-            guard case .detector = evaluator else { return "--mos-rung: the built-in detector's proxy training only (--evaluator detector)" }
+            guard isDetector else { return "--mos-rung: the built-in detector's proxy training only (--evaluator detector)" }
         }
         if let m = hurdleMargin, !(m >= 0 && m <= 100) { return "--hurdle-margin must be between 0 and 100 AP points" }
         if let t = evalTimeoutSeconds, !(t > 0 && t <= 30 * 86_400) { return "--eval-timeout must be a positive number of seconds, at most 30 days" }
         if case .external(let command) = evaluator, command.isEmpty { return "--evaluator external needs --command CMD" }
         for (text, slot) in [(partner, partnerBranch), (baseline, branch)] where Self.builtin(text, in: slot) != nil {
-            if case .detector = evaluator { continue }
+            if isDetector { continue }
             // Not a formula of (i, u, e): no loss.py to hand a command, nothing to simulate.
             return "\(text) is a built-in loss of the detector (not a function of i, u, e): it needs --evaluator detector"
         }

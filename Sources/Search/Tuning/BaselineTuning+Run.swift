@@ -64,8 +64,7 @@ extension BaselineTuning {
             return done
         }
         var s = schedule
-        s.regressionWeight = setting.weight
-        if mode == .sigmoid { s.focalAlpha = setting.alpha ?? s.focalAlpha }
+        setting.apply(to: &s)
         let trainer = try ProxyTrainer(mode: mode, classification: try classificationLoss(setting), regression: regression, schedule: s)
         let result = try trainer.train(images.train, evaluateOn: images.eval, seed: seed, shouldStop: shouldStop)
         let training = Training(setting: setting, seed: seed, status: result.status.rawValue, ap: (result.metrics?.ap ?? 0) * 100,
@@ -99,10 +98,11 @@ public struct TunedSetting: Codable, Equatable, Sendable {
         self.seeds = seeds
     }
 
+    /// The point of the tuning's grid it was.
+    public var setting: BaselineTuning.Setting { BaselineTuning.Setting(weight: weight, alpha: alpha, gamma: gamma) }
+
     /// "λ 3, alpha 0.5: AP 61.87 ± 0.21 over 3 seeds".
-    public var label: String {
-        BaselineTuning.Setting(weight: weight, alpha: alpha, gamma: gamma).label + String(format: ": AP %.2f ± %.2f over %d seeds", ap, sd, seeds)
-    }
+    public var label: String { setting.label + String(format: ": AP %.2f ± %.2f over %d seeds", ap, sd, seeds) }
 }
 
 /// A tuned baseline: the pair, every setting's outcome, and the best, as `tune-baseline` writes

@@ -33,6 +33,13 @@ public struct BaselineTuning: Sendable {
             "w\(Self.number(weight))" + (alpha.map { "-a\(Self.number($0))" } ?? "") + (gamma.map { "-g\($0)" } ?? "")
         }
 
+        /// `schedule` with this setting's weight and, where set, focal's alpha (its gamma is in
+        /// the formula): one place for the tuning's trainings and a tuned search's.
+        public func apply(to schedule: inout TrainingSchedule) {
+            schedule.regressionWeight = weight
+            if let alpha { schedule.focalAlpha = alpha }
+        }
+
         /// As a reader says it: `λ 3, alpha 0.25, gamma 2`.
         public var label: String {
             "λ \(Self.number(weight))" + (alpha.map { ", alpha \(Self.number($0))" } ?? "") + (gamma.map { ", gamma \($0)" } ?? "")
