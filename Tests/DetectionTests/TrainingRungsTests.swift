@@ -37,6 +37,20 @@ final class TrainingRungsTests: XCTestCase {
     /// of 15 steps with the same rate at each step would score. The rates differ after the
     /// warm-up and the decay points move with the length, so the check is on a schedule with a
     /// warm-up both lengths keep and no decay.
+    /// On 30 steps, 0.1 and 0.11 both round to step 3: one scoring, two rungs, each judged.
+    func testRungsOnTheSameStepAreEachRecorded() throws {
+        let asked = Asked()
+        let result = try Self.train(Self.schedule(), rungs: TrainingRungs(fractions: [0.1, 0.11, 0.5]) { rung, ap in
+            asked.append(rung, ap)
+            return true
+        })
+        XCTAssertEqual(result.rungs.map(\.step), [3, 3, 15])
+        XCTAssertEqual(result.rungs.map(\.fraction), [0.1, 0.11, 0.5])
+        XCTAssertEqual(result.rungs[0].stats, result.rungs[1].stats)
+        XCTAssertEqual(asked.calls.map(\.0), [0, 1, 2])
+        XCTAssertNil(result.stoppedAtRung)
+    }
+
     func testARungScoresWhatAShorterTrainingWould() throws {
         var long = Self.schedule(epochs: 15)
         long.decayFractions = []

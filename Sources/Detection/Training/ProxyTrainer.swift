@@ -173,19 +173,23 @@ public struct ProxyTrainer: Sendable {
             }
             result.steps = step + 1
             result.losses.append(stepLoss.total)
-            if let rungs, let rungSet, let rungEvaluator, let rung = rungSteps.firstIndex(of: step + 1),
-               rungSteps.lastIndex(of: step + 1) == rung {
+            // Rungs whose fractions round to the same step (a short schedule) share one scoring,
+            // and each is recorded and judged, so that rung k is always the k-th fraction's.
+            let due = rungSteps.indices.filter { rungSteps[$0] == step + 1 }
+            if let rungs, let rungSet, let rungEvaluator, !due.isEmpty {
                 let scoring = Date()
                 let metrics = try scoringWeights(average, of: network) {
                     try rungEvaluator.evaluate(network.detect(rungSet, mode: mode, assigner: assigner))
                 }
-                result.rungs.append(RungResult(fraction: rungs.fractions[rung], step: step + 1, stats: metrics.stats,
-                                               seconds: Date().timeIntervalSince(scoring)))
-                if let hurdle = rungs.hurdle, !hurdle(rung, metrics.ap * 100) {
-                    result = finish(result, diverged: nil, start: start, from: firstStep)
-                    result.metrics = metrics
-                    result.stoppedAtRung = rung
-                    return result
+                let seconds = Date().timeIntervalSince(scoring)
+                for rung in due {
+                    result.rungs.append(RungResult(fraction: rungs.fractions[rung], step: step + 1, stats: metrics.stats, seconds: seconds))
+                    if let hurdle = rungs.hurdle, !hurdle(rung, metrics.ap * 100) {
+                        result = finish(result, diverged: nil, start: start, from: firstStep)
+                        result.metrics = metrics
+                        result.stoppedAtRung = rung
+                        return result
+                    }
                 }
                 if let url = rungs.checkpoint {
                     try TrainingCheckpoint(key: checkpointKey, step: step + 1, order: order, permutation: permutation, cursor: cursor,
