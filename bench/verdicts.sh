@@ -7,8 +7,8 @@
 #
 #   bash bench/verdicts.sh [STEP...]
 #   steps: study-reg tune-ce study-sigmoid study-softmax tune-focal ablation-s1 ablation-s2
-#   (the ablation: 4 arms x 30 proxy trainings, about 4 hours a seed; its folder must not exist
-#   yet, and an interrupted arm goes on with `autoloss search --resume` on the arm's folder)
+#   (the ablation: 4 arms x 30 proxy trainings, about 4 hours a seed; run again, an interrupted
+#   ablation goes on from where it stopped: `autoloss search --resume` on its folder)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build -c release --product autoloss
@@ -27,8 +27,9 @@ for step in "${steps[@]}"; do
                  python3 scripts/rung_study.py train --branch "${step#study-}" --binary "$BIN" ;;
         tune-ce) "$BIN" tune-baseline --mode softmax --cls ce --reg giou --out bench/out/tuned/ce-giou ;;
         tune-focal) "$BIN" tune-baseline --mode sigmoid --cls focal --reg giou --out bench/out/tuned/focal-giou ;;
-        ablation-s*) "$BIN" search --branch reg --mode softmax --evaluator detector --ablate --max-evals 30 --generations 1000 \
-                         --population 16 --top-k 3 --seed "${step#ablation-s}" --out "bench/out/ablation-reg-s${step#ablation-s}" ;;
+        ablation-s*) if [ -d "bench/out/ablation-reg-s${step#ablation-s}" ]; then "$BIN" search --resume "bench/out/ablation-reg-s${step#ablation-s}"
+                     else "$BIN" search --branch reg --mode softmax --evaluator detector --ablate --max-evals 30 --generations 1000 \
+                         --population 16 --top-k 3 --seed "${step#ablation-s}" --out "bench/out/ablation-reg-s${step#ablation-s}"; fi ;;
         *) echo "unknown step $step" >&2; exit 2 ;;
     esac
 done

@@ -60,22 +60,58 @@ public struct FilterAblation {
     public func run(evaluator: CandidateEvaluator, announce: (String) -> Void,
                     runArm: (Arm, RunStore) throws -> SearchSummary) throws -> String {
         if FileManager.default.fileExists(atPath: folder.url.path) {
-            throw SearchError.options("\(folder.url.path) exists: choose a new --out folder for the ablation")
+            throw SearchError.options("\(folder.url.path) exists: choose a new --out folder for the ablation, or continue it with --resume")
         }
         let arms = self.arms
-        let stores = try arms.map { try $0.folder.create($0.options) }
-        // The baseline, trained by the arm with the most stages (the last: its proxy training
-        // scored at the hurdles' rungs).
+        return try runArms(zip(arms, try arms.map { try $0.folder.create($0.options) }).map { ($0, $1) },
+                           evaluator: evaluator, announce: announce, runArm: runArm)
+    }
+
+    /// Whether `url` holds a filter ablation (its arms' stores; no run of its own).
+    public static func isAblation(_ url: URL) -> Bool {
+        let fm = FileManager.default
+        return !fm.fileExists(atPath: RunFolder(url).storePath)
+            && fm.fileExists(atPath: RunFolder(url.appendingPathComponent(armNames[0])).storePath)
+    }
+
+    /// The arms of a stopped ablation, each with the options its store was created with, passed
+    /// through `adjust` (where evaluations run may change on resume; what they compute may not).
+    public static func stored(_ url: URL, adjust: (SearchOptions) throws -> SearchOptions) throws -> (FilterAblation, [(Arm, RunStore)]) {
+        let arms = try armNames.map { RunFolder(url.appendingPathComponent($0)) }
+            .filter { FileManager.default.fileExists(atPath: $0.storePath) }
+            .map { folder -> (Arm, RunStore) in
+                let store = try folder.open()
+                return (Arm(name: folder.url.lastPathComponent, options: try adjust(store.options()), folder: folder), store)
+            }
+        guard let first = arms.first else { throw SearchError.options("\(url.path) holds no filter ablation") }
+        // The table's title (branch, budget) is the arms'.
+        return (FilterAblation(options: first.0.options, folder: url), arms)
+    }
+
+    /// Continues a stopped ablation (`stored`): the baseline if it was not trained, then every
+    /// arm as a resumed search. An arm that had ended ends again at once (its budget is spent),
+    /// so the table is whole.
+    public func resume(_ arms: [(Arm, RunStore)], evaluator: CandidateEvaluator, announce: (String) -> Void,
+                       runArm: (Arm, RunStore) throws -> SearchSummary) throws -> String {
+        try runArms(arms, evaluator: evaluator, announce: announce, runArm: runArm)
+    }
+
+    /// The baseline, trained once (by the arm with the most stages, the last: its proxy training
+    /// scored at the hurdles' rungs; a store that has it already trains nothing), copied to the
+    /// other arms; then the arms in order. The table is written after every arm, from the
+    /// arms' stores, so that it counts the time of every session of a resumed ablation.
+    func runArms(_ arms: [(arm: Arm, store: RunStore)], evaluator: CandidateEvaluator, announce: (String) -> Void,
+                 runArm: (Arm, RunStore) throws -> SearchSummary) throws -> String {
         let last = arms[arms.count - 1]
-        announce("training the baseline \(last.options.baseline) once for all arms")
-        try Evolution(options: last.options, store: stores[stores.count - 1],
-                      evaluator: evaluator).measureBaselines()
-        for store in stores.dropLast() { try store.copyBaselines(from: stores[stores.count - 1]) }
-        var rows: [(name: String, summary: SearchSummary)] = []
+        announce("training the baseline \(last.arm.options.baseline) once for all arms")
+        try Evolution(options: last.arm.options, store: last.store, evaluator: evaluator).measureBaselines()
+        for (_, store) in arms.dropLast() { try store.copyBaselines(from: last.store) }
+        var rows: [Row] = []
         var text = ""
-        for (arm, store) in zip(arms, stores) {
+        for (arm, store) in arms {
             announce("\n== arm: \(arm.name)")
-            rows.append((arm.name, try runArm(arm, store)))
+            _ = try runArm(arm, store)
+            rows.append(Row(name: arm.name, report: try RunReport(store: store)))
             text = table(rows)
             try Data(text.utf8).write(to: tablePath)
             _ = try? ReportPage(folder: folder).write()
@@ -83,7 +119,7 @@ public struct FilterAblation {
         return text
     }
 
-    /// One arm's figures for the table: from its summary as it ends, or from its store.
+    /// One arm's figures for the table, from its store.
     public struct Row: Sendable {
         public var name: String
         public var screened: Int
@@ -92,11 +128,6 @@ public struct FilterAblation {
         public var hallOfFame: HallOfFame
         /// Whole proxy trainings spent (trainings a hurdle ended count their fraction).
         public var spent: Double
-
-        public init(name: String, summary s: SearchSummary) {
-            self.init(name: name, screened: s.funnel.generated, proxyEvaluated: s.proxyEvaluations, seconds: s.seconds, hallOfFame: s.hallOfFame,
-                      spent: s.funnel.proxyEquivalents)
-        }
 
         /// From the arm's store (its clock, see `RunClock`).
         public init(name: String, report r: RunReport) {
@@ -147,13 +178,13 @@ public struct FilterAblation {
     }
 
     /// The table as text (ablation.txt).
-    public func table(_ rows: [(name: String, summary: SearchSummary)]) -> String {
+    public func table(_ rows: [Row]) -> String {
         func pad(_ text: String, _ width: Int) -> String {
             text.count >= width ? text : String(repeating: " ", count: width - text.count) + text
         }
         var lines = ["", "Filter ablation (\(options.branch.rawValue), \(evaluations) proxy trainings per arm, from scratch)",
                      "arm              screened  proxy-evaluated  trainings spent  wall-clock (s)  best AP  s to plain's best  speed-up  trainings to plain's best  speed-up (trainings)"]
-        for c in Self.cells(rows.map { Row(name: $0.name, summary: $0.summary) }) {
+        for c in Self.cells(rows) {
             lines.append(c[0].padding(toLength: 15, withPad: " ", startingAt: 0) + pad(c[1], 10) + pad(c[2], 17) + pad(c[3], 17) + pad(c[4], 16)
                          + pad(c[5], 9) + pad(c[6], 19) + pad(c[7], 10) + pad(c[8], 27) + pad(c[9], 22))
         }

@@ -2,7 +2,9 @@ import Foundation
 import XCTest
 
 /// A signal in a later arm of the filter ablation stops it as in the first: each arm's search
-/// takes the signals over (a regression: the second arm's search once missed them).
+/// takes the signals over (a regression: the second arm's search once missed them). The stopped
+/// ablation goes on with `search --resume`: the interrupted arm from where it stopped, the arms
+/// after it, and the table of all of them.
 final class AblationInterruptTests: XCTestCase {
     func testASignalInTheSecondArmStopsTheAblation() throws {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("autoloss-ablation-\(UUID().uuidString)")
@@ -31,5 +33,23 @@ final class AblationInterruptTests: XCTestCase {
         XCTAssertEqual(process.terminationStatus, 130, stderr)
         XCTAssertTrue(stderr.contains("stopping: no new training starts"), stderr)
         XCTAssertFalse(seen.contains("== arm: cpv-mos"), "the ablation went on to the next arm")
+        let table = out.appendingPathComponent("ablation.txt")
+        XCTAssertEqual(try rows(table).map(\.first), ["none"], "the table of the arm that ended")
+        let firstArm = try XCTUnwrap(try rows(table).first)
+
+        let resumed = try CLI.run(["search", "--resume", out.path])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        XCTAssertTrue(resumed.stdout.contains("== arm: cpv-mos\n"), resumed.stdout)
+        let all = try rows(table)
+        XCTAssertEqual(all.map(\.first), ["none", "cpv", "cpv-mos"])
+        for row in all { XCTAssertEqual(row[2], "6", "each arm spends the budget: \(row)") }
+        XCTAssertEqual(all[0][1], firstArm[1], "the arm that had ended screened nothing more")
+    }
+
+    /// The ablation table's rows, split into cells.
+    func rows(_ table: URL) throws -> [[String]] {
+        try String(contentsOf: table, encoding: .utf8).split(separator: "\n")
+            .filter { line in ["none ", "cpv ", "cpv-mos "].contains { line.hasPrefix($0) } }
+            .map { $0.split(separator: " ").map(String.init) }
     }
 }

@@ -128,23 +128,31 @@ struct SearchCommand: ParsableCommand {
         executor?.name == "slurm" ? .slurm(arguments: sbatchArguments, jobs: jobs) : .local(jobs: jobs)
     }
 
+    /// `--resume DIR`: a run, or a filter ablation (`FilterAblation.isAblation`), goes on.
     func resumeRun(_ path: String) throws {
         let folder = RunFolder(path: path)
+        if FilterAblation.isAblation(folder.url) { return try resumeAblation(folder.url) }
         let store = try folder.open()
-        var o = try store.options()
+        let o = try resumed(store.options())
+        try store.updateExecution(o)
+        let run = SearchRun(folder: folder, json: json)
+        try run.run(o, store: store, evaluator: o.makeEvaluator(folder: folder, data: o.resolveData(searchingFrom: DetectorData.searchPath)))
+    }
+
+    /// A stored run's options with this command's budgets and execution. Where and how
+    /// evaluations run may change on resume (a partition that was wrong, a longer time limit);
+    /// what they compute may not.
+    func resumed(_ stored: SearchOptions) throws -> SearchOptions {
+        var o = stored
         if let generations { o.generations = generations }
         if let maxEvals { o.maxEvaluations = maxEvals }
         if let timeLimit { o.timeLimitMinutes = timeLimit }
-        // Where and how evaluations run may change on resume (a partition that was wrong, a
-        // longer time limit); what they compute may not.
         if executor != nil { o.executor = chosenExecutor(jobs: o.executor.jobs) }
         if !sbatchArguments.isEmpty, case .slurm(_, let j) = o.executor { o.executor = .slurm(arguments: sbatchArguments, jobs: j) }
         if let jobs { o.executor = o.executor.with(jobs: jobs) }
         if let evalTimeout { o.evalTimeoutSeconds = evalTimeout }
         if let problem = o.problem { throw CLIError(problem) }
-        try store.updateExecution(o)
-        let run = SearchRun(folder: folder, json: json)
-        try run.run(o, store: store, evaluator: o.makeEvaluator(folder: folder, data: o.resolveData(searchingFrom: DetectorData.searchPath)))
+        return o
     }
 
     /// The filter ablation: the arms run as searches on the terminal, the table printed at the
@@ -153,10 +161,22 @@ struct SearchCommand: ParsableCommand {
     func ablation(_ o: SearchOptions, folder: URL) throws {
         let ablation = FilterAblation(options: o, folder: folder)
         let evaluator = try o.makeEvaluator(folder: ablation.folder, data: o.resolveData(searchingFrom: DetectorData.searchPath))
-        let table = try ablation.run(
-            evaluator: evaluator, announce: { if !json { print($0) } },
-            runArm: { arm, store in try SearchRun(folder: arm.folder, json: json).run(arm.options, store: store, evaluator: evaluator) })
-        print(table)
+        print(try ablation.run(evaluator: evaluator, announce: { if !json { print($0) } }, runArm: runArm(evaluator)))
+    }
+
+    /// A stopped ablation goes on: every arm resumed with this command's budgets and execution
+    /// (the same for all, so the arms stay comparable), the table printed at the end. An
+    /// ablation spans sessions: four arms of 30 proxy trainings are hours on two cores.
+    func resumeAblation(_ folder: URL) throws {
+        let (ablation, arms) = try FilterAblation.stored(folder, adjust: resumed)
+        for (arm, store) in arms { try store.updateExecution(arm.options) }
+        let o = arms[0].0.options
+        let evaluator = try o.makeEvaluator(folder: ablation.folder, data: o.resolveData(searchingFrom: DetectorData.searchPath))
+        print(try ablation.resume(arms, evaluator: evaluator, announce: { if !json { print($0) } }, runArm: runArm(evaluator)))
+    }
+
+    func runArm(_ evaluator: CandidateEvaluator) -> (FilterAblation.Arm, RunStore) throws -> SearchSummary {
+        { arm, store in try SearchRun(folder: arm.folder, json: json).run(arm.options, store: store, evaluator: evaluator) }
     }
 
     /// `--fit-minutes`: measures this machine's training speed on the baseline, fits the
