@@ -15,11 +15,7 @@ extension CandidateFolder {
         case .detector?:
             var o = SearchOptions(branch: request.searched, mode: request.pair.mode)
             o.evaluator = request.evaluator!
-            o.scheduleScale = request.scheduleScale
-            o.tuned = request.tuned
-            o.mosSeeds = request.mosSeeds
-            o.mosRung = request.mosRung
-            o.rungs = request.rungs
+            request.settings.apply(to: &o)
             // The checkpoint at the rungs stays in this folder: a job run again continues from it.
             let evaluator = try o.makeEvaluator(folder: RunFolder(url), data: o.resolveData(searchingFrom: dataSearchPath))
             result = evaluator.evaluate(request.pair, searched: request.searched, stage: request.stage, seed: request.seed,

@@ -46,11 +46,8 @@ public struct CandidateFolder: Sendable {
         }
         if let options {
             meta["evaluator"] = try JSONSerialization.jsonObject(with: JSONEncoder().encode(options.evaluator))
-            meta["schedule_scale"] = options.scheduleScale
-            meta["rungs"] = options.rungs
-            meta["mos_seeds"] = options.mosSeeds
-            meta["mos_rung"] = options.mosRung
-            if let tuned = options.tuned { meta["tuned"] = try JSONSerialization.jsonObject(with: JSONEncoder().encode(tuned)) }
+            let settings = try JSONSerialization.jsonObject(with: JSONEncoder().encode(DetectorSettings(options))) as? [String: Any] ?? [:]
+            meta.merge(settings) { $1 }
         }
         try JSONSerialization.data(withJSONObject: meta, options: [.sortedKeys]).write(to: url.appendingPathComponent("candidate.json"))
         for file in ["result.json", "stdout.txt", "stderr.txt"] { try? FileManager.default.removeItem(at: url.appendingPathComponent(file)) }
@@ -64,14 +61,9 @@ public struct CandidateFolder: Sendable {
         public var stage: TrainingStage
         public var seed: UInt64
         public var evaluator: EvaluatorChoice?
-        public var scheduleScale: Double?
-        /// The tuned baseline's settings the search trains with.
-        public var tuned: TunedSetting?
-        /// MOS trainings averaged per candidate (nil: 1), and MOS as the proxy's first rung.
-        public var mosSeeds: Int?
-        public var mosRung: Double?
-        /// The proxy training's rungs and the hurdles there (AP in percent), and whose training it is.
-        public var rungs: [Double]?
+        /// How the built-in detector trains (empty for the other evaluators).
+        public var settings: DetectorSettings
+        /// The hurdles at the proxy training's rungs (AP in percent), and whose training it is.
         public var hurdles: [Double]?
         public var generation: Int?
         public var slot: Int?
@@ -95,11 +87,10 @@ public struct CandidateFolder: Sendable {
         let pair = branch == .reg ? LossPair(classification: partner, mode: mode, regression: candidate, builtinRegression: builtin)
             : LossPair(classification: candidate, mode: mode, regression: partner, builtinRegression: builtin)
         let evaluator = try (meta["evaluator"]).map { try JSONDecoder().decode(EvaluatorChoice.self, from: JSONSerialization.data(withJSONObject: $0)) }
-        let tuned = try (meta["tuned"]).map { try JSONDecoder().decode(TunedSetting.self, from: JSONSerialization.data(withJSONObject: $0)) }
-        return Request(pair: pair, searched: branch, stage: stage, seed: seed, evaluator: evaluator,
-                       scheduleScale: (meta["schedule_scale"] as? NSNumber)?.doubleValue, tuned: tuned,
-                       mosSeeds: (meta["mos_seeds"] as? NSNumber)?.intValue, mosRung: (meta["mos_rung"] as? NSNumber)?.doubleValue,
-                       rungs: (meta["rungs"] as? [NSNumber])?.map(\.doubleValue), hurdles: (meta["hurdles"] as? [NSNumber])?.map(\.doubleValue),
+        let settings: DetectorSettings
+        do { settings = try JSONDecoder().decode(DetectorSettings.self, from: data) } catch { throw bad("candidate.json's detector settings: \(error)") }
+        return Request(pair: pair, searched: branch, stage: stage, seed: seed, evaluator: evaluator, settings: settings,
+                       hurdles: (meta["hurdles"] as? [NSNumber])?.map(\.doubleValue),
                        generation: (meta["generation"] as? NSNumber)?.intValue, slot: (meta["slot"] as? NSNumber)?.intValue)
     }
 
