@@ -105,8 +105,53 @@ final class TrainingRungsTests: XCTestCase {
         XCTAssertEqual(other, 1, "another seed's training starts from the beginning")
     }
 
+    /// A training ended at its rung (MOS as the proxy's first rung) leaves its state there, and
+    /// the whole training with more rungs goes on from it: the rung is scored again and judged by
+    /// the longer training's own hurdle, and it ends as one never stopped. A training with a rung
+    /// before the checkpoint's that the checkpoint did not score starts from the beginning.
+    func testALongerTrainingGoesOnFromAShorterOnesRung() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("autoloss-ckpt-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let schedule = Self.schedule()
+        let trainer = try ProxyTrainer(mode: .softmax, classification: ProxyTrainer.classificationLoss("ce", mode: .softmax),
+                                       regression: RegressionSlot.Kind.resolve("giou"), schedule: schedule)
+        let (train, eval) = try TrainingTests.data.prepare(.proxy, schedule: schedule)
+        let whole = try trainer.train(train, evaluateOn: eval, seed: 1, rungs: TrainingRungs(fractions: [0.2, 0.5]))
+        let short = try trainer.train(train, evaluateOn: eval, seed: 1, rungs: TrainingRungs(fractions: [0.2], checkpoint: file) { _, _ in false })
+        XCTAssertEqual(short.stoppedAtRung, 0)
+        XCTAssertEqual(short.steps, 6)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: file.path), "written at the rung where it ended")
+
+        let refused = try trainer.train(train, evaluateOn: eval, seed: 1, rungs: TrainingRungs(fractions: [0.2, 0.5], checkpoint: file) { _, _ in false })
+        XCTAssertEqual(refused.stoppedAtRung, 0, "judged by its own hurdle at the restored rung")
+        XCTAssertEqual(refused.steps, 6)
+        XCTAssertEqual(refused.rungs.map(\.stats), [whole.rungs[0].stats])
+
+        let asked = Asked()
+        var first = 0
+        let longer = try trainer.train(train, evaluateOn: eval, seed: 1, rungs: TrainingRungs(fractions: [0.2, 0.5], checkpoint: file) { rung, ap in
+            asked.append(rung, ap)
+            return true
+        }, progress: { if first == 0 { first = $0.step } })
+        XCTAssertEqual(first, 7, "it went on after the shorter training's rung at step 6")
+        XCTAssertEqual(asked.calls.map(\.0), [0, 1])
+        XCTAssertEqual(longer.losses, whole.losses)
+        XCTAssertEqual(longer.stats, whole.stats)
+        XCTAssertEqual(longer.rungs, whole.rungs.enumerated().map { k, r in
+            var r = r
+            r.seconds = longer.rungs[k].seconds
+            return r
+        })
+
+        _ = try trainer.train(train, evaluateOn: eval, seed: 1, rungs: TrainingRungs(fractions: [0.2], checkpoint: file) { _, _ in false })
+        var restarted = 0
+        _ = try trainer.train(train, evaluateOn: eval, seed: 1, rungs: TrainingRungs(fractions: [0.1, 0.5], checkpoint: file),
+                              progress: { if restarted == 0 { restarted = $0.step } })
+        XCTAssertEqual(restarted, 1, "its rung at step 3 is not in the checkpoint: from the beginning")
+    }
+
     func testBadRungsAreRefused() {
-        for fractions in [[], [0.5, 0.25], [0, 0.5], [1.0], [0.3, 0.3]] {
+        for fractions in [[0.5, 0.25], [0, 0.5], [1.0], [0.3, 0.3]] {
             XCTAssertThrowsError(try TrainingRungs(fractions: fractions).validate(), "\(fractions)")
         }
         XCTAssertThrowsError(try TrainingRungs(fractions: [0.5], evalImages: 0).validate())

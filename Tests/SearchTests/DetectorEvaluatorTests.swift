@@ -64,6 +64,47 @@ final class DetectorEvaluatorTests: XCTestCase {
         XCTAssertNotEqual(mos.stats, evaluator.evaluate(pair, searched: .softmax, stage: .proxy, seed: 2).stats)
     }
 
+    /// MOS as the proxy's first rung leaves its state in the checkpoint folder, and the
+    /// candidate's proxy training goes on from it (the first step it runs is the one after the
+    /// rung) to the numbers of a training from scratch; the file goes when the proxy training
+    /// ends, and a later generation's MOS stage removes the files of candidates that never
+    /// reached the proxy.
+    func testTheProxyTrainingGoesOnFromTheMOSRung() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("autoloss-mosrung-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        func evaluator() -> DetectorEvaluator {
+            let e = tinyEvaluator()
+            e.schedules[.proxy]?.epochs = 4
+            e.mosRung = 0.5
+            return e
+        }
+        let plain = evaluator(), kept = evaluator()
+        kept.checkpoints = folder
+        let pair = LossPair(classification: try Expr.resolve("ce", branch: .softmax), mode: .softmax,
+                            regression: try Expr.resolve("giou", branch: .reg))
+        let first = FirstStep()
+        func context(_ g: Int, _ slot: Int) -> EvaluationContext {
+            EvaluationContext(progress: { first.note($0.step) }, generation: g, slot: slot)
+        }
+        let mos = kept.evaluate(pair, searched: .softmax, stage: .mos, seed: 3, context: context(0, 2))
+        XCTAssertEqual(mos.stats, plain.evaluate(pair, searched: .softmax, stage: .mos, seed: 3).stats)
+        let file = folder.appendingPathComponent("g0-s2.checkpoint")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: file.path))
+        // MOS ends at its rung, after the step that reaches it and before that step's progress.
+        let rungStep = try XCTUnwrap(first.steps.last) + 1
+        first.steps = []
+        let proxy = kept.evaluate(pair, searched: .softmax, stage: .proxy, seed: 3, context: context(0, 2))
+        XCTAssertEqual(proxy.status, .ok, proxy.reason)
+        XCTAssertEqual(first.steps.first, rungStep + 1, "it went on after the MOS rung")
+        XCTAssertEqual(proxy.stats, plain.evaluate(pair, searched: .softmax, stage: .proxy, seed: 3).stats)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: file.path), "the proxy training ended: its file has served")
+
+        _ = kept.evaluate(pair, searched: .softmax, stage: .mos, seed: 3, context: context(0, 3))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: folder.appendingPathComponent("g0-s3.checkpoint").path))
+        _ = kept.evaluate(pair, searched: .softmax, stage: .mos, seed: 3, context: context(1, 0))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.path), ["g1-s0.checkpoint"])
+    }
+
     /// The preferred construction takes data the caller resolved; a spec that does not resolve
     /// fails each evaluation with the reason instead of trapping.
     func testTakesResolvedDataAndReportsUnresolvableData() throws {
@@ -93,4 +134,9 @@ final class DetectorEvaluatorTests: XCTestCase {
         options.evaluator = .simulation
         XCTAssertNil(options.problem)
     }
+}
+
+private final class FirstStep: @unchecked Sendable {
+    var steps: [Int] = []
+    func note(_ step: Int) { steps.append(step) }
 }

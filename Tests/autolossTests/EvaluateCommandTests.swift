@@ -79,6 +79,35 @@ final class EvaluateCommandTests: XCTestCase {
         }
     }
 
+    /// MOS as the proxy's first rung through the worker: the MOS job leaves its state in the
+    /// run's checkpoint folder that candidate.json names (not in its own folder), and the
+    /// candidate's proxy job, in another folder, takes it and ends with the numbers of a
+    /// training from scratch.
+    func testTheWorkersProxyJobGoesOnFromItsMOSJob() throws {
+        var o = SearchOptions(branch: .reg)
+        o.evaluator = .detector(data: "shapes")
+        o.scheduleScale = 0.005
+        o.mosRung = 0.5
+        let pair = LossPair(classification: try Expr.resolve("ce", branch: .softmax), mode: .softmax, regression: try Expr.resolve("giou", branch: .reg))
+        let checkpoints = folder.appendingPathComponent("run/checkpoints")
+        let context = EvaluationContext(generation: 0, slot: 1)
+        var read: [TrainingStage: EvaluationResult] = [:]
+        for stage in [TrainingStage.mos, .proxy] {
+            let dir = CandidateFolder(folder.appendingPathComponent(stage.rawValue))
+            try dir.write(pair, searched: .reg, stage: stage, seed: 3, context: context, jobs: 1, options: o, checkpoints: checkpoints)
+            let r = try CLI.run(["evaluate", dir.url.path])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            read[stage] = dir.readResult()
+            XCTAssertFalse(FileManager.default.fileExists(atPath: dir.url.appendingPathComponent("checkpoints").path))
+            XCTAssertEqual(FileManager.default.fileExists(atPath: checkpoints.appendingPathComponent("g0-s1.checkpoint").path), stage == .mos)
+        }
+        let scratch = try o.makeEvaluator(folder: RunFolder(folder.appendingPathComponent("scratch")), data: DetectorData.resolve("shapes", searchingFrom: []))
+        // The proxy first: no MOS checkpoint there yet, so it trains from the first step.
+        XCTAssertEqual(read[.proxy]?.status, .ok)
+        XCTAssertEqual(read[.proxy]?.stats, scratch.evaluate(pair, searched: .reg, stage: .proxy, seed: 3).stats)
+        XCTAssertEqual(read[.mos]?.stats, scratch.evaluate(pair, searched: .reg, stage: .mos, seed: 3).stats)
+    }
+
     func testAFolderThatIsNotACandidateIsRefused() throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let r = try CLI.run(["evaluate", folder.path])

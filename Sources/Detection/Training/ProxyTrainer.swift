@@ -126,16 +126,46 @@ public struct ProxyTrainer: Sendable {
         result.losses.reserveCapacity(iterations)
         var average = s.averageDecay.map { _ in network.parameters.map(\.value) }
         var permutation: [Int] = [], cursor = 0
-        // A checkpoint of this very training (a rung it cleared before it was stopped): go on from there.
         let checkpointKey = self.checkpointKey(seed: seed, train: trainSet, eval: evalSet, rungs: rungs)
+        let start = Date()
         var firstStep = 0
+        /// Scores the rungs due after `steps` steps (rungs whose fractions round to the same step
+        /// share one scoring, and each is recorded and judged, so that rung k is always the k-th
+        /// fraction's), and writes the checkpoint there; the result where a hurdle ends the training.
+        func scoreRungs(after steps: Int) throws -> TrainingResult? {
+            let due = rungSteps.indices.filter { rungSteps[$0] == steps }
+            guard let rungs, let rungSet, let rungEvaluator, !due.isEmpty else { return nil }
+            let scoring = Date()
+            let metrics = try scoringWeights(average, of: network) {
+                try rungEvaluator.evaluate(network.detect(rungSet, mode: mode, assigner: assigner))
+            }
+            let seconds = Date().timeIntervalSince(scoring)
+            result.rungs += due.map { RungResult(fraction: rungs.fractions[$0], step: steps, stats: metrics.stats, seconds: seconds) }
+            // Before the hurdles: a training ended at its rung (MOS as the proxy's first rung)
+            // leaves the state the longer training goes on from.
+            if let url = rungs.checkpoint {
+                try TrainingCheckpoint(key: checkpointKey, step: steps, order: order, permutation: permutation, cursor: cursor,
+                                       losses: result.losses, rungs: result.rungs, parameters: network.parameters, sgd: sgd,
+                                       average: average).write(to: url)
+            }
+            guard let hurdle = rungs.hurdle, let failed = due.first(where: { !hurdle($0, metrics.ap * 100) }) else { return nil }
+            var ended = finish(result, diverged: nil, start: start, from: firstStep)
+            ended.rungs = Array(ended.rungs.prefix(result.rungs.count - due.count + due.firstIndex(of: failed)! + 1))
+            ended.metrics = metrics
+            ended.stoppedAtRung = failed
+            return ended
+        }
+        // A checkpoint of this very training (stopped at a rung, or a shorter training of it
+        // ended there): go on from there. The rungs scored before it are taken as they are; those
+        // at its step are scored again (seconds) and judged here, by this training's hurdles.
         if let url = rungs?.checkpoint, let c = TrainingCheckpoint.read(url, key: checkpointKey), c.step < iterations,
+           let earlier = Self.rungs(rungSteps, fractions: rungs?.fractions ?? [], before: c.step, in: c.rungs),
            c.restore(network.parameters, sgd: sgd, average: &average) {
             order = SplitMix64(state: c.order)
             (permutation, cursor, firstStep) = (c.permutation, c.cursor, c.step)
-            (result.losses, result.steps, result.rungs) = (c.losses, c.step, c.rungs)
+            (result.losses, result.steps, result.rungs) = (c.losses, c.step, earlier)
+            if let ended = try scoreRungs(after: c.step) { return ended }
         }
-        let start = Date()
         for step in firstStep..<iterations {
             if let shouldStop, shouldStop() { throw TrainingError.stopped(step: step) }
             var indices: [Int] = []
@@ -173,30 +203,7 @@ public struct ProxyTrainer: Sendable {
             }
             result.steps = step + 1
             result.losses.append(stepLoss.total)
-            // Rungs whose fractions round to the same step (a short schedule) share one scoring,
-            // and each is recorded and judged, so that rung k is always the k-th fraction's.
-            let due = rungSteps.indices.filter { rungSteps[$0] == step + 1 }
-            if let rungs, let rungSet, let rungEvaluator, !due.isEmpty {
-                let scoring = Date()
-                let metrics = try scoringWeights(average, of: network) {
-                    try rungEvaluator.evaluate(network.detect(rungSet, mode: mode, assigner: assigner))
-                }
-                let seconds = Date().timeIntervalSince(scoring)
-                for rung in due {
-                    result.rungs.append(RungResult(fraction: rungs.fractions[rung], step: step + 1, stats: metrics.stats, seconds: seconds))
-                    if let hurdle = rungs.hurdle, !hurdle(rung, metrics.ap * 100) {
-                        result = finish(result, diverged: nil, start: start, from: firstStep)
-                        result.metrics = metrics
-                        result.stoppedAtRung = rung
-                        return result
-                    }
-                }
-                if let url = rungs.checkpoint {
-                    try TrainingCheckpoint(key: checkpointKey, step: step + 1, order: order, permutation: permutation, cursor: cursor,
-                                           losses: result.losses, rungs: result.rungs, parameters: network.parameters, sgd: sgd,
-                                           average: average).write(to: url)
-                }
-            }
+            if let ended = try scoreRungs(after: step + 1) { return ended }
             if let progress {
                 let elapsed = Date().timeIntervalSince(start)
                 let recent = result.losses.suffix(20)
@@ -221,13 +228,25 @@ public struct ProxyTrainer: Sendable {
     }
 
     /// What names one training for its checkpoint: the losses, the schedule, the seed, the images
-    /// and the rungs (FNV-1a of their description).
+    /// and the images its rungs score (FNV-1a of their description). Not the rungs' fractions:
+    /// a training with other rungs goes on from the same state (`rungs(_:fractions:before:in:)`).
     private func checkpointKey(seed: UInt64, train: TrainingImages, eval: TrainingImages, rungs: TrainingRungs?) -> String {
         var h = FNV1a()
         let text = "\(mode)|\(classification.canonicalString(in: mode))|\(regression)|\(schedule)|\(seed)|\(train.count)|\(train.records.map(\.id))"
-            + "|\(eval.count)|\(rungs?.fractions ?? [])|\(rungs?.evalImages ?? -1)"
+            + "|\(eval.count)|\(rungs?.evalImages ?? -1)"
         h.add(bytes: Array(text.utf8))
         return String(h.value, radix: 16)
+    }
+
+    /// A training's rungs due before step `step`, from those a checkpoint scored; nil where the
+    /// checkpoint lacks one of them (its training had other rungs: then it is not taken).
+    static func rungs(_ steps: [Int], fractions: [Double], before step: Int, in scored: [RungResult]) -> [RungResult]? {
+        var taken: [RungResult] = []
+        for (k, s) in steps.enumerated() where s < step {
+            guard let r = scored.first(where: { $0.fraction == fractions[k] && $0.step == s }) else { return nil }
+            taken.append(r)
+        }
+        return taken
     }
 
     /// `body`'s value with the network holding the averaged weights (where the schedule keeps an

@@ -10,7 +10,8 @@ import Foundation
 /// is a hurdle; in Hyperband's, the rungs of successive halving, with the candidates before it
 /// (and the baseline) setting the bar instead of a batch that waits for each other.
 public struct TrainingRungs: Sendable {
-    /// Fractions of the schedule's steps, each in (0, 1), ascending.
+    /// Fractions of the schedule's steps, each in (0, 1), ascending; none: a training that only
+    /// goes on from its checkpoint (a proxy training after MOS as its first rung).
     public var fractions: [Double]
     /// Scored images at a rung: the first N of the scored set (nil: all of them).
     public var evalImages: Int?
@@ -35,7 +36,7 @@ public struct TrainingRungs: Sendable {
 
     /// Says what is wrong with the fractions.
     public func validate() throws {
-        guard !fractions.isEmpty, fractions.allSatisfy({ $0 > 0 && $0 < 1 }), zip(fractions, fractions.dropFirst()).allSatisfy({ $0 < $1 }) else {
+        guard fractions.allSatisfy({ $0 > 0 && $0 < 1 }), zip(fractions, fractions.dropFirst()).allSatisfy({ $0 < $1 }) else {
             throw TrainingError.badSetting(name: "--rungs", value: fractions.map { "\($0)" }.joined(separator: ","),
                                            reason: "give ascending fractions of the schedule, each between 0 and 1, e.g. 0.25,0.5")
         }

@@ -16,8 +16,12 @@ extension CandidateFolder {
             var o = SearchOptions(branch: request.searched, mode: request.pair.mode)
             o.evaluator = request.evaluator!
             request.settings.apply(to: &o)
-            // The checkpoint at the rungs stays in this folder: a job run again continues from it.
+            // The checkpoints stay in the run's folder (or this one): a job run again continues
+            // from its own, and a proxy training from its MOS rung's.
             let evaluator = try o.makeEvaluator(folder: RunFolder(url), data: o.resolveData(searchingFrom: dataSearchPath))
+            if let detector = evaluator as? DetectorEvaluator, let folder = request.checkpoints, detector.checkpoints != nil {
+                detector.checkpoints = folder
+            }
             result = evaluator.evaluate(request.pair, searched: request.searched, stage: request.stage, seed: request.seed,
                                         context: EvaluationContext(generation: request.generation, slot: request.slot, hurdles: request.hurdles))
         case .external(let command)?:

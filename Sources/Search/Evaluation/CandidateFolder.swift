@@ -25,7 +25,7 @@ public struct CandidateFolder: Sendable {
 
     /// Writes the evaluation's files (and removes an old result and output).
     public func write(_ pair: LossPair, searched branch: Branch, stage: TrainingStage, seed: UInt64, context: EvaluationContext,
-                      jobs: Int, options: SearchOptions? = nil, verificationImages: [VerificationImage] = []) throws {
+                      jobs: Int, options: SearchOptions? = nil, checkpoints: URL? = nil, verificationImages: [VerificationImage] = []) throws {
         let candidate = branch == .reg ? pair.regression : pair.classification
         let partner = branch == .reg ? pair.classification : pair.regression
         let partnerBranch: Branch = branch == .reg ? pair.mode : .reg
@@ -40,6 +40,7 @@ public struct CandidateFolder: Sendable {
         meta["generation"] = context.generation
         meta["slot"] = context.slot
         meta["hurdles"] = context.hurdles
+        meta["checkpoints"] = checkpoints?.path
         if let builtin = pair.builtinRegression { meta["builtin_regression"] = builtin.rawValue }
         if !verificationImages.isEmpty {
             meta["verification_images"] = verificationImages.map { ["id": $0.id, "file": $0.file] as [String: Any] }
@@ -65,6 +66,9 @@ public struct CandidateFolder: Sendable {
         public var settings: DetectorSettings
         /// The hurdles at the proxy training's rungs (AP in percent), and whose training it is.
         public var hurdles: [Double]?
+        /// Where the built-in detector keeps its trainings' checkpoints: the run's folder for
+        /// them, shared by the MOS and proxy trainings of a candidate (nil: this folder's).
+        public var checkpoints: URL?
         public var generation: Int?
         public var slot: Int?
     }
@@ -91,6 +95,7 @@ public struct CandidateFolder: Sendable {
         do { settings = try JSONDecoder().decode(DetectorSettings.self, from: data) } catch { throw bad("candidate.json's detector settings: \(error)") }
         return Request(pair: pair, searched: branch, stage: stage, seed: seed, evaluator: evaluator, settings: settings,
                        hurdles: (meta["hurdles"] as? [NSNumber])?.map(\.doubleValue),
+                       checkpoints: (meta["checkpoints"] as? String).map { URL(fileURLWithPath: $0) },
                        generation: (meta["generation"] as? NSNumber)?.intValue, slot: (meta["slot"] as? NSNumber)?.intValue)
     }
 

@@ -39,8 +39,11 @@ public final class DetectorEvaluator: CandidateEvaluator, @unchecked Sendable {
     public var mosRungEvalImages: Int?
     /// Where a proxy training with rungs keeps its checkpoint while it runs (one file per
     /// candidate, removed when the training ends; a stopped one's stays for the resumed run to
-    /// continue from); nil: none kept.
+    /// continue from), and where MOS as the proxy's first rung leaves its state for the
+    /// candidate's proxy training to go on from; nil: none kept.
     public var checkpoints: URL?
+    /// The generation whose MOS stage last cleared older MOS checkpoints.
+    private var swept = -1
     private let lock = NSLock()
     private var prepared: [TrainingStage: (train: TrainingImages, eval: TrainingImages)] = [:]
 
@@ -77,7 +80,8 @@ public final class DetectorEvaluator: CandidateEvaluator, @unchecked Sendable {
         guard stage == .mos, mosSeeds > 1 else { return trainOnce(pair, stage: stage, seed: seed, context: context) }
         var results: [EvaluationResult] = []
         for k in 0..<UInt64(mosSeeds) {
-            let r = trainOnce(pair, stage: stage, seed: seed &+ k, context: context)
+            // Only the proxy's own seed leaves a checkpoint to go on from.
+            let r = trainOnce(pair, stage: stage, seed: seed &+ k, context: context, keepsCheckpoint: k == 0)
             guard r.status == .ok else { return EvaluationResult(status: r.status, seconds: results.reduce(r.seconds) { $0 + $1.seconds }, reason: r.reason) }
             results.append(r)
         }
@@ -89,7 +93,8 @@ public final class DetectorEvaluator: CandidateEvaluator, @unchecked Sendable {
         return EvaluationResult(status: .ok, stats: stats, seconds: results.reduce(0) { $0 + $1.seconds })
     }
 
-    private func trainOnce(_ pair: LossPair, stage: TrainingStage, seed: UInt64, context: EvaluationContext?) -> EvaluationResult {
+    private func trainOnce(_ pair: LossPair, stage: TrainingStage, seed: UInt64, context: EvaluationContext?,
+                           keepsCheckpoint: Bool = true) -> EvaluationResult {
         let start = Date()
         do {
             // MOS as the proxy's first rung: the proxy's training, ended at the rung.
@@ -97,11 +102,12 @@ public final class DetectorEvaluator: CandidateEvaluator, @unchecked Sendable {
             let schedule = schedules[trained]!
             let trainer = try ProxyTrainer(pair, schedule: schedule)
             let sets = try images(for: trained, schedule: schedule)
-            let rungs = try self.rungs(stage, context: context)
+            let rungs = try self.rungs(stage, context: context, keepsCheckpoint: keepsCheckpoint)
             let result = try trainer.train(sets.train, evaluateOn: sets.eval, seed: seed, rungs: rungs, progress: context?.progress,
                                            shouldStop: context.map { c in { c.stop.isRequested } })
-            // Ended (not stopped): its checkpoint has served.
-            if let file = rungs?.checkpoint { try? FileManager.default.removeItem(at: file) }
+            // A proxy training ended (not stopped): its checkpoint has served. MOS's stays for
+            // the proxy stage (`sweep`).
+            if stage == .proxy, let file = rungs?.checkpoint { try? FileManager.default.removeItem(at: file) }
             return evaluation(result, stage: stage, hurdles: context?.hurdles, seconds: Date().timeIntervalSince(start))
         } catch {
             return EvaluationResult(status: .failed, seconds: Date().timeIntervalSince(start), reason: "\(error)")
@@ -109,19 +115,37 @@ public final class DetectorEvaluator: CandidateEvaluator, @unchecked Sendable {
     }
 
     /// A training's rungs: the proxy's, with this training's hurdles and checkpoint file; MOS's
-    /// one rung, never cleared, where MOS is the proxy's first rung; nil where it has none.
-    private func rungs(_ stage: TrainingStage, context: EvaluationContext?) throws -> TrainingRungs? {
+    /// one rung, never cleared, where MOS is the proxy's first rung (its checkpoint the file the
+    /// candidate's proxy training goes on from: same pair, schedule and seed); nil where it has none.
+    private func rungs(_ stage: TrainingStage, context: EvaluationContext?, keepsCheckpoint: Bool) throws -> TrainingRungs? {
+        if let folder = checkpoints { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) }
+        let checkpoint = checkpoints.map { folder in
+            folder.appendingPathComponent(context?.generation.map { "g\($0)-s\(context?.slot ?? 0).checkpoint" } ?? "baseline.checkpoint")
+        }
         switch stage {
         case .mos:
-            return mosRung.map { TrainingRungs(fractions: [$0], evalImages: mosRungEvalImages) { _, _ in false } }
+            guard let mosRung else { return nil }
+            if let g = context?.generation { sweep(before: g) }
+            // The proxy's rungs score all its validation images: a MOS rung scoring fewer has
+            // another key, and its checkpoint would not be taken.
+            return TrainingRungs(fractions: [mosRung], evalImages: mosRungEvalImages, checkpoint: keepsCheckpoint ? checkpoint : nil) { _, _ in false }
         case .proxy:
-            guard let fractions = rungs else { return nil }
-            let checkpoint = checkpoints.map { folder in
-                folder.appendingPathComponent(context?.generation.map { "g\($0)-s\(context?.slot ?? 0).checkpoint" } ?? "baseline.checkpoint")
-            }
-            if let folder = checkpoints { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) }
-            return TrainingRungs(fractions: fractions, checkpoint: checkpoint,
+            return TrainingRungs(fractions: rungs ?? [], checkpoint: checkpoint,
                                  hurdle: context?.hurdles.map { bars in { k, ap in k >= bars.count || ap >= bars[k] } })
+        }
+    }
+
+    /// Removes the MOS checkpoints of generations before `generation`: their proxy stage is over
+    /// (a search finishes a generation before it screens the next), and the candidates it did not
+    /// take would otherwise leave a file each.
+    private func sweep(before generation: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard generation > swept, let folder = checkpoints else { return }
+        swept = generation
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [] {
+            guard name.hasPrefix("g"), let g = Int(name.dropFirst().prefix { $0.isNumber }), g < generation else { continue }
+            try? FileManager.default.removeItem(at: folder.appendingPathComponent(name))
         }
     }
 

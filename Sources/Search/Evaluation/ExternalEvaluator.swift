@@ -34,6 +34,8 @@ public struct ExternalEvaluator: CandidateEvaluator {
     /// Set when the command is the worker (`autoloss evaluate {dir}`) running a built-in
     /// evaluator: candidate.json then names that evaluator and its schedule.
     public var workerOptions: SearchOptions?
+    /// The run's checkpoint folder, for the worker's trainings (`CandidateFolder.Request.checkpoints`).
+    public var workerCheckpoints: URL?
 
     public init(command: String, workDirectory: URL, executor: Executor = .local(jobs: 1), timeout: Double? = nil) {
         self.command = command
@@ -56,7 +58,7 @@ public struct ExternalEvaluator: CandidateEvaluator {
         if let adopted = adopt(dir, command: shellCommand, stop: context.stop, since: start) { return adopted }
         do {
             try CandidateFolder(dir).write(pair, searched: branch, stage: stage, seed: seed, context: context, jobs: executor.jobs,
-                                                options: workerOptions, verificationImages: verificationImages)
+                                                options: workerOptions, checkpoints: workerCheckpoints, verificationImages: verificationImages)
             try shellCommand.write(to: dir.appendingPathComponent("command.txt"), atomically: true, encoding: .utf8)
         } catch {
             return failed("cannot write the candidate's files in \(dir.path): \(error.localizedDescription)")

@@ -22,7 +22,7 @@ extension SearchOptions {
             let detector = DetectorEvaluator(data: data)
             if let f = scheduleScale { detector.schedules[.proxy] = detector.schedules[.proxy]?.scaled(f) }
             detector.rungs = rungs
-            if rungs != nil { detector.checkpoints = folder.checkpoints }
+            if rungs != nil || mosRung != nil { detector.checkpoints = folder.checkpoints }
             detector.mosSeeds = mosSeeds ?? 1
             detector.mosRung = mosRung
             if let tuned {
@@ -77,6 +77,7 @@ extension SearchOptions {
         var external = ExternalEvaluator(command: ExternalEvaluator.shellQuoted(binary) + " evaluate {dir}", workDirectory: folder.evaluations,
                                          executor: executor, timeout: evalTimeoutSeconds)
         external.workerOptions = options
+        external.workerCheckpoints = folder.checkpoints
         return external
     }
 }
