@@ -133,7 +133,7 @@ public struct FilterAblation {
         public init(name: String, report r: RunReport) {
             let proxied = r.candidates.compactMap { $0.stage(.proxy) }
             self.init(name: name, screened: r.candidates.count, proxyEvaluated: proxied.count,
-                      seconds: r.clock.total, hallOfFame: r.hallOfFame, spent: proxied.reduce(0) { $0 + ($1.result?.cost ?? 1) })
+                      seconds: r.clock.total, hallOfFame: r.hallOfFame, spent: r.trainingsSpent)
         }
 
         public init(name: String, screened: Int, proxyEvaluated: Int, seconds: Double, hallOfFame: HallOfFame, spent: Double? = nil) {

@@ -1,3 +1,4 @@
+import Detection
 import Foundation
 import LossLanguage
 import Search
@@ -17,6 +18,8 @@ public struct RunReport: Sendable {
     public let hallOfFame: HallOfFame
     /// The run's time axis (wall-clock, or cumulative training seconds for an older store).
     public let clock: RunClock
+    /// Whole proxy trainings the run spent at both stages (`Funnel.cost`).
+    public let trainingsSpent: Double
 
     public init(store: RunStore) throws {
         path = store.path
@@ -28,16 +31,27 @@ public struct RunReport: Sendable {
                              baselineSeconds: (baselineMOS?.seconds ?? 0) + (baselineProxy?.seconds ?? 0))
         self.clock = clock
         let branch = options.branch
-        // Whole proxy trainings spent when each proxy training ended, in the order they ended.
-        let proxied = candidates.compactMap { c in
-            c.stage(.proxy)?.result.map { (c, $0, clock.elapsed(generation: c.generation, slot: c.slot, stage: .proxy) ?? 0) }
-        }.sorted { $0.2 < $1.2 }
+        // Whole proxy trainings spent (`Funnel.cost`) when each training ended, in the order they
+        // ended (a MOS training before a proxy training that ended at the same time); the proxy
+        // trainings are the hall of fame's.
+        struct Trained { var candidate: CandidateRecord, stage: TrainingStage, result: EvaluationResult, elapsed: Double }
+        var trained: [Trained] = []
+        for c in candidates {
+            for stage in [TrainingStage.mos, .proxy] {
+                guard let result = c.stage(stage.stage)?.result else { continue }
+                trained.append(Trained(candidate: c, stage: stage, result: result,
+                                       elapsed: clock.elapsed(generation: c.generation, slot: c.slot, stage: stage.stage) ?? 0))
+            }
+        }
+        trained.sort { ($0.elapsed, $0.stage == .proxy ? 1 : 0) < ($1.elapsed, $1.stage == .proxy ? 1 : 0) }
         var spent = 0.0
-        hallOfFame = HallOfFame(entries: proxied.compactMap { c, result, elapsed in
-            spent += result.cost
-            guard result.ap != nil, let expr = try? Expr.parse(c.formula, branch: branch) else { return nil }
-            return HallOfFame.Entry(expr: expr, result: result, generation: c.generation, elapsed: elapsed, spent: spent)
+        let options = options
+        hallOfFame = HallOfFame(entries: trained.compactMap { t in
+            spent += Funnel.cost(of: t.result, stage: t.stage, options: options)
+            guard t.stage == .proxy, t.result.ap != nil, let expr = try? Expr.parse(t.candidate.formula, branch: branch) else { return nil }
+            return HallOfFame.Entry(expr: expr, result: t.result, generation: t.candidate.generation, elapsed: t.elapsed, spent: spent)
         })
+        trainingsSpent = spent
     }
 
     /// How many candidates ended their way where: "proxy-evaluated", "passed mos" (not chosen

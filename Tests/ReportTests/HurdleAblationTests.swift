@@ -54,4 +54,34 @@ final class HurdleAblationTests: XCTestCase {
         XCTAssertEqual(cells[1], ["cpv-mos-hurdles", "10", "4", "2.00", "100.0", "50.00", "30.0", "3.0x", "1.50", "2.0x"])
         XCTAssertEqual(cells[0][3], "4.00", "without a hurdle every training is whole")
     }
+
+    /// MOS as the proxy's first rung: each MOS training costs its fraction, and a proxy training,
+    /// which goes on from it, the rest (a whole one 0.75 at a quarter; one pruned at that rung
+    /// nothing more).
+    func testMOSAsARungCountsItsFraction() throws {
+        var o = SearchOptions(branch: .reg)
+        o.mosRung = 0.25
+        let store = try RunFolder(folder).create(o)
+        let stats = [0.4] + Array(repeating: 0.0, count: 11)
+        var pruned = EvaluationResult(status: .pruned, stats: stats, seconds: 1, reason: "below")
+        pruned.rungs = [EvaluationResult.Rung(fraction: 0.25, stats: stats, hurdle: 50)]
+        let whole = EvaluationResult(status: .ok, stats: [0.5] + Array(repeating: 0, count: 11), seconds: 4)
+        let mos = EvaluationResult(status: .ok, stats: stats, seconds: 1)
+        for (slot, (formula, proxy)) in [("e / i", nil), ("1 - i / u", whole), ("-log(i / u)", pruned)].enumerated() {
+            try store.record(CandidateRecord(generation: 0, slot: slot, formula: formula, canonical: formula, origin: "random",
+                                             stages: [StageRecord(stage: .mos, passed: true, reason: "", result: mos, seconds: 1)]))
+            if let proxy {
+                try store.record(StageRecord(stage: .proxy, passed: proxy.status == .ok, reason: proxy.reason, result: proxy, seconds: 1),
+                                 generation: 0, slot: slot)
+            }
+        }
+        let report = try RunReport(store: store)
+        XCTAssertEqual(report.trainingsSpent, 3 * 0.25 + 0.75, accuracy: 1e-9)
+        XCTAssertEqual(FilterAblation.Row(name: "cpv-mos", report: report).spent, 1.5, accuracy: 1e-9)
+        XCTAssertEqual(Funnel.cost(of: pruned, stage: .proxy, options: o), 0)
+        o.mosSeeds = 2
+        XCTAssertEqual(Funnel.cost(of: mos, stage: .mos, options: o), 0.5)
+        o.usesMOS = false
+        XCTAssertEqual(Funnel.cost(of: whole, stage: .proxy, options: o), 1, "no MOS: the proxy training is whole")
+    }
 }

@@ -37,6 +37,7 @@ final class HurdleSearchTests: XCTestCase {
         let store = FileManager.default.fileExists(atPath: path) ? try RunStore(opening: path) : try RunStore(creating: path, options: o)
         let evaluator = GoldenDetectorSearchTests.tinyEvaluator()
         evaluator.rungs = o.rungs
+        evaluator.mosRung = o.mosRung
         evaluator.checkpoints = folder.appendingPathComponent(name + "-checkpoints")
         return (try Evolution(options: o, store: store, evaluator: evaluator, stop: stop, observe: observe).run(), store)
     }
@@ -118,6 +119,34 @@ final class HurdleSearchTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: checkpoints.path), [])
     }
 
+    /// MOS as the proxy's first rung in a search: every proxy training goes on from its
+    /// candidate's MOS rung (its first step the one after the rung) and the search ends as one
+    /// whose evaluator keeps no checkpoints; trainings spent count MOS's fractions and the
+    /// proxies' rest; the files left are the last generation's candidates that never reached
+    /// the proxy.
+    func testTheProxyStageGoesOnFromMOSRungs() throws {
+        var o = options()
+        o.rungs = nil
+        o.hurdleMargin = nil
+        o.mosRung = 0.5
+        let firstSteps = Steps()
+        let kept = try run(o, store: "kept.sqlite") { e in
+            if case .progress(let p) = e.phase, e.stage == .proxy, e.generation != nil { firstSteps.note(e.formula, p.step) }
+        }.0
+        let evaluator = GoldenDetectorSearchTests.tinyEvaluator()
+        evaluator.mosRung = 0.5
+        let scratch = try Evolution(options: o, store: RunStore(creating: folder.appendingPathComponent("scratch.sqlite").path, options: o),
+                                    evaluator: evaluator).run()
+        func text(_ s: SearchSummary) -> [String] { s.hallOfFame.top(10).map { "\($0.expr.infix) \($0.result.ap!)" } }
+        XCTAssertEqual(text(kept), text(scratch))
+        XCTAssertGreaterThan(kept.funnel.proxyEvaluated, 2)
+        XCTAssertEqual(Set(firstSteps.first.values), [5], "the tiny proxy schedule has 8 steps, the MOS rung after 4")
+        XCTAssertEqual(kept.funnel.trainingsSpent, 0.5 * Double(kept.funnel.mosTrained + kept.funnel.proxyEvaluated), accuracy: 1e-9)
+        XCTAssertEqual(kept.hallOfFame.entries.map(\.spent).max() ?? 0, kept.funnel.trainingsSpent, accuracy: 1e-9)
+        let left = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("kept.sqlite-checkpoints").path)
+        XCTAssertTrue(left.allSatisfy { $0.hasPrefix("g1-") }, "\(left)")
+    }
+
     func testRungsAreRefusedWhereHurdlesCannotRun() {
         var o = options()
         o.rungs = [0.5, 0.25]
@@ -154,4 +183,14 @@ private final class Box: @unchecked Sendable {
     private var text: String?
     var value: String? { lock.lock(); defer { lock.unlock() }; return text }
     func set(_ t: String) { lock.lock(); text = t; lock.unlock() }
+}
+
+private final class Steps: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var first: [String: Int] = [:]
+    func note(_ formula: String, _ step: Int) {
+        lock.lock()
+        if first[formula] == nil { first[formula] = step }
+        lock.unlock()
+    }
 }

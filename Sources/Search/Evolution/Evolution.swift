@@ -95,6 +95,7 @@ public final class Evolution {
             let results = try trainAll(survivors, stage: .mos, generation: g)
             for (s, done) in zip(survivors, results) {
                 guard let r = done?.result else { continue }
+                funnel.trainingsSpent += Funnel.cost(of: r, stage: .mos, options: options)
                 if r.status == .failed {
                     funnel.failed += 1
                     continue
@@ -119,13 +120,14 @@ public final class Evolution {
             guard let (r, elapsed) = done else { continue }
             funnel.proxyEvaluated += 1
             funnel.proxyEquivalents += r.cost
+            funnel.trainingsSpent += Funnel.cost(of: r, stage: .proxy, options: options)
             if r.status == .failed { funnel.failed += 1 }
             if r.status == .pruned, let last = r.rungs?.last {
                 funnel.proxyPruned += 1
                 pruned.append((s.expr, last.fraction, last.ap))
             }
             if r.ap != nil {
-                evaluated.append(HallOfFame.Entry(expr: s.expr, result: r, generation: g, elapsed: elapsed, spent: funnel.proxyEquivalents))
+                evaluated.append(HallOfFame.Entry(expr: s.expr, result: r, generation: g, elapsed: elapsed, spent: funnel.trainingsSpent))
             }
         }
         if results.contains(where: { $0 == nil }), let reason = budgetExhausted() { return reason }

@@ -1,3 +1,5 @@
+import Detection
+
 /// The funnel: how many candidates each stage removed. Each count is kept once: the screening
 /// stages' in `screening`, the trainings' here.
 public struct Funnel: Sendable, Equatable {
@@ -11,6 +13,9 @@ public struct Funnel: Sendable, Equatable {
     /// cost in whole proxy trainings (a training ended at a quarter of its schedule costs 0.25).
     public var proxyPruned = 0
     public var proxyEquivalents = 0.0
+    /// Whole proxy trainings spent at both stages (`cost(of:stage:options:)`): the ablation's
+    /// machine-independent clock. `proxyEquivalents` is the budget's count.
+    public var trainingsSpent = 0.0
     /// Evaluations that failed (the evaluator gave no result), at either stage: not rejections.
     public var failed = 0
 
@@ -24,4 +29,18 @@ public struct Funnel: Sendable, Equatable {
 
     /// The share of generated candidates removed before the proxy task.
     public var removedBeforeProxy: Double { generated == 0 ? 0 : 1 - Double(proxyEvaluated) / Double(generated) }
+}
+
+extension Funnel {
+    /// What one training cost in whole proxy trainings: a proxy training its fraction
+    /// (`EvaluationResult.cost`), less the part that MOS as its first rung trained already (the
+    /// proxy training goes on from there); MOS as a rung its fraction for each seed; the MOS
+    /// preset nothing (about a hundredth of a proxy training: seconds against minutes).
+    public static func cost(of result: EvaluationResult, stage: TrainingStage, options: SearchOptions) -> Double {
+        let mosRung = options.usesMOS ? options.mosRung : nil
+        switch stage {
+        case .mos: return (mosRung ?? 0) * Double(options.mosSeeds ?? 1)
+        case .proxy: return result.cost - min(mosRung ?? 0, result.cost)
+        }
+    }
 }
