@@ -145,6 +145,14 @@ final class HurdleSearchTests: XCTestCase {
         XCTAssertEqual(kept.hallOfFame.entries.map(\.spent).max() ?? 0, kept.funnel.trainingsSpent, accuracy: 1e-9)
         let left = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("kept.sqlite-checkpoints").path)
         XCTAssertTrue(left.allSatisfy { $0.hasPrefix("g1-") }, "\(left)")
+
+        // The budget counts MOS's fractions too: 3 trainings' worth ends the run before 3
+        // whole proxy trainings.
+        o.maxEvaluations = 3
+        let budgeted = try run(o, store: "budgeted.sqlite").0
+        XCTAssertTrue(budgeted.stopReason.contains("budget of 3"), budgeted.stopReason)
+        XCTAssertGreaterThanOrEqual(budgeted.funnel.trainingsSpent, 3 - 1e-9)
+        XCTAssertLessThan(budgeted.funnel.proxyEquivalents, 3)
     }
 
     func testRungsAreRefusedWhereHurdlesCannotRun() {

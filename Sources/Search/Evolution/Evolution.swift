@@ -112,7 +112,10 @@ public final class Evolution {
         } else {
             ranked = survivors.map { ($0, 0) }
         }
-        let budgetLeft = options.maxEvaluations.map { Int((Double($0) - funnel.proxyEquivalents).rounded(.up)) } ?? Int.max
+        // The budget counts whole proxy trainings at both stages (`Funnel.cost`): as many proxy
+        // trainings as what is left rounds up to, each costing what MOS did not train of it.
+        let proxyShare = Funnel.cost(of: EvaluationResult(status: .ok, seconds: 0), stage: .proxy, options: options)
+        let budgetLeft = options.maxEvaluations.map { Int(((Double($0) - funnel.trainingsSpent) / max(proxyShare, 1e-9) - 1e-9).rounded(.up)) } ?? Int.max
         let chosen = ranked.sorted { $0.mosAP > $1.mosAP || ($0.mosAP == $1.mosAP && $0.candidate.slot < $1.candidate.slot) }
             .prefix(min(options.topK, max(0, budgetLeft))).map(\.candidate)
         let results = try trainAll(chosen, stage: .proxy, generation: g, hurdles: hurdleBars())
@@ -264,7 +267,7 @@ public final class Evolution {
 
     func budgetExhausted() -> String? {
         if let reason = stoppedBeforeLimit { return reason }
-        if let m = options.maxEvaluations, funnel.proxyEquivalents >= Double(m) - 1e-9 { return "proxy-evaluation budget of \(m) spent" }
+        if let m = options.maxEvaluations, funnel.trainingsSpent >= Double(m) - 1e-9 { return "proxy-evaluation budget of \(m) spent" }
         if let t = options.timeLimitMinutes, Date().timeIntervalSince(started) >= t * 60 { return "time limit of \(Self.minutes(t)) minutes reached" }
         return nil
     }

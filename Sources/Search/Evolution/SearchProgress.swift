@@ -18,8 +18,8 @@ public struct SearchProgress: Sendable {
         let perGeneration = elapsed / Double(generation + 1)
         var left = perGeneration * Double(generations - generation - 1)
         if let minutes = timeLimitMinutes { left = min(left, max(0, minutes * 60 - elapsed)) }
-        if let evaluations = maxEvaluations, funnel.proxyEvaluated > 0 {
-            left = min(left, elapsed / Double(funnel.proxyEvaluated) * Double(max(0, evaluations - funnel.proxyEvaluated)))
+        if let evaluations = maxEvaluations, funnel.trainingsSpent > 0 {
+            left = min(left, elapsed / funnel.trainingsSpent * max(0, Double(evaluations) - funnel.trainingsSpent))
         }
         return left
     }
