@@ -7,6 +7,8 @@
 #
 #   bash bench/verdicts.sh [STEP...]
 #   steps: study-reg tune-ce study-sigmoid study-softmax tune-focal ablation-s1 ablation-s2
+#          retrain-BRANCH:LOSS (a found loss's weight tuned like the baselines', three seeds each:
+#          the final comparison; e.g. retrain-reg:cse-b-reg, retrain-sigmoid:'FORMULA')
 #   (the ablation: 4 arms x 30 proxy trainings, about 4 hours a seed; run again, an interrupted
 #   ablation goes on from where it stopped: `autoloss search --resume` on its folder)
 set -euo pipefail
@@ -30,6 +32,14 @@ for step in "${steps[@]}"; do
         ablation-s*) if [ -d "bench/out/ablation-reg-s${step#ablation-s}" ]; then "$BIN" search --resume "bench/out/ablation-reg-s${step#ablation-s}"
                      else "$BIN" search --branch reg --mode softmax --evaluator detector --ablate --max-evals 30 --generations 1000 \
                          --population 16 --top-k 3 --seed "${step#ablation-s}" --out "bench/out/ablation-reg-s${step#ablation-s}"; fi ;;
+        retrain-*:*) branch=${step%%:*}; branch=${branch#retrain-}; loss=${step#*:}
+                 name=$(printf '%s' "$loss" | tr -c 'A-Za-z0-9-' '_' | cut -c1-48)
+                 case "$branch" in
+                     reg) "$BIN" tune-baseline --mode softmax --cls ce --reg "$loss" --out "bench/out/tuned/reg-$name" ;;
+                     softmax) "$BIN" tune-baseline --mode softmax --cls "$loss" --reg giou --out "bench/out/tuned/softmax-$name" ;;
+                     sigmoid) "$BIN" tune-baseline --mode sigmoid --cls "$loss" --reg giou --out "bench/out/tuned/sigmoid-$name" ;;
+                     *) echo "unknown branch in $step" >&2; exit 2 ;;
+                 esac ;;
         *) echo "unknown step $step" >&2; exit 2 ;;
     esac
 done
