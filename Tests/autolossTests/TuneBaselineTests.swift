@@ -21,7 +21,7 @@ final class TuneBaselineTests: XCTestCase {
     func testTuneThenSearchAgainstTheTunedBaseline() throws {
         let out = folder.appendingPathComponent("tuned").path
         let arguments = ["tune-baseline", "--mode", "sigmoid", "--weights", "1,2", "--alphas", "0.25,0.5", "--gammas", "2", "--seeds", "1,2",
-                         "--schedule-scale", Self.scale, "--out", out]
+                         "--schedule-scale", Self.scale, "--fixed-grid", "--out", out]
         let first = try CLI.run(arguments)
         XCTAssertEqual(first.status, 0, first.stderr)
         let tuning = try TunedBaseline.read(out)
@@ -78,6 +78,29 @@ final class TuneBaselineTests: XCTestCase {
             let r = try CLI.run(["tune-baseline", option, value, "--out", folder.appendingPathComponent("x").path])
             XCTAssertEqual(r.status, 2, "\(option) \(value): \(r.stderr)")
             XCTAssertTrue(r.stderr.contains(option), r.stderr)
+        }
+    }
+
+    /// A best weight at the grid's edge grows the grid past it (twice the largest, half the
+    /// smallest) until the best lies inside, or the extensions run out.
+    func testTheGridGrowsPastAnEdgeWhereTheBestLies() throws {
+        XCTAssertEqual(BaselineTuning.beyondEdge(best: 5, weights: [0.5, 1, 2, 3, 5]), 10)
+        XCTAssertEqual(BaselineTuning.beyondEdge(best: 0.5, weights: [0.5, 1, 2, 3, 5]), 0.25)
+        XCTAssertNil(BaselineTuning.beyondEdge(best: 3, weights: [0.5, 1, 2, 3, 5]))
+        XCTAssertNil(BaselineTuning.beyondEdge(best: 0.0625, weights: [0.0625, 1]))
+        XCTAssertNil(BaselineTuning.beyondEdge(best: 800, weights: [1, 800]))
+
+        let out = folder.appendingPathComponent("grown").path
+        let r = try CLI.run(["tune-baseline", "--weights", "1", "--seeds", "1", "--schedule-scale", Self.scale, "--out", out])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let tuning = try TunedBaseline.read(out)
+        let weights = tuning.outcomes.map(\.setting.weight)
+        XCTAssertEqual(Array(weights.prefix(2)), [1, 2], "one weight is the grid's edge: twice it next")
+        XCTAssertTrue(r.stdout.contains("is the best at the grid's edge: trying λ 2") || r.stderr.contains("is the best at the grid's edge: trying λ 2"),
+                      r.stdout + r.stderr)
+        XCTAssertLessThanOrEqual(weights.count, 5)
+        if weights.count < 5 {
+            XCTAssertNil(BaselineTuning.beyondEdge(best: tuning.best.setting.weight, weights: weights), "it stopped with the best inside: \(weights)")
         }
     }
 }

@@ -46,6 +46,14 @@ extension BaselineTuning {
             }
         }
         var outcomes = try sweep(weightSweep)
+        for _ in 0..<edgeExtensions {
+            let best = Self.best(outcomes)!.setting
+            guard let next = Self.beyondEdge(best: best.weight, weights: outcomes.map(\.setting.weight)) else { break }
+            log("\(best.label) is the best at the grid's edge: trying λ \(Setting.number(next))")
+            var setting = best
+            setting.weight = next
+            outcomes += try sweep([setting])
+        }
         let bestWeight = Self.best(outcomes)!.setting.weight
         outcomes += try sweep(focalSweep(weight: bestWeight).filter { s in !outcomes.contains { $0.setting == s } })
         let tuned = TunedBaseline(mode: mode, classification: classification, regression: regression, data: data.name,

@@ -70,6 +70,10 @@ public struct BaselineTuning: Sendable {
     public var alphas: [Float] = [0.25, 0.5, 0.75]
     public var gammas: [Int] = [0, 1, 2]
     public var seeds: [UInt64] = [1, 2, 3]
+    /// How many weights the sweep may add past the grid's edge while the best weight lies on it
+    /// (0: the grid as given). A best at the edge is not a tuned weight: GIoU with CE kept
+    /// gaining up to λ 5, the default grid's top.
+    public var edgeExtensions = 4
 
     public init(mode: Branch, classification: String, regression: String) {
         self.mode = mode
@@ -97,6 +101,15 @@ public struct BaselineTuning: Sendable {
     public func focalSweep(weight: Float) -> [Setting] {
         guard tunesFocal else { return [] }
         return alphas.flatMap { a in gammas.map { Setting(weight: weight, alpha: a, gamma: $0) } }
+    }
+
+    /// The next weight past the edge of `weights` where `best` lies: twice the largest, or half
+    /// the smallest (down to 1/16); nil where `best` lies inside, or the grid may not grow there.
+    public static func beyondEdge(best: Float, weights: [Float]) -> Float? {
+        guard let low = weights.min(), let high = weights.max() else { return nil }
+        if best == high, high * 2 <= 1000 { return high == 0 ? 1 : high * 2 }
+        if best == low, low > 1.0 / 16 { return low / 2 }
+        return nil
     }
 
     /// The best of `outcomes`: the highest mean AP (the earlier on a tie).

@@ -15,7 +15,7 @@ struct TuneBaselineCommand: ParsableCommand {
         discussion: """
         First the regression weight (--weights) with the published settings, then, where the \
         classification loss is sigmoid focal, alpha x gamma (--alphas, --gammas) at the best \
-        weight. Every setting is trained with every seed on the built-in proxy detector; the best \
+        weight. A best weight at the grid's edge grows the grid past it (--fixed-grid: not). Every setting is trained with every seed on the built-in proxy detector; the best \
         has the highest mean AP. Each training is kept in DIR/trainings as it ends, and the same \
         command with the same --out trains only what is missing. DIR/tuning.json is what \
         `search --tuned-baseline DIR` reads. Example (about 40 minutes on 2 cores): \
@@ -43,6 +43,9 @@ struct TuneBaselineCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Focal's gamma values to try, whole numbers (sigmoid focal only).", valueName: "G,G,..."))
     var gammas = "0,1,2"
 
+    @Flag(name: .customLong("fixed-grid"), help: "Keep to --weights even where the best weight is the grid's largest or smallest (by default the grid grows past that edge, doubling or halving, up to 4 weights more, until the best lies inside it).")
+    var fixedGrid = false
+
     @Option(help: ArgumentHelp("Training seeds of every setting.", valueName: "S,S,..."))
     var seeds = "1,2,3"
 
@@ -58,6 +61,7 @@ struct TuneBaselineCommand: ParsableCommand {
         tuning.alphas = try commaList(alphas, option: "--alphas") { Float($0).flatMap { $0 >= 0 && $0 <= 1 ? $0 : nil } }
         tuning.gammas = try commaList(gammas, option: "--gammas") { Int($0).flatMap { $0 >= 0 && $0 <= 8 ? $0 : nil } }
         tuning.seeds = try commaList(seeds, option: "--seeds") { UInt64($0) }
+        if fixedGrid { tuning.edgeExtensions = 0 }
         if let f = scheduleScale, !(f > 0 && f <= 4) { throw CLIError("--schedule-scale \(f): give a fraction in (0, 4]") }
         _ = try tuning.classificationLoss(tuning.weightSweep[0])
         _ = try RegressionSlot.Kind.resolve(reg)
