@@ -37,6 +37,18 @@ final class TimeFitTests: XCTestCase {
         XCTAssertTrue(hopeless.explanation(topK: 3).contains("more than fits"))
     }
 
+    /// With MOS as the proxy's first rung, a MOS training is that part of the proxy training
+    /// and one scoring of its images, and a proxy training the rest and two scorings.
+    func testMOSAsARungIsPlannedAsPartOfTheProxy() throws {
+        var o = SearchOptions(branch: .reg)
+        o.topK = 3
+        o.mosRung = 0.25
+        let plan = try TimeFit.plan(seconds: 60 * 60, speed: speed(1), data: data, options: o)
+        XCTAssertEqual(plan.scale, 1)
+        XCTAssertEqual(plan.mosSeconds, 0.25 * 3500 * 0.040 + 2000 * 0.001, accuracy: 1e-9)
+        XCTAssertEqual(plan.proxySeconds, 0.75 * 3500 * 0.040 + 2 * 2000 * 0.001, accuracy: 1e-9)
+    }
+
     func testScaledSchedulesKeepTheirShape() {
         let proxy: TrainingSchedule = data.schedule(for: TrainingStage.proxy)
         let half = proxy.scaled(0.5)

@@ -34,9 +34,18 @@ public struct TimeFit: Sendable {
         for f in scales {
             let mos = data.schedule(for: .mos), proxy = data.schedule(for: .proxy).scaled(f)
             let m = try data.imageCounts(.mos, schedule: mos), p = try data.imageCounts(.proxy, schedule: proxy)
-            let mosSeconds = speed.seconds(.mos, schedule: mos, trainImages: m.train, evalImages: m.eval)
-            let proxySeconds = speed.seconds(.proxy, schedule: proxy, trainImages: p.train, evalImages: p.eval)
-            let preparation = Double(m.train + p.train + p.eval) * speed.prepareSecondsPerImage
+            var mosSeconds = speed.seconds(.mos, schedule: mos, trainImages: m.train, evalImages: m.eval) * Double(options.mosSeeds ?? 1)
+            var proxySeconds = speed.seconds(.proxy, schedule: proxy, trainImages: p.train, evalImages: p.eval)
+            var preparation = Double(m.train + p.train + p.eval) * speed.prepareSecondsPerImage
+            if let r = options.mosRung, options.usesMOS {
+                // MOS is the proxy training up to its rung, scored on the proxy's images; the
+                // proxy training goes on from there and scores that rung again before its end.
+                let training = speed.seconds(.proxy, schedule: proxy, trainImages: p.train, evalImages: 0)
+                let scoring = proxySeconds - training
+                mosSeconds = (r * training + scoring) * Double(options.mosSeeds ?? 1)
+                proxySeconds = (1 - r) * training + 2 * scoring
+                preparation = Double(p.train + p.eval) * speed.prepareSecondsPerImage
+            }
             for population in stride(from: options.population, through: smallest, by: -1) {
                 let first = preparation + Double(1 + population) * mosSeconds + Double(1 + options.topK) * proxySeconds
                 last = TimeFit(scale: f, population: population, mosSeconds: mosSeconds, proxySeconds: proxySeconds,
