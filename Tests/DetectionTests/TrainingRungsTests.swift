@@ -22,6 +22,17 @@ final class TrainingRungsTests: XCTestCase {
         return try trainer.train(train, evaluateOn: eval, seed: 1, rungs: rungs)
     }
 
+    /// The small schedule's trainer and images, and a checkpoint file removed after the test.
+    func checkpointed() throws -> (ProxyTrainer, TrainingImages, TrainingImages, URL) {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("autoloss-ckpt-\(UUID().uuidString)")
+        addTeardownBlock { try? FileManager.default.removeItem(at: file) }
+        let schedule = Self.schedule()
+        let trainer = try ProxyTrainer(mode: .softmax, classification: ProxyTrainer.classificationLoss("ce", mode: .softmax),
+                                       regression: RegressionSlot.Kind.resolve("giou"), schedule: schedule)
+        let (train, eval) = try TrainingTests.data.prepare(.proxy, schedule: schedule)
+        return (trainer, train, eval, file)
+    }
+
     func testRungsDoNotChangeTheTraining() throws {
         let plain = try Self.train(Self.schedule(), rungs: nil)
         let scored = try Self.train(Self.schedule(), rungs: TrainingRungs(fractions: [0.2, 0.5]))
@@ -82,12 +93,7 @@ final class TrainingRungsTests: XCTestCase {
     /// continues from that rung and ends with the losses and the AP of one never stopped; a
     /// checkpoint of another training (another seed) is not taken.
     func testACheckpointContinuesAsIfNeverStopped() throws {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("autoloss-ckpt-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: file) }
-        let schedule = Self.schedule()
-        let trainer = try ProxyTrainer(mode: .softmax, classification: ProxyTrainer.classificationLoss("ce", mode: .softmax),
-                                       regression: RegressionSlot.Kind.resolve("giou"), schedule: schedule)
-        let (train, eval) = try TrainingTests.data.prepare(.proxy, schedule: schedule)
+        let (trainer, train, eval, file) = try checkpointed()
         let rungs = TrainingRungs(fractions: [0.2, 0.5], checkpoint: file)
         let whole = try trainer.train(train, evaluateOn: eval, seed: 1, rungs: TrainingRungs(fractions: [0.2, 0.5]))
         var steps = 0
@@ -110,12 +116,7 @@ final class TrainingRungsTests: XCTestCase {
     /// the longer training's own hurdle, and it ends as one never stopped. A training with a rung
     /// before the checkpoint's that the checkpoint did not score starts from the beginning.
     func testALongerTrainingGoesOnFromAShorterOnesRung() throws {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("autoloss-ckpt-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: file) }
-        let schedule = Self.schedule()
-        let trainer = try ProxyTrainer(mode: .softmax, classification: ProxyTrainer.classificationLoss("ce", mode: .softmax),
-                                       regression: RegressionSlot.Kind.resolve("giou"), schedule: schedule)
-        let (train, eval) = try TrainingTests.data.prepare(.proxy, schedule: schedule)
+        let (trainer, train, eval, file) = try checkpointed()
         let whole = try trainer.train(train, evaluateOn: eval, seed: 1, rungs: TrainingRungs(fractions: [0.2, 0.5]))
         let short = try trainer.train(train, evaluateOn: eval, seed: 1, rungs: TrainingRungs(fractions: [0.2], checkpoint: file) { _, _ in false })
         XCTAssertEqual(short.stoppedAtRung, 0)
