@@ -118,7 +118,8 @@ public struct ProxyTrainer: Sendable {
         let iterations = s.iterations(trainImages: trainSet.count)
         let rates = s.rateSchedule(iterations: iterations)
         let rungSteps = rungs?.steps(iterations: iterations) ?? []
-        let rungSet = rungs.map { r in evalSet.subset(Array(0..<min(evalSet.count, r.evalImages ?? evalSet.count))) }
+        // (No rungs: a training that only goes on from its checkpoint scores nothing before its end.)
+        let rungSet = rungs.flatMap { r in r.fractions.isEmpty ? nil : evalSet.subset(Array(0..<min(evalSet.count, r.evalImages ?? evalSet.count))) }
         let rungEvaluator = try rungSet.map { $0.count == evalSet.count ? evaluator : try COCOEvaluator(groundTruth: $0.groundTruth) }
 
         var result = TrainingResult(status: .ok, metrics: nil, steps: 0, iterations: iterations, reason: "",

@@ -42,7 +42,7 @@ public final class DetectorEvaluator: CandidateEvaluator, @unchecked Sendable {
     /// continue from), and where MOS as the proxy's first rung leaves its state for the
     /// candidate's proxy training to go on from; nil: none kept.
     public var checkpoints: URL?
-    /// The generation whose MOS stage last cleared older MOS checkpoints.
+    /// The generation whose MOS stage last cleared the other generations' checkpoints.
     private var swept = -1
     private let lock = NSLock()
     private var prepared: [TrainingStage: (train: TrainingImages, eval: TrainingImages)] = [:]
@@ -125,26 +125,28 @@ public final class DetectorEvaluator: CandidateEvaluator, @unchecked Sendable {
         switch stage {
         case .mos:
             guard let mosRung else { return nil }
-            if let g = context?.generation { sweep(before: g) }
+            if let g = context?.generation { sweep(keeping: g) }
             // The proxy's rungs score all its validation images: a MOS rung scoring fewer has
             // another key, and its checkpoint would not be taken.
             return TrainingRungs(fractions: [mosRung], evalImages: mosRungEvalImages, checkpoint: keepsCheckpoint ? checkpoint : nil) { _, _ in false }
         case .proxy:
+            guard rungs != nil || checkpoint != nil else { return nil }
             return TrainingRungs(fractions: rungs ?? [], checkpoint: checkpoint,
                                  hurdle: context?.hurdles.map { bars in { k, ap in k >= bars.count || ap >= bars[k] } })
         }
     }
 
-    /// Removes the MOS checkpoints of generations before `generation`: their proxy stage is over
-    /// (a search finishes a generation before it screens the next), and the candidates it did not
-    /// take would otherwise leave a file each.
-    private func sweep(before generation: Int) {
+    /// Removes the checkpoints of generations other than `generation`, when its MOS stage
+    /// starts: their proxy stage is over (a search finishes a generation before it screens the
+    /// next; an ablation's arms run one after another), and the candidates it did not take would
+    /// otherwise leave a file each.
+    private func sweep(keeping generation: Int) {
         lock.lock()
         defer { lock.unlock() }
-        guard generation > swept, let folder = checkpoints else { return }
+        guard generation != swept, let folder = checkpoints else { return }
         swept = generation
         for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [] {
-            guard name.hasPrefix("g"), let g = Int(name.dropFirst().prefix { $0.isNumber }), g < generation else { continue }
+            guard name.hasPrefix("g"), let g = Int(name.dropFirst().prefix { $0.isNumber }), g != generation else { continue }
             try? FileManager.default.removeItem(at: folder.appendingPathComponent(name))
         }
     }
