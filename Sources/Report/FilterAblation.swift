@@ -55,16 +55,21 @@ public struct FilterAblation {
 
     public var tablePath: URL { folder.url.appendingPathComponent("ablation.txt") }
 
-    /// Runs the arms in order, each by `runArm`; returns the table. `evaluator` trains the
-    /// baseline; `announce` says what is about to happen.
-    public func run(evaluator: CandidateEvaluator, announce: (String) -> Void,
-                    runArm: (Arm, RunStore) throws -> SearchSummary) throws -> String {
+    /// What an arm's evaluations run on: made for its options (the hurdles arm's evaluator
+    /// scores the rungs, the others' do not) and its folder.
+    public typealias Evaluators = (Arm) throws -> CandidateEvaluator
+    /// Runs an arm's search with its evaluator.
+    public typealias ArmRun = (Arm, RunStore, CandidateEvaluator) throws -> SearchSummary
+
+    /// Runs the arms in order, each by `runArm` with its evaluator; returns the table. The last
+    /// arm's evaluator trains the baseline; `announce` says what is about to happen.
+    public func run(evaluators: Evaluators, announce: (String) -> Void, runArm: ArmRun) throws -> String {
         if FileManager.default.fileExists(atPath: folder.url.path) {
             throw SearchError.options("\(folder.url.path) exists: choose a new --out folder for the ablation, or continue it with --resume")
         }
         let arms = self.arms
         return try runArms(zip(arms, try arms.map { try $0.folder.create($0.options) }).map { ($0, $1) },
-                           evaluator: evaluator, announce: announce, runArm: runArm)
+                           evaluators: evaluators, announce: announce, runArm: runArm)
     }
 
     /// Whether `url` holds a filter ablation (its arms' stores; no run of its own).
@@ -91,26 +96,24 @@ public struct FilterAblation {
     /// Continues a stopped ablation (`stored`): the baseline if it was not trained, then every
     /// arm as a resumed search. An arm that had ended ends again at once (its budget is spent),
     /// so the table is whole.
-    public func resume(_ arms: [(Arm, RunStore)], evaluator: CandidateEvaluator, announce: (String) -> Void,
-                       runArm: (Arm, RunStore) throws -> SearchSummary) throws -> String {
-        try runArms(arms, evaluator: evaluator, announce: announce, runArm: runArm)
+    public func resume(_ arms: [(Arm, RunStore)], evaluators: Evaluators, announce: (String) -> Void, runArm: ArmRun) throws -> String {
+        try runArms(arms, evaluators: evaluators, announce: announce, runArm: runArm)
     }
 
     /// The baseline, trained once (by the arm with the most stages, the last: its proxy training
     /// scored at the hurdles' rungs; a store that has it already trains nothing), copied to the
     /// other arms; then the arms in order. The table is written after every arm, from the
     /// arms' stores, so that it counts the time of every session of a resumed ablation.
-    func runArms(_ arms: [(arm: Arm, store: RunStore)], evaluator: CandidateEvaluator, announce: (String) -> Void,
-                 runArm: (Arm, RunStore) throws -> SearchSummary) throws -> String {
+    func runArms(_ arms: [(arm: Arm, store: RunStore)], evaluators: Evaluators, announce: (String) -> Void, runArm: ArmRun) throws -> String {
         let last = arms[arms.count - 1]
         announce("training the baseline \(last.arm.options.baseline) once for all arms")
-        try Evolution(options: last.arm.options, store: last.store, evaluator: evaluator).measureBaselines()
+        try Evolution(options: last.arm.options, store: last.store, evaluator: evaluators(last.arm)).measureBaselines()
         for (_, store) in arms.dropLast() { try store.copyBaselines(from: last.store) }
         var rows: [Row] = []
         var text = ""
         for (arm, store) in arms {
             announce("\n== arm: \(arm.name)")
-            _ = try runArm(arm, store)
+            _ = try runArm(arm, store, evaluators(arm))
             rows.append(Row(name: arm.name, report: try RunReport(store: store)))
             text = table(rows)
             try Data(text.utf8).write(to: tablePath)

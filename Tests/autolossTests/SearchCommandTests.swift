@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import Search
+import Report
 
 final class SearchCommandTests: XCTestCase {
     var folder: URL!
@@ -356,5 +357,26 @@ final class SearchCommandTests: XCTestCase {
         let again = try CLI.run(["search", "--branch", "reg", "--evaluator", "simulation", "--ablate", "--max-evals", "3", "--out", out])
         XCTAssertNotEqual(again.status, 0)
         XCTAssertTrue(again.stderr.contains("exists"), again.stderr)
+    }
+
+    /// On the built-in detector the ablation's fourth arm trains with its rungs (each proxy
+    /// training scored there and judged by its hurdle), the baseline with them too, and the other
+    /// arms without: each arm's evaluator is made for its own options.
+    func testTheHurdlesArmScoresItsRungs() throws {
+        let out = folder.appendingPathComponent("ablation-detector").path
+        let r = try CLI.run(["search", "--branch", "reg", "--evaluator", "detector", "--ablate", "--max-evals", "2", "--generations", "2",
+                             "--population", "3", "--top-k", "2", "--schedule-scale", "0.005", "--out", out])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        for arm in FilterAblation.armNames {
+            let store = try RunStore(opening: "\(out)/\(arm)/run.sqlite")
+            let proxied = try store.candidates().compactMap { $0.stage(.proxy)?.result }
+            XCTAssertFalse(proxied.isEmpty, arm)
+            let hurdles = arm == "cpv-mos-hurdles"
+            for result in proxied {
+                XCTAssertEqual(result.rungs?.map(\.fraction) ?? [], hurdles ? Array(FilterAblation.defaultRungs.prefix(result.rungs?.count ?? 0)) : [], arm)
+                XCTAssertEqual(result.rungs?.first?.hurdle != nil, hurdles, arm)
+            }
+            XCTAssertEqual(try store.baseline(name: "giou", stage: .proxy)?.rungs?.map(\.fraction), FilterAblation.defaultRungs, "the baseline, shared")
+        }
     }
 }

@@ -156,12 +156,13 @@ struct SearchCommand: ParsableCommand {
     }
 
     /// The filter ablation: the arms run as searches on the terminal, the table printed at the
-    /// end. One evaluator for the baseline and every arm (external evaluations in the
-    /// ablation's folder).
+    /// end. Each arm's evaluator is made for its own options (the hurdles arm's scores its
+    /// rungs) in its folder, on the data resolved once.
     func ablation(_ o: SearchOptions, folder: URL) throws {
         let ablation = FilterAblation(options: o, folder: folder)
-        let evaluator = try o.makeEvaluator(folder: ablation.folder, data: o.resolveData(searchingFrom: DetectorData.searchPath))
-        print(try ablation.run(evaluator: evaluator, announce: { if !json { print($0) } }, runArm: runArm(evaluator)))
+        let data = try o.resolveData(searchingFrom: DetectorData.searchPath)
+        print(try ablation.run(evaluators: { try $0.options.makeEvaluator(folder: $0.folder, data: data) },
+                               announce: { if !json { print($0) } }, runArm: runArm))
     }
 
     /// A stopped ablation goes on: every arm resumed with this command's budgets and execution
@@ -170,13 +171,13 @@ struct SearchCommand: ParsableCommand {
     func resumeAblation(_ folder: URL) throws {
         let (ablation, arms) = try FilterAblation.stored(folder, adjust: resumed)
         for (arm, store) in arms { try store.updateExecution(arm.options) }
-        let o = arms[0].0.options
-        let evaluator = try o.makeEvaluator(folder: ablation.folder, data: o.resolveData(searchingFrom: DetectorData.searchPath))
-        print(try ablation.resume(arms, evaluator: evaluator, announce: { if !json { print($0) } }, runArm: runArm(evaluator)))
+        let data = try arms[0].0.options.resolveData(searchingFrom: DetectorData.searchPath)
+        print(try ablation.resume(arms, evaluators: { try $0.options.makeEvaluator(folder: $0.folder, data: data) },
+                                  announce: { if !json { print($0) } }, runArm: runArm))
     }
 
-    func runArm(_ evaluator: CandidateEvaluator) -> (FilterAblation.Arm, RunStore) throws -> SearchSummary {
-        { arm, store in try SearchRun(folder: arm.folder, json: json).run(arm.options, store: store, evaluator: evaluator) }
+    func runArm(_ arm: FilterAblation.Arm, store: RunStore, evaluator: CandidateEvaluator) throws -> SearchSummary {
+        try SearchRun(folder: arm.folder, json: json).run(arm.options, store: store, evaluator: evaluator)
     }
 
     /// `--fit-minutes`: measures this machine's training speed on the baseline, fits the
