@@ -49,7 +49,7 @@ let package = Package(
             name: "Search",
             dependencies: ["LossLanguage", "Verification", "Detection", .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["README.md"], swiftSettings: kernelFlags),
-        .target(name: "Report", dependencies: ["LossLanguage", "Verification", "Search"]),
+        .target(name: "Report", dependencies: ["LossLanguage", "Verification", "Detection", "Search"]),
         .target(name: "Export", dependencies: ["LossLanguage"]),
         // oneDNN (Debian's libdnnl-dev 2.6, Homebrew's onednn): SGEMM and the convolution primitives.
         .systemLibrary(name: "_CDNNL", providers: [.apt(["libdnnl-dev"]), .brew(["onednn"])]),
