@@ -235,6 +235,20 @@ final class SearchCommandTests: XCTestCase {
                       percent.stdout)
     }
 
+    /// check-evaluator as the way to train one pair several times through a detector: only the
+    /// proxy stage, once per seed (candidate.json's seed), with the mean and sample deviation.
+    func testCheckEvaluatorTrainsOneStageWithSeveralSeeds() throws {
+        // AP = seed / 10, read from candidate.json.
+        let command = #"s=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["seed"])' {dir}/candidate.json); echo "{\"status\": \"ok\", \"ap\": 0.$s}" > {dir}/result.json"#
+        let r = try CLI.run(["check-evaluator", "--stage", "proxy", "--seeds", "1,2,4", "--baseline", "cse-b-reg", "--mode", "sigmoid",
+                             "--command", command, "--out", folder.appendingPathComponent("seeds").path])
+        XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
+        XCTAssertFalse(r.stdout.contains("== mos stage"), r.stdout)
+        XCTAssertEqual(r.stdout.components(separatedBy: "== proxy stage, seed").count, 4, r.stdout)
+        XCTAssertTrue(r.stdout.contains("proxy stage: AP 23.33 ± 15.28 over 3 seeds (10.00, 20.00, 40.00)"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("on the baseline cse-b-reg"), r.stdout)
+    }
+
     /// `--sbatch-arg` takes values that begin with a dash, as sbatch's own arguments do.
     func testSbatchArgumentsMayBeginWithADash() throws {
         let out = folder.appendingPathComponent("slurm").path

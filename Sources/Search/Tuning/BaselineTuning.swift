@@ -53,6 +53,10 @@ public struct BaselineTuning: Sendable {
     public struct Outcome: Sendable, Codable {
         public var setting: Setting
         public var aps: [String: Double]
+        public init(setting: Setting, aps: [String: Double] = [:]) {
+            self.setting = setting
+            self.aps = aps
+        }
         public var mean: Double { aps.isEmpty ? 0 : aps.values.reduce(0, +) / Double(aps.count) }
         /// The sample standard deviation over the seeds (0 with one seed).
         public var sd: Double {

@@ -13,8 +13,10 @@ struct CheckEvaluatorCommand: ParsableCommand {
         abstract: "Try an external evaluator: train the baseline once at each stage through the command and show what came back.",
         discussion: """
         The candidate folders (formula.txt, loss.py, partner.py, candidate.json, ... and what the command \
-        wrote: result.json, stdout.txt, stderr.txt) stay in --out for a look. Exit 0 when both stages gave \
-        a valid result, 1 otherwise.
+        wrote: result.json, stdout.txt, stderr.txt) stay in --out for a look. Exit 0 when every training gave \
+        a valid result, 1 otherwise. With --stage proxy --seeds 1,2,3 and a loss as --baseline it is also \
+        the way to train one pair several times through your detector (a found loss against its baseline): \
+        the mean and deviation of AP are printed.
         """)
 
     @Option(help: "The evaluator's command; {dir} is the candidate's folder, already quoted for the shell.") var command: String
@@ -24,6 +26,8 @@ struct CheckEvaluatorCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "The baseline loss that is trained.") var baseline: String?
     @Option(name: .customLong("eval-timeout"), help: "Seconds each evaluation may take.") var evalTimeout: Double?
     @Option(help: "Where the candidate folders go (default: a new temporary folder).") var out: String?
+    @Option(help: "Only this stage (default: mos, then proxy).") var stage: TrainingStage?
+    @Option(help: ArgumentHelp("Train with each of these seeds (candidate.json's seed; default: the search's).", valueName: "S,S,...")) var seeds: String?
 
     func run() throws {
         var o = SearchOptions(branch: branch, mode: mode, partner: partner, baseline: baseline)
@@ -33,36 +37,52 @@ struct CheckEvaluatorCommand: ParsableCommand {
         let losses = try o.losses()
         let folder = URL(fileURLWithPath: out ?? NSTemporaryDirectory() + "autoloss-check-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let seedList = try seeds.map { try commaList($0, option: "--seeds") { UInt64($0) } } ?? [o.seed]
         let evaluator = ExternalEvaluator(command: command, workDirectory: folder, timeout: evalTimeout)
         print("checking the evaluator on the baseline \(o.baseline) (\(o.branch.rawValue), mode \(o.mode.rawValue), partner \(o.partner))")
         print("command: \(command)")
         var good = true
-        for stage in TrainingStage.allCases {
-            let result = evaluator.evaluate(losses.baselinePair, searched: o.branch, stage: stage, seed: o.seed,
-                                            context: EvaluationContext(generation: nil, slot: nil))
-            let dir = try FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)
-                .first { $0.lastPathComponent.hasPrefix(stage.rawValue + "-") }
-            print("\n== \(stage.rawValue) stage, in \(dir?.path ?? folder.path) (\(String(format: "%.1f", result.seconds)) s)")
-            switch result.status {
-            case .ok:
-                print("valid result: AP \(String(format: "%.2f", result.ap ?? 0))" + (result.stats.count == 12 && result.stats[1] >= 0
-                    ? String(format: ", AP50 %.2f, AP75 %.2f", result.stats[1] * 100, result.stats[2] * 100) : " (AP only)"))
-            case .diverged:
-                print("valid result, but diverged: \(result.reason) (a baseline that diverges leaves a search nothing to compare with)")
-                good = false
-            case .failed, .pruned:  // no hurdle in a check: pruned cannot come back
-                print("FAILED: \(result.reason)")
-                good = false
+        for stage in stage.map({ [$0] }) ?? TrainingStage.allCases {
+            // The seeds' APs as a tuning keeps them: mean and sample deviation.
+            var outcome = BaselineTuning.Outcome(setting: BaselineTuning.Setting(weight: 1))
+            for seed in seedList {
+                let result = evaluator.evaluate(losses.baselinePair, searched: o.branch, stage: stage, seed: seed,
+                                                context: EvaluationContext(generation: nil, slot: nil))
+                let dir = folder.appendingPathComponent(CandidateFolder.name(losses.baselinePair, searched: o.branch, stage: stage, seed: seed))
+                print("\n== \(stage.rawValue) stage, seed \(seed), in \(dir.path) (\(String(format: "%.1f", result.seconds)) s)")
+                if let ap = result.ap, result.status == .ok { outcome.aps["\(seed)"] = ap }
+                good = show(result, in: dir) && good
             }
-            for file in ["result.json", "stdout.txt", "stderr.txt"] {
-                guard let dir, let text = try? String(contentsOf: dir.appendingPathComponent(file), encoding: .utf8), !text.isEmpty else { continue }
-                let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-                print("-- \(file)" + (lines.count > 8 ? " (last 8 of \(lines.count) lines)" : ""))
-                for line in lines.suffix(8) where !line.isEmpty { print("   " + line) }
+            if seedList.count > 1, outcome.aps.count == seedList.count {
+                print(String(format: "\n%@ stage: AP %.2f ± %.2f over %d seeds (%@)", stage.rawValue, outcome.mean, outcome.sd, seedList.count,
+                             seedList.map { String(format: "%.2f", outcome.aps["\($0)"]!) }.joined(separator: ", ")))
             }
         }
         print(good ? "\nthe evaluator works: `autoloss search --evaluator external --command ...` can use it"
                    : "\nthe evaluator is not ready: see above")
         if !good { throw ExitCode(1) }
+    }
+
+    /// Prints one training's verdict and the end of the files it left; whether it is valid.
+    func show(_ result: EvaluationResult, in dir: URL) -> Bool {
+        var valid = true
+        switch result.status {
+        case .ok:
+            print("valid result: AP \(String(format: "%.2f", result.ap ?? 0))" + (result.stats.count == 12 && result.stats[1] >= 0
+                ? String(format: ", AP50 %.2f, AP75 %.2f", result.stats[1] * 100, result.stats[2] * 100) : " (AP only)"))
+        case .diverged:
+            print("valid result, but diverged: \(result.reason) (a baseline that diverges leaves a search nothing to compare with)")
+            valid = false
+        case .failed, .pruned:  // no hurdle in a check: pruned cannot come back
+            print("FAILED: \(result.reason)")
+            valid = false
+        }
+        for file in ["result.json", "stdout.txt", "stderr.txt"] {
+            guard let text = try? String(contentsOf: dir.appendingPathComponent(file), encoding: .utf8), !text.isEmpty else { continue }
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            print("-- \(file)" + (lines.count > 8 ? " (last 8 of \(lines.count) lines)" : ""))
+            for line in lines.suffix(8) where !line.isEmpty { print("   " + line) }
+        }
+        return valid
     }
 }

@@ -13,6 +13,7 @@ It writes result.json (COCO's 12 numbers, or "diverged" for a loss that went non
 """
 import argparse
 import contextlib
+import dataclasses
 import io
 import math
 import os
@@ -132,7 +133,9 @@ def run(args):
         score_ids = score_split.ids()
         score_images, _ = score_split.load(score_ids, offset, args.device)
         iterations = args.iterations
-    model = adapt(build(args.model, args.backbone, len(train_split.categories), args.size), args.model, candidate.pair)
+    # The regression loss's weight (autoloss tune-baseline's λ), as the built-in proxy weighs it.
+    pair = dataclasses.replace(candidate.pair, regression_weight=args.reg_weight)
+    model = adapt(build(args.model, args.backbone, len(train_split.categories), args.size), args.model, pair)
     model.to(args.device)
     diverged = train(model, images, targets, iterations, args.batch, args.lr, candidate.seed)
     if diverged:
@@ -156,6 +159,7 @@ def parser():
     p.add_argument("--lr", type=float, default=0.01)
     p.add_argument("--train-images", type=int, default=None, help="train on the first N images of the train split")
     p.add_argument("--device", default="cpu", help="cpu, cuda, cuda:1, ...")
+    p.add_argument("--reg-weight", type=float, default=1.0, help="the regression loss's weight λ (tune-baseline's; default 1)")
     return p
 
 
@@ -164,6 +168,8 @@ def main(argv=None):
     for name in ("iterations", "size", "batch"):
         if getattr(args, name) < 1:
             parser().error(f"--{name} must be at least 1")
+    if not (0 <= args.reg_weight < float("inf")):
+        parser().error(f"--reg-weight must be a finite number of at least 0 (got {args.reg_weight})")
     try:
         path = run(args)
     except Exception as error:  # one line with the reason, last, where the search shows it

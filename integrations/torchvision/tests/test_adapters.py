@@ -35,6 +35,17 @@ class FCOSParity(unittest.TestCase):
         for key in ("classification", "bbox_regression", "bbox_ctrness"):
             close(self, mine[key], theirs[key])
 
+    def test_the_regression_weight_scales_the_box_loss_alone(self):
+        torch.manual_seed(0)
+        model = build("fcos", "resnet18", CLASSES, 128)
+        images, targets = batch(CLASSES)
+        pair = LossPair(exported("focal", "sigmoid"), "sigmoid", exported("giou", "reg"))
+        one = losses(use_in_fcos(copy.deepcopy(model), pair), images, targets)
+        pair.regression_weight = 2.5
+        weighted = losses(use_in_fcos(copy.deepcopy(model), pair), images, targets)
+        close(self, weighted["bbox_regression"], 2.5 * one["bbox_regression"])
+        close(self, weighted["classification"], one["classification"])
+
     def test_per_sample_losses_are_loss_eval_on_the_same_inputs(self):
         torch.manual_seed(1)
         classification, regression = Recorder(exported("cse-b-cls", "sigmoid")), Recorder(exported("cse-a-reg", "reg"))

@@ -75,6 +75,16 @@ class TrainCommand(unittest.TestCase):
         self.assertIn("not a COCO folder", err.getvalue().strip().splitlines()[-1])
         self.assertFalse((folder / "result.json").exists())
 
+    def test_a_regression_weight_trains_and_a_negative_one_is_refused(self):
+        folder = candidate_folder(self.root, "proxy")
+        status, err = self.train(folder, "--reg-weight", "3")
+        self.assertEqual(status, 0, err)
+        self.assertEqual(json.loads((folder / "result.json").read_text())["status"], "ok")
+        with contextlib.redirect_stderr(io.StringIO()) as refused, self.assertRaises(SystemExit) as exit:
+            main([str(folder), "--data", "shapes", "--reg-weight", "-1"])
+        self.assertEqual(exit.exception.code, 2)
+        self.assertIn("--reg-weight must be a finite number of at least 0", refused.getvalue())
+
     def test_load_candidate_reads_what_the_search_wrote(self):
         folder = candidate_folder(self.root, "mos", verification_images=[{"file": "000001.png", "id": 1}])
         c = load_candidate(folder)
