@@ -249,6 +249,22 @@ final class SearchCommandTests: XCTestCase {
         XCTAssertTrue(r.stdout.contains("on the baseline cse-b-reg"), r.stdout)
     }
 
+    /// A reg search on the built-in detector ranks by the proxy's first rung unless told
+    /// otherwise (`--mos-rung preset`), says so, and keeps it in its store; a bad value is refused.
+    func testTheRegBranchRanksByTheProxysFirstRungByDefault() throws {
+        for (choice, expected) in [(nil, 0.25), ("preset", nil)] as [(String?, Double?)] {
+            let out = folder.appendingPathComponent("mos-\(choice ?? "default")").path
+            let r = try CLI.run(["search", "--branch", "reg", "--evaluator", "detector", "--schedule-scale", "0.005", "--generations", "1",
+                                 "--population", "2", "--top-k", "1", "--out", out] + (choice.map { ["--mos-rung", $0] } ?? []))
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertEqual(try RunStore(opening: out + "/run.sqlite").options().mosRung, expected)
+            XCTAssertTrue(r.stdout.contains(expected == nil ? "MOS: the MOS preset" : "MOS: the proxy training's first rung (0.25 of its schedule)"), r.stdout)
+        }
+        let bad = try CLI.run(["search", "--branch", "reg", "--mos-rung", "quarter", "--out", folder.appendingPathComponent("bad").path])
+        XCTAssertEqual(bad.status, 2)
+        XCTAssertTrue(bad.stderr.contains("--mos-rung 'quarter': give a fraction of the proxy schedule (e.g. 0.25) or preset"), bad.stderr)
+    }
+
     /// `--sbatch-arg` takes values that begin with a dash, as sbatch's own arguments do.
     func testSbatchArgumentsMayBeginWithADash() throws {
         let out = folder.appendingPathComponent("slurm").path

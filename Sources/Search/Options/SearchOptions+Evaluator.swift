@@ -22,6 +22,8 @@ extension SearchOptions {
             let detector = DetectorEvaluator(data: data)
             if let f = scheduleScale { detector.schedules[.proxy] = detector.schedules[.proxy]?.scaled(f) }
             detector.rungs = rungs
+            // (An arm of the ablation without MOS keeps the command's --mos-rung unused.)
+            let mosRung = usesMOS ? mosRung : nil
             if rungs != nil || mosRung != nil { detector.checkpoints = folder.checkpoints }
             detector.mosSeeds = mosSeeds ?? 1
             detector.mosRung = mosRung

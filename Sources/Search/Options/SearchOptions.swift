@@ -72,6 +72,19 @@ public struct SearchOptions: Codable, Equatable, Sendable {
     /// proxy's validation images) instead of the MOS preset (nil). The built-in detector only.
     public var mosRung: Double?
 
+    /// `search`'s MOS on the built-in detector where `--mos-rung` is not given: the proxy's first
+    /// rung in the branches where the MOS preset ranks candidates poorly and the rung well
+    /// (bench/RESULTS.md, "Search verdicts": reg, Spearman's rho with the proxy AP 0.35 for the
+    /// preset, 0.69 for the rung at 0.25, over 34 candidates); the preset elsewhere.
+    public static let defaultMOSRungs: [Branch: Double] = [.reg: 0.25]
+
+    /// What MOS is, for the terminal and the report.
+    public var mosLabel: String {
+        guard usesMOS else { return "none" }
+        let seeds = (mosSeeds ?? 1) > 1 ? ", \(mosSeeds!) seeds averaged" : ""
+        return (mosRung.map { String(format: "the proxy training's first rung (%g of its schedule)", $0) } ?? "the MOS preset") + seeds
+    }
+
     public init(branch: Branch, mode: Branch? = nil, partner: String? = nil, baseline: String? = nil) {
         self.branch = branch
         self.mode = mode ?? (branch == .reg ? .softmax : branch)

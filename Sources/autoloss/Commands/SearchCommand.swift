@@ -49,7 +49,7 @@ struct SearchCommand: ParsableCommand {
     @Option(name: .customLong("hurdle-margin"), help: ArgumentHelp("AP points below a rung's bar that still go on (default 2).", valueName: "AP")) var hurdleMargin: Double?
     @Option(name: .customLong("tuned-baseline"), help: ArgumentHelp("Measure candidates against the baseline pair as `autoloss tune-baseline --out DIR` tuned it: every training uses its best weight (and focal's alpha and gamma).", valueName: "DIR")) var tunedBaseline: String?
     @Option(name: .customLong("mos-seeds"), help: ArgumentHelp("MOS trainings per candidate (consecutive seeds), their AP averaged (built-in detector).", valueName: "N")) var mosSeeds: Int?
-    @Option(name: .customLong("mos-rung"), help: ArgumentHelp("MOS as the proxy training's first rung: train on the proxy's images, stop at this fraction of its schedule, score its validation images (built-in detector; 0.25 ranked reg candidates as the proxy does).", valueName: "F")) var mosRung: Double?
+    @Option(name: .customLong("mos-rung"), help: ArgumentHelp("MOS as the proxy training's first rung: train on the proxy's images, stop at this fraction of its schedule, score its validation images; the candidates the proxy stage takes go on from there (built-in detector). Default: 0.25 in the reg branch, where it ranked candidates as the proxy does and the MOS preset did not; preset: the MOS preset.", valueName: "F|preset")) var mosRung: String?
     @Flag(name: .customLong("no-cpv"), help: "Turn convergence property verification off.") var noCPV = false
     @Flag(name: .customLong("no-mos"), help: "Turn model optimisation simulation off.") var noMOS = false
     @Option(help: "The run folder (must not exist).") var out: String?
@@ -105,7 +105,7 @@ struct SearchCommand: ParsableCommand {
         o.rungs = try rungs.map { try commaList($0, option: "--rungs") { Double($0) } }  // ranges: SearchOptions.problem
         o.hurdleMargin = hurdleMargin
         o.mosSeeds = mosSeeds
-        o.mosRung = mosRung
+        o.mosRung = try mosRungChoice(o)
         if let tunedBaseline {
             let tuning = try TunedBaseline.read(tunedBaseline)
             if let mismatch = tuning.mismatch(with: o) { throw CLIError("--tuned-baseline \(tunedBaseline): \(mismatch)") }
@@ -121,6 +121,20 @@ struct SearchCommand: ParsableCommand {
         let run = SearchRun(folder: RunFolder(folder), json: json)
         let evaluator = try o.makeEvaluator(folder: run.folder, data: data)
         try run.run(o, store: run.folder.create(o), evaluator: evaluator)
+    }
+
+    /// `--mos-rung`: a fraction, `preset`, or where not given the branch's default on the
+    /// built-in detector (`SearchOptions.defaultMOSRungs`).
+    func mosRungChoice(_ o: SearchOptions) throws -> Double? {
+        switch mosRung {
+        case "preset"?: return nil
+        case let text?:
+            guard let f = Double(text) else { throw CLIError("--mos-rung '\(text)': give a fraction of the proxy schedule (e.g. 0.25) or preset") }
+            return f  // its range: SearchOptions.problem
+        case nil:
+            guard case .detector = o.evaluator, o.usesMOS else { return nil }
+            return SearchOptions.defaultMOSRungs[o.branch]
+        }
     }
 
     /// `--executor` with its `--sbatch-arg`s (local when none is given).

@@ -21,7 +21,7 @@ struct SearchRun {
         defer { lock.release() }
         let stop = StopRequest()
         Interruption.install(stop)
-        log("search \(o.branch.rawValue): partner \(o.partner), baseline \(o.baseline), evaluator \(o.evaluator.name), seed \(o.seed), run \(folder.url.path)", echo: !json)
+        log("search \(o.branch.rawValue): partner \(o.partner), baseline \(o.baseline), evaluator \(o.evaluator.name), MOS: \(o.mosLabel), seed \(o.seed), run \(folder.url.path)", echo: !json)
         let evolution = try Evolution(options: o, store: store, evaluator: evaluator, stop: stop, report: { p in
             log(json ? Self.progressJSON(p).text : Self.progressLine(p), echo: true)
             _ = try? ReportPage(folder: folder).write()
