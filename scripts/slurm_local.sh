@@ -70,6 +70,11 @@ stop)
     pkill -x slurmd 2>/dev/null || true
     pkill -x slurmctld 2>/dev/null || true
     pkill -x munged 2>/dev/null || true
+    # The daemons write their state as they exit: remove it once they are gone.
+    for _ in $(seq 1 50); do
+        pgrep -x slurmctld >/dev/null || pgrep -x slurmd >/dev/null || break
+        sleep 0.1
+    done
     if [ -f "$conf.autoloss-saved" ]; then mv "$conf.autoloss-saved" "$conf"; elif grep -q "autoloss-slurm" "$conf" 2>/dev/null; then rm -f "$conf"; fi
     rm -rf "$state"
     echo "slurm: stopped"
