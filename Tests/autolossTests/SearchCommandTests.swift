@@ -258,6 +258,7 @@ final class SearchCommandTests: XCTestCase {
                                  "--population", "2", "--top-k", "1", "--out", out] + (choice.map { ["--mos-rung", $0] } ?? []))
             XCTAssertEqual(r.status, 0, r.stderr)
             XCTAssertEqual(try RunStore(opening: out + "/run.sqlite").options().mosRung, expected)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: out + "/checkpoints"), "an ended run keeps no checkpoint")
             XCTAssertTrue(r.stdout.contains(expected == nil ? "MOS: the MOS preset" : "MOS: the proxy training's first rung (0.25 of its schedule)"), r.stdout)
         }
         let bad = try CLI.run(["search", "--branch", "reg", "--mos-rung", "quarter", "--out", folder.appendingPathComponent("bad").path])

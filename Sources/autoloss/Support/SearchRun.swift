@@ -32,6 +32,9 @@ struct SearchRun {
         if !json { status.start { log($0, echo: true) } }
         defer { status.stop() }
         let summary = try evolution.run()
+        // A run that ended (not stopped) continues no training: its checkpoints (the last
+        // generation's MOS rungs the proxy stage did not take) have served.
+        if summary.stoppedBy == nil { try? FileManager.default.removeItem(at: folder.checkpoints) }
         _ = try? ReportPage(folder: folder).write()
         let entries = summary.hallOfFame.top(10)
         let fame = JSON.array(entries.map { e in
