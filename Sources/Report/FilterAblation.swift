@@ -68,8 +68,8 @@ public struct FilterAblation {
             throw SearchError.options("\(folder.url.path) exists: choose a new --out folder for the ablation, or continue it with --resume")
         }
         let arms = self.arms
-        return try runArms(zip(arms, try arms.map { try $0.folder.create($0.options) }).map { ($0, $1) },
-                           evaluators: evaluators, announce: announce, runArm: runArm)
+        return try resume(zip(arms, try arms.map { try $0.folder.create($0.options) }).map { ($0, $1) },
+                          evaluators: evaluators, announce: announce, runArm: runArm)
     }
 
     /// Whether `url` holds a filter ablation (its arms' stores; no run of its own).
@@ -93,27 +93,25 @@ public struct FilterAblation {
         return (FilterAblation(options: first.0.options, folder: url), arms)
     }
 
-    /// Continues a stopped ablation (`stored`): the baseline if it was not trained, then every
-    /// arm as a resumed search. An arm that had ended ends again at once (its budget is spent),
-    /// so the table is whole.
-    public func resume(_ arms: [(Arm, RunStore)], evaluators: Evaluators, announce: (String) -> Void, runArm: ArmRun) throws -> String {
-        try runArms(arms, evaluators: evaluators, announce: announce, runArm: runArm)
-    }
-
-    /// The baseline, trained once (by the arm with the most stages, the last: its proxy training
-    /// scored at the hurdles' rungs; a store that has it already trains nothing), copied to the
-    /// other arms; then the arms in order. The table is written after every arm, from the
-    /// arms' stores, so that it counts the time of every session of a resumed ablation.
-    func runArms(_ arms: [(arm: Arm, store: RunStore)], evaluators: Evaluators, announce: (String) -> Void, runArm: ArmRun) throws -> String {
+    /// Runs the arms, new (`run`) or of a stopped ablation (`stored`): the baseline, trained once
+    /// (by the arm with the most stages, the last: its proxy training scored at the hurdles'
+    /// rungs; a store that has it already trains nothing) and copied to the other arms, then
+    /// every arm as a search (an arm that had ended ends again at once: its budget is spent). The
+    /// table is written after every arm, from the arms' stores, so that it is whole and counts
+    /// the time of every session of a resumed ablation.
+    public func resume(_ arms: [(arm: Arm, store: RunStore)], evaluators: Evaluators, announce: (String) -> Void, runArm: ArmRun) throws -> String {
+        // One evaluator per arm (the built-in detector prepares its images on first use): the
+        // last arm's trains the baseline and then that arm's candidates on the same images.
+        let armEvaluators = try arms.map { try evaluators($0.arm) }
         let last = arms[arms.count - 1]
         announce("training the baseline \(last.arm.options.baseline) once for all arms")
-        try Evolution(options: last.arm.options, store: last.store, evaluator: evaluators(last.arm)).measureBaselines()
+        try Evolution(options: last.arm.options, store: last.store, evaluator: armEvaluators[arms.count - 1]).measureBaselines()
         for (_, store) in arms.dropLast() { try store.copyBaselines(from: last.store) }
         var rows: [Row] = []
         var text = ""
-        for (arm, store) in arms {
+        for ((arm, store), evaluator) in zip(arms, armEvaluators) {
             announce("\n== arm: \(arm.name)")
-            _ = try runArm(arm, store, evaluators(arm))
+            _ = try runArm(arm, store, evaluator)
             rows.append(Row(name: arm.name, report: try RunReport(store: store)))
             text = table(rows)
             try Data(text.utf8).write(to: tablePath)

@@ -141,20 +141,24 @@ public struct ProxyTrainer: Sendable {
                 try rungEvaluator.evaluate(network.detect(rungSet, mode: mode, assigner: assigner))
             }
             let seconds = Date().timeIntervalSince(scoring)
-            result.rungs += due.map { RungResult(fraction: rungs.fractions[$0], step: steps, stats: metrics.stats, seconds: seconds) }
+            let scored = due.map { RungResult(fraction: rungs.fractions[$0], step: steps, stats: metrics.stats, seconds: seconds) }
             // Before the hurdles: a training ended at its rung (MOS as the proxy's first rung)
             // leaves the state the longer training goes on from.
             if let url = rungs.checkpoint {
                 try TrainingCheckpoint(key: checkpointKey, step: steps, order: order, permutation: permutation, cursor: cursor,
-                                       losses: result.losses, rungs: result.rungs, parameters: network.parameters, sgd: sgd,
+                                       losses: result.losses, rungs: result.rungs + scored, parameters: network.parameters, sgd: sgd,
                                        average: average).write(to: url)
             }
-            guard let hurdle = rungs.hurdle, let failed = due.first(where: { !hurdle($0, metrics.ap * 100) }) else { return nil }
-            var ended = finish(result, diverged: nil, start: start, from: firstStep)
-            ended.rungs = Array(ended.rungs.prefix(result.rungs.count - due.count + due.firstIndex(of: failed)! + 1))
-            ended.metrics = metrics
-            ended.stoppedAtRung = failed
-            return ended
+            for (rung, r) in zip(due, scored) {
+                result.rungs.append(r)
+                if let hurdle = rungs.hurdle, !hurdle(rung, metrics.ap * 100) {
+                    var ended = finish(result, diverged: nil, start: start, from: firstStep)
+                    ended.metrics = metrics
+                    ended.stoppedAtRung = rung
+                    return ended
+                }
+            }
+            return nil
         }
         // A checkpoint of this very training (stopped at a rung, or a shorter training of it
         // ended there): go on from there. The rungs scored before it are taken as they are; those

@@ -18,10 +18,8 @@ extension CandidateFolder {
             request.settings.apply(to: &o)
             // The checkpoints stay in the run's folder (or this one): a job run again continues
             // from its own, and a proxy training from its MOS rung's.
-            let evaluator = try o.makeEvaluator(folder: RunFolder(url), data: o.resolveData(searchingFrom: dataSearchPath))
-            if let detector = evaluator as? DetectorEvaluator, let folder = request.checkpoints, detector.checkpoints != nil {
-                detector.checkpoints = folder
-            }
+            let evaluator = try o.makeEvaluator(folder: RunFolder(url), data: o.resolveData(searchingFrom: dataSearchPath),
+                                                checkpoints: request.checkpoints)
             result = evaluator.evaluate(request.pair, searched: request.searched, stage: request.stage, seed: request.seed,
                                         context: EvaluationContext(generation: request.generation, slot: request.slot, hurdles: request.hurdles))
         case .external(let command)?:

@@ -114,7 +114,7 @@ public final class Evolution {
         }
         // The budget counts whole proxy trainings at both stages (`Funnel.cost`): as many proxy
         // trainings as what is left rounds up to, each costing what MOS did not train of it.
-        let proxyShare = Funnel.cost(of: EvaluationResult(status: .ok, seconds: 0), stage: .proxy, options: options)
+        let proxyShare = 1 - (options.mosRungInUse ?? 0)
         let budgetLeft = options.maxEvaluations.map { Int(((Double($0) - funnel.trainingsSpent) / max(proxyShare, 1e-9) - 1e-9).rounded(.up)) } ?? Int.max
         let chosen = ranked.sorted { $0.mosAP > $1.mosAP || ($0.mosAP == $1.mosAP && $0.candidate.slot < $1.candidate.slot) }
             .prefix(min(options.topK, max(0, budgetLeft))).map(\.candidate)

@@ -13,8 +13,9 @@ public struct Funnel: Sendable, Equatable {
     /// cost in whole proxy trainings (a training ended at a quarter of its schedule costs 0.25).
     public var proxyPruned = 0
     public var proxyEquivalents = 0.0
-    /// Whole proxy trainings spent at both stages (`cost(of:stage:options:)`): the ablation's
-    /// machine-independent clock. `proxyEquivalents` is the budget's count.
+    /// Whole proxy trainings spent at both stages (`cost(of:stage:options:)`): what `--max-evals`
+    /// counts, and the ablation's machine-independent clock. `proxyEquivalents` counts the proxy
+    /// stage's alone.
     public var trainingsSpent = 0.0
     /// Evaluations that failed (the evaluator gave no result), at either stage: not rejections.
     public var failed = 0
@@ -37,10 +38,10 @@ extension Funnel {
     /// proxy training goes on from there); MOS as a rung its fraction for each seed; the MOS
     /// preset nothing (about a hundredth of a proxy training: seconds against minutes).
     public static func cost(of result: EvaluationResult, stage: TrainingStage, options: SearchOptions) -> Double {
-        let mosRung = options.usesMOS ? options.mosRung : nil
+        let mosRung = options.mosRungInUse ?? 0
         switch stage {
-        case .mos: return (mosRung ?? 0) * Double(options.mosSeeds ?? 1)
-        case .proxy: return result.cost - min(mosRung ?? 0, result.cost)
+        case .mos: return mosRung * Double(options.mosSeeds ?? 1)
+        case .proxy: return result.cost - min(mosRung, result.cost)
         }
     }
 }

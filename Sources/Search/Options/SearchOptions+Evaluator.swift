@@ -5,15 +5,16 @@ extension SearchOptions {
     /// The evaluator these options name. The built-in detector trains on `data`, resolved by
     /// the caller (once: a folder's label files are read when it is resolved), its proxy preset
     /// scaled by `scheduleScale`; external evaluations keep their files in the run folder and
-    /// run by `executor`.
-    public func makeEvaluator(folder: RunFolder, data: DetectorData?) throws -> CandidateEvaluator {
+    /// run by `executor`. The detector's checkpoints go to `checkpoints` (default: the run
+    /// folder's; a worker is handed the run's folder in candidate.json).
+    public func makeEvaluator(folder: RunFolder, data: DetectorData?, checkpoints: URL? = nil) throws -> CandidateEvaluator {
         // The built-in evaluators run through the worker (`autoloss evaluate`) on Slurm, and here
         // when trainings run side by side: N processes with a share of the cores each, rather
         // than N trainings in one process each using every core.
         switch (executor, evaluator) {
         case (_, .external), (.local(1), _): break
         case (.local, .simulation): break  // seconds per candidate, one thread: not worth a process
-        default: return try worker(folder: folder, data: data)
+        default: return try worker(folder: folder, data: data, checkpoints: checkpoints)
         }
         switch evaluator {
         case .simulation: return SimulationEvaluator()
@@ -22,9 +23,8 @@ extension SearchOptions {
             let detector = DetectorEvaluator(data: data)
             if let f = scheduleScale { detector.schedules[.proxy] = detector.schedules[.proxy]?.scaled(f) }
             detector.rungs = rungs
-            // (An arm of the ablation without MOS keeps the command's --mos-rung unused.)
-            let mosRung = usesMOS ? mosRung : nil
-            if rungs != nil || mosRung != nil { detector.checkpoints = folder.checkpoints }
+            let mosRung = mosRungInUse
+            if rungs != nil || mosRung != nil { detector.checkpoints = checkpoints ?? folder.checkpoints }
             detector.mosSeeds = mosSeeds ?? 1
             detector.mosRung = mosRung
             if let tuned {
@@ -68,7 +68,7 @@ extension SearchOptions {
     /// The built-in evaluators as worker processes: each runs `autoloss evaluate DIR` (a Slurm
     /// job, or a local process) on a candidate folder that names the evaluator (the detector's data by its absolute path, as
     /// the job's working directory is the folder).
-    private func worker(folder: RunFolder, data: DetectorData?) throws -> CandidateEvaluator {
+    private func worker(folder: RunFolder, data: DetectorData?, checkpoints: URL?) throws -> CandidateEvaluator {
         guard let binary = ProcessInfo.processInfo.environment["AUTOLOSS_BIN"] else {
             throw SearchError.options("the \(evaluator.name) evaluator on \(executor.name) with --jobs \(executor.jobs) runs `autoloss evaluate` in worker processes: set AUTOLOSS_BIN to the autoloss binary")
         }
@@ -79,7 +79,7 @@ extension SearchOptions {
         var external = ExternalEvaluator(command: ExternalEvaluator.shellQuoted(binary) + " evaluate {dir}", workDirectory: folder.evaluations,
                                          executor: executor, timeout: evalTimeoutSeconds)
         external.workerOptions = options
-        external.workerCheckpoints = folder.checkpoints
+        external.workerCheckpoints = checkpoints ?? folder.checkpoints
         return external
     }
 }

@@ -78,11 +78,15 @@ public struct SearchOptions: Codable, Equatable, Sendable {
     /// preset, 0.69 for the rung at 0.25, over 34 candidates); the preset elsewhere.
     public static let defaultMOSRungs: [Branch: Double] = [.reg: 0.25]
 
+    /// The MOS rung the trainings use: `mosRung` where the run has MOS (an ablation's arm
+    /// without MOS keeps the command's rung unused).
+    public var mosRungInUse: Double? { usesMOS ? mosRung : nil }
+
     /// What MOS is, for the terminal and the report.
     public var mosLabel: String {
         guard usesMOS else { return "none" }
         let seeds = (mosSeeds ?? 1) > 1 ? ", \(mosSeeds!) seeds averaged" : ""
-        return (mosRung.map { String(format: "the proxy training's first rung (%g of its schedule)", $0) } ?? "the MOS preset") + seeds
+        return (mosRungInUse.map { String(format: "the proxy training's first rung (%g of its schedule)", $0) } ?? "the MOS preset") + seeds
     }
 
     public init(branch: Branch, mode: Branch? = nil, partner: String? = nil, baseline: String? = nil) {

@@ -34,18 +34,19 @@ public struct TimeFit: Sendable {
         for f in scales {
             let mos = data.schedule(for: .mos), proxy = data.schedule(for: .proxy).scaled(f)
             let m = try data.imageCounts(.mos, schedule: mos), p = try data.imageCounts(.proxy, schedule: proxy)
-            var mosSeconds = speed.seconds(.mos, schedule: mos, trainImages: m.train, evalImages: m.eval) * Double(options.mosSeeds ?? 1)
+            var mosSeconds = speed.seconds(.mos, schedule: mos, trainImages: m.train, evalImages: m.eval)
             var proxySeconds = speed.seconds(.proxy, schedule: proxy, trainImages: p.train, evalImages: p.eval)
             var preparation = Double(m.train + p.train + p.eval) * speed.prepareSecondsPerImage
-            if let r = options.mosRung, options.usesMOS {
+            if let r = options.mosRungInUse {
                 // MOS is the proxy training up to its rung, scored on the proxy's images; the
                 // proxy training goes on from there and scores that rung again before its end.
                 let training = speed.seconds(.proxy, schedule: proxy, trainImages: p.train, evalImages: 0)
                 let scoring = proxySeconds - training
-                mosSeconds = (r * training + scoring) * Double(options.mosSeeds ?? 1)
+                mosSeconds = r * training + scoring
                 proxySeconds = (1 - r) * training + 2 * scoring
                 preparation = Double(p.train + p.eval) * speed.prepareSecondsPerImage
             }
+            mosSeconds *= Double(options.mosSeeds ?? 1)
             for population in stride(from: options.population, through: smallest, by: -1) {
                 let first = preparation + Double(1 + population) * mosSeconds + Double(1 + options.topK) * proxySeconds
                 last = TimeFit(scale: f, population: population, mosSeconds: mosSeconds, proxySeconds: proxySeconds,

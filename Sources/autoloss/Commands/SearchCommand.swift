@@ -170,13 +170,11 @@ struct SearchCommand: ParsableCommand {
     }
 
     /// The filter ablation: the arms run as searches on the terminal, the table printed at the
-    /// end. Each arm's evaluator is made for its own options (the hurdles arm's scores its
-    /// rungs) in its folder, on the data resolved once.
+    /// end.
     func ablation(_ o: SearchOptions, folder: URL) throws {
         let ablation = FilterAblation(options: o, folder: folder)
         let data = try o.resolveData(searchingFrom: DetectorData.searchPath)
-        print(try ablation.run(evaluators: { try $0.options.makeEvaluator(folder: $0.folder, data: data) },
-                               announce: { if !json { print($0) } }, runArm: runArm))
+        print(try ablation.run(evaluators: armEvaluators(data), announce: announce, runArm: runArm))
     }
 
     /// A stopped ablation goes on: every arm resumed with this command's budgets and execution
@@ -186,9 +184,16 @@ struct SearchCommand: ParsableCommand {
         let (ablation, arms) = try FilterAblation.stored(folder, adjust: resumed)
         for (arm, store) in arms { try store.updateExecution(arm.options) }
         let data = try arms[0].0.options.resolveData(searchingFrom: DetectorData.searchPath)
-        print(try ablation.resume(arms, evaluators: { try $0.options.makeEvaluator(folder: $0.folder, data: data) },
-                                  announce: { if !json { print($0) } }, runArm: runArm))
+        print(try ablation.resume(arms.map { ($0, $1) }, evaluators: armEvaluators(data), announce: announce, runArm: runArm))
     }
+
+    /// Each arm's evaluator, made for its own options (the hurdles arm's scores its rungs) in its
+    /// folder, on the data resolved once.
+    func armEvaluators(_ data: DetectorData?) -> FilterAblation.Evaluators {
+        { try $0.options.makeEvaluator(folder: $0.folder, data: data) }
+    }
+
+    func announce(_ line: String) { if !json { print(line) } }
 
     func runArm(_ arm: FilterAblation.Arm, store: RunStore, evaluator: CandidateEvaluator) throws -> SearchSummary {
         try SearchRun(folder: arm.folder, json: json).run(arm.options, store: store, evaluator: evaluator)
