@@ -57,6 +57,15 @@ final class ProbeGeometryTests: XCTestCase {
         XCTAssertTrue(spearman([1, 1, 1], [1, 2, 3]).isNaN)
     }
 
+    /// Mean ± sample deviation as tunings state AP over seeds; Python's statistics.stdev of
+    /// [61.87, 62.13, 62.40] is 0.26501572...
+    func testSampleStatistics() {
+        XCTAssertEqual(sampleMean([61.87, 62.13, 62.40]), 62.13333333333333, accuracy: 1e-9)
+        XCTAssertEqual(sampleDeviation([61.87, 62.13, 62.40]), 0.2650157228, accuracy: 1e-8)
+        XCTAssertEqual(sampleDeviation([62.0]), 0)
+        XCTAssertEqual(sampleMean([]), 0)
+    }
+
     /// The regression probe spreads IoUs over [0, 1]: every bin holds its pairs at every scale.
     func testRegressionProbeCoversEveryIoUBin() {
         let options = CPVOptions()

@@ -1,6 +1,7 @@
 import Detection
 import Foundation
 import LossLanguage
+import Verification
 
 /// `autoloss tune-baseline`: a baseline pair's settings swept on the proxy task with several
 /// seeds before any candidate is measured against it (issue 18: a hand-made baseline at an
@@ -57,13 +58,9 @@ public struct BaselineTuning: Sendable {
             self.setting = setting
             self.aps = aps
         }
-        public var mean: Double { aps.isEmpty ? 0 : aps.values.reduce(0, +) / Double(aps.count) }
+        public var mean: Double { sampleMean(Array(aps.values)) }
         /// The sample standard deviation over the seeds (0 with one seed).
-        public var sd: Double {
-            guard aps.count > 1 else { return 0 }
-            let m = mean
-            return (aps.values.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(aps.count - 1)).squareRoot()
-        }
+        public var sd: Double { sampleDeviation(Array(aps.values)) }
     }
 
     public var mode: Branch

@@ -3,6 +3,7 @@ import Detection
 import Foundation
 import LossLanguage
 import Search
+import Verification
 
 /// `autoloss check-evaluator`: the external evaluator's contract tried once, on the baseline,
 /// before a search spends hours on it: what the command got, what it gave back, whether that
@@ -43,19 +44,18 @@ struct CheckEvaluatorCommand: ParsableCommand {
         print("command: \(command)")
         var good = true
         for stage in stage.map({ [$0] }) ?? TrainingStage.allCases {
-            // The seeds' APs as a tuning keeps them: mean and sample deviation.
-            var outcome = BaselineTuning.Outcome(setting: BaselineTuning.Setting(weight: 1))
+            var aps: [Double] = []
             for seed in seedList {
                 let result = evaluator.evaluate(losses.baselinePair, searched: o.branch, stage: stage, seed: seed,
                                                 context: EvaluationContext(generation: nil, slot: nil))
                 let dir = folder.appendingPathComponent(CandidateFolder.name(losses.baselinePair, searched: o.branch, stage: stage, seed: seed))
                 print("\n== \(stage.rawValue) stage, seed \(seed), in \(dir.path) (\(String(format: "%.1f", result.seconds)) s)")
-                if let ap = result.ap, result.status == .ok { outcome.aps["\(seed)"] = ap }
+                if let ap = result.ap, result.status == .ok { aps.append(ap) }
                 good = show(result, in: dir) && good
             }
-            if seedList.count > 1, outcome.aps.count == seedList.count {
-                print(String(format: "\n%@ stage: AP %.2f ± %.2f over %d seeds (%@)", stage.rawValue, outcome.mean, outcome.sd, seedList.count,
-                             seedList.map { String(format: "%.2f", outcome.aps["\($0)"]!) }.joined(separator: ", ")))
+            if seedList.count > 1, aps.count == seedList.count {
+                print(String(format: "\n%@ stage: AP %.2f ± %.2f over %d seeds (%@)", stage.rawValue, sampleMean(aps), sampleDeviation(aps), seedList.count,
+                             aps.map { String(format: "%.2f", $0) }.joined(separator: ", ")))
             }
         }
         print(good ? "\nthe evaluator works: `autoloss search --evaluator external --command ...` can use it"

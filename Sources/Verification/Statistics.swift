@@ -35,3 +35,16 @@ func pearson(_ a: [Double], _ b: [Double]) -> Double {
     guard saa > 0, sbb > 0 else { return .nan }
     return sab / (saa * sbb).squareRoot()
 }
+
+/// The mean of a sample (0 when empty: a setting with no finished seed scores nothing).
+public func sampleMean(_ v: [Double]) -> Double {
+    v.isEmpty ? 0 : v.reduce(0, +) / Double(v.count)
+}
+
+/// The sample standard deviation (n - 1 in the denominator; 0 below two values). Public: tunings,
+/// `check-evaluator` and the final comparisons state AP as mean ± this over seeds.
+public func sampleDeviation(_ v: [Double]) -> Double {
+    guard v.count > 1 else { return 0 }
+    let m = sampleMean(v)
+    return (v.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(v.count - 1)).squareRoot()
+}
