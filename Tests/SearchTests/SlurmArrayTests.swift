@@ -67,4 +67,34 @@ final class SlurmArrayTests: XCTestCase {
         XCTAssertEqual(array("autoloss-run-mos-g2-s14"), "autoloss-run-mos-g2")
         XCTAssertEqual(array("autoloss-slurm-s2-proxy-baseline"), "autoloss-slurm-s2-proxy-baseline")
     }
+
+    /// A job scontrol has forgotten (past MinJobAge) is read from sacct: "CANCELLED by 0" is
+    /// CANCELLED, "2:0" exit status 2; a job neither knows has no state. Stand-ins, as the CI's
+    /// single-node Slurm keeps no accounting.
+    func testAJobScontrolForgotIsReadFromSacct() throws {
+        let bin = folder.appendingPathComponent("bin")
+        let scripts = [
+            "scontrol": """
+                #!/bin/sh
+                # show job -o ID
+                case "$4" in 91) echo "JobId=91 JobName=x JobState=RUNNING Reason=None ExitCode=0:0 Comment=JobState=X";;
+                *) echo "slurm_load_jobs error: Invalid job id specified" >&2; exit 1;; esac
+                """,
+            "sacct": """
+                #!/bin/sh
+                # -n -P -X -j ID -o State,ExitCode
+                case "$5" in 90) printf 'CANCELLED by 0|0:15\n';; 92) printf 'FAILED|2:0\n';; esac
+                """,
+        ]
+        for (name, text) in scripts {
+            let url = bin.appendingPathComponent(name)
+            try text.write(to: url, atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: url.path)
+        }
+        XCTAssertEqual(SlurmJob.state(of: "91"), SlurmJob.State(state: "RUNNING", exitCode: 0, reason: "None"))
+        XCTAssertEqual(SlurmJob.state(of: "90"), SlurmJob.State(state: "CANCELLED", exitCode: 0))
+        XCTAssertEqual(SlurmJob.state(of: "92"), SlurmJob.State(state: "FAILED", exitCode: 2))
+        XCTAssertFalse(SlurmJob.state(of: "92")!.isActive)
+        XCTAssertNil(SlurmJob.state(of: "93"))
+    }
 }

@@ -44,6 +44,35 @@ struct SlurmJob {
         var isActive: Bool { ["PENDING", "RUNNING", "CONFIGURING", "COMPLETING", "REQUEUED", "RESIZING", "SUSPENDED", "STAGE_OUT", "SIGNALING"].contains(state) }
         /// States in which a new submission may well succeed.
         var isWorthRetrying: Bool { ["NODE_FAIL", "PREEMPTED", "BOOT_FAIL"].contains(state) }
+
+        init(state: String, exitCode: Int32 = 0, reason: String = "") {
+            self.state = state
+            self.exitCode = exitCode
+            self.reason = reason
+        }
+
+        /// From `scontrol show job -o`'s first line of KEY=VALUE tokens (the first of a repeated
+        /// key); nil without a JobState.
+        init?(scontrol output: String) {
+            guard let line = output.split(separator: "\n").first else { return nil }
+            var fields: [String: String] = [:]
+            for token in line.split(separator: " ") {
+                guard let eq = token.firstIndex(of: "=") else { continue }
+                let key = String(token[..<eq])
+                if fields[key] == nil { fields[key] = String(token[token.index(after: eq)...]) }
+            }
+            guard let state = fields["JobState"] else { return nil }
+            self.init(state: state, exitCode: SlurmJob.exitStatus(fields["ExitCode"]), reason: fields["Reason"] ?? "")
+        }
+
+        /// From `sacct -n -P -X -o State,ExitCode`'s first line, "STATE|STATUS:SIGNAL"; nil when
+        /// empty (sacct does not know the job). "CANCELLED by 0": the state is the first word.
+        init?(sacct output: String) {
+            guard let line = output.split(separator: "\n").first else { return nil }
+            let parts = line.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+            guard let state = parts[0].split(separator: " ").first, !state.isEmpty else { return nil }
+            self.init(state: String(state), exitCode: SlurmJob.exitStatus(parts.count > 1 ? parts[1] : nil))
+        }
     }
 
     /// Submits `command` and follows it to its end; `timeout` seconds (nil: none) are also given
@@ -149,28 +178,13 @@ struct SlurmJob {
     /// from `sacct`; nil when neither knows the job.
     static func state(of id: String) -> State? {
         let r = capture(["scontrol", "show", "job", "-o", id])
-        if r.status == 0, let line = r.out.split(separator: "\n").first {
-            var fields: [String: String] = [:]
-            for token in line.split(separator: " ") {
-                guard let eq = token.firstIndex(of: "=") else { continue }
-                let key = String(token[..<eq])
-                if fields[key] == nil { fields[key] = String(token[token.index(after: eq)...]) }
-            }
-            if let state = fields["JobState"] {
-                return State(state: state, exitCode: exitStatus(fields["ExitCode"]), reason: fields["Reason"] ?? "")
-            }
-        }
+        if r.status == 0, let state = State(scontrol: r.out) { return state }
         let a = capture(["sacct", "-n", "-P", "-X", "-j", id, "-o", "State,ExitCode"])
-        if a.status == 0, let line = a.out.split(separator: "\n").first {
-            let parts = line.split(separator: "|").map(String.init)
-            // "CANCELLED by 0": the state is the first word.
-            return State(state: String(parts[0].split(separator: " ").first ?? ""), exitCode: exitStatus(parts.count > 1 ? parts[1] : nil))
-        }
-        return nil
+        return a.status == 0 ? State(sacct: a.out) : nil
     }
 
     /// The exit status of Slurm's "STATUS:SIGNAL" (0 where absent).
-    private static func exitStatus(_ field: String?) -> Int32 {
+    fileprivate static func exitStatus(_ field: String?) -> Int32 {
         field?.split(separator: ":").first.flatMap { Int32($0) } ?? 0
     }
 
