@@ -75,7 +75,8 @@ public struct SearchOptions: Codable, Equatable, Sendable {
     /// `search`'s MOS on the built-in detector where `--mos-rung` is not given: the proxy's first
     /// rung in the branches where the MOS preset ranks candidates poorly and the rung well
     /// (bench/RESULTS.md, "Search verdicts": reg, Spearman's rho with the proxy AP 0.35 for the
-    /// preset, 0.69 for the rung at 0.25, over 34 candidates); the preset elsewhere.
+    /// preset, 0.69 for the rung at 0.25, over 34 candidates); the preset where it ranks (sigmoid
+    /// 0.78, softmax 0.93, over 33 candidates each).
     public static let defaultMOSRungs: [Branch: Double] = [.reg: 0.25]
 
     /// The MOS rung the trainings use: `mosRung` where the run has MOS (an ablation's arm
