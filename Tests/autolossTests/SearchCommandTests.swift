@@ -193,33 +193,6 @@ final class SearchCommandTests: XCTestCase {
         XCTAssertFalse(r.stdout.contains("[mos   g0"), "no candidate trained: \(r.stdout)")
     }
 
-    /// SIGKILL of the search while an external training runs, then --resume: the orphaned
-    /// training is waited for and its complete result.json taken, so the resumed run trains
-    /// what an undisturbed one trains, each once.
-    func testResumeAdoptsWhatAKilledSearchsCommandFinished() throws {
-        func search(_ name: String) -> (arguments: [String], log: String) {
-            let log = folder.appendingPathComponent("\(name).txt").path
-            // Quoted: a formula's `*` would expand to the candidate folder's files, which differ
-            // with the moment (command.pid comes and goes).
-            let command = "echo $AUTOLOSS_STAGE \"$(cat formula.txt)\" >> \(log); sleep 1; " + evaluator
-            return (["search", "--branch", "reg", "--generations", "2", "--population", "2", "--top-k", "1", "--seed", "5",
-                     "--command", command, "--out", folder.appendingPathComponent(name).path], log)
-        }
-        let quiet = search("quiet")
-        XCTAssertEqual(try CLI.run(quiet.arguments).status, 0)
-        let killed = search("killed")
-        let process = try CLI.start(killed.arguments)
-        CLI.waitForFile(killed.log, seconds: 20)
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        let resumed = try CLI.run(["search", "--resume", folder.appendingPathComponent("killed").path])
-        XCTAssertEqual(resumed.status, 0, resumed.stderr)
-        func trainings(_ log: String) throws -> [String] { try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").map(String.init).sorted() }
-        XCTAssertEqual(try trainings(killed.log), try trainings(quiet.log))
-        XCTAssertEqual(try String(contentsOfFile: folder.appendingPathComponent("killed/hall-of-fame.json").path, encoding: .utf8),
-                       try String(contentsOfFile: folder.appendingPathComponent("quiet/hall-of-fame.json").path, encoding: .utf8))
-    }
-
     /// check-evaluator trains the baseline at both stages through the command: a valid result
     /// exits 0, an AP in percent is refused with the reason and exits 1.
     func testCheckEvaluator() throws {

@@ -17,15 +17,17 @@ final class SlurmFailureTests: XCTestCase {
 
     override func tearDown() { try? FileManager.default.removeItem(at: folder) }
 
-    /// A search whose command logs each training as it starts, pauses, then writes an AP from
-    /// the formula's length (deterministic).
+    /// A search whose command logs each training as it starts, waits while `hold` exists,
+    /// pauses, then writes an AP from the formula's length (deterministic).
     func search(_ name: String, pause: Double = 1.5, extra: [String] = []) -> (arguments: [String], log: String, out: String) {
         let log = folder.appendingPathComponent("\(name).log").path, out = folder.appendingPathComponent(name).path
-        let command = "echo $AUTOLOSS_STAGE \"$(cat formula.txt)\" >> \(log); sleep \(pause); " +
+        let command = "echo $AUTOLOSS_STAGE \"$(cat formula.txt)\" >> \(log); while [ -e \(hold.path) ]; do sleep 0.2; done; sleep \(pause); " +
             #"n=$(wc -c < formula.txt); echo "{\"status\": \"ok\", \"ap\": 0.$((n % 90 + 10))}" > result.json"#
         return (["search", "--branch", "reg", "--generations", "1", "--population", "3", "--top-k", "1", "--seed", "4",
                  "--command", command, "--executor", "slurm", "--jobs", "2", "--out", out] + extra, log, out)
     }
+
+    var hold: URL { folder.appendingPathComponent("hold") }
 
     func lines(_ log: String) -> [String] {
         ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init).sorted()
@@ -115,5 +117,33 @@ final class SlurmFailureTests: XCTestCase {
         XCTAssertEqual(resumed.status, 0, resumed.stderr)
         XCTAssertEqual(lines(killed.log), lines(quiet.log), "each evaluation ran once")
         XCTAssertEqual(try hallOfFame(killed.out), try hallOfFame(quiet.out))
+    }
+
+    /// Ctrl-C of a resumed search while it waits for a job it adopted cancels that job, as it
+    /// cancels its own (before, the job ran on unowned), and a later resume ends as an
+    /// undisturbed run does.
+    func testSIGINTWhileWaitingForAnAdoptedJobCancelsIt() throws {
+        let quiet = search("quiet", pause: 0)
+        XCTAssertEqual(try CLI.run(quiet.arguments).status, 0)
+        try Data().write(to: hold)
+        let orphaned = search("orphaned", pause: 0)
+        let process = try CLI.start(orphaned.arguments)
+        var job: String?
+        XCTAssertTrue(SlurmSupport.wait(60) { job = runningJob(orphaned.out, logged: orphaned.log); return job != nil })
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        XCTAssertNotNil(runningJob(orphaned.out), "the job outlives the search")
+        let adopter = try CLI.start(["search", "--resume", orphaned.out])
+        Thread.sleep(forTimeInterval: 3)
+        XCTAssertTrue(adopter.isRunning, "the resumed search waits for the held job")
+        kill(adopter.processIdentifier, SIGINT)
+        adopter.waitUntilExit()
+        XCTAssertEqual(adopter.terminationStatus, 130)
+        XCTAssertTrue(SlurmSupport.wait(10) { !SlurmSupport.queuedJobNames().contains { $0.contains("-orphaned-") } },
+                      "the adopted job was cancelled: \(SlurmSupport.queuedJobNames())")
+        try FileManager.default.removeItem(at: hold)
+        let resumed = try CLI.run(["search", "--resume", orphaned.out])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        XCTAssertEqual(try hallOfFame(orphaned.out), try hallOfFame(quiet.out))
     }
 }

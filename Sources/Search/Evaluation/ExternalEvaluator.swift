@@ -113,22 +113,27 @@ public struct ExternalEvaluator: CandidateEvaluator {
     /// The result the same command of an interrupted search left in `dir` (command.txt): waits
     /// for the command if it still runs (command.pid here, slurm.job on Slurm), then takes a
     /// complete result.json (ok or diverged); nil when there is none to take, and the
-    /// evaluation runs anew.
+    /// evaluation runs anew. A stop request while it waits ends the adopted command as the
+    /// search's own are ended (its process group, or its Slurm job, cancelled), so that no
+    /// training outlives the search that adopted it; the evaluation is then a stopped one.
     func adopt(_ dir: URL, command: String, stop: StopRequest, since start: Date) -> EvaluationResult? {
         guard (try? String(contentsOf: dir.appendingPathComponent("command.txt"), encoding: .utf8)) == command else { return nil }
         let pidFile = dir.appendingPathComponent("command.pid"), jobFile = SlurmJob.idFile(in: dir)
+        func stopped(_ what: String) -> EvaluationResult {
+            EvaluationResult(status: .failed, seconds: Date().timeIntervalSince(start),
+                             reason: "stopped while waiting for \(what) an interrupted search left running (in \(dir.path))")
+        }
         var job: String?
         if let text = try? String(contentsOf: pidFile, encoding: .utf8), let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
             while kill(pid, 0) == 0 && !stop.isRequested { Thread.sleep(forTimeInterval: 0.2) }
-            if stop.isRequested { return nil }
+            if stop.isRequested {
+                Self.end(group: pid)
+                return stopped("the command (process \(pid))")
+            }
         } else if let text = try? String(contentsOf: jobFile, encoding: .utf8) {
             let id = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            var state = SlurmJob.state(of: id)
-            while state?.isActive == true && !stop.isRequested {
-                Thread.sleep(forTimeInterval: 0.5)
-                state = SlurmJob.state(of: id)
-            }
-            if stop.isRequested { return nil }
+            let (state, _, _) = SlurmJob.follow(id, stop: stop, timeout: nil)
+            if stop.isRequested { return stopped("Slurm job \(id)") }
             job = id
             Self.keepOutput(of: SlurmJob.outcome(of: id, state: state, in: dir, timedOut: false), in: dir)
             try? FileManager.default.removeItem(at: jobFile)
@@ -137,6 +142,15 @@ public struct ExternalEvaluator: CandidateEvaluator {
         var result = ResultFile.parse(data, seconds: Date().timeIntervalSince(start))
         result.job = job
         return result.status == .failed ? nil : result
+    }
+
+    /// Ends an adopted command's process group as `Executor.run` ends its own: SIGTERM, and
+    /// SIGKILL if it outlives 5 s.
+    static func end(group pid: Int32) {
+        kill(-pid, SIGTERM)
+        let deadline = Date().addingTimeInterval(5)
+        while kill(pid, 0) == 0 && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+        if kill(pid, 0) == 0 { kill(-pid, SIGKILL) }
     }
 
     /// "autoloss-RUN-mos-g2-s14", "autoloss-RUN-proxy-baseline": the Slurm job's name says which

@@ -95,7 +95,7 @@ struct SlurmJob {
             case .failure(let message): return Executor.Outcome(status: 1, stdout: "", stderr: "", failure: message)
             }
             try? Data("\(id)\n".utf8).write(to: Self.idFile(in: directory))
-            let (state, cancelledHere, timedOut) = follow(id, stop: stop, timeout: timeout)
+            let (state, cancelledHere, timedOut) = Self.follow(id, stop: stop, timeout: timeout)
             let outcome = Self.outcome(of: id, state: state, in: directory, timedOut: timedOut)
             let byOthers = state?.state == "CANCELLED" && !cancelledHere
             if attempt < retries, !stop.isRequested, state?.isWorthRetrying == true || byOthers {
@@ -113,8 +113,9 @@ struct SlurmJob {
         return ["--time=\(max(1, Int((timeout / 60).rounded(.up))))"]
     }
 
-    /// Polls job `id` until it ends; cancels it on a stop request or past `timeout`.
-    func follow(_ id: String, stop: StopRequest, timeout: Double?) -> (State?, cancelledHere: Bool, timedOut: Bool) {
+    /// Polls job `id` until it ends; cancels it on a stop request or past `timeout`. Static: a
+    /// resumed search follows the jobs it adopts the same way (`ExternalEvaluator.adopt`).
+    static func follow(_ id: String, stop: StopRequest, timeout: Double?) -> (State?, cancelledHere: Bool, timedOut: Bool) {
         let started = Date()
         var cancelledHere = false, timedOut = false
         while true {

@@ -1,0 +1,89 @@
+import Foundation
+import XCTest
+
+/// A search killed outright (SIGKILL) leaves its external training running; `--resume` adopts
+/// it: waits for it and takes its result instead of training again, and, stopped itself while
+/// it waits, ends that training as it ends its own. Local executor; the Slurm executor's
+/// adoption is in SlurmFailureTests.
+final class AdoptionTests: XCTestCase {
+    var folder: URL!
+
+    override func setUp() {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("autoloss-adopt-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    }
+
+    override func tearDown() { try? FileManager.default.removeItem(at: folder) }
+
+    /// A search whose command logs each training as it starts, waits while `hold` exists, pauses
+    /// a second, then writes an AP from the formula's length (deterministic). Quoted: a formula's
+    /// `*` would expand to the candidate folder's files, which differ with the moment (command.pid
+    /// comes and goes).
+    func search(_ name: String, generations: Int = 2) -> (arguments: [String], log: String, out: String) {
+        let log = folder.appendingPathComponent("\(name).txt").path, out = folder.appendingPathComponent(name).path
+        let command = "echo $AUTOLOSS_STAGE \"$(cat formula.txt)\" >> \(log); while [ -e \(hold.path) ]; do sleep 0.1; done; sleep 1; " +
+            #"n=$(wc -c < formula.txt); echo "{\"status\": \"ok\", \"ap\": 0.$((n % 90 + 10))}" > result.json"#
+        return (["search", "--branch", "reg", "--generations", "\(generations)", "--population", "2", "--top-k", "1", "--seed", "5",
+                 "--command", command, "--out", out], log, out)
+    }
+
+    var hold: URL { folder.appendingPathComponent("hold") }
+
+    func trainings(_ log: String) throws -> [String] { try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").map(String.init).sorted() }
+    func hallOfFame(_ out: String) throws -> String { try String(contentsOfFile: out + "/hall-of-fame.json", encoding: .utf8) }
+
+    /// The search's running commands' process ids (their folders' command.pid).
+    func commandPids(_ out: String) -> [Int32] {
+        let evaluations = URL(fileURLWithPath: out).appendingPathComponent("evaluations")
+        return ((try? FileManager.default.contentsOfDirectory(atPath: evaluations.path)) ?? []).compactMap { dir in
+            (try? String(contentsOf: evaluations.appendingPathComponent("\(dir)/command.pid"), encoding: .utf8))
+                .flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        }.filter { kill($0, 0) == 0 }
+    }
+
+    /// Starts `arguments`, waits until `log` shows a training started, and SIGKILLs the search.
+    func killWhileTraining(_ arguments: [String], log: String) throws {
+        let process = try CLI.start(arguments)
+        XCTAssertTrue(CLI.waitForFile(log, seconds: 20))
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// SIGKILL of the search while an external training runs, then --resume: the orphaned
+    /// training is waited for and its complete result.json taken, so the resumed run trains
+    /// what an undisturbed one trains, each once.
+    func testResumeAdoptsWhatAKilledSearchsCommandFinished() throws {
+        let quiet = search("quiet")
+        XCTAssertEqual(try CLI.run(quiet.arguments).status, 0)
+        let killed = search("killed")
+        try killWhileTraining(killed.arguments, log: killed.log)
+        let resumed = try CLI.run(["search", "--resume", killed.out])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        XCTAssertEqual(try trainings(killed.log), try trainings(quiet.log))
+        XCTAssertEqual(try hallOfFame(killed.out), try hallOfFame(quiet.out))
+    }
+
+    /// Ctrl-C of a resumed search while it waits for an orphaned training ends that training
+    /// (before, it ran on unowned), exits 130, and a later resume still ends as an undisturbed
+    /// run does.
+    func testSIGINTWhileWaitingForAnAdoptedCommandEndsIt() throws {
+        let quiet = search("quiet", generations: 1)
+        XCTAssertEqual(try CLI.run(quiet.arguments).status, 0)
+        try Data().write(to: hold)
+        let orphaned = search("orphaned", generations: 1)
+        try killWhileTraining(orphaned.arguments, log: orphaned.log)
+        let orphans = commandPids(orphaned.out)
+        XCTAssertFalse(orphans.isEmpty, "the training outlives the search")
+        let adopter = try CLI.start(["search", "--resume", orphaned.out])
+        Thread.sleep(forTimeInterval: 2)
+        XCTAssertTrue(adopter.isRunning, "the resumed search waits for the held training")
+        kill(adopter.processIdentifier, SIGINT)
+        adopter.waitUntilExit()
+        XCTAssertEqual(adopter.terminationStatus, 130)
+        XCTAssertEqual(orphans.filter { kill($0, 0) == 0 }, [], "the adopted training was ended")
+        try FileManager.default.removeItem(at: hold)
+        let resumed = try CLI.run(["search", "--resume", orphaned.out])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        XCTAssertEqual(try hallOfFame(orphaned.out), try hallOfFame(quiet.out))
+    }
+}
