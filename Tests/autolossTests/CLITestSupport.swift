@@ -55,6 +55,17 @@ enum CLI {
         return process
     }
 
+    /// Starts `arguments`, sends SIGINT (Ctrl-C) after `seconds` and returns the exit status;
+    /// nil when the command had ended before the signal.
+    static func interrupted(_ arguments: [String], after seconds: Double) throws -> Int32? {
+        let process = try start(arguments)
+        Thread.sleep(forTimeInterval: seconds)
+        guard process.isRunning else { return nil }
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
     /// Waits up to `seconds` for a file to appear; false when it did not.
     @discardableResult
     static func waitForFile(_ path: String, seconds: Double) -> Bool {

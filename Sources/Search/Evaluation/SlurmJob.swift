@@ -44,35 +44,6 @@ struct SlurmJob {
         var isActive: Bool { ["PENDING", "RUNNING", "CONFIGURING", "COMPLETING", "REQUEUED", "RESIZING", "SUSPENDED", "STAGE_OUT", "SIGNALING"].contains(state) }
         /// States in which a new submission may well succeed.
         var isWorthRetrying: Bool { ["NODE_FAIL", "PREEMPTED", "BOOT_FAIL"].contains(state) }
-
-        init(state: String, exitCode: Int32 = 0, reason: String = "") {
-            self.state = state
-            self.exitCode = exitCode
-            self.reason = reason
-        }
-
-        /// From `scontrol show job -o`'s first line of KEY=VALUE tokens (the first of a repeated
-        /// key); nil without a JobState.
-        init?(scontrol output: String) {
-            guard let line = output.split(separator: "\n").first else { return nil }
-            var fields: [String: String] = [:]
-            for token in line.split(separator: " ") {
-                guard let eq = token.firstIndex(of: "=") else { continue }
-                let key = String(token[..<eq])
-                if fields[key] == nil { fields[key] = String(token[token.index(after: eq)...]) }
-            }
-            guard let state = fields["JobState"] else { return nil }
-            self.init(state: state, exitCode: SlurmJob.exitStatus(fields["ExitCode"]), reason: fields["Reason"] ?? "")
-        }
-
-        /// From `sacct -n -P -X -o State,ExitCode`'s first line, "STATE|STATUS:SIGNAL"; nil when
-        /// empty (sacct does not know the job). "CANCELLED by 0": the state is the first word.
-        init?(sacct output: String) {
-            guard let line = output.split(separator: "\n").first else { return nil }
-            let parts = line.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
-            guard let state = parts[0].split(separator: " ").first, !state.isEmpty else { return nil }
-            self.init(state: String(state), exitCode: SlurmJob.exitStatus(parts.count > 1 ? parts[1] : nil))
-        }
     }
 
     /// Submits `command` and follows it to its end; `timeout` seconds (nil: none) are also given
@@ -206,5 +177,30 @@ struct SlurmJob {
         let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+}
+
+extension SlurmJob.State {
+    /// From `scontrol show job -o`'s first line of KEY=VALUE tokens (the first of a repeated
+    /// key); nil without a JobState.
+    init?(scontrol output: String) {
+        guard let line = output.split(separator: "\n").first else { return nil }
+        var fields: [String: String] = [:]
+        for token in line.split(separator: " ") {
+            guard let eq = token.firstIndex(of: "=") else { continue }
+            let key = String(token[..<eq])
+            if fields[key] == nil { fields[key] = String(token[token.index(after: eq)...]) }
+        }
+        guard let state = fields["JobState"] else { return nil }
+        self.init(state: state, exitCode: SlurmJob.exitStatus(fields["ExitCode"]), reason: fields["Reason"] ?? "")
+    }
+
+    /// From `sacct -n -P -X -o State,ExitCode`'s first line, "STATE|STATUS:SIGNAL"; nil when
+    /// empty (sacct does not know the job). "CANCELLED by 0": the state is the first word.
+    init?(sacct output: String) {
+        guard let line = output.split(separator: "\n").first else { return nil }
+        let parts = line.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+        guard let state = parts[0].split(separator: " ").first, !state.isEmpty else { return nil }
+        self.init(state: String(state), exitCode: SlurmJob.exitStatus(parts.count > 1 ? parts[1] : nil))
     }
 }
