@@ -25,14 +25,19 @@ final class TuneBaselineTests: XCTestCase {
         let first = try CLI.run(arguments)
         XCTAssertEqual(first.status, 0, first.stderr)
         let tuning = try TunedBaseline.read(out)
-        // The weights at focal's published settings, then alpha at the best weight (0.25 there already).
-        XCTAssertEqual(tuning.outcomes.map(\.setting.label), ["λ 1, alpha 0.25, gamma 2", "λ 2, alpha 0.25, gamma 2",
-                                                              "λ \(BaselineTuning.Setting.number(tuning.outcomes[0...1].max { $0.mean < $1.mean }!.setting.weight)), alpha 0.5, gamma 2"])
+        // The weights at focal's published settings, then alpha at the best weight (0.25 there
+        // already), then, where alpha 0.5 came out best, the other weight at alpha 0.5.
+        let number = BaselineTuning.Setting.number
+        let firstBest = try XCTUnwrap(BaselineTuning.best(Array(tuning.outcomes.prefix(2)))).setting.weight
+        var expected = ["λ 1, alpha 0.25, gamma 2", "λ 2, alpha 0.25, gamma 2", "λ \(number(firstBest)), alpha 0.5, gamma 2"]
+        let afterFocal = try XCTUnwrap(BaselineTuning.best(Array(tuning.outcomes.prefix(3)))).setting
+        if afterFocal.alpha == 0.5 { expected.append("λ \(number(firstBest == 1 ? 2 : 1)), alpha 0.5, gamma 2") }
+        XCTAssertEqual(tuning.outcomes.map(\.setting.label), expected)
         XCTAssertEqual(tuning.best.mean, tuning.outcomes.map(\.mean).max())
         XCTAssertTrue(tuning.outcomes.allSatisfy { $0.aps.count == 2 })
         XCTAssertTrue(first.stdout.contains("tuned baseline: focal + giou at \(tuning.best.setting.label)"), first.stdout)
         let trainings = folder.appendingPathComponent("tuned/trainings")
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: trainings.path).count, 6)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: trainings.path).count, 2 * expected.count)
 
         // A training of the sweep is what `train` gives with the same settings.
         let steps = String(7 * Double(Self.scale)!)
@@ -71,6 +76,41 @@ final class TuneBaselineTests: XCTestCase {
         XCTAssertEqual(scale.status, 2)
         XCTAssertTrue(scale.stderr.contains("schedule scale"), scale.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("s").path))
+    }
+
+    /// λ is swept again only where focal's sweep moved alpha or gamma off the published 0.25
+    /// and 2 the weights were swept at, and only for focal.
+    func testTheWeightsAreSweptAgainWhereFocalsSettingsMoved() {
+        let focal = BaselineTuning(mode: .sigmoid, classification: "focal", regression: "giou")
+        XCTAssertNil(focal.focalResweep(after: .init(weight: 3, alpha: 0.25, gamma: 2)))
+        XCTAssertEqual(focal.focalResweep(after: .init(weight: 3, alpha: 0.25, gamma: 0)), .init(weight: 3, alpha: 0.25, gamma: 0))
+        XCTAssertEqual(focal.focalResweep(after: .init(weight: 2, alpha: 0.5, gamma: 2))?.alpha, 0.5)
+        XCTAssertNil(BaselineTuning(mode: .softmax, classification: "ce", regression: "giou").focalResweep(after: .init(weight: 3)))
+    }
+
+    /// The whole run's order, steered by trainings written into the folder beforehand (a rerun
+    /// reads what it holds): λ at focal's published settings, grown past the edge where λ 2 led;
+    /// alpha at λ 2, where alpha 0.5 leads; then λ again at alpha 0.5, grown past that line's
+    /// edge too. Only the two settings nobody wrote are trained.
+    func testAMovedAlphaSweepsTheWeightsAgainThere() throws {
+        let out = folder.appendingPathComponent("moved")
+        let trainings = out.appendingPathComponent("trainings")
+        try FileManager.default.createDirectory(at: trainings, withIntermediateDirectories: true)
+        for (weight, alpha, ap) in [(1, 0.25, 50.0), (2, 0.25, 60.0), (4, 0.25, 55.0), (2, 0.5, 70.0)] {
+            let record: [String: Any] = ["setting": ["weight": weight, "alpha": alpha, "gamma": 2], "seed": 1, "status": "ok", "ap": ap,
+                                         "stats": [ap / 100], "seconds": 1, "reason": ""]
+            try JSONSerialization.data(withJSONObject: record).write(to: trainings.appendingPathComponent("w\(weight)-a\(alpha)-g2-s1.json"))
+        }
+        let r = try CLI.run(["tune-baseline", "--mode", "sigmoid", "--weights", "1,2", "--alphas", "0.25,0.5", "--gammas", "2", "--seeds", "1",
+                             "--schedule-scale", Self.scale, "--out", out.path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stderr.contains("λ 2, alpha 0.5, gamma 2 is the best of alpha x gamma: λ again at alpha 0.5, gamma 2"), r.stderr)
+        let tuning = try TunedBaseline.read(out.path)
+        XCTAssertEqual(tuning.outcomes.map(\.setting.label), ["λ 1, alpha 0.25, gamma 2", "λ 2, alpha 0.25, gamma 2", "λ 4, alpha 0.25, gamma 2",
+                                                              "λ 2, alpha 0.5, gamma 2", "λ 1, alpha 0.5, gamma 2", "λ 4, alpha 0.5, gamma 2"])
+        XCTAssertEqual(tuning.best.setting, .init(weight: 2, alpha: 0.5, gamma: 2))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: trainings.path).count, 6)
+        XCTAssertEqual(r.stderr.components(separatedBy: ", seed 1: ").count - 1, 2, "trained only λ 1 and 4 at alpha 0.5: \(r.stderr)")
     }
 
     func testBadListsAreRefused() throws {

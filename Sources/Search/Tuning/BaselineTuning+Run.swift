@@ -45,17 +45,26 @@ extension BaselineTuning {
                 return outcome
             }
         }
-        var outcomes = try sweep(weightSweep)
-        for _ in 0..<edgeExtensions {
-            let best = Self.best(outcomes)!.setting
-            guard let next = Self.beyondEdge(best: best.weight, weights: outcomes.map(\.setting.weight)) else { break }
-            log("\(best.label) is the best at the grid's edge: trying λ \(Setting.number(next))")
-            var setting = best
-            setting.weight = next
-            outcomes += try sweep([setting])
+        var outcomes: [Outcome] = []
+        // λ at one alpha and gamma: the grid, grown past an edge while the best of this line lies on it.
+        func sweepWeights(like template: Setting) throws {
+            func line() -> [Outcome] { outcomes.filter { $0.setting.alpha == template.alpha && $0.setting.gamma == template.gamma } }
+            outcomes += try sweep(weightSweep(like: template).filter { s in !outcomes.contains { $0.setting == s } })
+            for _ in 0..<edgeExtensions {
+                let best = Self.best(line())!.setting
+                guard let next = Self.beyondEdge(best: best.weight, weights: line().map(\.setting.weight)) else { break }
+                log("\(best.label) is the best at the grid's edge: trying λ \(Setting.number(next))")
+                var setting = best
+                setting.weight = next
+                outcomes += try sweep([setting])
+            }
         }
-        let bestWeight = Self.best(outcomes)!.setting.weight
-        outcomes += try sweep(focalSweep(weight: bestWeight).filter { s in !outcomes.contains { $0.setting == s } })
+        try sweepWeights(like: weightSweep[0])
+        outcomes += try sweep(focalSweep(weight: Self.best(outcomes)!.setting.weight).filter { s in !outcomes.contains { $0.setting == s } })
+        if let moved = focalResweep(after: Self.best(outcomes)!.setting) {
+            log("\(moved.label) is the best of alpha x gamma: λ again at alpha \(Setting.number(moved.alpha!)), gamma \(moved.gamma!)")
+            try sweepWeights(like: moved)
+        }
         let tuned = TunedBaseline(mode: mode, classification: classification, regression: regression, data: data.name,
                                   scheduleScale: scheduleScale, seeds: seeds, outcomes: outcomes, best: Self.best(outcomes)!)
         try tuned.write(to: folder.summary)

@@ -15,7 +15,7 @@ struct TuneBaselineCommand: ParsableCommand {
         discussion: """
         First the regression weight (--weights) with the published settings, then, where the \
         classification loss is sigmoid focal, alpha x gamma (--alphas, --gammas) at the best \
-        weight. A best weight at the grid's edge grows the grid past it (--fixed-grid: not). Every setting is trained with every seed on the built-in proxy detector; the best \
+        weight, and where that moved them, the weights again at the new alpha and gamma. A best weight at the grid's edge grows the grid past it (--fixed-grid: not). Every setting is trained with every seed on the built-in proxy detector; the best \
         has the highest mean AP. Each training is kept in DIR/trainings as it ends, and the same \
         command with the same --out trains only what is missing. DIR/tuning.json is what \
         `search --tuned-baseline DIR` reads. Example (about 40 minutes on 2 cores): \
