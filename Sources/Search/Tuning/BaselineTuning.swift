@@ -97,8 +97,12 @@ public struct BaselineTuning: Sendable {
 
     /// The first sweep's settings (focal at its published alpha 0.25 and gamma 2).
     public var weightSweep: [Setting] {
-        weightSweep(like: Setting(weight: 1, alpha: tunesFocal ? 0.25 : nil, gamma: tunesFocal ? 2 : nil))
+        weightSweep(like: Setting(weight: 1, alpha: tunesFocal ? Self.publishedAlpha : nil, gamma: tunesFocal ? Self.publishedGamma : nil))
     }
+
+    /// Focal's settings in its paper (and every torchvision detector's default).
+    static let publishedAlpha: Float = 0.25
+    static let publishedGamma = 2
 
     /// The grid's weights at `template`'s alpha and gamma.
     func weightSweep(like template: Setting) -> [Setting] {
@@ -110,7 +114,7 @@ public struct BaselineTuning: Sendable {
     /// loss that gamma 2 discounts, so the classification loss is larger and λ's best moves
     /// (coordinate-wise tuning's second pass, on the one coordinate that depends on the other).
     public func focalResweep(after best: Setting) -> Setting? {
-        guard tunesFocal, let alpha = best.alpha, let gamma = best.gamma, alpha != 0.25 || gamma != 2 else { return nil }
+        guard tunesFocal, let alpha = best.alpha, let gamma = best.gamma, alpha != Self.publishedAlpha || gamma != Self.publishedGamma else { return nil }
         return best
     }
 
