@@ -82,10 +82,10 @@ final class TuneBaselineTests: XCTestCase {
     /// and 2 the weights were swept at, and only for focal.
     func testTheWeightsAreSweptAgainWhereFocalsSettingsMoved() {
         let focal = BaselineTuning(mode: .sigmoid, classification: "focal", regression: "giou")
-        XCTAssertNil(focal.focalResweep(after: .init(weight: 3, alpha: 0.25, gamma: 2)))
-        XCTAssertEqual(focal.focalResweep(after: .init(weight: 3, alpha: 0.25, gamma: 0)), .init(weight: 3, alpha: 0.25, gamma: 0))
-        XCTAssertEqual(focal.focalResweep(after: .init(weight: 2, alpha: 0.5, gamma: 2))?.alpha, 0.5)
-        XCTAssertNil(BaselineTuning(mode: .softmax, classification: "ce", regression: "giou").focalResweep(after: .init(weight: 3)))
+        XCTAssertFalse(focal.sweepsWeightsAgain(after: .init(weight: 3, alpha: 0.25, gamma: 2)))
+        XCTAssertTrue(focal.sweepsWeightsAgain(after: .init(weight: 3, alpha: 0.25, gamma: 0)))
+        XCTAssertTrue(focal.sweepsWeightsAgain(after: .init(weight: 2, alpha: 0.5, gamma: 2)))
+        XCTAssertFalse(BaselineTuning(mode: .softmax, classification: "ce", regression: "giou").sweepsWeightsAgain(after: .init(weight: 3)))
     }
 
     /// The whole run's order, steered by trainings written into the folder beforehand (a rerun

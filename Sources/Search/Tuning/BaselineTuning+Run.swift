@@ -33,8 +33,10 @@ extension BaselineTuning {
         if let scheduleScale { schedule = schedule.scaled(scheduleScale) }
         let regressionKind = try RegressionSlot.Kind.resolve(regression)
         let images = try data.prepare(.proxy, schedule: schedule)
-        func sweep(_ settings: [Setting]) throws -> [Outcome] {
-            try settings.map { setting in
+        var outcomes: [Outcome] = []
+        // Trains each setting not swept yet with every seed and adds its outcome.
+        func sweep(_ settings: [Setting]) throws {
+            for setting in settings where !outcomes.contains(where: { $0.setting == setting }) {
                 var outcome = Outcome(setting: setting, aps: [:])
                 for seed in seeds {
                     let training = try train(setting, seed: seed, schedule: schedule, regression: regressionKind, images: images,
@@ -42,28 +44,28 @@ extension BaselineTuning {
                     outcome.aps["\(seed)"] = training.ap
                 }
                 log(String(format: "%@: AP %.2f ± %.2f over %d seeds", setting.label, outcome.mean, outcome.sd, seeds.count))
-                return outcome
+                outcomes.append(outcome)
             }
         }
-        var outcomes: [Outcome] = []
         // λ at one alpha and gamma: the grid, grown past an edge while the best of this line lies on it.
-        func sweepWeights(like template: Setting) throws {
-            func line() -> [Outcome] { outcomes.filter { $0.setting.alpha == template.alpha && $0.setting.gamma == template.gamma } }
-            outcomes += try sweep(weightSweep(like: template).filter { s in !outcomes.contains { $0.setting == s } })
+        func sweepWeights(alpha: Float?, gamma: Int?) throws {
+            func line() -> [Outcome] { outcomes.filter { $0.setting.alpha == alpha && $0.setting.gamma == gamma } }
+            try sweep(weightSweep(alpha: alpha, gamma: gamma))
             for _ in 0..<edgeExtensions {
                 let best = Self.best(line())!.setting
                 guard let next = Self.beyondEdge(best: best.weight, weights: line().map(\.setting.weight)) else { break }
                 log("\(best.label) is the best at the grid's edge: trying λ \(Setting.number(next))")
                 var setting = best
                 setting.weight = next
-                outcomes += try sweep([setting])
+                try sweep([setting])
             }
         }
-        try sweepWeights(like: weightSweep[0])
-        outcomes += try sweep(focalSweep(weight: Self.best(outcomes)!.setting.weight).filter { s in !outcomes.contains { $0.setting == s } })
-        if let moved = focalResweep(after: Self.best(outcomes)!.setting) {
-            log("\(moved.label) is the best of alpha x gamma: λ again at alpha \(Setting.number(moved.alpha!)), gamma \(moved.gamma!)")
-            try sweepWeights(like: moved)
+        try sweepWeights(alpha: tunesFocal ? Self.publishedAlpha : nil, gamma: tunesFocal ? Self.publishedGamma : nil)
+        try sweep(focalSweep(weight: Self.best(outcomes)!.setting.weight))
+        let afterFocal = Self.best(outcomes)!.setting
+        if sweepsWeightsAgain(after: afterFocal), let alpha = afterFocal.alpha, let gamma = afterFocal.gamma {
+            log("\(afterFocal.label) is the best of alpha x gamma: λ again at alpha \(Setting.number(alpha)), gamma \(gamma)")
+            try sweepWeights(alpha: alpha, gamma: gamma)
         }
         let tuned = TunedBaseline(mode: mode, classification: classification, regression: regression, data: data.name,
                                   scheduleScale: scheduleScale, seeds: seeds, outcomes: outcomes, best: Self.best(outcomes)!)

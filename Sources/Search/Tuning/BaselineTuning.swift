@@ -97,25 +97,25 @@ public struct BaselineTuning: Sendable {
 
     /// The first sweep's settings (focal at its published alpha 0.25 and gamma 2).
     public var weightSweep: [Setting] {
-        weightSweep(like: Setting(weight: 1, alpha: tunesFocal ? Self.publishedAlpha : nil, gamma: tunesFocal ? Self.publishedGamma : nil))
+        weightSweep(alpha: tunesFocal ? Self.publishedAlpha : nil, gamma: tunesFocal ? Self.publishedGamma : nil)
     }
 
     /// Focal's settings in its paper (and every torchvision detector's default).
     static let publishedAlpha: Float = 0.25
     static let publishedGamma = 2
 
-    /// The grid's weights at `template`'s alpha and gamma.
-    func weightSweep(like template: Setting) -> [Setting] {
-        weights.map { Setting(weight: $0, alpha: template.alpha, gamma: template.gamma) }
+    /// The grid's weights at one alpha and gamma.
+    func weightSweep(alpha: Float?, gamma: Int?) -> [Setting] {
+        weights.map { Setting(weight: $0, alpha: alpha, gamma: gamma) }
     }
 
-    /// The third sweep's template: `best` where focal's sweep moved alpha or gamma off the
-    /// published ones the weights were swept at, else nil. A gamma of 0 keeps the easy examples'
-    /// loss that gamma 2 discounts, so the classification loss is larger and λ's best moves
-    /// (coordinate-wise tuning's second pass, on the one coordinate that depends on the other).
-    public func focalResweep(after best: Setting) -> Setting? {
-        guard tunesFocal, let alpha = best.alpha, let gamma = best.gamma, alpha != Self.publishedAlpha || gamma != Self.publishedGamma else { return nil }
-        return best
+    /// Whether the third sweep runs at `best`: where focal's sweep moved alpha or gamma off the
+    /// published ones the weights were swept at. A gamma of 0 keeps the easy examples' loss that
+    /// gamma 2 discounts, so the classification loss is larger and λ's best moves (coordinate-wise
+    /// tuning's second pass, on the one coordinate that depends on the other).
+    public func sweepsWeightsAgain(after best: Setting) -> Bool {
+        guard tunesFocal, let alpha = best.alpha, let gamma = best.gamma else { return false }
+        return alpha != Self.publishedAlpha || gamma != Self.publishedGamma
     }
 
     /// The second sweep's settings at `weight` (empty unless the loss is focal).
