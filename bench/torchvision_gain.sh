@@ -8,7 +8,7 @@
 #   SPEC = BRANCH:WEIGHT:LOSS, the searched slot (reg or sigmoid: FCOS classifies with sigmoids),
 #   the regression weight λ (tune-baseline's best for that pair) and the loss (a name or formula);
 #   the other slot is the branch's baseline partner (focal for reg, giou for sigmoid). Example:
-#   bash bench/torchvision_gain.sh 3000 128 cpu reg:5:giou reg:3:cse-b-reg
+#   bash bench/torchvision_gain.sh 2000 128 cpu reg:5:giou reg:2:cse-b-reg   (about 7 min a training here)
 # The sigmoid branch's tuned baseline, focal at alpha 0.5 and gamma 0, is half of BCE; as a formula
 # under the sigmoid slot's alpha_t (0.25 positives, 0.75 negatives) it is
 #   sigmoid:5:'-(2 * y * log(sigmoid(x)) + 0.6666667 * (1 - y) * log(1 - sigmoid(x)))'
