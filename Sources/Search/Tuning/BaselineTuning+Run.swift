@@ -60,7 +60,7 @@ extension BaselineTuning {
                 try sweep([setting])
             }
         }
-        try sweepWeights(alpha: tunesFocal ? Self.publishedAlpha : nil, gamma: tunesFocal ? Self.publishedGamma : nil)
+        try sweepWeights(alpha: firstSweep.alpha, gamma: firstSweep.gamma)
         try sweep(focalSweep(weight: Self.best(outcomes)!.setting.weight))
         let afterFocal = Self.best(outcomes)!.setting
         if sweepsWeightsAgain(after: afterFocal), let alpha = afterFocal.alpha, let gamma = afterFocal.gamma {

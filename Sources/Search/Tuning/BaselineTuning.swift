@@ -97,7 +97,12 @@ public struct BaselineTuning: Sendable {
 
     /// The first sweep's settings (focal at its published alpha 0.25 and gamma 2).
     public var weightSweep: [Setting] {
-        weightSweep(alpha: tunesFocal ? Self.publishedAlpha : nil, gamma: tunesFocal ? Self.publishedGamma : nil)
+        weightSweep(alpha: firstSweep.alpha, gamma: firstSweep.gamma)
+    }
+
+    /// The alpha and gamma the first sweep runs at: focal's published ones, nil for other losses.
+    var firstSweep: (alpha: Float?, gamma: Int?) {
+        tunesFocal ? (Self.publishedAlpha, Self.publishedGamma) : (nil, nil)
     }
 
     /// Focal's settings in its paper (and every torchvision detector's default).
