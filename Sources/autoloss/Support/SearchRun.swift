@@ -103,11 +103,11 @@ struct SearchRun {
         let base = p.baselineAP.map { String(format: "%.2f", $0) } ?? "-"
         // The equivalents are the whole proxy stage's cost, the pruned trainings' fractions
         // included: printed beside the proxy count so that they do not read as the prunes' cost.
-        let failed = (f.proxyPruned > 0 ? " (\(Self.equivalents(f)) whole trainings, \(f.proxyPruned) pruned)" : "")
+        let proxyDetail = (f.proxyPruned > 0 ? " (\(Self.equivalents(f)) whole trainings, \(f.proxyPruned) pruned)" : "")
             + (f.failed > 0 ? "  failed \(f.failed)" : "")
         return String(format: "gen %d/%d  generated %d  invalid %d  duplicate %d  cpv-rejected %d  equivalent %d  mos-rejected %d/%d  proxy %d%@  best AP %@ (baseline %@)  %.0f cand/s  %@ elapsed, ~%@ left",
                       p.generation + 1, p.generations, f.generated, f.invalid, f.duplicate, f.cpvRejected, f.equivalent,
-                      f.mosRejected, f.mosTrained, f.proxyEvaluated, failed, best, base, p.candidatesPerSecond,
+                      f.mosRejected, f.mosTrained, f.proxyEvaluated, proxyDetail, best, base, p.candidatesPerSecond,
                       duration(p.elapsed), duration(p.secondsLeft))
     }
 
