@@ -158,24 +158,46 @@ public struct FilterAblation {
     /// trainings are the machine-independent clock: the wall-clock moves with the machine's
     /// load, and MOS and screening cost seconds against a training's minutes.
     public static func cells(_ rows: [Row]) -> [[String]] {
-        let target = rows.first?.hallOfFame.top(1).first?.result.ap
-        func reaching(_ r: Row) -> [HallOfFame.Entry] {
-            guard let target else { return [] }
-            return r.hallOfFame.entries.filter { ($0.result.ap ?? -1) >= target - 1e-9 }
-        }
+        let target = rows.first.flatMap(best)
         func ratio(_ plain: Double?, _ arm: Double?) -> String {
             guard let plain, let arm, arm > 0 else { return "-" }
             return String(format: "%.1fx", plain / arm)
         }
-        let plainTime = rows.first.flatMap { reaching($0).map(\.elapsed).min() }
-        let plainSpent = rows.first.flatMap { reaching($0).map(\.spent).min() }
+        let plain = rows.first.map { reach($0, target) }
         return rows.map { r in
-            let reach = reaching(r).map(\.elapsed).min(), spent = reaching(r).map(\.spent).min()
-            let best = r.hallOfFame.top(1).first?.result.ap.map { String(format: "%.2f", $0) } ?? "-"
-            return [r.name, "\(r.screened)", "\(r.proxyEvaluated)", String(format: "%.2f", r.spent), String(format: "%.1f", r.seconds), best,
-                    reach.map { String(format: "%.1f", $0) } ?? "not reached", ratio(plainTime, reach),
-                    spent.map { String(format: "%.2f", $0) } ?? "not reached", ratio(plainSpent, spent)]
+            let (seconds, spent) = reach(r, target)
+            return [r.name, "\(r.screened)", "\(r.proxyEvaluated)", String(format: "%.2f", r.spent), String(format: "%.1f", r.seconds),
+                    best(r).map { String(format: "%.2f", $0) } ?? "-",
+                    seconds.map { String(format: "%.1f", $0) } ?? "not reached", ratio(plain?.elapsed, seconds),
+                    spent.map { String(format: "%.2f", $0) } ?? "not reached", ratio(plain?.spent, spent)]
         }
+    }
+
+    /// Whole proxy trainings each arm spent to first reach every arm's best AP: one column per
+    /// level, the arms' best APs ascending, each named by the first arm that holds it. Plain
+    /// evolution's best alone can be a low bar that one lucky early training clears; the higher
+    /// levels show which filters reach a good loss sooner.
+    public static func levels(_ rows: [Row]) -> (header: [String], cells: [[String]]) {
+        var levels: [(ap: Double, arm: String)] = []
+        for r in rows {
+            guard let ap = best(r), !levels.contains(where: { abs($0.ap - ap) < 1e-9 }) else { continue }
+            levels.append((ap, r.name))
+        }
+        levels.sort { $0.ap < $1.ap }
+        let header = ["arm"] + levels.map { String(format: "%.2f", $0.ap) + " (\($0.arm))" }
+        return (header, rows.map { r in
+            [r.name] + levels.map { level in reach(r, level.ap).spent.map { String(format: "%.2f", $0) } ?? "-" }
+        })
+    }
+
+    /// An arm's best proxy AP.
+    static func best(_ r: Row) -> Double? { r.hallOfFame.top(1).first?.result.ap }
+
+    /// When the arm first reached `target`: seconds into its run and whole trainings spent.
+    static func reach(_ r: Row, _ target: Double?) -> (elapsed: Double?, spent: Double?) {
+        guard let target else { return (nil, nil) }
+        let reaching = r.hallOfFame.entries.filter { ($0.result.ap ?? -1) >= target - 1e-9 }
+        return (reaching.map(\.elapsed).min(), reaching.map(\.spent).min())
     }
 
     /// The table as text (ablation.txt).
@@ -188,6 +210,13 @@ public struct FilterAblation {
         for c in Self.cells(rows) {
             lines.append(c[0].padding(toLength: 15, withPad: " ", startingAt: 0) + pad(c[1], 10) + pad(c[2], 17) + pad(c[3], 17) + pad(c[4], 16)
                          + pad(c[5], 9) + pad(c[6], 19) + pad(c[7], 10) + pad(c[8], 27) + pad(c[9], 22))
+        }
+        let (header, cells) = Self.levels(rows)
+        let widths = header.map { max($0.count, 8) + 2 }
+        lines += ["", "Whole proxy trainings to each arm's best AP (-: not reached)",
+                  zip(header, widths).dropFirst().reduce("arm".padding(toLength: 15, withPad: " ", startingAt: 0)) { $0 + pad($1.0, $1.1) }]
+        for c in cells {
+            lines.append(zip(c, widths).dropFirst().reduce(c[0].padding(toLength: 15, withPad: " ", startingAt: 0)) { $0 + pad($1.0, $1.1) })
         }
         return lines.joined(separator: "\n")
     }

@@ -215,6 +215,15 @@ extension ReportPage {
             return "<h2>Filter ablation</h2>\n<p class=\"note\">\(branch.rawValue), \(evaluations.map(String.init) ?? "-") proxy evaluations per arm, "
                 + "from scratch; times from the arms' stores (see the arms' pages).</p>\n"
                 + HTML.table(FilterAblation.columns, cells, attributes: "id=\"ablation\"")
+                + levels(rows)
+        }
+
+        /// Whole trainings each arm took to reach each arm's best AP.
+        static func levels(_ rows: [FilterAblation.Row]) -> String {
+            let (header, cells) = FilterAblation.levels(rows)
+            return "<p class=\"note\">Whole proxy trainings to each arm's best AP (-: not reached).</p>\n"
+                + HTML.table(header.map(HTML.escape), cells.map { row in row.enumerated().map { HTML.cell(HTML.escape($1), $0 == 0 ? "arm" : "trainings") } },
+                             attributes: "id=\"ablation-levels\"")
         }
     }
 }

@@ -84,4 +84,26 @@ final class HurdleAblationTests: XCTestCase {
         o.usesMOS = false
         XCTAssertEqual(Funnel.cost(of: whole, stage: .proxy, options: o), 1, "no MOS: the proxy training is whole")
     }
+
+    /// Whole trainings to every arm's best AP: levels ascending, one per distinct best (named by
+    /// the first arm holding it); an arm that never reached a level shows "-".
+    func testTrainingsToEachArmsBest() throws {
+        func row(_ name: String, _ found: [(String, Double, Double)]) throws -> FilterAblation.Row {
+            let entries = try found.map { formula, ap, spent in
+                HallOfFame.Entry(expr: try Expr.parse(formula, branch: .reg),
+                                 result: EvaluationResult(status: .ok, stats: [ap] + Array(repeating: 0, count: 11), seconds: 1),
+                                 generation: 0, elapsed: spent * 100, spent: spent)
+            }
+            return FilterAblation.Row(name: name, screened: 10, proxyEvaluated: 10, seconds: 1000, hallOfFame: HallOfFame(entries: entries))
+        }
+        let rows = [try row("none", [("1 - i / u", 0.50, 2), ("-log(i / u)", 0.55, 6)]),
+                    try row("cpv", [("1 - i / u", 0.55, 3), ("-log(i / u)", 0.60, 9)]),
+                    try row("cpv-mos", [("1 - i / u", 0.52, 1), ("-log(i / u)", 0.60, 4)])]
+        let (header, cells) = FilterAblation.levels(rows)
+        XCTAssertEqual(header, ["arm", "55.00 (none)", "60.00 (cpv)"])
+        XCTAssertEqual(cells, [["none", "6.00", "-"], ["cpv", "3.00", "9.00"], ["cpv-mos", "4.00", "4.00"]])
+        let text = FilterAblation(options: SearchOptions(branch: .reg), folder: folder).table(rows)
+        XCTAssertTrue(text.contains("Whole proxy trainings to each arm's best AP"), text)
+        XCTAssertTrue(text.contains("cpv-mos                  4.00         4.00"), text)
+    }
 }
