@@ -9,7 +9,9 @@
 #   steps: study-reg tune-ce study-sigmoid study-softmax tune-focal ablation-s1 ablation-s2
 #          retrain-BRANCH:LOSS (a found loss's weight tuned like the baselines', three seeds each:
 #          the final comparison; e.g. retrain-reg:cse-b-reg, retrain-sigmoid:'FORMULA')
-#   (the ablation: 4 arms x 30 proxy trainings, about 4 hours a seed; run again, an interrupted
+#          keep-sN (the ablation's stores, copied while it runs, into bench/data/ablation, which
+#          git keeps: a fresh checkout's ablation-sN restores them and goes on from there)
+#   (the ablation: 4 arms x 30 proxy trainings, about 6 hours a seed; run again, an interrupted
 #   ablation goes on from where it stopped: `autoloss search --resume` on its folder)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,7 +31,11 @@ for step in "${steps[@]}"; do
                  python3 scripts/rung_study.py train --branch "${step#study-}" --binary "$BIN" ;;
         tune-ce) "$BIN" tune-baseline --mode softmax --cls ce --reg giou --out bench/out/tuned/ce-giou ;;
         tune-focal) "$BIN" tune-baseline --mode sigmoid --cls focal --reg giou --out bench/out/tuned/focal-giou ;;
-        ablation-s*) if [ -d "bench/out/ablation-reg-s${step#ablation-s}" ]; then "$BIN" search --resume "bench/out/ablation-reg-s${step#ablation-s}"
+        keep-s*) python3 scripts/keep_stores.py keep "bench/out/ablation-reg-s${step#keep-s}" "bench/data/ablation/reg-s${step#keep-s}.tar.gz" ;;
+        ablation-s*) kept="bench/data/ablation/reg-s${step#ablation-s}.tar.gz"
+                     if [ ! -d "bench/out/ablation-reg-s${step#ablation-s}" ] && [ -f "$kept" ]; then
+                         python3 scripts/keep_stores.py restore "$kept" "bench/out/ablation-reg-s${step#ablation-s}"; fi
+                     if [ -d "bench/out/ablation-reg-s${step#ablation-s}" ]; then "$BIN" search --resume "bench/out/ablation-reg-s${step#ablation-s}"
                      else "$BIN" search --branch reg --mode softmax --evaluator detector --ablate --max-evals 30 --generations 1000 \
                          --population 16 --top-k 3 --seed "${step#ablation-s}" --out "bench/out/ablation-reg-s${step#ablation-s}"; fi ;;
         retrain-*:*) branch=${step%%:*}; branch=${branch#retrain-}; loss=${step#*:}
