@@ -48,7 +48,7 @@ final class AblationInterruptTests: XCTestCase {
 
     /// The ablation table's rows, split into cells.
     func rows(_ table: URL) throws -> [[String]] {
-        try String(contentsOf: table, encoding: .utf8).split(separator: "\n")
+        CLI.ablationTable(try String(contentsOf: table, encoding: .utf8)).split(separator: "\n")
             .filter { line in ["none ", "cpv ", "cpv-mos "].contains { line.hasPrefix($0) } }
             .map { $0.split(separator: " ").map(String.init) }
     }

@@ -80,3 +80,11 @@ enum CLI {
         return url
     }
 }
+
+extension CLI {
+    /// ablation.txt's first table, one line per arm; the table of trainings to each arm's best AP
+    /// that follows it names the arms again.
+    static func ablationTable(_ text: String) -> String {
+        text.components(separatedBy: "\n\nWhole proxy trainings").first ?? text
+    }
+}

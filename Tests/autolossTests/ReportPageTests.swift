@@ -180,7 +180,7 @@ final class ReportPageTests: XCTestCase {
         let ablation = try search("ablation", ["--branch", "sigmoid", "--ablate", "--max-evals", "3"])
         let ablationDOM = try render(ablation.appendingPathComponent("report.html"), screenshot: folder.appendingPathComponent("ablation.png"))
         let text = try String(contentsOf: ablation.appendingPathComponent("ablation.txt"), encoding: .utf8)
-        let rows = text.split(separator: "\n").suffix(3).map { $0.split(separator: " ").map(String.init) }
+        let rows = CLI.ablationTable(text).split(separator: "\n").suffix(3).map { $0.split(separator: " ").map(String.init) }
         XCTAssertEqual(Self.cells("arm", in: "ablation", of: ablationDOM), rows.map { $0[0] })
         XCTAssertEqual(Self.cells("screened", in: "ablation", of: ablationDOM), rows.map { $0[1] })
         XCTAssertEqual(Self.cells("proxy-evaluated", in: "ablation", of: ablationDOM), rows.map { $0[2] })

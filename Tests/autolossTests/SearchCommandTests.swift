@@ -346,7 +346,7 @@ final class SearchCommandTests: XCTestCase {
         let r = try CLI.run(["search", "--branch", "reg", "--evaluator", "simulation", "--ablate", "--max-evals", "3", "--generations", "3", "--population", "4", "--out", out])
         XCTAssertEqual(r.status, 0, r.stderr)
         let table = try String(contentsOfFile: out + "/ablation.txt", encoding: .utf8)
-        let rows = table.split(separator: "\n").filter { line in ["none ", "cpv ", "cpv-mos "].contains { line.hasPrefix($0) } }
+        let rows = CLI.ablationTable(table).split(separator: "\n").filter { line in ["none ", "cpv ", "cpv-mos "].contains { line.hasPrefix($0) } }
         XCTAssertEqual(rows.count, 3, table)
         for row in rows {
             XCTAssertEqual(row.split(separator: " ", omittingEmptySubsequences: true)[2], "3", "each arm spends the budget: \(row)")
