@@ -213,11 +213,10 @@ public struct FilterAblation {
         }
         let (header, cells) = Self.levels(rows)
         let widths = header.map { max($0.count, 8) + 2 }
-        lines += ["", "Whole proxy trainings to each arm's best AP (-: not reached)",
-                  zip(header, widths).dropFirst().reduce("arm".padding(toLength: 15, withPad: " ", startingAt: 0)) { $0 + pad($1.0, $1.1) }]
-        for c in cells {
-            lines.append(zip(c, widths).dropFirst().reduce(c[0].padding(toLength: 15, withPad: " ", startingAt: 0)) { $0 + pad($1.0, $1.1) })
+        func line(_ c: [String]) -> String {
+            zip(c, widths).dropFirst().reduce(c[0].padding(toLength: 15, withPad: " ", startingAt: 0)) { $0 + pad($1.0, $1.1) }
         }
+        lines += ["", "Whole proxy trainings to each arm's best AP (-: not reached)", line(header)] + cells.map(line)
         return lines.joined(separator: "\n")
     }
 }
