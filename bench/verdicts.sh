@@ -15,15 +15,18 @@
 #   ablation goes on from where it stopped: `autoloss search --resume` on its folder)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-swift build -c release --product autoloss
-BIN=bench/out/rung_study/autoloss
-mkdir -p bench/out/rung_study bench/out/tuned
-# A copy of the binary, replaced whole (a running copy keeps its own): rebuilding the project
-# while the measurements run leaves them alone.
-cp .build/release/autoloss "$BIN.new" && mv -f "$BIN.new" "$BIN"
-export OMP_NUM_THREADS=2
 steps=("$@")
 [ ${#steps[@]} -gt 0 ] || steps=(study-reg tune-ce study-sigmoid study-softmax tune-focal)
+BIN=bench/out/rung_study/autoloss
+mkdir -p bench/out/rung_study bench/out/tuned
+# keep-sN alone builds nothing: it runs beside an ablation, which a build would slow.
+if printf '%s\n' "${steps[@]}" | grep -qv '^keep-s'; then
+    swift build -c release --product autoloss
+    # A copy of the binary, replaced whole (a running copy keeps its own): rebuilding the project
+    # while the measurements run leaves them alone.
+    cp .build/release/autoloss "$BIN.new" && mv -f "$BIN.new" "$BIN"
+fi
+export OMP_NUM_THREADS=2
 for step in "${steps[@]}"; do
     echo "== $step ($(date -u +%H:%M))"
     case "$step" in
