@@ -11,8 +11,8 @@
 #          the final comparison; e.g. retrain-reg:cse-b-reg, retrain-sigmoid:'FORMULA')
 #          keep-sN (the ablation's stores, copied while it runs, into bench/data/ablation, which
 #          git keeps: a fresh checkout's ablation-sN restores them and goes on from there)
-#   (the ablation: 4 arms x 30 proxy trainings, about 6 hours a seed; run again, an interrupted
-#   ablation goes on from where it stopped: `autoloss search --resume` on its folder)
+#   (the ablation: 4 arms x 30 proxy trainings, 6 to 9 hours a seed by the machine; run again,
+#   an interrupted ablation goes on from where it stopped: `autoloss search --resume` on its folder)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 steps=("$@")
@@ -35,12 +35,11 @@ for step in "${steps[@]}"; do
         tune-ce) "$BIN" tune-baseline --mode softmax --cls ce --reg giou --out bench/out/tuned/ce-giou ;;
         tune-focal) "$BIN" tune-baseline --mode sigmoid --cls focal --reg giou --out bench/out/tuned/focal-giou ;;
         keep-s*) python3 scripts/keep_stores.py keep "bench/out/ablation-reg-s${step#keep-s}" "bench/data/ablation/reg-s${step#keep-s}.tar.gz" ;;
-        ablation-s*) kept="bench/data/ablation/reg-s${step#ablation-s}.tar.gz"
-                     if [ ! -d "bench/out/ablation-reg-s${step#ablation-s}" ] && [ -f "$kept" ]; then
-                         python3 scripts/keep_stores.py restore "$kept" "bench/out/ablation-reg-s${step#ablation-s}"; fi
-                     if [ -d "bench/out/ablation-reg-s${step#ablation-s}" ]; then "$BIN" search --resume "bench/out/ablation-reg-s${step#ablation-s}"
+        ablation-s*) seed=${step#ablation-s}; out="bench/out/ablation-reg-s$seed"; kept="bench/data/ablation/reg-s$seed.tar.gz"
+                     if [ ! -d "$out" ] && [ -f "$kept" ]; then python3 scripts/keep_stores.py restore "$kept" "$out"; fi
+                     if [ -d "$out" ]; then "$BIN" search --resume "$out"
                      else "$BIN" search --branch reg --mode softmax --evaluator detector --ablate --max-evals 30 --generations 1000 \
-                         --population 16 --top-k 3 --seed "${step#ablation-s}" --out "bench/out/ablation-reg-s${step#ablation-s}"; fi ;;
+                         --population 16 --top-k 3 --seed "$seed" --out "$out"; fi ;;
         retrain-*:*) branch=${step%%:*}; branch=${branch#retrain-}; loss=${step#*:}
                  name=$(printf '%s' "$loss" | tr -c 'A-Za-z0-9-' '_' | cut -c1-48)
                  case "$branch" in

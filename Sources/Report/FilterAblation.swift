@@ -190,6 +190,9 @@ public struct FilterAblation {
         })
     }
 
+    /// The levels table's title, in ablation.txt and on the report page.
+    public static let levelsTitle = "Whole proxy trainings to each arm's best AP (-: not reached)"
+
     /// An arm's best proxy AP.
     static func best(_ r: Row) -> Double? { r.hallOfFame.top(1).first?.result.ap }
 
@@ -216,7 +219,7 @@ public struct FilterAblation {
         func line(_ c: [String]) -> String {
             zip(c, widths).dropFirst().reduce(c[0].padding(toLength: 15, withPad: " ", startingAt: 0)) { $0 + pad($1.0, $1.1) }
         }
-        lines += ["", "Whole proxy trainings to each arm's best AP (-: not reached)", line(header)] + cells.map(line)
+        lines += ["", Self.levelsTitle, line(header)] + cells.map(line)
         return lines.joined(separator: "\n")
     }
 }

@@ -221,7 +221,7 @@ extension ReportPage {
         /// Whole trainings each arm took to reach each arm's best AP.
         static func levels(_ rows: [FilterAblation.Row]) -> String {
             let (header, cells) = FilterAblation.levels(rows)
-            return "<p class=\"note\">Whole proxy trainings to each arm's best AP (-: not reached).</p>\n"
+            return "<p class=\"note\">\(HTML.escape(FilterAblation.levelsTitle)).</p>\n"
                 + HTML.table(header.map(HTML.escape), cells.map { row in row.enumerated().map { HTML.cell(HTML.escape($1), $0 == 0 ? "arm" : "trainings") } },
                              attributes: "id=\"ablation-levels\"")
         }

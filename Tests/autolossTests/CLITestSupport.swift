@@ -1,4 +1,5 @@
 import Foundation
+import Report
 import XCTest
 
 /// Runs the built `autoloss` binary, as a user would, and captures what it prints.
@@ -85,6 +86,6 @@ extension CLI {
     /// ablation.txt's first table, one line per arm; the table of trainings to each arm's best AP
     /// that follows it names the arms again.
     static func ablationTable(_ text: String) -> String {
-        text.components(separatedBy: "\n\nWhole proxy trainings").first ?? text
+        text.components(separatedBy: "\n\n" + FilterAblation.levelsTitle).first ?? text
     }
 }
