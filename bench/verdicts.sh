@@ -27,6 +27,9 @@ if printf '%s\n' "${steps[@]}" | grep -qv '^keep-s'; then
     cp .build/release/autoloss "$BIN.new" && mv -f "$BIN.new" "$BIN"
 fi
 export OMP_NUM_THREADS=2
+# A seed's ablation folder and the archive in git that keeps its stores: keep-sN and ablation-sN
+# must name the same two.
+ablation_paths() { out="bench/out/ablation-reg-s$1"; kept="bench/data/ablation/reg-s$1.tar.gz"; }
 for step in "${steps[@]}"; do
     echo "== $step ($(date -u +%H:%M))"
     case "$step" in
@@ -34,8 +37,8 @@ for step in "${steps[@]}"; do
                  python3 scripts/rung_study.py train --branch "${step#study-}" --binary "$BIN" ;;
         tune-ce) "$BIN" tune-baseline --mode softmax --cls ce --reg giou --out bench/out/tuned/ce-giou ;;
         tune-focal) "$BIN" tune-baseline --mode sigmoid --cls focal --reg giou --out bench/out/tuned/focal-giou ;;
-        keep-s*) python3 scripts/keep_stores.py keep "bench/out/ablation-reg-s${step#keep-s}" "bench/data/ablation/reg-s${step#keep-s}.tar.gz" ;;
-        ablation-s*) seed=${step#ablation-s}; out="bench/out/ablation-reg-s$seed"; kept="bench/data/ablation/reg-s$seed.tar.gz"
+        keep-s*) ablation_paths "${step#keep-s}"; python3 scripts/keep_stores.py keep "$out" "$kept" ;;
+        ablation-s*) seed=${step#ablation-s}; ablation_paths "$seed"
                      if [ ! -d "$out" ] && [ -f "$kept" ]; then python3 scripts/keep_stores.py restore "$kept" "$out"; fi
                      if [ -d "$out" ]; then "$BIN" search --resume "$out"
                      else "$BIN" search --branch reg --mode softmax --evaluator detector --ablate --max-evals 30 --generations 1000 \
