@@ -143,6 +143,8 @@ final class HurdleSearchTests: XCTestCase {
         XCTAssertEqual(Set(firstSteps.first.values), [5], "the tiny proxy schedule has 8 steps, the MOS rung after 4")
         XCTAssertEqual(kept.funnel.trainingsSpent, 0.5 * Double(kept.funnel.mosTrained + kept.funnel.proxyEvaluated), accuracy: 1e-9)
         XCTAssertEqual(kept.hallOfFame.entries.map(\.spent).max() ?? 0, kept.funnel.trainingsSpent, accuracy: 1e-9)
+        // The proxy stage's own cost is the half MOS did not train, as the progress line prints it.
+        XCTAssertEqual(kept.funnel.proxyEquivalents, 0.5 * Double(kept.funnel.proxyEvaluated), accuracy: 1e-9)
         let left = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("kept.sqlite-checkpoints").path)
         XCTAssertTrue(left.allSatisfy { $0.hasPrefix("g1-") }, "\(left)")
 

@@ -122,8 +122,9 @@ public final class Evolution {
         for (s, done) in zip(chosen, results) {
             guard let (r, elapsed) = done else { continue }
             funnel.proxyEvaluated += 1
-            funnel.proxyEquivalents += r.cost
-            funnel.trainingsSpent += Funnel.cost(of: r, stage: .proxy, options: options)
+            let cost = Funnel.cost(of: r, stage: .proxy, options: options)
+            funnel.proxyEquivalents += cost
+            funnel.trainingsSpent += cost
             if r.status == .failed { funnel.failed += 1 }
             if r.status == .pruned, let last = r.rungs?.last {
                 funnel.proxyPruned += 1

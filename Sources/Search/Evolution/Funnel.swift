@@ -10,7 +10,8 @@ public struct Funnel: Sendable, Equatable {
     /// Trainings on the proxy task (failed ones included: they spent the budget).
     public var proxyEvaluated = 0
     /// Of those, the ones a hurdle ended early (multi-fidelity training), and what all of them
-    /// cost in whole proxy trainings (a training ended at a quarter of its schedule costs 0.25).
+    /// cost in whole proxy trainings (a training ended at half its schedule costs 0.5; one going
+    /// on from its MOS rung of 0.25 costs 0.25 less, which MOS trained and counts).
     public var proxyPruned = 0
     public var proxyEquivalents = 0.0
     /// Whole proxy trainings spent at both stages (`cost(of:stage:options:)`): what `--max-evals`
