@@ -208,17 +208,17 @@ public struct FilterAblation {
         func pad(_ text: String, _ width: Int) -> String {
             text.count >= width ? text : String(repeating: " ", count: width - text.count) + text
         }
-        // One row of either table: the arm left-aligned in 15 columns, each other cell right-aligned
-        // in its width (the first width is the arm's).
+        // One row of either table: the arm left-aligned in the first width, each other cell
+        // right-aligned in its own.
         func line(_ c: [String], _ widths: [Int]) -> String {
-            zip(c, widths).dropFirst().reduce(c[0].padding(toLength: 15, withPad: " ", startingAt: 0)) { $0 + pad($1.0, $1.1) }
+            zip(c, widths).dropFirst().reduce(c[0].padding(toLength: widths[0], withPad: " ", startingAt: 0)) { $0 + pad($1.0, $1.1) }
         }
         let armWidths = [15, 10, 17, 17, 16, 9, 19, 10, 27, 22]
         var lines = ["", "Filter ablation (\(options.branch.rawValue), \(evaluations) proxy trainings per arm, from scratch)",
                      "arm              screened  proxy-evaluated  trainings spent  wall-clock (s)  best AP  s to plain's best  speed-up  trainings to plain's best  speed-up (trainings)"]
         lines += Self.cells(rows).map { line($0, armWidths) }
         let (header, cells) = Self.levels(rows)
-        let widths = header.map { max($0.count, 8) + 2 }
+        let widths = [armWidths[0]] + header.dropFirst().map { max($0.count, 8) + 2 }
         lines += ["", Self.levelsTitle, line(header, widths)] + cells.map { line($0, widths) }
         return lines.joined(separator: "\n")
     }
