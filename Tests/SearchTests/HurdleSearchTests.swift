@@ -149,12 +149,37 @@ final class HurdleSearchTests: XCTestCase {
         XCTAssertTrue(left.allSatisfy { $0.hasPrefix("g1-") }, "\(left)")
 
         // The budget counts MOS's fractions too: 3 trainings' worth ends the run before 3
-        // whole proxy trainings.
+        // whole proxy trainings, within a MOS training of it (a MOS training and a proxy
+        // training after it do not fit in less).
         o.maxEvaluations = 3
         let budgeted = try run(o, store: "budgeted.sqlite").0
         XCTAssertTrue(budgeted.stopReason.contains("budget of 3"), budgeted.stopReason)
-        XCTAssertGreaterThanOrEqual(budgeted.funnel.trainingsSpent, 3 - 1e-9)
+        XCTAssertGreaterThanOrEqual(budgeted.funnel.trainingsSpent, 3 - 0.5 - 1e-9)
+        XCTAssertLessThanOrEqual(budgeted.funnel.trainingsSpent, 3 + 1e-9)
         XCTAssertLessThan(budgeted.funnel.proxyEquivalents, 3)
+    }
+
+    /// Under `--max-evals` MOS trains a generation's candidates only while some budget is left
+    /// for the proxy stage after them: the budget ends in proxy trainings, not in MOS trainings
+    /// that no proxy training can follow, and it is not overrun.
+    func testMOSLeavesTheProxyStageItsShareOfTheBudget() throws {
+        var o = options()
+        o.rungs = nil
+        o.hurdleMargin = nil
+        o.mosRung = 0.5
+        o.population = 12
+        o.generations = 3
+        o.maxEvaluations = 2
+        let (summary, store) = try run(o, store: "budget.sqlite")
+        let f = summary.funnel
+        XCTAssertTrue(summary.stopReason.contains("budget of 2"), summary.stopReason)
+        XCTAssertEqual(f.trainingsSpent, 0.5 * Double(f.mosTrained + f.proxyEvaluated), accuracy: 1e-9)
+        XCTAssertEqual(f.trainingsSpent, 2, accuracy: 1e-9, "in halves, the budget is spent to the last one")
+        XCTAssertGreaterThan(f.proxyEvaluated, 0, "MOS left the proxy stage its share")
+        let records = try store.candidates()
+        let lastMOS = records.filter { $0.stage(.mos) != nil }.map(\.generation).max()
+        let lastProxy = records.filter { $0.stage(.proxy) != nil }.map(\.generation).max()
+        XCTAssertEqual(lastMOS, lastProxy, "the last generation's MOS trainings went without proxy trainings")
     }
 
     func testRungsAreRefusedWhereHurdlesCannotRun() {

@@ -108,7 +108,9 @@ public final class Evolution {
                     funnel.mosRejected += 1
                 }
             }
-            if results.contains(where: { $0 == nil }), let reason = budgetExhausted() { return reason }
+            // MOS stops short of the budget to leave the proxy stage its share (`mosMayStart`):
+            // only the time limit ends the generation here.
+            if results.contains(where: { $0 == nil }), let reason = timeExhausted() { return reason }
         } else {
             ranked = survivors.map { ($0, 0) }
         }
@@ -209,6 +211,7 @@ public final class Evolution {
             limit.wait()
             if timeIsUp() { limit.signal(); break }
             if let reason = wouldOverrun(stage) { stoppedBeforeLimit = reason; limit.signal(); break }
+            if stage == .mos && !mosMayStart(after: k) { limit.signal(); break }
             group.enter()
             // A queue of its own, which Dispatch runs on its overcommitting pool (a thread at once,
             // kept for reuse): the default global queue on Linux adds a thread about once a second
@@ -267,10 +270,29 @@ public final class Evolution {
     }
 
     func budgetExhausted() -> String? {
+        if let m = options.maxEvaluations, !mosMayStart(after: 0) {
+            let spent = funnel.trainingsSpent
+            if spent >= Double(m) - 1e-9 { return "proxy-evaluation budget of \(m) spent" }
+            return String(format: "proxy-evaluation budget of %d spent: %.2f trainings left, too few for a MOS training and a proxy training after it", m, Double(m) - spent)
+        }
+        return timeExhausted()
+    }
+
+    func timeExhausted() -> String? {
         if let reason = stoppedBeforeLimit { return reason }
-        if let m = options.maxEvaluations, funnel.trainingsSpent >= Double(m) - 1e-9 { return "proxy-evaluation budget of \(m) spent" }
         if let t = options.timeLimitMinutes, Date().timeIntervalSince(started) >= t * 60 { return "time limit of \(Self.minutes(t)) minutes reached" }
         return nil
+    }
+
+    /// Whether this generation's MOS training number `k` (from 0) may start under `--max-evals`:
+    /// only while, after it, some budget is left for the proxy stage (which takes what is left
+    /// rounded up to whole trainings). A MOS training no proxy training can follow is waste: the
+    /// reg ablation's hurdles arm, 0.25 trainings short of its budget of 30, began a generation
+    /// of MOS trainings (16 candidates, 4 trainings) whose proxy stage would have had none.
+    func mosMayStart(after k: Int) -> Bool {
+        guard let m = options.maxEvaluations else { return true }
+        let mos = options.usesMOS ? Funnel.mosCost(options) : 0
+        return funnel.trainingsSpent + Double(k + 1) * mos < Double(m) - 1e-9
     }
 
     func progress(generation g: Int) -> SearchProgress {

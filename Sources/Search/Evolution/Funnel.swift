@@ -41,8 +41,13 @@ extension Funnel {
     public static func cost(of result: EvaluationResult, stage: TrainingStage, options: SearchOptions) -> Double {
         let mosRung = options.mosRungInUse ?? 0
         switch stage {
-        case .mos: return mosRung * Double(options.mosSeeds ?? 1)
+        case .mos: return mosCost(options)
         case .proxy: return result.cost - min(mosRung, result.cost)
         }
+    }
+
+    /// What one MOS training costs in whole proxy trainings, whatever its result.
+    static func mosCost(_ options: SearchOptions) -> Double {
+        (options.mosRungInUse ?? 0) * Double(options.mosSeeds ?? 1)
     }
 }

@@ -31,7 +31,7 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "Screened candidates per generation that go to MOS.") var population: Int?
     @Option(name: .customLong("top-k"), help: "Best by MOS that go to the proxy task.") var topK: Int?
     @Option(name: .customLong("top-p"), help: "Best by proxy AP that become parents.") var topP: Int?
-    @Option(name: .customLong("max-evals"), help: "Budget of proxy trainings: whole ones, a training a hurdle ended counting its fraction, and MOS as the proxy's rung (--mos-rung) its fraction.") var maxEvals: Int?
+    @Option(name: .customLong("max-evals"), help: "Budget of proxy trainings: whole ones, a training a hurdle ended counting its fraction, and MOS as the proxy's rung (--mos-rung) its fraction; MOS starts no training that would leave nothing for the proxy stage.") var maxEvals: Int?
     @Option(name: .customLong("time-limit"), help: "Wall-clock budget in minutes, from the start (the baseline's trainings included); no training starts that would end after it (see --allow-overrun).") var timeLimit: Double?
     @Flag(name: .customLong("allow-overrun"), help: "Start trainings that may end after --time-limit (the last ones then run to their end).") var allowOverrun = false
     @Option(name: .customLong("fit-minutes"), help: "Fit a detector search into this many minutes on this machine: measure its training speed, scale the schedules and the population to it, and stop in time.") var fitMinutes: Double?
