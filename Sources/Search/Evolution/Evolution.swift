@@ -291,8 +291,7 @@ public final class Evolution {
     /// of MOS trainings (16 candidates, 4 trainings) whose proxy stage would have had none.
     func mosMayStart(after k: Int) -> Bool {
         guard let m = options.maxEvaluations else { return true }
-        let mos = options.usesMOS ? Funnel.mosCost(options) : 0
-        return funnel.trainingsSpent + Double(k + 1) * mos < Double(m) - 1e-9
+        return funnel.trainingsSpent + Double(k + 1) * Funnel.mosCost(options) < Double(m) - 1e-9
     }
 
     func progress(generation g: Int) -> SearchProgress {
