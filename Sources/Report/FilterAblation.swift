@@ -53,7 +53,7 @@ public struct FilterAblation {
         }
     }
 
-    public var tablePath: URL { folder.url.appendingPathComponent("ablation.txt") }
+    public var tablePath: URL { folder.ablationTable }
 
     /// What an arm's evaluations run on: made for its options (the hurdles arm's evaluator
     /// scores the rungs, the others' do not) and its folder.

@@ -12,15 +12,13 @@ import Search
 /// A filter ablation's folder (its arms in subfolders, `FilterAblation`) gets the ablation table,
 /// links to each arm's page, and the sections of its last arm with a store.
 public struct ReportPage: Sendable {
-    public static let fileName = "report.html"
-
     /// A run folder, or a filter ablation's folder.
     public let folder: URL
 
     public init(folder: URL) { self.folder = folder }
     public init(folder: RunFolder) { self.folder = folder.url }
 
-    public var defaultPath: URL { folder.appendingPathComponent(Self.fileName) }
+    public var defaultPath: URL { RunFolder(folder).report }
 
     /// The arms of an ablation folder that have a store, in run order (empty for a run folder).
     var ablationArms: [(name: String, folder: RunFolder)] {
@@ -45,7 +43,7 @@ public struct ReportPage: Sendable {
         body += Sections.ablation(rows, branch: reports[0].options.branch,
                                   evaluations: reports[0].options.maxEvaluations)
         body += "<p>The arms' own pages: " + arms.map {
-            "<a href=\"\($0.name)/\(Self.fileName)\">\($0.name)</a>"
+            "<a href=\"\($0.name)/\($0.folder.report.lastPathComponent)\">\($0.name)</a>"
         }.joined(separator: ", ") + ". Below: the arm <b>\(last.name)</b>.</p>\n"
         body += Sections(report: reports[reports.count - 1]).all
         return Self.document(title: "autoloss ablation \(folder.lastPathComponent)", body: body)

@@ -83,25 +83,26 @@ final class DetectorEvaluatorTests: XCTestCase {
         let pair = LossPair(classification: try Expr.resolve("ce", branch: .softmax), mode: .softmax,
                             regression: try Expr.resolve("giou", branch: .reg))
         let first = FirstStep()
-        func context(_ g: Int, _ slot: Int) -> EvaluationContext {
-            EvaluationContext(progress: { first.note($0.step) }, generation: g, slot: slot)
+        let context = EvaluationContext(progress: { first.note($0.step) })
+        func request(_ stage: TrainingStage, _ g: Int, _ slot: Int) -> EvaluationRequest {
+            EvaluationRequest(pair: pair, searched: .softmax, stage: stage, seed: 3, generation: g, slot: slot)
         }
-        let mos = kept.evaluate(pair, searched: .softmax, stage: .mos, seed: 3, context: context(0, 2))
+        let mos = kept.evaluate(request(.mos, 0, 2), context: context)
         XCTAssertEqual(mos.stats, plain.evaluate(pair, searched: .softmax, stage: .mos, seed: 3).stats)
         let file = folder.appendingPathComponent("g0-s2.checkpoint")
         XCTAssertTrue(FileManager.default.fileExists(atPath: file.path))
         // MOS ends at its rung, after the step that reaches it and before that step's progress.
         let rungStep = try XCTUnwrap(first.steps.last) + 1
         first.steps = []
-        let proxy = kept.evaluate(pair, searched: .softmax, stage: .proxy, seed: 3, context: context(0, 2))
+        let proxy = kept.evaluate(request(.proxy, 0, 2), context: context)
         XCTAssertEqual(proxy.status, .ok, proxy.reason)
         XCTAssertEqual(first.steps.first, rungStep + 1, "it went on after the MOS rung")
         XCTAssertEqual(proxy.stats, plain.evaluate(pair, searched: .softmax, stage: .proxy, seed: 3).stats)
         XCTAssertFalse(FileManager.default.fileExists(atPath: file.path), "the proxy training ended: its file has served")
 
-        _ = kept.evaluate(pair, searched: .softmax, stage: .mos, seed: 3, context: context(0, 3))
+        _ = kept.evaluate(request(.mos, 0, 3), context: context)
         XCTAssertTrue(FileManager.default.fileExists(atPath: folder.appendingPathComponent("g0-s3.checkpoint").path))
-        _ = kept.evaluate(pair, searched: .softmax, stage: .mos, seed: 3, context: context(1, 0))
+        _ = kept.evaluate(request(.mos, 1, 0), context: context)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.path), ["g1-s0.checkpoint"])
     }
 

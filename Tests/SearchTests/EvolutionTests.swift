@@ -12,12 +12,12 @@ final class CountingEvaluator: CandidateEvaluator, @unchecked Sendable {
     /// Each training's stage and classification loss (canonical form).
     var trained: [String] = []
 
-    func evaluate(_ pair: LossPair, searched: Branch, stage: TrainingStage, seed: UInt64) -> EvaluationResult {
+    func evaluate(_ request: EvaluationRequest, context: EvaluationContext) -> EvaluationResult {
         lock.lock()
-        calls[stage, default: 0] += 1
-        trained.append("\(stage) \(pair.classification.canonicalString(in: pair.mode))")
+        calls[request.stage, default: 0] += 1
+        trained.append("\(request.stage) \(request.pair.classification.canonicalString(in: request.pair.mode))")
         lock.unlock()
-        return inner.evaluate(pair, searched: searched, stage: stage, seed: seed)
+        return inner.evaluate(request, context: context)
     }
 }
 
@@ -135,8 +135,9 @@ final class EvolutionTests: XCTestCase {
     func testMOSResultsBreedWhileTheProxyHasNone() throws {
         final class FailingMOS: CandidateEvaluator, @unchecked Sendable {
             let inner = SimulationEvaluator.light
-            func evaluate(_ pair: LossPair, searched: Branch, stage: TrainingStage, seed: UInt64) -> EvaluationResult {
-                guard stage == .mos else { return inner.evaluate(pair, searched: searched, stage: stage, seed: seed) }
+            func evaluate(_ request: EvaluationRequest, context: EvaluationContext) -> EvaluationResult {
+                let pair = request.pair
+                guard request.stage == .mos else { return inner.evaluate(request, context: context) }
                 // The baseline CE fits well; every candidate far worse, by its length so that they rank.
                 let canonical = pair.classification.canonicalString(in: pair.mode)
                 let ap = canonical == (try! Expr.resolve("ce", branch: .softmax)).canonicalString(in: .softmax)
@@ -162,9 +163,9 @@ final class EvolutionTests: XCTestCase {
         // their own finish times (the ablation's time to an AP), not the generation's end.
         final class SlowProxy: CandidateEvaluator, @unchecked Sendable {
             let inner = SimulationEvaluator.light
-            func evaluate(_ pair: LossPair, searched: Branch, stage: TrainingStage, seed: UInt64) -> EvaluationResult {
-                if stage == .proxy { Thread.sleep(forTimeInterval: 0.05) }
-                return inner.evaluate(pair, searched: searched, stage: stage, seed: seed)
+            func evaluate(_ request: EvaluationRequest, context: EvaluationContext) -> EvaluationResult {
+                if request.stage == .proxy { Thread.sleep(forTimeInterval: 0.05) }
+                return inner.evaluate(request, context: context)
             }
         }
         var o = options(.softmax)

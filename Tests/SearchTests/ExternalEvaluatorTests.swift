@@ -107,7 +107,8 @@ final class ExternalEvaluatorTests: XCTestCase {
         defer { setenv("PATH", oldPath, 1) }
         let evaluator = ExternalEvaluator(command: #"echo trained; echo '{"status": "ok", "ap": 0.3}' > result.json"#, workDirectory: folder,
                                           executor: .slurm(arguments: ["--partition=gpu", "--gres=gpu:1"], jobs: 1), timeout: 90)
-        let r = evaluator.evaluate(pair, searched: .softmax, stage: .proxy, seed: 7, context: EvaluationContext(generation: 2, slot: 5))
+        let r = evaluator.evaluate(EvaluationRequest(pair: pair, searched: .softmax, stage: .proxy, seed: 7, generation: 2, slot: 5),
+                                       context: EvaluationContext())
         XCTAssertEqual(r.status, .ok, r.reason)
         XCTAssertEqual(r.ap!, 30, accuracy: 1e-12)
         XCTAssertEqual(r.job, "42")

@@ -22,10 +22,9 @@ final class EvaluateCommandTests: XCTestCase {
     }
 
     func evaluate(_ evaluator: EvaluatorChoice, pair: LossPair, searched: Branch, stage: TrainingStage, name: String) throws -> Written {
-        var o = SearchOptions(branch: searched, mode: pair.mode)
-        o.evaluator = evaluator
         let dir = CandidateFolder(folder.appendingPathComponent(name))
-        try dir.write(pair, searched: searched, stage: stage, seed: 3, context: EvaluationContext(generation: 2, slot: 7), jobs: 1, options: o)
+        try dir.write(EvaluationRequest(pair: pair, searched: searched, stage: stage, seed: 3, generation: 2, slot: 7,
+                                        setup: EvaluationSetup(evaluator: evaluator)))
         let r = try CLI.run(["evaluate", dir.url.path])
         XCTAssertEqual(r.status, 0, r.stderr)
         return try JSONDecoder().decode(Written.self, from: Data(contentsOf: dir.resultFile))
@@ -65,12 +64,13 @@ final class EvaluateCommandTests: XCTestCase {
         let inProcess = try o.makeEvaluator(folder: RunFolder(folder.appendingPathComponent("run")), data: DetectorData.resolve("shapes", searchingFrom: []))
         for (name, bar, status) in [("cleared", -1.0, EvaluationResult.Status.ok), ("pruned", 1000, .pruned)] {
             let dir = CandidateFolder(folder.appendingPathComponent(name))
-            let context = EvaluationContext(generation: 0, slot: 1, hurdles: [bar])
-            try dir.write(pair, searched: .reg, stage: .proxy, seed: 3, context: context, jobs: 1, options: o)
+            let request = EvaluationRequest(pair: pair, searched: .reg, stage: .proxy, seed: 3, generation: 0, slot: 1, hurdles: [bar],
+                                            setup: EvaluationSetup(evaluator: o.evaluator, training: DetectorSettings(o)))
+            try dir.write(request)
             let r = try CLI.run(["evaluate", dir.url.path])
             XCTAssertEqual(r.status, 0, r.stderr)
             let read = dir.readResult()
-            let expected = inProcess.evaluate(pair, searched: .reg, stage: .proxy, seed: 3, context: context)
+            let expected = inProcess.evaluate(request, context: EvaluationContext())
             XCTAssertEqual(read.status, status, read.reason)
             XCTAssertEqual(expected.status, status, expected.reason)
             XCTAssertEqual(read.stats, expected.stats)
@@ -90,11 +90,11 @@ final class EvaluateCommandTests: XCTestCase {
         o.mosRung = 0.5
         let pair = LossPair(classification: try Expr.resolve("ce", branch: .softmax), mode: .softmax, regression: try Expr.resolve("giou", branch: .reg))
         let checkpoints = folder.appendingPathComponent("run/checkpoints")
-        let context = EvaluationContext(generation: 0, slot: 1)
         var read: [TrainingStage: EvaluationResult] = [:]
         for stage in [TrainingStage.mos, .proxy] {
             let dir = CandidateFolder(folder.appendingPathComponent(stage.rawValue))
-            try dir.write(pair, searched: .reg, stage: stage, seed: 3, context: context, jobs: 1, options: o, checkpoints: checkpoints)
+            try dir.write(EvaluationRequest(pair: pair, searched: .reg, stage: stage, seed: 3, generation: 0, slot: 1,
+                                            setup: EvaluationSetup(evaluator: o.evaluator, training: DetectorSettings(o), checkpoints: checkpoints.path)))
             let r = try CLI.run(["evaluate", dir.url.path])
             XCTAssertEqual(r.status, 0, r.stderr)
             read[stage] = dir.readResult()

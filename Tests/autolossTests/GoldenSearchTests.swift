@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import Search
 
 /// Behaviour kept through refactors: the hall of fame of a short simulation search per branch,
 /// recorded by the autoloss of ac84ee0 (before the redesign of issue 13), must come out byte for
@@ -45,5 +46,37 @@ final class GoldenSearchTests: XCTestCase {
         let resumed = try CLI.run(["search", "--resume", run.path, "--generations", "4"])
         XCTAssertEqual(resumed.status, 0, resumed.stderr)
         XCTAssertEqual(try String(contentsOf: run.appendingPathComponent("hall-of-fame.json"), encoding: .utf8), try golden("reg"))
+    }
+
+    /// A run folder that main wrote before candidate.json became an `EvaluationRequest` (an
+    /// external evaluator's reg search, population 4, top-K 2, seed 11, stopped after 2 of 3
+    /// generations; its evaluation folders hold candidate.json without a schema): it reports,
+    /// and resumed with `--generations 3` it ends where an uninterrupted 3-generation run of
+    /// this autoloss ends, its new evaluations written with the schema beside the old ones.
+    func testARunFolderOfTheEvaluationRequestsPredecessorReportsAndResumes() throws {
+        let run = folder.appendingPathComponent("main-run"), fresh = folder.appendingPathComponent("fresh")
+        try FileManager.default.copyItem(at: Self.fixtures.appendingPathComponent("main-2026-11-29-external-reg"), to: run)
+        let report = try CLI.run(["report", run.path, "--json"])
+        XCTAssertEqual(report.status, 0, report.stderr)
+        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(report.stdout.utf8)) as? [String: Any])
+        let ranked = try XCTUnwrap(object["hall_of_fame"] as? [[String: Any]]).map { $0["formula"] as? String }
+        let written = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: run.appendingPathComponent("hall-of-fame.json"))) as? [[String: Any]])
+        XCTAssertEqual(ranked, written.map { $0["formula"] as? String }, "report ranks the old run as its search did")
+
+        let command = #"n=$(wc -c < formula.txt); echo "{\"status\": \"ok\", \"ap\": 0.$((n % 80 + 10))}" > result.json"#
+        let resumed = try CLI.run(["search", "--resume", run.path, "--generations", "3"])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        let uninterrupted = try CLI.run(["search", "--branch", "reg", "--evaluator", "external", "--command", command, "--population", "4",
+                                         "--top-k", "2", "--generations", "3", "--seed", "11", "--out", fresh.path])
+        XCTAssertEqual(uninterrupted.status, 0, uninterrupted.stderr)
+        XCTAssertEqual(try String(contentsOf: run.appendingPathComponent("hall-of-fame.json"), encoding: .utf8),
+                       try String(contentsOf: fresh.appendingPathComponent("hall-of-fame.json"), encoding: .utf8))
+        let evaluations = run.appendingPathComponent("evaluations")
+        let schemas = try FileManager.default.contentsOfDirectory(atPath: evaluations.path).map { name in
+            let data = try Data(contentsOf: evaluations.appendingPathComponent(name).appendingPathComponent("candidate.json"))
+            return (try JSONSerialization.jsonObject(with: data) as? [String: Any])?["schema"] as? Int
+        }
+        XCTAssertEqual(schemas.filter { $0 == nil }.count, 12, "the old run's evaluations stay as they were")
+        XCTAssertEqual(schemas.filter { $0 == EvaluationRequest.schema }.count, 6, "the third generation's, written by this autoloss")
     }
 }

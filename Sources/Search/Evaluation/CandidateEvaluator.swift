@@ -11,40 +11,30 @@ extension TrainingStage {
     }
 }
 
-/// Trains a detector with a pair of losses and scores it. Implementations: the built-in proxy
-/// detector (in process), an external command.
+/// Trains a detector as a request says and scores it. Implementations: the built-in proxy
+/// detector (in process), the simulation, an external command (the user's, or the worker's
+/// `autoloss evaluate`).
 public protocol CandidateEvaluator: Sendable {
-    /// `searched` says which slot holds the candidate (`.reg`, or the classification mode).
-    func evaluate(_ pair: LossPair, searched: Branch, stage: TrainingStage, seed: UInt64) -> EvaluationResult
-    /// The same within a search: `context` hears how the training goes, step by step, where
-    /// the evaluator can (the built-in detector), and asks it to end early on a stop request
-    /// (the built-in detector and external commands do; the others are quick).
-    func evaluate(_ pair: LossPair, searched: Branch, stage: TrainingStage, seed: UInt64, context: EvaluationContext) -> EvaluationResult
+    /// `context` hears how the training goes, step by step, where the evaluator can (the
+    /// built-in detector), and asks it to end early on a stop request (the built-in detector and
+    /// external commands do; the others are quick).
+    func evaluate(_ request: EvaluationRequest, context: EvaluationContext) -> EvaluationResult
 }
 
 extension CandidateEvaluator {
-    public func evaluate(_ pair: LossPair, searched: Branch, stage: TrainingStage, seed: UInt64, context: EvaluationContext) -> EvaluationResult {
-        evaluate(pair, searched: searched, stage: stage, seed: seed)
+    /// One training of `pair` outside a search: the baseline's place (no generation, no hurdles).
+    public func evaluate(_ pair: LossPair, searched: Branch, stage: TrainingStage, seed: UInt64) -> EvaluationResult {
+        evaluate(EvaluationRequest(pair: pair, searched: searched, stage: stage, seed: seed), context: EvaluationContext())
     }
 }
 
-/// What a search hands each training: where its steps go, whether to stop, and whose training
-/// it is (nil generation: the baseline).
+/// What a search hands each training besides its request: where its steps go, and whether to stop.
 public struct EvaluationContext: Sendable {
     public var progress: @Sendable (TrainingProgress) -> Void
     public var stop: StopRequest
-    public var generation: Int?
-    public var slot: Int?
-    /// A proxy training's hurdles, AP in percent at each rung (`SearchOptions.rungs`); nil: the
-    /// training runs to its end, scored at the rungs all the same (the baseline).
-    public var hurdles: [Double]?
 
-    public init(progress: @escaping @Sendable (TrainingProgress) -> Void = { _ in }, stop: StopRequest = StopRequest(),
-                generation: Int? = nil, slot: Int? = nil, hurdles: [Double]? = nil) {
+    public init(progress: @escaping @Sendable (TrainingProgress) -> Void = { _ in }, stop: StopRequest = StopRequest()) {
         self.progress = progress
         self.stop = stop
-        self.generation = generation
-        self.slot = slot
-        self.hurdles = hurdles
     }
 }

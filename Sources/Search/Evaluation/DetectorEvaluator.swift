@@ -25,7 +25,7 @@ public final class DetectorEvaluator: CandidateEvaluator, @unchecked Sendable {
     public var schedules: [TrainingStage: TrainingSchedule]
     public let verificationSeed: UInt64
     /// The proxy stage's rungs (fractions of its schedule), scored on its validation images; nil:
-    /// none. The hurdles come with each training's context.
+    /// none. The hurdles come with each training's request.
     public var rungs: [Double]?
     /// MOS trainings per candidate, seeds `seed`, `seed + 1`, ...: its MOS result is their mean
     /// (COCO's numbers averaged; diverged if one diverged). MOS AP moved by up to 7 points
@@ -64,24 +64,35 @@ public final class DetectorEvaluator: CandidateEvaluator, @unchecked Sendable {
         schedules = Dictionary(uniqueKeysWithValues: TrainingStage.allCases.map { ($0, TrainingSchedule.preset($0, isShapes: shapes)) })
     }
 
+    /// Trains on `data` as `settings` say (a search's, or a worker's request's): the proxy
+    /// schedule scaled, the tuned baseline's settings in every stage, rungs, MOS seeds and MOS
+    /// as the proxy's first rung; `checkpoints` kept where rungs or a MOS rung need them.
+    public convenience init(data: DetectorData, settings: DetectorSettings, checkpoints: URL?) {
+        self.init(data: data)
+        if let f = settings.scheduleScale { schedules[.proxy] = schedules[.proxy]?.scaled(f) }
+        rungs = settings.rungs
+        if settings.rungs != nil || settings.mosRung != nil { self.checkpoints = checkpoints }
+        mosSeeds = settings.mosSeeds ?? 1
+        mosRung = settings.mosRung
+        if let tuned = settings.tuned {
+            for stage in TrainingStage.allCases { tuned.setting.apply(to: &schedules[stage]!) }
+        }
+    }
+
     /// The data trained on; nil when it could not be resolved.
     public var data: DetectorData? { try? source.get() }
 
-    public func evaluate(_ pair: LossPair, searched: Branch, stage: TrainingStage, seed: UInt64) -> EvaluationResult {
-        train(pair, stage: stage, seed: seed, context: nil)
-    }
-
-    public func evaluate(_ pair: LossPair, searched: Branch, stage: TrainingStage, seed: UInt64, context: EvaluationContext) -> EvaluationResult {
-        train(pair, stage: stage, seed: seed, context: context)
+    public func evaluate(_ request: EvaluationRequest, context: EvaluationContext) -> EvaluationResult {
+        train(request, seed: request.seed, context: context)
     }
 
     /// One training, or at the MOS stage `mosSeeds` of them averaged.
-    private func train(_ pair: LossPair, stage: TrainingStage, seed: UInt64, context: EvaluationContext?) -> EvaluationResult {
-        guard stage == .mos, mosSeeds > 1 else { return trainOnce(pair, stage: stage, seed: seed, context: context) }
+    private func train(_ request: EvaluationRequest, seed: UInt64, context: EvaluationContext) -> EvaluationResult {
+        guard request.stage == .mos, mosSeeds > 1 else { return trainOnce(request, seed: seed, context: context) }
         var results: [EvaluationResult] = []
         for k in 0..<UInt64(mosSeeds) {
             // Only the proxy's own seed leaves a checkpoint to go on from.
-            let r = trainOnce(pair, stage: stage, seed: seed &+ k, context: context, keepsCheckpoint: k == 0)
+            let r = trainOnce(request, seed: seed &+ k, context: context, keepsCheckpoint: k == 0)
             guard r.status == .ok else { return EvaluationResult(status: r.status, seconds: results.reduce(r.seconds) { $0 + $1.seconds }, reason: r.reason) }
             results.append(r)
         }
@@ -93,22 +104,23 @@ public final class DetectorEvaluator: CandidateEvaluator, @unchecked Sendable {
         return EvaluationResult(status: .ok, stats: stats, seconds: results.reduce(0) { $0 + $1.seconds })
     }
 
-    private func trainOnce(_ pair: LossPair, stage: TrainingStage, seed: UInt64, context: EvaluationContext?,
+    private func trainOnce(_ request: EvaluationRequest, seed: UInt64, context: EvaluationContext,
                            keepsCheckpoint: Bool = true) -> EvaluationResult {
-        let start = Date()
+        let start = Date(), stage = request.stage
         do {
             // MOS as the proxy's first rung: the proxy's training, ended at the rung.
             let trained: TrainingStage = stage == .mos && mosRung != nil ? .proxy : stage
             let schedule = schedules[trained]!
-            let trainer = try ProxyTrainer(pair, schedule: schedule)
+            let trainer = try ProxyTrainer(request.pair, schedule: schedule)
             let sets = try images(for: trained, schedule: schedule)
-            let rungs = try self.rungs(stage, context: context, keepsCheckpoint: keepsCheckpoint)
-            let result = try trainer.train(sets.train, evaluateOn: sets.eval, seed: seed, rungs: rungs, progress: context?.progress,
-                                           shouldStop: context.map { c in { c.stop.isRequested } })
+            let rungs = try self.rungs(request, keepsCheckpoint: keepsCheckpoint)
+            let stop = context.stop
+            let result = try trainer.train(sets.train, evaluateOn: sets.eval, seed: seed, rungs: rungs, progress: context.progress,
+                                           shouldStop: { stop.isRequested })
             // A proxy training ended (not stopped): its checkpoint has served. MOS's stays for
             // the proxy stage (`sweep`).
             if stage == .proxy, let file = rungs?.checkpoint { try? FileManager.default.removeItem(at: file) }
-            return evaluation(result, stage: stage, hurdles: context?.hurdles, seconds: Date().timeIntervalSince(start))
+            return evaluation(result, stage: stage, hurdles: request.hurdles, seconds: Date().timeIntervalSince(start))
         } catch {
             return EvaluationResult(status: .failed, seconds: Date().timeIntervalSince(start), reason: "\(error)")
         }
@@ -117,22 +129,22 @@ public final class DetectorEvaluator: CandidateEvaluator, @unchecked Sendable {
     /// A training's rungs: the proxy's, with this training's hurdles and checkpoint file; MOS's
     /// one rung, never cleared, where MOS is the proxy's first rung (its checkpoint the file the
     /// candidate's proxy training goes on from: same pair, schedule and seed); nil where it has none.
-    private func rungs(_ stage: TrainingStage, context: EvaluationContext?, keepsCheckpoint: Bool) throws -> TrainingRungs? {
+    private func rungs(_ request: EvaluationRequest, keepsCheckpoint: Bool) throws -> TrainingRungs? {
         if let folder = checkpoints { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) }
         let checkpoint = checkpoints.map { folder in
-            folder.appendingPathComponent(context?.generation.map { "g\($0)-s\(context?.slot ?? 0).checkpoint" } ?? "baseline.checkpoint")
+            folder.appendingPathComponent(request.generation.map { "g\($0)-s\(request.slot ?? 0).checkpoint" } ?? "baseline.checkpoint")
         }
-        switch stage {
+        switch request.stage {
         case .mos:
             guard let mosRung else { return nil }
-            if let g = context?.generation { sweep(keeping: g) }
+            if let g = request.generation { sweep(keeping: g) }
             // The proxy's rungs score all its validation images: a MOS rung scoring fewer has
             // another key, and its checkpoint would not be taken.
             return TrainingRungs(fractions: [mosRung], evalImages: mosRungEvalImages, checkpoint: keepsCheckpoint ? checkpoint : nil) { _, _ in false }
         case .proxy:
             guard rungs != nil || checkpoint != nil else { return nil }
             return TrainingRungs(fractions: rungs ?? [], checkpoint: checkpoint,
-                                 hurdle: context?.hurdles.map { bars in { k, ap in k >= bars.count || ap >= bars[k] } })
+                                 hurdle: request.hurdles.map { bars in { k, ap in k >= bars.count || ap >= bars[k] } })
         }
     }
 

@@ -1,9 +1,8 @@
 import Foundation
 
-/// How a search's built-in detector trains beyond its evaluator: what candidate.json carries to
-/// the worker (`autoloss evaluate`), so that a training run there is the one the search would
-/// run in process. One value, written and read by its coding keys (candidate.json's flat keys,
-/// which external commands may read), instead of a field-by-field copy at each end.
+/// How the built-in detector trains beyond its data's presets: part of every request
+/// (`EvaluationSetup.training`), so that a training run by a worker (`autoloss evaluate`) is the
+/// one the search would run in process. Written by its coding keys, flat in candidate.json.
 public struct DetectorSettings: Codable, Sendable, Equatable {
     public var scheduleScale: Double?
     /// The tuned baseline's settings every training uses.
@@ -18,11 +17,13 @@ public struct DetectorSettings: Codable, Sendable, Equatable {
         case scheduleScale = "schedule_scale", tuned, mosSeeds = "mos_seeds", mosRung = "mos_rung", rungs
     }
 
-    public init(_ o: SearchOptions) {
-        (scheduleScale, tuned, mosSeeds, mosRung, rungs) = (o.scheduleScale, o.tuned, o.mosSeeds, o.mosRung, o.rungs)
+    public init(scheduleScale: Double? = nil, tuned: TunedSetting? = nil, mosSeeds: Int? = nil, mosRung: Double? = nil,
+                rungs: [Double]? = nil) {
+        (self.scheduleScale, self.tuned, self.mosSeeds, self.mosRung, self.rungs) = (scheduleScale, tuned, mosSeeds, mosRung, rungs)
     }
 
-    public func apply(to o: inout SearchOptions) {
-        (o.scheduleScale, o.tuned, o.mosSeeds, o.mosRung, o.rungs) = (scheduleScale, tuned, mosSeeds, mosRung, rungs)
+    /// A search's settings; MOS as a rung only where the run has MOS (`SearchOptions.mosRungInUse`).
+    public init(_ o: SearchOptions) {
+        self.init(scheduleScale: o.scheduleScale, tuned: o.tuned, mosSeeds: o.mosSeeds, mosRung: o.mosRungInUse, rungs: o.rungs)
     }
 }

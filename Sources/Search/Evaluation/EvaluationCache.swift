@@ -69,8 +69,10 @@ final class EvaluationCache: @unchecked Sendable {
             var e = event
             e.phase = .progress(step)
             observe(e)
-        }, stop: stop, generation: event.generation, slot: event.slot, hurdles: hurdles)
-        let result = evaluator.evaluate(pair, searched: losses.branch, stage: stage, seed: seed, context: context)
+        }, stop: stop)
+        let request = EvaluationRequest(pair: pair, searched: losses.branch, stage: stage, seed: seed, generation: event.generation,
+                                        slot: event.slot, hurdles: hurdles)
+        let result = evaluator.evaluate(request, context: context)
         if let signal = stop.signalNumber, result.status != .ok { throw SearchStopped(signal: signal) }
         var done = event
         done.phase = .finished(result)

@@ -47,11 +47,9 @@ public enum Executor: Codable, Equatable, Sendable {
         public var job: String?
     }
 
-    /// Runs `command` in `directory` and waits for it. The command runs in a process group of
-    /// its own (Foundation starts it so): on a stop request, or past `timeout` seconds, the whole
-    /// group gets SIGTERM, and SIGKILL 5 s later, so that no training it started outlives the
-    /// search. `pidFile` gets the command's process id while it runs.
-    /// On Slurm, `label` names the job.
+    /// Runs `command` in `directory` and waits for it (`ProcessRunner`: on a stop request, or
+    /// past `timeout` seconds, its whole process group is ended). `pidFile` gets the command's
+    /// process id while it runs. On Slurm, `label` names the job.
     func run(_ command: String, in directory: URL, environment: [String: String], stop: StopRequest = StopRequest(),
              timeout: Double? = nil, pidFile: URL? = nil, label: String = "autoloss") -> Outcome {
         if case .slurm(let arguments, let jobs) = self {
@@ -60,49 +58,10 @@ public enum Executor: Codable, Equatable, Sendable {
             if jobs > 1 { job.batchWindow = 0.05 }
             return job.run(command, environment: environment, stop: stop, timeout: timeout)
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.currentDirectoryURL = directory
-        process.arguments = ["sh", "-c", command]
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        let ended = DispatchSemaphore(value: 0)
-        process.terminationHandler = { _ in ended.signal() }
-        do {
-            try process.run()
-        } catch {
-            return Outcome(status: 127, stdout: "", stderr: "cannot start sh: \(error.localizedDescription)")
+        let output = ProcessRunner.run(["sh", "-c", command], in: directory, environment: environment, stop: stop, timeout: timeout) { pid in
+            if let pidFile { try? Data("\(pid)\n".utf8).write(to: pidFile) }
         }
-        // Read both pipes to the end on their own threads, so a chatty command cannot block on a
-        // full pipe, while this one watches for a stop request.
-        final class Box: @unchecked Sendable { var data = Data() }
-        let outBox = Box(), errBox = Box()
-        let group = DispatchGroup()
-        for (pipe, box) in [(out, outBox), (err, errBox)] {
-            group.enter()
-            DispatchQueue(label: "autoloss.pipe").async {  // overcommitting: a reader at once, however many block
-                box.data = pipe.fileHandleForReading.readDataToEndOfFile()
-                group.leave()
-            }
-        }
-        if let pidFile { try? Data("\(process.processIdentifier)\n".utf8).write(to: pidFile) }
-        let started = Date()
-        var terminatedAt: Date?, timedOut = false
-        while ended.wait(timeout: .now() + 0.1) == .timedOut {
-            if let timeout, Date().timeIntervalSince(started) > timeout { timedOut = true }
-            guard stop.isRequested || timedOut else { continue }
-            if terminatedAt == nil {
-                kill(-process.processIdentifier, SIGTERM)
-                terminatedAt = Date()
-            } else if Date().timeIntervalSince(terminatedAt!) > 5 {
-                kill(-process.processIdentifier, SIGKILL)
-            }
-        }
-        process.waitUntilExit()
-        group.wait()
-        return Outcome(status: process.terminationStatus, stdout: String(decoding: outBox.data, as: UTF8.self),
-                       stderr: String(decoding: errBox.data, as: UTF8.self), timedOut: timedOut)
+        if let failure = output.launchFailure { return Outcome(status: output.status, stdout: "", stderr: failure) }
+        return Outcome(status: output.status, stdout: output.stdout, stderr: output.stderr, timedOut: output.timedOut)
     }
 }

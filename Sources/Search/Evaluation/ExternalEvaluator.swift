@@ -8,8 +8,9 @@ import LossLanguage
 /// For each evaluation the search writes a folder holding, for the searched slot, `formula.txt`
 /// (infix), `prefix.txt` (the authors' form) and `loss.py` (a PyTorch function, as `autoloss
 /// export` writes it); the same for the other slot as `partner.txt`, `partner_prefix.txt` and
-/// `partner.py`; and `candidate.json` ({"branch", "formula", "prefix", "partner", "partner_branch",
-/// "stage", "seed"}). Then it runs `command` with `{dir}` replaced by that folder and the
+/// `partner.py`; and `candidate.json`, the `EvaluationRequest` whole ({"schema", "branch", "mode",
+/// "formula", "prefix", "partner", "partner_prefix", "partner_branch", "stage", "seed", "threads",
+/// ...}). Then it runs `command` with `{dir}` replaced by that folder and the
 /// environment variables AUTOLOSS_CANDIDATE_DIR and AUTOLOSS_STAGE set. The command writes
 /// `result.json` in the folder: {"status": "ok" | "diverged", "stats": [12 COCO numbers]} (or
 /// {"status": "ok", "ap": 0.37} with AP in [0, 1]), checked by `ResultFile`. A non-zero exit, a
@@ -29,13 +30,11 @@ public struct ExternalEvaluator: CandidateEvaluator {
     /// Seconds one evaluation may take (nil: no limit); past it the command's process group is
     /// ended and the evaluation failed.
     public var timeout: Double?
-    /// The MOS verification images candidate.json names (`--data` with the external evaluator).
-    public var verificationImages: [VerificationImage] = []
-    /// Set when the command is the worker (`autoloss evaluate {dir}`) running a built-in
-    /// evaluator: candidate.json then names that evaluator and its schedule.
-    public var workerOptions: SearchOptions?
-    /// The run's checkpoint folder, for the worker's trainings (`CandidateFolder.Request.checkpoints`).
-    public var workerCheckpoints: URL?
+    /// What every request this evaluator writes carries (`EvaluationRequest.setup`): the MOS
+    /// verification images (`--data` with the external evaluator); for the worker (`autoloss
+    /// evaluate {dir}`), the built-in evaluator it runs, its training settings and the run's
+    /// checkpoint folder. The threads are the executor's share of the machine.
+    public var setup = EvaluationSetup()
 
     public init(command: String, workDirectory: URL, executor: Executor = .local(jobs: 1), timeout: Double? = nil) {
         self.command = command
@@ -44,27 +43,25 @@ public struct ExternalEvaluator: CandidateEvaluator {
         self.timeout = timeout
     }
 
-    public func evaluate(_ pair: LossPair, searched branch: Branch, stage: TrainingStage, seed: UInt64) -> EvaluationResult {
-        evaluate(pair, searched: branch, stage: stage, seed: seed, context: EvaluationContext())
-    }
-
-    public func evaluate(_ pair: LossPair, searched branch: Branch, stage: TrainingStage, seed: UInt64, context: EvaluationContext) -> EvaluationResult {
+    public func evaluate(_ request: EvaluationRequest, context: EvaluationContext) -> EvaluationResult {
         let start = Date()
         func failed(_ reason: String) -> EvaluationResult {
             EvaluationResult(status: .failed, seconds: Date().timeIntervalSince(start), reason: reason)
         }
-        let dir = workDirectory.appendingPathComponent(CandidateFolder.name(pair, searched: branch, stage: stage, seed: seed))
-        let shellCommand = command.replacingOccurrences(of: "{dir}", with: Self.shellQuoted(dir.path))
+        var request = request
+        request.setup = setup
+        request.setup.threads = Executor.threadShare(jobs: executor.jobs)
+        let dir = workDirectory.appendingPathComponent(CandidateFolder.name(request))
+        let shellCommand = command.replacingOccurrences(of: "{dir}", with: Shell.quoted(dir.path))
         if let adopted = adopt(dir, command: shellCommand, stop: context.stop, since: start) { return adopted }
         do {
-            try CandidateFolder(dir).write(pair, searched: branch, stage: stage, seed: seed, context: context, jobs: executor.jobs,
-                                                options: workerOptions, checkpoints: workerCheckpoints, verificationImages: verificationImages)
-            try shellCommand.write(to: dir.appendingPathComponent("command.txt"), atomically: true, encoding: .utf8)
+            try CandidateFolder(dir).write(request)
+            try shellCommand.write(to: CandidateFolder(dir).commandFile, atomically: true, encoding: .utf8)
         } catch {
             return failed("cannot write the candidate's files in \(dir.path): \(error.localizedDescription)")
         }
-        return Self.run(shellCommand, in: dir, stage: stage, executor: executor, stop: context.stop, timeout: timeout, since: start,
-                        label: jobName(stage: stage, context: context))
+        return Self.run(shellCommand, in: dir, stage: request.stage, executor: executor, stop: context.stop, timeout: timeout, since: start,
+                        label: jobName(request))
     }
 
     /// Runs a candidate folder's command there and reads what it gave: its stdout and stderr
@@ -73,7 +70,7 @@ public struct ExternalEvaluator: CandidateEvaluator {
     /// evaluations and the worker (`CandidateFolder.evaluate`) both run commands through this.
     static func run(_ shellCommand: String, in dir: URL, stage: TrainingStage, executor: Executor, stop: StopRequest,
                     timeout: Double?, since start: Date, label: String = "autoloss") -> EvaluationResult {
-        let pidFile = dir.appendingPathComponent("command.pid")
+        let pidFile = CandidateFolder(dir).pidFile
         var environment = ["AUTOLOSS_CANDIDATE_DIR": dir.path, "AUTOLOSS_STAGE": stage.rawValue]
         // Trainings side by side on this machine share its cores (OpenMP, and autoloss's own
         // threads, follow OMP_NUM_THREADS), unless the user set a count.
@@ -104,7 +101,7 @@ public struct ExternalEvaluator: CandidateEvaluator {
         guard outcome.status == 0 else {
             return failed("the evaluator command exited with status \(outcome.status)\(job): \(Self.tail(outcome.stderr)) (all of it in \(dir.path)/stderr.txt)")
         }
-        guard let data = FileManager.default.contents(atPath: dir.appendingPathComponent("result.json").path) else {
+        guard let data = FileManager.default.contents(atPath: CandidateFolder(dir).resultFile.path) else {
             return failed("the evaluator command wrote no result.json in \(dir.path)\(job)")
         }
         return ResultFile.parse(data, seconds: Date().timeIntervalSince(start))
@@ -118,7 +115,7 @@ public struct ExternalEvaluator: CandidateEvaluator {
     /// training outlives the search that adopted it; the evaluation is then a stopped one.
     func adopt(_ dir: URL, command: String, stop: StopRequest, since start: Date) -> EvaluationResult? {
         guard (try? String(contentsOf: dir.appendingPathComponent("command.txt"), encoding: .utf8)) == command else { return nil }
-        let pidFile = dir.appendingPathComponent("command.pid"), jobFile = SlurmJob.idFile(in: dir)
+        let pidFile = CandidateFolder(dir).pidFile, jobFile = SlurmJob.idFile(in: dir)
         func stopped(_ what: String) -> EvaluationResult {
             EvaluationResult(status: .failed, seconds: Date().timeIntervalSince(start),
                              reason: "stopped while waiting for \(what) an interrupted search left running (in \(dir.path))")
@@ -138,7 +135,7 @@ public struct ExternalEvaluator: CandidateEvaluator {
             Self.keepOutput(of: SlurmJob.outcome(of: id, state: state, in: dir, timedOut: false), in: dir)
             try? FileManager.default.removeItem(at: jobFile)
         }
-        guard let data = FileManager.default.contents(atPath: dir.appendingPathComponent("result.json").path) else { return nil }
+        guard let data = FileManager.default.contents(atPath: CandidateFolder(dir).resultFile.path) else { return nil }
         var result = ResultFile.parse(data, seconds: Date().timeIntervalSince(start))
         result.job = job
         return result.status == .failed ? nil : result
@@ -155,22 +152,20 @@ public struct ExternalEvaluator: CandidateEvaluator {
 
     /// "autoloss-RUN-mos-g2-s14", "autoloss-RUN-proxy-baseline": the Slurm job's name says which
     /// run, stage and slot it is.
-    func jobName(stage: TrainingStage, context: EvaluationContext) -> String {
+    func jobName(_ request: EvaluationRequest) -> String {
         let run = workDirectory.deletingLastPathComponent().lastPathComponent
-        let who = context.generation.map { "g\($0)-s\(context.slot ?? 0)" } ?? "baseline"
-        return "autoloss-\(run)-\(stage.rawValue)-\(who)"
+        let who = request.generation.map { "g\($0)-s\(request.slot ?? 0)" } ?? "baseline"
+        return "autoloss-\(run)-\(request.stage.rawValue)-\(who)"
     }
 
     /// The command's whole stdout and stderr, kept in its folder.
     static func keepOutput(of outcome: Executor.Outcome, in dir: URL) {
-        try? Data(outcome.stdout.utf8).write(to: dir.appendingPathComponent("stdout.txt"))
-        try? Data(outcome.stderr.utf8).write(to: dir.appendingPathComponent("stderr.txt"))
+        try? Data(outcome.stdout.utf8).write(to: CandidateFolder(dir).stdoutFile)
+        try? Data(outcome.stderr.utf8).write(to: CandidateFolder(dir).stderrFile)
     }
 
     static func tail(_ text: String) -> String {
         let lines = text.split(separator: "\n").suffix(3).joined(separator: " | ")
         return lines.isEmpty ? "(no output on stderr)" : String(lines.suffix(400))
     }
-
-    static func shellQuoted(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
 }

@@ -27,7 +27,8 @@ public struct SimulationEvaluator: CandidateEvaluator {
 
     public init() {}
 
-    public func evaluate(_ pair: LossPair, searched: Branch, stage: TrainingStage, seed: UInt64) -> EvaluationResult {
+    public func evaluate(_ request: EvaluationRequest, context: EvaluationContext) -> EvaluationResult {
+        let (pair, searched, stage, seed) = (request.pair, request.searched, request.stage, request.seed)
         let start = Date()
         var rng = SplitMix64(seed: seed &+ (stage == .mos ? 11 : 23))
         let score: Double?

@@ -78,12 +78,11 @@ extension SlurmJob {
     /// its stdout and stderr in slurm-ARRAY_k.out / .err there (as a single job's are).
     static func submitArray(_ tasks: [(command: String, directory: URL, environment: [String: String])], arguments: [String],
                             name: String, in folder: URL) -> Submitted {
-        func quoted(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
         var script = "case \"$SLURM_ARRAY_TASK_ID\" in\n"
         for (k, t) in tasks.enumerated() {
-            let exports = t.environment.sorted { $0.key < $1.key }.map { "export \($0.key)=\(quoted($0.value)); " }.joined()
+            let exports = t.environment.sorted { $0.key < $1.key }.map { "export \($0.key)=\(Shell.quoted($0.value)); " }.joined()
             let files = "\"slurm-${SLURM_ARRAY_JOB_ID}_\(k)\""
-            script += "\(k)) cd \(quoted(t.directory.path)) && \(exports)sh -c \(quoted(t.command)) > \(files).out 2> \(files).err;;\n"
+            script += "\(k)) cd \(Shell.quoted(t.directory.path)) && \(exports)sh -c \(Shell.quoted(t.command)) > \(files).out 2> \(files).err;;\n"
         }
         script += "esac\n"
         let args = ["sbatch", "--parsable", "--array=0-\(tasks.count - 1)", "--job-name=\(name)", "--chdir=\(folder.path)", "--export=ALL",

@@ -32,7 +32,7 @@ struct SlurmJob {
     }
 
     /// The file that names the job while it runs.
-    static func idFile(in directory: URL) -> URL { directory.appendingPathComponent("slurm.job") }
+    static func idFile(in directory: URL) -> URL { CandidateFolder(directory).slurmJobFile }
 
     /// Where a job stands: its Slurm state (PENDING, RUNNING, COMPLETED, FAILED, TIMEOUT, ...),
     /// exit status, and Slurm's reason.
@@ -164,19 +164,9 @@ struct SlurmJob {
 
     /// Runs a short Slurm command and returns its exit status and output.
     static func capture(_ arguments: [String], environment: [String: String] = [:]) -> (status: Int32, out: String, err: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        do { try process.run() } catch {
-            return (127, "", "cannot run \(arguments[0]) (is Slurm installed here?): \(error.localizedDescription)")
-        }
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        let output = ProcessRunner.run(arguments, environment: environment)
+        if let failure = output.launchFailure { return (127, "", "\(failure) (is Slurm installed here?)") }
+        return (output.status, output.stdout, output.stderr)
     }
 }
 

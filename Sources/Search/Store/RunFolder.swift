@@ -7,8 +7,12 @@ import Foundation
 ///       run.sqlite          every candidate and stage (RunStore)
 ///       search.log          what the terminal showed, line by line
 ///       hall-of-fame.json   the best losses at the end of the search
-///       evaluations/        one folder per external evaluation
+///       report.html         the HTML report (Report's `ReportPage`)
+///       evaluations/        one folder per external evaluation (`CandidateFolder`)
+///       checkpoints/        proxy trainings' checkpoints at their rungs
 ///       run.lock            held by the process writing the run (`RunLock`)
+///
+/// A filter ablation's folder holds one run folder per arm and `ablation.txt`.
 public struct RunFolder: Sendable {
     public static let storeName = "run.sqlite"
 
@@ -27,6 +31,12 @@ public struct RunFolder: Sendable {
     public var evaluations: URL { url.appendingPathComponent("evaluations") }
     /// Proxy trainings' checkpoints at their rungs (hurdles), while they run.
     public var checkpoints: URL { url.appendingPathComponent("checkpoints") }
+    /// The HTML report.
+    public var report: URL { url.appendingPathComponent("report.html") }
+    /// Held by the process writing the run.
+    public var lockFile: URL { url.appendingPathComponent("run.lock") }
+    /// A filter ablation's table (the folder holding its arms' run folders).
+    public var ablationTable: URL { url.appendingPathComponent("ablation.txt") }
 
     /// A new run: the folder must not exist (nothing is overwritten).
     public func create(_ options: SearchOptions) throws -> RunStore {

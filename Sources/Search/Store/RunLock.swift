@@ -13,7 +13,7 @@ public final class RunLock: @unchecked Sendable {
 
     /// Takes the lock of `folder`, or says which process has it.
     init(folder: RunFolder) throws {
-        let path = folder.url.appendingPathComponent("run.lock").path
+        let path = folder.lockFile.path
         descriptor = open(path, O_RDWR | O_CREAT, 0o644)
         guard descriptor >= 0 else {
             throw SearchError.io(path: path, cause: String(cString: strerror(errno)))

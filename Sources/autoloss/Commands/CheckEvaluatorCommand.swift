@@ -46,9 +46,9 @@ struct CheckEvaluatorCommand: ParsableCommand {
         for stage in stage.map({ [$0] }) ?? TrainingStage.allCases {
             var aps: [Double] = []
             for seed in seedList {
-                let result = evaluator.evaluate(losses.baselinePair, searched: o.branch, stage: stage, seed: seed,
-                                                context: EvaluationContext(generation: nil, slot: nil))
-                let dir = folder.appendingPathComponent(CandidateFolder.name(losses.baselinePair, searched: o.branch, stage: stage, seed: seed))
+                let request = EvaluationRequest(pair: losses.baselinePair, searched: o.branch, stage: stage, seed: seed)
+                let result = evaluator.evaluate(request, context: EvaluationContext())
+                let dir = folder.appendingPathComponent(CandidateFolder.name(request))
                 print("\n== \(stage.rawValue) stage, seed \(seed), in \(dir.path) (\(String(format: "%.1f", result.seconds)) s)")
                 if let ap = result.ap, result.status == .ok { aps.append(ap) }
                 good = show(result, in: dir) && good
@@ -77,10 +77,11 @@ struct CheckEvaluatorCommand: ParsableCommand {
             print("FAILED: \(result.reason)")
             valid = false
         }
-        for file in ["result.json", "stdout.txt", "stderr.txt"] {
-            guard let text = try? String(contentsOf: dir.appendingPathComponent(file), encoding: .utf8), !text.isEmpty else { continue }
+        let folder = CandidateFolder(dir)
+        for file in [folder.resultFile, folder.stdoutFile, folder.stderrFile] {
+            guard let text = try? String(contentsOf: file, encoding: .utf8), !text.isEmpty else { continue }
             let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-            print("-- \(file)" + (lines.count > 8 ? " (last 8 of \(lines.count) lines)" : ""))
+            print("-- \(file.lastPathComponent)" + (lines.count > 8 ? " (last 8 of \(lines.count) lines)" : ""))
             for line in lines.suffix(8) where !line.isEmpty { print("   " + line) }
         }
         return valid

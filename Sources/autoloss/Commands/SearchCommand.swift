@@ -119,7 +119,7 @@ struct SearchCommand: ParsableCommand {
         // The evaluator is made (the detector's data resolved, once) before the folder, so that
         // bad data leaves nothing behind.
         let run = SearchRun(folder: RunFolder(folder), json: json)
-        let evaluator = try o.makeEvaluator(folder: run.folder, data: data)
+        let evaluator = try o.makeEvaluator(folder: run.folder, data: data, worker: Worker.binary)
         try run.run(o, store: run.folder.create(o), evaluator: evaluator)
     }
 
@@ -150,7 +150,7 @@ struct SearchCommand: ParsableCommand {
         let o = try resumed(store.options())
         try store.updateExecution(o)
         let run = SearchRun(folder: folder, json: json)
-        try run.run(o, store: store, evaluator: o.makeEvaluator(folder: folder, data: o.resolveData(searchingFrom: DetectorData.searchPath)))
+        try run.run(o, store: store, evaluator: o.makeEvaluator(folder: folder, data: o.resolveData(searchingFrom: DetectorData.searchPath), worker: Worker.binary))
     }
 
     /// A stored run's options with this command's budgets and execution. Where and how
@@ -190,7 +190,7 @@ struct SearchCommand: ParsableCommand {
     /// Each arm's evaluator, made for its own options (the hurdles arm's scores its rungs) in its
     /// folder, on the data resolved once.
     func armEvaluators(_ data: DetectorData?) -> FilterAblation.Evaluators {
-        { try $0.options.makeEvaluator(folder: $0.folder, data: data) }
+        { try $0.options.makeEvaluator(folder: $0.folder, data: data, worker: Worker.binary) }
     }
 
     func announce(_ line: String) { if !json { print(line) } }

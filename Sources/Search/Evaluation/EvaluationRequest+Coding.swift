@@ -1,0 +1,106 @@
+import Detection
+import Foundation
+import LossLanguage
+
+/// candidate.json: the request as one flat object. Each slot is written as its infix form (for
+/// people and for external commands: `formula`, `partner`) and its prefix form, which prints
+/// every constant exactly and is what is read back (`prefix`, `partner_prefix`); a built-in
+/// regression loss (DIoU, CIoU) by its name (`builtin_regression`) beside its GIoU stand-in.
+extension EvaluationRequest: Codable {
+    enum CodingKeys: String, CodingKey {
+        case schema, branch, mode, stage, seed, generation, slot, hurdles
+        case formula, prefix, partner, partnerPrefix = "partner_prefix", partnerBranch = "partner_branch"
+        case builtinRegression = "builtin_regression"
+    }
+
+    /// Why a candidate.json cannot be read as a request.
+    public enum ReadError: Error, CustomStringConvertible {
+        /// Written by a newer autoloss than this one (or by an older one, without a schema).
+        case schema(found: Int?, known: Int)
+        /// A slot's formula does not parse in its branch.
+        case formula(key: String, reason: String)
+
+        public var description: String {
+            switch self {
+            case .schema(nil, let known):
+                return "it has no schema: it was written by an autoloss older than this one (schema \(known)); run that search again with this autoloss"
+            case .schema(let found?, let known):
+                return "its schema is \(found), newer than this autoloss reads (\(known)): run the same autoloss on the search's machine and here"
+            case .formula(let key, let reason): return "its \(key) does not parse: \(reason)"
+            }
+        }
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let schema = try c.decodeIfPresent(Int.self, forKey: .schema)
+        guard let schema, schema <= Self.schema, schema >= 2 else { throw ReadError.schema(found: schema, known: Self.schema) }
+        searched = try c.decode(Branch.self, forKey: .branch)
+        let mode = try c.decode(Branch.self, forKey: .mode)
+        stage = try c.decode(TrainingStage.self, forKey: .stage)
+        seed = try c.decode(UInt64.self, forKey: .seed)
+        generation = try c.decodeIfPresent(Int.self, forKey: .generation)
+        slot = try c.decodeIfPresent(Int.self, forKey: .slot)
+        hurdles = try c.decodeIfPresent([Double].self, forKey: .hurdles)
+        let partnerBranch: Branch = searched == .reg ? mode : .reg
+        func formula(_ key: CodingKeys, _ branch: Branch) throws -> Expr {
+            let text = try c.decode(String.self, forKey: key)
+            do { return try Expr.parse(text, branch: branch) } catch { throw ReadError.formula(key: key.stringValue, reason: "\(error)") }
+        }
+        let candidate = try formula(.prefix, searched), partner = try formula(.partnerPrefix, partnerBranch)
+        let builtin = try c.decodeIfPresent(String.self, forKey: .builtinRegression).map { name in
+            guard let loss = BoxDistanceLoss(rawValue: name) else {
+                throw DecodingError.dataCorruptedError(forKey: .builtinRegression, in: c, debugDescription: "not a built-in regression loss: \(name)")
+            }
+            return loss
+        }
+        pair = searched == .reg ? LossPair(classification: partner, mode: mode, regression: candidate, builtinRegression: builtin)
+            : LossPair(classification: candidate, mode: mode, regression: partner, builtinRegression: builtin)
+        setup = try EvaluationSetup(from: decoder)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(Self.schema, forKey: .schema)
+        try c.encode(searched, forKey: .branch)
+        try c.encode(pair.mode, forKey: .mode)
+        try c.encode(stage, forKey: .stage)
+        try c.encode(seed, forKey: .seed)
+        try c.encodeIfPresent(generation, forKey: .generation)
+        try c.encodeIfPresent(slot, forKey: .slot)
+        try c.encodeIfPresent(hurdles, forKey: .hurdles)
+        try c.encode(candidate.infix, forKey: .formula)
+        try c.encode(candidate.prefix(branch: searched), forKey: .prefix)
+        try c.encode(partner.infix, forKey: .partner)
+        try c.encode(partner.prefix(branch: partnerBranch), forKey: .partnerPrefix)
+        try c.encode(partnerBranch, forKey: .partnerBranch)
+        try c.encodeIfPresent(pair.builtinRegression?.rawValue, forKey: .builtinRegression)
+        try setup.encode(to: encoder)
+    }
+
+    /// candidate.json's bytes: sorted keys, every number exact.
+    public func json() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return try encoder.encode(self)
+    }
+
+    /// Reads candidate.json's bytes; the error says what is wrong in words (the field, the
+    /// schema), not in the decoder's terms.
+    public static func read(_ data: Data) throws -> EvaluationRequest {
+        do { return try JSONDecoder().decode(EvaluationRequest.self, from: data) } catch let error as ReadError {
+            throw error
+        } catch let DecodingError.keyNotFound(key, _) {
+            throw DecodingFailure(description: "it has no \(key.stringValue)")
+        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context),
+                let DecodingError.dataCorrupted(context) {
+            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+            throw DecodingFailure(description: (path.isEmpty ? "" : "\(path): ") + context.debugDescription)
+        }
+    }
+}
+
+/// A field of candidate.json that is missing or of the wrong type, in words.
+struct DecodingFailure: Error, CustomStringConvertible {
+    var description: String
+}
