@@ -18,7 +18,7 @@ public struct RunReport: Sendable {
     public let hallOfFame: HallOfFame
     /// The run's time axis (wall-clock, or cumulative training seconds for an older store).
     public let clock: RunClock
-    /// Whole proxy trainings the run spent at both stages (`Funnel.cost`).
+    /// Whole proxy trainings the run spent at both stages (`TrainingCosts`).
     public let trainingsSpent: Double
 
     public init(store: RunStore) throws {
@@ -31,7 +31,7 @@ public struct RunReport: Sendable {
                              baselineSeconds: (baselineMOS?.seconds ?? 0) + (baselineProxy?.seconds ?? 0))
         self.clock = clock
         let branch = options.branch
-        // Whole proxy trainings spent (`Funnel.cost`) when each training ended, in the order they
+        // Whole proxy trainings spent (`TrainingCosts`, exact) when each training ended, in the order they
         // ended (a MOS training before a proxy training that ended at the same time); the proxy
         // trainings are the hall of fame's.
         struct Trained { var candidate: CandidateRecord, stage: TrainingStage, result: EvaluationResult, elapsed: Double }
@@ -44,14 +44,15 @@ public struct RunReport: Sendable {
             }
         }
         trained.sort { ($0.elapsed, $0.stage == .proxy ? 1 : 0) < ($1.elapsed, $1.stage == .proxy ? 1 : 0) }
-        var spent = 0.0
-        let options = options
+        var spent = Trainings.zero
+        let costs = TrainingCosts(options)
         hallOfFame = HallOfFame(entries: trained.compactMap { t in
-            spent += Funnel.cost(of: t.result, stage: t.stage, options: options)
+            spent += costs.cost(of: t.result, stage: t.stage)
             guard t.stage == .proxy, t.result.ap != nil, let expr = try? Expr.parse(t.candidate.formula, branch: branch) else { return nil }
-            return HallOfFame.Entry(expr: expr, result: t.result, generation: t.candidate.generation, elapsed: t.elapsed, spent: spent)
+            return HallOfFame.Entry(expr: expr, result: t.result, generation: t.candidate.generation, elapsed: t.elapsed,
+                                    spent: spent.value)
         })
-        trainingsSpent = spent
+        trainingsSpent = spent.value
     }
 
     /// How many candidates ended their way where: "proxy-evaluated", "passed mos" (not chosen

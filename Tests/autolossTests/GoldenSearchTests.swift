@@ -30,17 +30,24 @@ final class GoldenSearchTests: XCTestCase {
         }
     }
 
+    /// `report --json` of an old run folder ranks its hall of fame as its search wrote it; its
+    /// JSON object.
+    func reportRanksAsWritten(_ run: URL, file: StaticString = #filePath, line: UInt = #line) throws -> [String: Any] {
+        let report = try CLI.run(["report", run.path, "--json"])
+        XCTAssertEqual(report.status, 0, report.stderr, file: file, line: line)
+        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(report.stdout.utf8)) as? [String: Any])
+        let ranked = try XCTUnwrap(object["hall_of_fame"] as? [[String: Any]]).map { $0["formula"] as? String }
+        let written = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: run.appendingPathComponent("hall-of-fame.json"))) as? [[String: Any]])
+        XCTAssertEqual(ranked, written.map { $0["formula"] as? String }, "report ranks the old run as its search did", file: file, line: line)
+        return object
+    }
+
     /// The fixture is the same reg search stopped after 2 of the 4 generations: resumed with
     /// `--generations 4`, it ends where the uninterrupted 4-generation run ends.
     func testARunFolderOfTheFirstSchemaReportsAndResumes() throws {
         let run = folder.appendingPathComponent("old-run")
         try FileManager.default.copyItem(at: Self.fixtures.appendingPathComponent("schema1-reg-run"), to: run)
-        let report = try CLI.run(["report", run.path, "--json"])
-        XCTAssertEqual(report.status, 0, report.stderr)
-        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(report.stdout.utf8)) as? [String: Any])
-        let ranked = try XCTUnwrap(object["hall_of_fame"] as? [[String: Any]]).map { $0["formula"] as? String }
-        let written = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: run.appendingPathComponent("hall-of-fame.json"))) as? [[String: Any]])
-        XCTAssertEqual(ranked, written.map { $0["formula"] as? String }, "report ranks the old run as its search did")
+        let object = try reportRanksAsWritten(run)
         XCTAssertEqual(object["baseline_ap"] as? Double, 82.6953125)
 
         let resumed = try CLI.run(["search", "--resume", run.path, "--generations", "4"])
@@ -56,12 +63,7 @@ final class GoldenSearchTests: XCTestCase {
     func testARunFolderOfTheEvaluationRequestsPredecessorReportsAndResumes() throws {
         let run = folder.appendingPathComponent("main-run"), fresh = folder.appendingPathComponent("fresh")
         try FileManager.default.copyItem(at: Self.fixtures.appendingPathComponent("main-2026-11-29-external-reg"), to: run)
-        let report = try CLI.run(["report", run.path, "--json"])
-        XCTAssertEqual(report.status, 0, report.stderr)
-        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(report.stdout.utf8)) as? [String: Any])
-        let ranked = try XCTUnwrap(object["hall_of_fame"] as? [[String: Any]]).map { $0["formula"] as? String }
-        let written = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: run.appendingPathComponent("hall-of-fame.json"))) as? [[String: Any]])
-        XCTAssertEqual(ranked, written.map { $0["formula"] as? String }, "report ranks the old run as its search did")
+        _ = try reportRanksAsWritten(run)
 
         let command = #"n=$(wc -c < formula.txt); echo "{\"status\": \"ok\", \"ap\": 0.$((n % 80 + 10))}" > result.json"#
         let resumed = try CLI.run(["search", "--resume", run.path, "--generations", "3"])

@@ -14,9 +14,9 @@ public struct Funnel: Sendable, Equatable {
     /// on from its MOS rung of 0.25 costs 0.25 less, which MOS trained and counts).
     public var proxyPruned = 0
     public var proxyEquivalents = 0.0
-    /// Whole proxy trainings spent at both stages (`cost(of:stage:options:)`): what `--max-evals`
-    /// counts, and the ablation's machine-independent clock. `proxyEquivalents` counts the proxy
-    /// stage's alone.
+    /// Whole proxy trainings spent at both stages (`TrainingCosts`): what
+    /// `--max-evals` counts, and the ablation's machine-independent clock. `proxyEquivalents`
+    /// counts the proxy stage's alone.
     public var trainingsSpent = 0.0
     /// Evaluations that failed (the evaluator gave no result), at either stage: not rejections.
     public var failed = 0
@@ -34,20 +34,8 @@ public struct Funnel: Sendable, Equatable {
 }
 
 extension Funnel {
-    /// What one training cost in whole proxy trainings: a proxy training its fraction
-    /// (`EvaluationResult.cost`), less the part that MOS as its first rung trained already (the
-    /// proxy training goes on from there); MOS as a rung its fraction for each seed; the MOS
-    /// preset nothing (about a hundredth of a proxy training: seconds against minutes).
+    /// What one training cost in whole proxy trainings (`TrainingCosts`, exact there).
     public static func cost(of result: EvaluationResult, stage: TrainingStage, options: SearchOptions) -> Double {
-        let mosRung = options.mosRungInUse ?? 0
-        switch stage {
-        case .mos: return mosCost(options)
-        case .proxy: return result.cost - min(mosRung, result.cost)
-        }
-    }
-
-    /// What one MOS training costs in whole proxy trainings, whatever its result.
-    static func mosCost(_ options: SearchOptions) -> Double {
-        (options.mosRungInUse ?? 0) * Double(options.mosSeeds ?? 1)
+        TrainingCosts(options).cost(of: result, stage: stage).value
     }
 }

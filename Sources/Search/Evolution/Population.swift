@@ -1,0 +1,39 @@
+import Foundation
+import LossLanguage
+
+/// What a search has learnt of its candidates, and who breeds next (selection): the proxy
+/// trainings that completed (the hall of fame's source), those a hurdle ended, and MOS's
+/// results.
+struct Population {
+    let topP: Int
+    /// Everything trained on the proxy with an AP, in the order the trainings ended.
+    private(set) var evaluated: [HallOfFame.Entry] = []
+    /// Proxy trainings a hurdle ended, with their last rung's fraction and AP: parents after the
+    /// completed ones, while there are fewer than top-P of those.
+    private var pruned: [(expr: Expr, fraction: Double, ap: Double)] = []
+    /// MOS results with some AP, in training order: the parents while the proxy has no result yet.
+    private var mosBest: [(expr: Expr, ap: Double)] = []
+
+    init(topP: Int) { self.topP = topP }
+
+    mutating func add(_ entry: HallOfFame.Entry) { evaluated.append(entry) }
+    mutating func addPruned(_ expr: Expr, fraction: Double, ap: Double) { pruned.append((expr, fraction, ap)) }
+    mutating func addMOS(_ expr: Expr, ap: Double) { mosBest.append((expr, ap)) }
+
+    var hallOfFame: HallOfFame { HallOfFame(entries: evaluated) }
+
+    /// The best by proxy AP; until the proxy has a result (a search from scratch whose
+    /// candidates all fall below MOS's bar), the best by MOS AP, so that the search climbs from
+    /// what fits best instead of drawing every generation at random.
+    func parents() -> [Expr] {
+        let completed = hallOfFame.top(topP).map(\.expr)
+        // Fewer completed than top-P: the pruned ones that went furthest, best at their last rung.
+        let more = pruned.enumerated().sorted { a, b in
+            (a.element.fraction, a.element.ap, -a.offset) > (b.element.fraction, b.element.ap, -b.offset)
+        }.prefix(max(0, topP - completed.count)).map(\.element.expr)
+        if !completed.isEmpty || !more.isEmpty { return completed + more }
+        // A stable sort: equal APs keep the order they were trained in, so a run is reproducible.
+        return Array(mosBest.enumerated().sorted { $0.element.ap > $1.element.ap || ($0.element.ap == $1.element.ap && $0.offset < $1.offset) }
+            .prefix(topP).map(\.element.expr))
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+
+/// Hands one stage's trainings to the evaluator, `jobs` at a time (an external evaluator on
+/// Slurm wants many; the built-in detector uses both cores by itself), and gives their results
+/// back in the items' order, so that the search's course does not depend on which finished
+/// first. Before each training starts it asks `mayStart` (the time limit, the budget); the first
+/// refusal ends the batch, and the items not started get nil.
+struct StageScheduler {
+    let jobs: Int
+
+    func run<Item>(_ items: [Item], mayStart: (Int) -> Bool,
+                   train: @escaping @Sendable (Item) throws -> (result: EvaluationResult, elapsed: TimeInterval)) throws
+        -> [(result: EvaluationResult, elapsed: TimeInterval)?] {
+        let slots = Slots(items.count)
+        let limit = DispatchSemaphore(value: max(1, jobs))
+        let group = DispatchGroup()
+        for (k, item) in items.enumerated() {
+            limit.wait()
+            guard mayStart(k) else { limit.signal(); break }
+            group.enter()
+            // A queue of its own, which Dispatch runs on its overcommitting pool (a thread at once,
+            // kept for reuse): the default global queue on Linux adds a thread about once a second
+            // while its threads block, so --jobs 16 took 16 s to start a stage's jobs. (Not a new
+            // Thread per training: one that ends tears down oneDNN's OpenMP team with it, and that
+            // corrupted the heap.)
+            let box = UncheckedBox(item)
+            DispatchQueue(label: "autoloss.training").async {
+                defer { limit.signal(); group.leave() }
+                do {
+                    let done = try train(box.value)
+                    slots.lock.lock(); slots.results[k] = done; slots.lock.unlock()
+                } catch {
+                    slots.lock.lock(); slots.error = error; slots.lock.unlock()
+                }
+            }
+        }
+        group.wait()
+        if let error = slots.error { throw error }
+        return slots.results
+    }
+}
+
+/// The results of a batch, filled from the trainings' threads.
+private final class Slots: @unchecked Sendable {
+    var results: [(result: EvaluationResult, elapsed: TimeInterval)?]
+    var error: Error?
+    let lock = NSLock()
+    init(_ n: Int) { results = Array(repeating: nil, count: n) }
+}
+
+/// A value handed to a training's thread, which alone reads it.
+private struct UncheckedBox<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
