@@ -4,14 +4,30 @@ SHELL := /bin/bash
 SWIFT ?= swift
 # System packages (Debian names) the build needs, and those only the tests need (chromium: the
 # HTML report's test renders it headless; slurm-wlm and munge: the Slurm integration test, on
-# the single-node Slurm .ci/run starts), so that `make run` installs neither.
+# the single-node Slurm .ci/run starts; qemu-user and binutils: the portable build's check, which
+# runs the release binary on an emulated Haswell and disassembles it), so that `make run`
+# installs none of them.
 APT_PACKAGES := python3-venv libjpeg62-turbo-dev libpng-dev pkg-config libsqlite3-dev libdnnl-dev
-TEST_PACKAGES := chromium slurm-wlm munge
+TEST_PACKAGES := chromium slurm-wlm munge qemu-user binutils
 VENV := .venv
 PYTHON := $(VENV)/bin/python
 RELEASE_BIN := .build/release/autoloss
 
-.PHONY: run test build release deps test-deps venv bench bench-coco clean
+# Speed flags live here, not in Package.swift: a package whose library targets carry unsafeFlags
+# cannot be depended on by version. Debug builds (make test, CI) are optimised: an unoptimised
+# tensor engine makes the training tests minutes long. Release builds drop overflow checks in the
+# kernels' loops (-Ounchecked) and, on x86-64, target Haswell's instruction set (AVX2, FMA, BMI2:
+# x86-64-v3, a name swiftc's -target-cpu does not take): the binary runs on any node a cluster has
+# had since 2013, where -target-cpu native gave a binary that died with SIGILL on nodes older
+# than the one that built it. AVX-512 and bf16 still serve where
+# present: oneDNN, which does the convolutions and matrix products, picks its kernels at run time.
+DEBUG_FLAGS := -Xswiftc -O
+RELEASE_FLAGS := -Xswiftc -Ounchecked
+ifeq ($(shell uname -m),x86_64)
+RELEASE_FLAGS += -Xswiftc -target-cpu -Xswiftc haswell -Xcc -march=haswell
+endif
+
+.PHONY: run test build release deps test-deps venv bench bench-coco portable-check dependable-check print-release-flags clean
 
 run: deps release
 	@bash scripts/demo.sh $(RELEASE_BIN)
@@ -30,10 +46,22 @@ test-deps:
 	@$(MAKE) --no-print-directory deps APT_PACKAGES="$(TEST_PACKAGES)"
 
 build:
-	$(SWIFT) build
+	$(SWIFT) build $(DEBUG_FLAGS)
 
 release:
-	$(SWIFT) build -c release --product autoloss
+	$(SWIFT) build -c release $(RELEASE_FLAGS) --product autoloss
+
+# The release binary holds no AVX-512 instruction, and trains under an emulated Haswell (AVX2,
+# no AVX-512): what a cluster's older nodes are (scripts/check_portable.sh).
+portable-check: release
+	bash scripts/check_portable.sh $(RELEASE_BIN)
+
+print-release-flags:
+	@echo $(RELEASE_FLAGS)
+
+# A package outside this repository depends on our libraries by version (a tag) and builds.
+dependable-check:
+	bash scripts/check_dependable.sh
 
 # The Python environment for oracle tests (pycocotools), the export parity test (torch), the
 # torchvision integration (integrations/torchvision, installed editable) and benchmarks.
@@ -53,23 +81,24 @@ $(VENV)/.ready: scripts/requirements-test.txt integrations/torchvision/pyproject
 # OMP_WAIT_POLICY=passive: oneDNN's OpenMP threads sleep instead of spinning while they wait;
 # on a shared 2-core machine spinning made a 3 s training test take two minutes.
 test: deps test-deps venv
-	$(SWIFT) build
+	$(SWIFT) build $(DEBUG_FLAGS)
 	AUTOLOSS_BIN=$(abspath .build/debug/autoloss) $(PYTHON) -m unittest discover -s integrations/torchvision/tests
-	PYTHON=$(abspath $(PYTHON)) OMP_WAIT_POLICY=passive $(SWIFT) test
+	PYTHON=$(abspath $(PYTHON)) OMP_WAIT_POLICY=passive $(SWIFT) test $(DEBUG_FLAGS)
+	$(MAKE) --no-print-directory portable-check dependable-check
 
 # Benchmarks: release build, each prints a ratio against its anchor measured in the same run.
 bench: deps venv
-	$(SWIFT) build -c release --product autoloss-bench
-	$(SWIFT) build -c release --product autoloss-screen-bench
-	$(SWIFT) build -c release --product autoloss-tensor-bench
-	$(SWIFT) build -c release --product autoloss-detector-bench
-	$(SWIFT) build -c release --product autoloss
+	$(SWIFT) build -c release $(RELEASE_FLAGS) --product autoloss-bench
+	$(SWIFT) build -c release $(RELEASE_FLAGS) --product autoloss-screen-bench
+	$(SWIFT) build -c release $(RELEASE_FLAGS) --product autoloss-tensor-bench
+	$(SWIFT) build -c release $(RELEASE_FLAGS) --product autoloss-detector-bench
+	$(SWIFT) build -c release $(RELEASE_FLAGS) --product autoloss
 	PYTHON=$(PYTHON) bash bench/run.sh
 
 # COCO evaluation against pycocotools and faster-coco-eval (5,000 images x 100 detections, coco128).
 bench-coco: deps venv
 	$(PYTHON) -m pip install -q -r scripts/requirements-bench.txt
-	$(SWIFT) build -c release --product autoloss
+	$(SWIFT) build -c release $(RELEASE_FLAGS) --product autoloss
 	$(PYTHON) bench/coco_eval_bench.py --autoloss $(RELEASE_BIN)
 
 clean:

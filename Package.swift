@@ -3,17 +3,9 @@
 // Module layout and the direction of dependencies follow ../shared/DESIGN.md, "Modules".
 import PackageDescription
 
-// Release-only speed flags for the numeric kernels; debug builds stay checked.
-// `-target-cpu native`: a source build runs where it is built, so use the machine's vector
-// width (AVX2 or AVX-512 here); the evaluator's loops are written for LLVM to vectorise.
-// Debug builds optimise these modules too: an unoptimised tensor engine makes the training tests
-// minutes long, and CI runs a debug build.
-let kernelFlags: [SwiftSetting] = [
-    .unsafeFlags(["-O"], .when(configuration: .debug)),
-    .unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release)),
-    .unsafeFlags(["-target-cpu", "native"], .when(platforms: [.linux], configuration: .release)),
-]
-
+// No unsafeFlags here: another package can depend on these libraries by version only when none
+// of their targets carries them. The speed flags (optimised debug builds of the kernels, the
+// release build's instruction set) are the Makefile's, passed to `swift build` with -Xswiftc.
 let package = Package(
     name: "autoloss",
     platforms: [.macOS(.v13)],
@@ -31,8 +23,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
-        .target(name: "LossLanguage", exclude: ["README.md"], swiftSettings: kernelFlags),
-        .target(name: "Verification", dependencies: ["LossLanguage"], exclude: ["README.md"], swiftSettings: kernelFlags),
+        .target(name: "LossLanguage", exclude: ["README.md"]),
+        .target(name: "Verification", dependencies: ["LossLanguage"], exclude: ["README.md"]),
         // Image codecs: system libraries found through pkg-config (Debian: libjpeg62-turbo-dev,
         // libpng-dev; Homebrew: jpeg-turbo, libpng), each behind a thin C wrapper that turns the
         // libraries' longjmp error handling into return codes (a corrupt file never ends the process).
@@ -44,16 +36,16 @@ let package = Package(
             providers: [.apt(["libpng-dev"]), .brew(["libpng"])]),
         .target(name: "_CJPEG", dependencies: ["_CLibJPEG"], linkerSettings: [.linkedLibrary("jpeg")]),
         .target(name: "_CPNG", dependencies: ["_CLibPNG"], linkerSettings: [.linkedLibrary("png16")]),
-        .target(name: "Detection", dependencies: ["LossLanguage", "TensorEngine", "_CJPEG", "_CPNG"], exclude: ["Data/README.md", "Proxy/README.md"], swiftSettings: kernelFlags),
+        .target(name: "Detection", dependencies: ["LossLanguage", "TensorEngine", "_CJPEG", "_CPNG"], exclude: ["Data/README.md", "Proxy/README.md"]),
         .target(
             name: "Search",
             dependencies: ["LossLanguage", "Verification", "Detection", .product(name: "GRDB", package: "GRDB.swift")],
-            exclude: ["README.md"], swiftSettings: kernelFlags),
+            exclude: ["README.md"]),
         .target(name: "Report", dependencies: ["LossLanguage", "Verification", "Detection", "Search"]),
         .target(name: "Export", dependencies: ["LossLanguage"]),
         // oneDNN (Debian's libdnnl-dev 2.6, Homebrew's onednn): SGEMM and the convolution primitives.
         .systemLibrary(name: "_CDNNL", providers: [.apt(["libdnnl-dev"]), .brew(["onednn"])]),
-        .target(name: "TensorEngine", dependencies: ["_CDNNL"], exclude: ["README.md"], swiftSettings: kernelFlags),
+        .target(name: "TensorEngine", dependencies: ["_CDNNL"], exclude: ["README.md"]),
         .target(name: "_TestSupport", dependencies: ["LossLanguage"]),
         .executableTarget(
             name: "autoloss",
@@ -64,17 +56,16 @@ let package = Package(
         // What the benchmarks share (timing, JSON lines, the tensor archive): for bench/ only.
         .target(name: "BenchSupport", dependencies: ["TensorEngine"], path: "bench/Sources/BenchSupport", exclude: ["README.md"]),
         .executableTarget(
-            name: "autoloss-bench", dependencies: ["LossLanguage", "BenchSupport"], path: "bench/Sources/autoloss-bench",
-            swiftSettings: kernelFlags),
+            name: "autoloss-bench", dependencies: ["LossLanguage", "BenchSupport"], path: "bench/Sources/autoloss-bench"),
         .executableTarget(
             name: "autoloss-screen-bench", dependencies: ["LossLanguage", "Verification", "Search", "BenchSupport"],
-            path: "bench/Sources/autoloss-screen-bench", swiftSettings: kernelFlags),
+            path: "bench/Sources/autoloss-screen-bench"),
         .executableTarget(
             name: "autoloss-tensor-bench", dependencies: ["TensorEngine", "LossLanguage", "BenchSupport"],
-            path: "bench/Sources/autoloss-tensor-bench", swiftSettings: kernelFlags),
+            path: "bench/Sources/autoloss-tensor-bench"),
         .executableTarget(
             name: "autoloss-detector-bench", dependencies: ["Detection", "TensorEngine", "LossLanguage", "BenchSupport"],
-            path: "bench/Sources/autoloss-detector-bench", swiftSettings: kernelFlags),
+            path: "bench/Sources/autoloss-detector-bench"),
         .testTarget(name: "LossLanguageTests", dependencies: ["LossLanguage", "_TestSupport"]),
         .testTarget(name: "VerificationTests", dependencies: ["Verification", "LossLanguage", "_TestSupport"]),
         .testTarget(name: "SearchTests", dependencies: ["Search", "Verification", "Detection", "LossLanguage", "_TestSupport"], exclude: ["Fixtures"]),

@@ -21,7 +21,7 @@ BIN=bench/out/rung_study/autoloss
 mkdir -p bench/out/rung_study bench/out/tuned
 # keep-sN alone builds nothing: it runs beside an ablation, which a build would slow.
 if printf '%s\n' "${steps[@]}" | grep -qv '^keep-s'; then
-    swift build -c release --product autoloss
+    make -s release
     # A copy of the binary, replaced whole (a running copy keeps its own): rebuilding the project
     # while the measurements run leaves them alone.
     cp .build/release/autoloss "$BIN.new" && mv -f "$BIN.new" "$BIN"
