@@ -1,8 +1,10 @@
 import Foundation
 import XCTest
 @testable import Search
+import Detection
+import LossLanguage
 
-/// Evaluations submitted at the same moment go to Slurm as one job array. A stand-in sbatch on
+/// The evaluations the scheduler starts together go to Slurm as one job array. A stand-in sbatch on
 /// PATH records its arguments and runs the array's script once per task, as Slurm would (array
 /// 77); the real Slurm runs it in SlurmIntegrationTests and SlurmFailureTests.
 final class SlurmArrayTests: XCTestCase {
@@ -30,36 +32,65 @@ final class SlurmArrayTests: XCTestCase {
         try? FileManager.default.removeItem(at: folder)
     }
 
-    func testRequestsOfOneMomentGoAsOneArrayEachTaskInItsFolder() throws {
+    func testABatchGoesAsOneArrayEachTaskInItsFolder() throws {
         let evaluations = folder.appendingPathComponent("run/evaluations")
         let dirs = (0..<3).map { evaluations.appendingPathComponent("mos-\($0)") }
         for d in dirs { try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true) }
-        final class Ids: @unchecked Sendable { var values = [String](repeating: "", count: 3); let lock = NSLock() }
-        let ids = Ids()
-        // Three threads at once, as the search's --jobs 3 starts three trainings.
-        let group = DispatchGroup()
-        for k in 0..<3 { group.enter(); Thread.detachNewThread { defer { group.leave() }
-            let request = SlurmArray.Request(command: "echo task $AUTOLOSS_SLOT in $(basename $PWD); echo oops >&2; exit \(k)",
-                                             directory: dirs[k], environment: ["AUTOLOSS_SLOT": "\(k)"], arguments: ["--partition=cpu"],
-                                             name: "autoloss-run-mos-g1")
-            guard case .success(let id) = SlurmArray.shared.submit(request, window: 0.5) else { return XCTFail("refused") }
-            ids.lock.lock(); ids.values[k] = id; ids.lock.unlock()
-        } }
-        group.wait()
+        let tasks = (0..<3).map { k in
+            SlurmJob.Task(command: "echo task $AUTOLOSS_SLOT in $(basename $PWD); echo oops >&2; exit \(k)", directory: dirs[k],
+                          environment: ["AUTOLOSS_SLOT": "\(k)"])
+        }
+        let ids = SlurmJob.submitArray(tasks, arguments: ["--partition=cpu"], name: "autoloss-run-mos-g1", in: evaluations).map { submitted in
+            guard case .success(let id) = submitted else { XCTFail("refused"); return "" }
+            return id
+        }
         let calls = try String(contentsOf: folder.appendingPathComponent("sbatch-calls.txt"), encoding: .utf8).split(separator: "\n")
             .filter { $0.hasPrefix("--parsable") }
         XCTAssertEqual(calls.count, 1, "one sbatch call: \(calls)")
         XCTAssertTrue(calls[0].hasPrefix("--parsable --array=0-2 --job-name=autoloss-run-mos-g1 --chdir=\(evaluations.path)"), String(calls[0]))
         XCTAssertTrue(calls[0].contains("--partition=cpu --wrap"), String(calls[0]))
-        XCTAssertEqual(Set(ids.values), ["77_0", "77_1", "77_2"])
+        XCTAssertEqual(Set(ids), ["77_0", "77_1", "77_2"])
         // Each task ran its own request's command in its own folder, with its own environment.
-        for (k, id) in ids.values.enumerated() {
+        for (k, id) in ids.enumerated() {
             let task = id.split(separator: "_")[1]
             let dir = try XCTUnwrap(dirs.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("slurm-77_\(task).out").path) })
             let out = try String(contentsOf: dir.appendingPathComponent("slurm-77_\(task).out"), encoding: .utf8)
             XCTAssertEqual(out, "task \(dirs.firstIndex(of: dir)!) in \(dir.lastPathComponent)\n", "request \(k)")
             XCTAssertEqual(try String(contentsOf: dir.appendingPathComponent("slurm-77_\(task).err"), encoding: .utf8), "oops\n")
         }
+    }
+
+    /// The external evaluator on Slurm with several jobs sends the batch the scheduler hands it
+    /// as one array, each task in its candidate's folder; what no evaluation followed (a stop
+    /// request came first) is cancelled when the batch ends. One job at a time: no array.
+    func testTheEvaluatorSendsTheBatchItIsHandedAndCancelsWhatNoneFollowed() throws {
+        let scancel = folder.appendingPathComponent("bin/scancel")
+        try "#!/bin/sh\necho \"$@\" >> \"\(folder.path)/scancel-calls.txt\"\n".write(to: scancel, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: scancel.path)
+        let evaluations = folder.appendingPathComponent("run/evaluations")
+        let pair = LossPair(classification: try Expr.resolve("ce", branch: .softmax), mode: .softmax, regression: try Expr.resolve("giou", branch: .reg))
+        let requests = try ["1 - i / u", "e / i", "-log(i / u)"].enumerated().map { k, formula in
+            var request = EvaluationRequest(pair: pair, searched: .reg, stage: .mos, seed: 1, generation: 2, slot: k)
+            request.pair.regression = try Expr.parse(formula, branch: .reg)
+            return request
+        }
+        let single = ExternalEvaluator(command: "echo {dir}", workDirectory: evaluations, executor: .slurm(arguments: [], jobs: 1))
+        single.begin(requests)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("sbatch-calls.txt").path))
+        let evaluator = ExternalEvaluator(command: "basename {dir}", workDirectory: evaluations, executor: .slurm(arguments: ["--partition=cpu"], jobs: 3))
+        evaluator.begin(requests)
+        let calls = try String(contentsOf: folder.appendingPathComponent("sbatch-calls.txt"), encoding: .utf8).split(separator: "\n")
+            .filter { $0.hasPrefix("--parsable") }
+        XCTAssertEqual(calls.count, 1, "one sbatch call: \(calls)")
+        XCTAssertTrue(calls[0].hasPrefix("--parsable --array=0-2 --job-name=autoloss-run-mos-g2 --chdir=\(evaluations.path)"), String(calls[0]))
+        for (k, request) in requests.enumerated() {
+            let dir = CandidateFolder(evaluations.appendingPathComponent(CandidateFolder.name(request)))
+            XCTAssertEqual(try dir.request().slot, k)
+            XCTAssertEqual(try String(contentsOf: dir.url.appendingPathComponent("slurm-77_\(k).out"), encoding: .utf8), dir.url.lastPathComponent + "\n")
+        }
+        evaluator.end()
+        let cancelled = try String(contentsOf: folder.appendingPathComponent("scancel-calls.txt"), encoding: .utf8)
+        XCTAssertEqual(Set(cancelled.split(separator: "\n")), ["77_0", "77_1", "77_2"])
     }
 
     func testAJobsNameLosesItsSlotInTheArraysName() {

@@ -37,6 +37,27 @@ final class EvaluationCache: @unchecked Sendable {
         return result
     }
 
+    /// The candidates whose trainings at `stage` the scheduler starts at once: those the store
+    /// does not hold already (nor the baseline's training) go to the evaluator together
+    /// (`CandidateEvaluator.begin`: on Slurm, one job array).
+    func begin(_ batch: [Screened], stage: TrainingStage, generation: Int, hurdles: [Double]? = nil) throws {
+        var requests: [EvaluationRequest] = []
+        for s in batch {
+            if let stored = try store.result(.candidate(canonical: s.canonical), stage: stage), stored.status != .failed { continue }
+            if s.canonical == losses.baselineCanonical { continue }
+            requests.append(request(losses.pair(candidate: s.expr), stage: stage, generation: generation, slot: s.slot, hurdles: hurdles))
+        }
+        if stop.isRequested { return }
+        evaluator.begin(requests)
+    }
+
+    /// The stage's trainings are over (`CandidateEvaluator.end`).
+    func end() { evaluator.end() }
+
+    private func request(_ pair: LossPair, stage: TrainingStage, generation: Int?, slot: Int?, hurdles: [Double]?) -> EvaluationRequest {
+        EvaluationRequest(pair: pair, searched: losses.branch, stage: stage, seed: seed, generation: generation, slot: slot, hurdles: hurdles)
+    }
+
     /// A screened candidate's training at `stage`, recorded with the verdict `judge` gives it.
     func candidate(_ s: Screened, stage: TrainingStage, generation: Int, hurdles: [Double]? = nil,
                    judge: (EvaluationResult) -> (passed: Bool, reason: String)) throws -> EvaluationResult {
@@ -70,9 +91,8 @@ final class EvaluationCache: @unchecked Sendable {
             e.phase = .progress(step)
             observe(e)
         }, stop: stop)
-        let request = EvaluationRequest(pair: pair, searched: losses.branch, stage: stage, seed: seed, generation: event.generation,
-                                        slot: event.slot, hurdles: hurdles)
-        let result = evaluator.evaluate(request, context: context)
+        let result = evaluator.evaluate(request(pair, stage: stage, generation: event.generation, slot: event.slot, hurdles: hurdles),
+                                        context: context)
         if let signal = stop.signalNumber, result.status != .ok { throw SearchStopped(signal: signal) }
         var done = event
         done.phase = .finished(result)

@@ -49,14 +49,13 @@ public enum Executor: Codable, Equatable, Sendable {
 
     /// Runs `command` in `directory` and waits for it (`ProcessRunner`: on a stop request, or
     /// past `timeout` seconds, its whole process group is ended). `pidFile` gets the command's
-    /// process id while it runs. On Slurm, `label` names the job.
+    /// process id while it runs. On Slurm, `label` names the job, and `submitted` is its task of
+    /// an array submitted already (`submitArray`).
     func run(_ command: String, in directory: URL, environment: [String: String], stop: StopRequest = StopRequest(),
-             timeout: Double? = nil, pidFile: URL? = nil, label: String = "autoloss") -> Outcome {
-        if case .slurm(let arguments, let jobs) = self {
-            var job = SlurmJob(arguments: arguments, name: label, directory: directory)
-            // With several jobs at once, those of one stage start together: one array.
-            if jobs > 1 { job.batchWindow = 0.05 }
-            return job.run(command, environment: environment, stop: stop, timeout: timeout)
+             timeout: Double? = nil, pidFile: URL? = nil, label: String = "autoloss", submitted: SlurmJob.Submitted? = nil) -> Outcome {
+        if case .slurm(let arguments, _) = self {
+            let job = SlurmJob(arguments: arguments, name: label, directory: directory)
+            return job.run(command, environment: environment, stop: stop, timeout: timeout, submitted: submitted)
         }
         let output = ProcessRunner.run(["sh", "-c", command], in: directory, environment: environment, stop: stop, timeout: timeout) { pid in
             if let pidFile { try? Data("\(pid)\n".utf8).write(to: pidFile) }

@@ -35,6 +35,8 @@ public struct ExternalEvaluator: CandidateEvaluator {
     /// evaluate {dir}`), the built-in evaluator it runs, its training settings and the run's
     /// checkpoint folder. The threads are the executor's share of the machine.
     public var setup = EvaluationSetup()
+    /// The array tasks `begin` submitted, until their evaluations follow them.
+    private let arrayTasks = SubmittedTasks()
 
     public init(command: String, workDirectory: URL, executor: Executor = .local(jobs: 1), timeout: Double? = nil) {
         self.command = command
@@ -45,23 +47,62 @@ public struct ExternalEvaluator: CandidateEvaluator {
 
     public func evaluate(_ request: EvaluationRequest, context: EvaluationContext) -> EvaluationResult {
         let start = Date()
-        func failed(_ reason: String) -> EvaluationResult {
-            EvaluationResult(status: .failed, seconds: Date().timeIntervalSince(start), reason: reason)
+        let (request, dir, shellCommand) = prepared(request)
+        // Submitted already, with the others the scheduler started at once: follow its task.
+        if let submitted = arrayTasks.take(dir) {
+            return Self.run(shellCommand, in: dir, stage: request.stage, executor: executor, stop: context.stop, timeout: timeout,
+                            since: start, label: jobName(request), submitted: submitted)
         }
+        if let adopted = adopt(dir, command: shellCommand, stop: context.stop, since: start) { return adopted }
+        if let failure = write(request, command: shellCommand, in: dir) {
+            return EvaluationResult(status: .failed, seconds: Date().timeIntervalSince(start), reason: failure)
+        }
+        return Self.run(shellCommand, in: dir, stage: request.stage, executor: executor, stop: context.stop, timeout: timeout, since: start,
+                        label: jobName(request))
+    }
+
+    /// On Slurm with several jobs, the evaluations the scheduler starts together go as one job
+    /// array; each `evaluate` then follows its own task. Evaluations an interrupted search left
+    /// (their folder has the same command: `adopt`) are left to `evaluate`.
+    public func begin(_ batch: [EvaluationRequest]) {
+        guard case .slurm(let arguments, let jobs) = executor, jobs > 1 else { return }
+        var tasks: [SlurmJob.Task] = [], names: [String] = []
+        for request in batch {
+            let (request, dir, shellCommand) = prepared(request)
+            guard (try? String(contentsOf: CandidateFolder(dir).commandFile, encoding: .utf8)) != shellCommand else { continue }
+            if write(request, command: shellCommand, in: dir) != nil { continue }  // `evaluate` says why
+            tasks.append(SlurmJob.Task(command: shellCommand, directory: dir, environment: Self.environment(dir, stage: request.stage, executor: executor)))
+            names.append(jobName(request))
+        }
+        guard tasks.count > 1 else { return }
+        let name = SlurmJob(arguments: [], name: names[0], directory: workDirectory).arrayName
+        let submitted = SlurmJob.submitArray(tasks, arguments: arguments + SlurmJob.timeLimit(timeout), name: name, in: workDirectory)
+        for (task, s) in zip(tasks, submitted) { arrayTasks.put(s, for: task.directory) }
+    }
+
+    public func end() {
+        for case .success(let id) in arrayTasks.takeAll() { SlurmJob.cancel(id) }
+    }
+
+    /// The request as this evaluator writes it (its setup, the executor's share of the cores),
+    /// its folder, and the command with the folder in place of `{dir}`.
+    private func prepared(_ request: EvaluationRequest) -> (EvaluationRequest, URL, String) {
         var request = request
         request.setup = setup
         request.setup.threads = Executor.threadShare(jobs: executor.jobs)
         let dir = workDirectory.appendingPathComponent(CandidateFolder.name(request))
-        let shellCommand = command.replacingOccurrences(of: "{dir}", with: Shell.quoted(dir.path))
-        if let adopted = adopt(dir, command: shellCommand, stop: context.stop, since: start) { return adopted }
+        return (request, dir, command.replacingOccurrences(of: "{dir}", with: Shell.quoted(dir.path)))
+    }
+
+    /// Writes the candidate's files and the command; why not, if it could not.
+    private func write(_ request: EvaluationRequest, command: String, in dir: URL) -> String? {
         do {
             try CandidateFolder(dir).write(request)
-            try shellCommand.write(to: CandidateFolder(dir).commandFile, atomically: true, encoding: .utf8)
+            try command.write(to: CandidateFolder(dir).commandFile, atomically: true, encoding: .utf8)
+            return nil
         } catch {
-            return failed("cannot write the candidate's files in \(dir.path): \(error.localizedDescription)")
+            return "cannot write the candidate's files in \(dir.path): \(error.localizedDescription)"
         }
-        return Self.run(shellCommand, in: dir, stage: request.stage, executor: executor, stop: context.stop, timeout: timeout, since: start,
-                        label: jobName(request))
     }
 
     /// Runs a candidate folder's command there and reads what it gave: its stdout and stderr
@@ -69,21 +110,26 @@ public struct ExternalEvaluator: CandidateEvaluator {
     /// missing or malformed result.json a failed evaluation with the reason. The search's
     /// evaluations and the worker (`CandidateFolder.evaluate`) both run commands through this.
     static func run(_ shellCommand: String, in dir: URL, stage: TrainingStage, executor: Executor, stop: StopRequest,
-                    timeout: Double?, since start: Date, label: String = "autoloss") -> EvaluationResult {
+                    timeout: Double?, since start: Date, label: String = "autoloss", submitted: SlurmJob.Submitted? = nil) -> EvaluationResult {
         let pidFile = CandidateFolder(dir).pidFile
-        var environment = ["AUTOLOSS_CANDIDATE_DIR": dir.path, "AUTOLOSS_STAGE": stage.rawValue]
-        // Trainings side by side on this machine share its cores (OpenMP, and autoloss's own
-        // threads, follow OMP_NUM_THREADS), unless the user set a count.
-        if case .local(let jobs) = executor, jobs > 1, ProcessInfo.processInfo.environment["OMP_NUM_THREADS"] == nil {
-            environment["OMP_NUM_THREADS"] = "\(Executor.threadShare(jobs: jobs))"
-        }
-        let outcome = executor.run(shellCommand, in: dir, environment: environment,
-                                   stop: stop, timeout: timeout, pidFile: pidFile, label: label)
+        let outcome = executor.run(shellCommand, in: dir, environment: environment(dir, stage: stage, executor: executor),
+                                   stop: stop, timeout: timeout, pidFile: pidFile, label: label, submitted: submitted)
         Self.keepOutput(of: outcome, in: dir)
         try? FileManager.default.removeItem(at: pidFile)
         var result = read(outcome, in: dir, timeout: timeout, since: start)
         result.job = outcome.job
         return result
+    }
+
+    /// The command's environment: its folder and stage; trainings side by side on this machine
+    /// share its cores (OpenMP, and autoloss's own threads, follow OMP_NUM_THREADS), unless the
+    /// user set a count.
+    static func environment(_ dir: URL, stage: TrainingStage, executor: Executor) -> [String: String] {
+        var environment = ["AUTOLOSS_CANDIDATE_DIR": dir.path, "AUTOLOSS_STAGE": stage.rawValue]
+        if case .local(let jobs) = executor, jobs > 1, ProcessInfo.processInfo.environment["OMP_NUM_THREADS"] == nil {
+            environment["OMP_NUM_THREADS"] = "\(Executor.threadShare(jobs: jobs))"
+        }
+        return environment
     }
 
     private static func read(_ outcome: Executor.Outcome, in dir: URL, timeout: Double?, since start: Date) -> EvaluationResult {

@@ -9,8 +9,8 @@ import Foundation
 /// search.log). A job that ends in a state where a retry can help (NODE_FAIL, PREEMPTED,
 /// BOOT_FAIL, or CANCELLED by someone else) is submitted again, alone, up to `retries` times,
 /// after a back-off of 1, 2, 4... seconds; a stop request or the time limit cancels it
-/// (`scancel`). Evaluations submitted together go as one job array (`SlurmArray`), each then
-/// followed as its task (ARRAY_TASK).
+/// (`scancel`). Evaluations the scheduler starts together go as one job array
+/// (`SlurmJob+Array.swift`), each then followed as its task (ARRAY_TASK).
 struct SlurmJob {
     var arguments: [String]
     var name: String
@@ -20,9 +20,6 @@ struct SlurmJob {
     /// long jobs do not keep the controller busy.
     static func pollInterval(after elapsed: Double) -> Double { min(2, 0.1 + elapsed / 30) }
     var retries = 3
-    /// Seconds to wait for other evaluations submitted at the same moment, to go with them as
-    /// one job array (`SlurmArray`); 0: submit alone at once (one job at a time: nothing to wait for).
-    var batchWindow = 0.0
 
     /// The array's name: the job's name without its slot ("autoloss-RUN-mos-g2-s14" -> "autoloss-RUN-mos-g2").
     var arrayName: String {
@@ -47,17 +44,17 @@ struct SlurmJob {
     }
 
     /// Submits `command` and follows it to its end; `timeout` seconds (nil: none) are also given
-    /// to Slurm as the job's time limit, rounded up to a minute.
-    func run(_ command: String, environment: [String: String], stop: StopRequest, timeout: Double?) -> Executor.Outcome {
-        let arguments = self.arguments + timeLimit(timeout)
+    /// to Slurm as the job's time limit, rounded up to a minute. `submitted`: the command went to
+    /// Slurm already, as a task of an array (or was refused there); a retry submits it alone.
+    func run(_ command: String, environment: [String: String], stop: StopRequest, timeout: Double?,
+             submitted given: Submitted? = nil) -> Executor.Outcome {
+        let arguments = self.arguments + Self.timeLimit(timeout)
         var attempt = 0
         while true {
             let id: String
             let submitted: Submitted
-            if attempt == 0 && batchWindow > 0 {
-                let request = SlurmArray.Request(command: command, directory: directory, environment: environment,
-                                                 arguments: arguments, name: arrayName)
-                submitted = SlurmArray.shared.submit(request, window: batchWindow)
+            if attempt == 0, let given {
+                submitted = given
             } else {
                 submitted = Self.submit(command, arguments: arguments, name: name, directory: directory, environment: environment)
             }
@@ -79,7 +76,7 @@ struct SlurmJob {
         }
     }
 
-    private func timeLimit(_ timeout: Double?) -> [String] {
+    static func timeLimit(_ timeout: Double?) -> [String] {
         guard let timeout else { return [] }
         return ["--time=\(max(1, Int((timeout / 60).rounded(.up))))"]
     }

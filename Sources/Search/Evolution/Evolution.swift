@@ -189,7 +189,9 @@ public final class Evolution {
         let judge = { [options, baselineMOS] (r: EvaluationResult) in Self.verdict(r, stage: stage, bar: bar, options: options, baselineMOS: baselineMOS) }
         return try scheduler.run(items, mayStart: { k in
             clock.mayStart(stage) && (stage == .proxy || budget.mosMayStart(after: k))
-        }) { s in
+        }, starting: { wave in
+            try trainings.begin(wave, stage: stage, generation: g, hurdles: hurdles)
+        }, ended: trainings.end) { s in
             let r = try trainings.candidate(s, stage: stage, generation: g, hurdles: hurdles, judge: judge)
             let elapsed = clock.elapsed
             // A training a hurdle ended counts as the whole one it might have been: no training

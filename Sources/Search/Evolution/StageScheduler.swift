@@ -4,19 +4,30 @@ import Foundation
 /// Slurm wants many; the built-in detector uses both cores by itself), and gives their results
 /// back in the items' order, so that the search's course does not depend on which finished
 /// first. Before each training starts it asks `mayStart` (the time limit, the budget); the first
-/// refusal ends the batch, and the items not started get nil.
+/// refusal ends the batch, and the items not started get nil. The items it starts at once (the
+/// first `jobs`) it hands to `starting` together before training them: the evaluator may send
+/// them as one (a Slurm job array), with no waiting to see what else comes, and says when the
+/// stage's trainings have `ended`.
 struct StageScheduler {
     let jobs: Int
 
-    func run<Item>(_ items: [Item], mayStart: (Int) -> Bool,
+    func run<Item>(_ items: [Item], mayStart: (Int) -> Bool, starting: ([Item]) throws -> Void = { _ in }, ended: () -> Void = {},
                    train: @escaping @Sendable (Item) throws -> (result: EvaluationResult, elapsed: TimeInterval)) throws
         -> [(result: EvaluationResult, elapsed: TimeInterval)?] {
+        // The first wave: every item that may start before any training ends.
+        let firstWave = min(max(1, jobs), items.count)
+        var wave = 0
+        while wave < firstWave && mayStart(wave) { wave += 1 }
+        let refused = wave < firstWave
+        if wave > 1 { try starting(Array(items[..<wave])) }
+        defer { if wave > 1 { ended() } }
         let slots = Slots(items.count)
         let limit = DispatchSemaphore(value: max(1, jobs))
         let group = DispatchGroup()
         for (k, item) in items.enumerated() {
             limit.wait()
-            guard mayStart(k) else { limit.signal(); break }
+            // The first wave was asked already (and the item after it, where it was refused).
+            guard k < wave || (!refused && mayStart(k)) else { limit.signal(); break }
             group.enter()
             // A queue of its own, which Dispatch runs on its overcommitting pool (a thread at once,
             // kept for reuse): the default global queue on Linux adds a thread about once a second
