@@ -120,6 +120,30 @@ final class DetectorEvaluatorTests: XCTestCase {
         XCTAssertTrue(result.reason.contains("no such dataset folder"), result.reason)
     }
 
+    /// A request's settings become the evaluator's schedules, the worker's as the search's: the
+    /// initial weights' seed (fixed, or each training's own) among them.
+    func testSettingsShapeTheSchedules() throws {
+        let data = try DetectorData.resolve("shapes", searchingFrom: [])
+        let preset = DetectorEvaluator(data: data)
+        XCTAssertEqual(preset.schedules[.proxy]?.networkSeed, 0, "the presets start every loss from the same weights")
+        let settings = DetectorSettings(scheduleScale: 0.5, rungs: [0.5])
+        var fixed = settings, follows = settings
+        fixed.initSeed = .fixed(3)
+        follows.initSeed = .followsSeed
+        for (s, seed) in [(settings, UInt64?.some(0)), (fixed, 3), (follows, nil)] {
+            let evaluator = DetectorEvaluator(data: data, settings: s, checkpoints: nil)
+            XCTAssertEqual(evaluator.schedules[.proxy]?.networkSeed, seed)
+            XCTAssertEqual(evaluator.schedules[.mos]?.networkSeed, seed)
+            XCTAssertEqual(evaluator.schedules[.proxy], preset.schedules[.proxy]?.scaled(0.5).withNetworkSeed(seed))
+            XCTAssertEqual(evaluator.rungs, [0.5])
+        }
+        var options = SearchOptions(branch: .reg)
+        options.initSeed = .followsSeed
+        XCTAssertNil(options.problem)
+        options.evaluator = .simulation
+        XCTAssertEqual(options.problem, "the initial weights' seed: the built-in detector's trainings only")
+    }
+
     /// The detector's data is checked with the options and resolved where the evaluator is made.
     func testOptionsAcceptTheDetectorEvaluator() throws {
         var options = SearchOptions(branch: .sigmoid)
@@ -140,4 +164,12 @@ final class DetectorEvaluatorTests: XCTestCase {
 private final class FirstStep: @unchecked Sendable {
     var steps: [Int] = []
     func note(_ step: Int) { steps.append(step) }
+}
+
+extension TrainingSchedule {
+    func withNetworkSeed(_ seed: UInt64?) -> TrainingSchedule {
+        var s = self
+        s.networkSeed = seed
+        return s
+    }
 }

@@ -22,7 +22,8 @@ final class EvaluationRequestTests: XCTestCase {
     func fullRequests() throws -> [EvaluationRequest] {
         let tuned = TunedSetting(weight: 2.5, alpha: 0.3, gamma: 1, ap: 61.25, sd: 0.5, seeds: 3)
         let setup = EvaluationSetup(evaluator: .detector(data: "/data/shapes folder"),
-                                    training: DetectorSettings(scheduleScale: 0.125, tuned: tuned, mosSeeds: 3, mosRung: 0.25, rungs: [0.25, 0.5]),
+                                    training: DetectorSettings(scheduleScale: 0.125, tuned: tuned, mosSeeds: 3, mosRung: 0.25, rungs: [0.25, 0.5],
+                                                               initSeed: .followsSeed),
                                     checkpoints: "/runs/r 1/checkpoints",
                                     verificationImages: [VerificationImage(id: 9, file: "a.jpg"), VerificationImage(id: 14, file: "b'c.png")],
                                     threads: 3)
@@ -54,6 +55,11 @@ final class EvaluationRequestTests: XCTestCase {
         XCTAssertEqual(object["threads"] as? Int, 3)
         XCTAssertEqual(object["rungs"] as? [Double], [0.25, 0.5])
         XCTAssertEqual(object["schedule_scale"] as? Double, 0.125)
+        XCTAssertEqual(object["init_seed"] as? String, "seed")
+        var fixed = reg
+        fixed.setup.training.initSeed = .fixed(7)
+        XCTAssertEqual(try EvaluationRequest.read(fixed.json()), fixed)
+        XCTAssertEqual((try JSONSerialization.jsonObject(with: fixed.json()) as? [String: Any])?["init_seed"] as? Int, 7)
         let images = try XCTUnwrap(object["verification_images"] as? [[String: Any]])
         XCTAssertEqual(images.map { "\($0["id"] as? Int ?? -1) \($0["file"] as? String ?? "")" }, ["9 a.jpg", "14 b'c.png"])
     }

@@ -108,6 +108,26 @@ final class EvaluateCommandTests: XCTestCase {
         XCTAssertEqual(read[.mos]?.stats, scratch.evaluate(pair, searched: .reg, stage: .mos, seed: 3).stats)
     }
 
+    /// A knob of the request reaches the worker's training: the initial weights' seed gives the
+    /// numbers the in-process evaluator gives with it, and others than the presets' fixed seed.
+    func testTheWorkerTrainsFromTheRequestsInitialWeights() throws {
+        let data = try DetectorData.resolve("shapes", searchingFrom: [])
+        let pair = LossPair(classification: try Expr.resolve("ce", branch: .softmax), mode: .softmax, regression: try Expr.resolve("giou", branch: .reg))
+        var settings = DetectorSettings(scheduleScale: 0.005)
+        let preset = DetectorEvaluator(data: data, settings: settings, checkpoints: nil).evaluate(pair, searched: .reg, stage: .proxy, seed: 3)
+        settings.initSeed = .fixed(5)
+        let request = EvaluationRequest(pair: pair, searched: .reg, stage: .proxy, seed: 3,
+                                        setup: EvaluationSetup(evaluator: .detector(data: "shapes"), training: settings))
+        let dir = CandidateFolder(folder.appendingPathComponent("init"))
+        try dir.write(request)
+        let r = try CLI.run(["evaluate", dir.url.path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let inProcess = DetectorEvaluator(data: data, settings: settings, checkpoints: nil).evaluate(request, context: EvaluationContext())
+        XCTAssertEqual(dir.readResult().status, .ok, dir.readResult().reason)
+        XCTAssertEqual(dir.readResult().stats, inProcess.stats)
+        XCTAssertNotEqual(inProcess.stats, preset.stats, "other initial weights, other numbers")
+    }
+
     func testAFolderThatIsNotACandidateIsRefused() throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let r = try CLI.run(["evaluate", folder.path])

@@ -302,6 +302,8 @@ final class SearchCommandTests: XCTestCase {
             (["search", "--branch", "reg", "--max-evals", "0"], "--max-evals must be at least 1"),
             (["search", "--branch", "reg", "--evaluator", "external"], "needs --command"),
             (["search", "--branch", "reg", "--schedule-scale", "9"], "the schedule scale must be in (0, 4]"),
+            (["search", "--branch", "reg", "--init-seed", "first"], "--init-seed first: give a whole number, or 'seed'"),
+            (["search", "--branch", "reg", "--evaluator", "simulation", "--init-seed", "seed"], "the built-in detector's trainings only"),
             (["search", "--branch", "reg", "--out", existing.path], "exists: choose a new --out folder"),
             (["search", "--resume", existing.path], "is not a run store"),
             (["search", "--resume", existing.appendingPathComponent("notes.txt").path], "is not a run store"),

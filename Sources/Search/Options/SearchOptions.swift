@@ -71,6 +71,9 @@ public struct SearchOptions: Codable, Equatable, Sendable {
     /// MOS as the first rung of the proxy training at this fraction of its schedule (scored on the
     /// proxy's validation images) instead of the MOS preset (nil). The built-in detector only.
     public var mosRung: Double?
+    /// The seed of every training's initial weights (nil: the presets' fixed 0). The built-in
+    /// detector only.
+    public var initSeed: InitSeed?
 
     /// `search`'s MOS on the built-in detector where `--mos-rung` is not given: the proxy's first
     /// rung in the branches where the MOS preset ranks candidates poorly and the rung well
@@ -172,6 +175,7 @@ public struct SearchOptions: Codable, Equatable, Sendable {
             if !(f > 0 && f < 1) { return "--mos-rung must be a fraction of the proxy schedule between 0 and 1, e.g. 0.125" }
             guard isDetector else { return "--mos-rung: the built-in detector's proxy training only (--evaluator detector)" }
         }
+        if initSeed != nil && !isDetector { return "the initial weights' seed: the built-in detector's trainings only" }
         if let m = hurdleMargin, !(m >= 0 && m <= 100) { return "--hurdle-margin must be between 0 and 100 AP points" }
         if let t = evalTimeoutSeconds, !(t > 0 && t <= 30 * 86_400) { return "--eval-timeout must be a positive number of seconds, at most 30 days" }
         if case .external(let command) = evaluator, command.isEmpty { return "--evaluator external needs --command CMD" }

@@ -48,6 +48,8 @@ struct SearchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Multi-fidelity proxy training: score each candidate's proxy training at these fractions of the schedule, and end it where it falls below the hurdle (the baseline's AP and the parents' there, less --hurdle-margin).", valueName: "F,F,...")) var rungs: String?
     @Option(name: .customLong("hurdle-margin"), help: ArgumentHelp("AP points below a rung's bar that still go on (default 2).", valueName: "AP")) var hurdleMargin: Double?
     @Option(name: .customLong("tuned-baseline"), help: ArgumentHelp("Measure candidates against the baseline pair as `autoloss tune-baseline --out DIR` tuned it: every training uses its best weight (and focal's alpha and gamma).", valueName: "DIR")) var tunedBaseline: String?
+    @Option(name: .customLong("init-seed"), help: ArgumentHelp("Seed of every training's initial weights: a number, or 'seed' to follow each training's seed (default: the presets' fixed 0, the same start for every loss; built-in detector).", valueName: "N|seed"))
+    var initSeed: String?
     @Option(name: .customLong("mos-seeds"), help: ArgumentHelp("MOS trainings per candidate (consecutive seeds), their AP averaged (built-in detector).", valueName: "N")) var mosSeeds: Int?
     @Option(name: .customLong("mos-rung"), help: ArgumentHelp("MOS as the proxy training's first rung: train on the proxy's images, stop at this fraction of its schedule, score its validation images; the candidates the proxy stage takes go on from there (built-in detector). Default: 0.25 in the reg branch, where it ranked candidates as the proxy does and the MOS preset did not; preset: the MOS preset.", valueName: "F|preset")) var mosRung: String?
     @Flag(name: .customLong("no-cpv"), help: "Turn convergence property verification off.") var noCPV = false
@@ -74,7 +76,7 @@ struct SearchCommand: ParsableCommand {
         }
         if resume == nil && branch == nil { throw ValidationError("give --branch softmax|sigmoid|reg, or --resume RUN") }
         if resume != nil && (branch != nil || mode != nil || partner != nil || baseline != nil || ablate || scheduleScale != nil
-            || rungs != nil || hurdleMargin != nil || tunedBaseline != nil || mosSeeds != nil || mosRung != nil) {
+            || rungs != nil || hurdleMargin != nil || tunedBaseline != nil || mosSeeds != nil || mosRung != nil || initSeed != nil) {
             throw ValidationError("--resume continues a run with its own branch, losses, filters and schedules; give only budgets and where evaluations run (--executor, --sbatch-arg, --jobs, --eval-timeout) with it")
         }
     }
@@ -105,6 +107,10 @@ struct SearchCommand: ParsableCommand {
         o.rungs = try rungs.map { try commaList($0, option: "--rungs") { Double($0) } }  // ranges: SearchOptions.problem
         o.hurdleMargin = hurdleMargin
         o.mosSeeds = mosSeeds
+        o.initSeed = try initSeed.map { text in
+            guard let seed = InitSeed(text) else { throw CLIError("--init-seed \(text): give a whole number, or 'seed' to follow each training's seed") }
+            return seed
+        }
         o.mosRung = try mosRungChoice(o)
         if let tunedBaseline {
             let tuning = try TunedBaseline.read(tunedBaseline)
