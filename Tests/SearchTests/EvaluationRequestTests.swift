@@ -32,7 +32,7 @@ final class EvaluationRequestTests: XCTestCase {
                                     searched: .reg, stage: .proxy, seed: 18_446_744_073_709_551_615, generation: 4, slot: 11,
                                     hurdles: [41.25, 55.5], setup: setup)
         let cls = EvaluationRequest(pair: LossPair(classification: try Expr.resolve("cse-a-cls", branch: .softmax), mode: .softmax,
-                                                   regression: try Expr.resolve("giou", branch: .reg), builtinRegression: .ciou),
+                                                   regression: .boxDistance(.ciou)),
                                     searched: .softmax, stage: .mos, seed: 0)
         return [reg, cls]
     }
@@ -46,8 +46,8 @@ final class EvaluationRequestTests: XCTestCase {
             let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: dir.requestFile)) as? [String: Any])
             XCTAssertEqual(object["schema"] as? Int, 2)
             XCTAssertEqual(object["branch"] as? String, request.searched.rawValue)
-            XCTAssertEqual(object["formula"] as? String, request.candidate.infix)
-            XCTAssertEqual(object["partner"] as? String, request.partner.infix)
+            XCTAssertEqual(object["formula"] as? String, request.candidate.name)
+            XCTAssertEqual(object["partner"] as? String, request.partner.name)
             XCTAssertEqual(object["stage"] as? String, request.stage.rawValue)
         }
         let reg = try fullRequests()[0]
@@ -62,6 +62,34 @@ final class EvaluationRequestTests: XCTestCase {
         XCTAssertEqual((try JSONSerialization.jsonObject(with: fixed.json()) as? [String: Any])?["init_seed"] as? Int, 7)
         let images = try XCTUnwrap(object["verification_images"] as? [[String: Any]])
         XCTAssertEqual(images.map { "\($0["id"] as? Int ?? -1) \($0["file"] as? String ?? "")" }, ["9 a.jpg", "14 b'c.png"])
+    }
+
+    /// A slot holding a built-in loss (a baseline such as DIoU, a partner such as smooth-L1) is
+    /// written by its name, with no formula files, and read back as that loss.
+    func testBuiltInLossesAreSlotsOfTheirOwn() throws {
+        let ce = try Expr.resolve("ce", branch: .softmax)
+        for kind in [RegressionSlot.Kind.boxDistance(.diou), .boxDistance(.ciou), .l1, .smoothL1(beta: RegressionSlot.Kind.smoothL1Beta)] {
+            let baseline = EvaluationRequest(pair: LossPair(classification: ce, mode: .softmax, regression: kind), searched: .reg, stage: .proxy, seed: 1,
+                                             setup: EvaluationSetup(evaluator: .detector(data: "shapes")))
+            let partner = EvaluationRequest(pair: LossPair(classification: ce, mode: .softmax, regression: kind), searched: .softmax, stage: .mos, seed: 1)
+            for request in [baseline, partner] {
+                let dir = CandidateFolder(folder.appendingPathComponent("\(kind.name)-\(request.searched)"))
+                try dir.write(request)
+                XCTAssertEqual(try dir.request(), request, kind.name)
+                let written = (try? FileManager.default.contentsOfDirectory(atPath: dir.url.path).sorted()) ?? []
+                XCTAssertEqual(written, request.searched == .reg
+                    ? ["candidate.json", "formula.txt", "partner.py", "partner.txt", "partner_prefix.txt"]
+                    : ["candidate.json", "formula.txt", "loss.py", "partner.txt", "prefix.txt"])
+                let name = request.searched == .reg ? "formula.txt" : "partner.txt"
+                XCTAssertEqual(try String(contentsOf: dir.url.appendingPathComponent(name), encoding: .utf8), kind.name)
+            }
+        }
+        var object = try XCTUnwrap(try JSONSerialization.jsonObject(with: EvaluationRequest(pair: LossPair(classification: ce, mode: .softmax,
+            regression: .l1), searched: .reg, stage: .mos, seed: 1).json()) as? [String: Any])
+        object["builtin_regression"] = "giou"
+        XCTAssertThrowsError(try EvaluationRequest.read(JSONSerialization.data(withJSONObject: object))) {
+            XCTAssertTrue("\($0)".contains("not a built-in regression loss: giou"), "\($0)")
+        }
     }
 
     /// Random formulas of every branch, in either slot: read back equal, constants and all.
@@ -111,12 +139,13 @@ final class EvaluationRequestTests: XCTestCase {
     /// is named by its key, not by its GIoU stand-in.
     func testTheFolderNameIsTheCandidateAtItsStageAndSeed() throws {
         let cls = try fullRequests()[1]
-        XCTAssertEqual(CandidateFolder.name(cls), "mos-\(String(FNV1a.hash(cls.candidate.canonicalString(in: .softmax)), radix: 16))-s0")
+        XCTAssertEqual(CandidateFolder.name(cls), "mos-\(String(FNV1a.hash(cls.pair.classification.canonicalString(in: .softmax)), radix: 16))-s0")
         var builtin = EvaluationRequest(pair: LossPair(classification: try Expr.resolve("ce", branch: .softmax), mode: .softmax,
-                                                       regression: try Expr.resolve("giou", branch: .reg), builtinRegression: .diou),
+                                                       regression: .boxDistance(.diou)),
                                         searched: .reg, stage: .proxy, seed: 2)
         XCTAssertEqual(CandidateFolder.name(builtin), "proxy-\(String(FNV1a.hash("builtin:diou"), radix: 16))-s2")
-        builtin.pair.builtinRegression = nil
-        XCTAssertEqual(CandidateFolder.name(builtin), "proxy-\(String(FNV1a.hash(builtin.candidate.canonicalString(in: .reg)), radix: 16))-s2")
+        let giou = try Expr.resolve("giou", branch: .reg)
+        builtin.pair.regression = .formula(giou)
+        XCTAssertEqual(CandidateFolder.name(builtin), "proxy-\(String(FNV1a.hash(giou.canonicalString(in: .reg)), radix: 16))-s2")
     }
 }

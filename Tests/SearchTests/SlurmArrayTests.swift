@@ -71,7 +71,7 @@ final class SlurmArrayTests: XCTestCase {
         let pair = LossPair(classification: try Expr.resolve("ce", branch: .softmax), mode: .softmax, regression: try Expr.resolve("giou", branch: .reg))
         let requests = try ["1 - i / u", "e / i", "-log(i / u)"].enumerated().map { k, formula in
             var request = EvaluationRequest(pair: pair, searched: .reg, stage: .mos, seed: 1, generation: 2, slot: k)
-            request.pair.regression = try Expr.parse(formula, branch: .reg)
+            request.pair.regression = .formula(try Expr.parse(formula, branch: .reg))
             return request
         }
         let single = ExternalEvaluator(command: "echo {dir}", workDirectory: evaluations, executor: .slurm(arguments: [], jobs: 1))

@@ -7,7 +7,7 @@ import LossLanguage
 /// decoded boxes (`BoxDistanceLoss`).
 /// The sum is divided by `normalizer` (the number of positives, at least 1).
 public final class RegressionSlot: @unchecked Sendable {
-    public enum Kind: Sendable {
+    public enum Kind: Hashable, Sendable {
         case formula(Expr)
         case l1
         case smoothL1(beta: Float)
@@ -129,6 +129,12 @@ extension RegressionSlot.Kind {
                 throw TrainingError.badLoss(slot: "regression", formula: text, reason: "\(error) (or l1, smooth-l1, diou, ciou)")
             }
         }
+    }
+
+    /// A loss the detector has built in (no formula of i, u, e).
+    public var isBuiltin: Bool {
+        if case .formula = self { return false }
+        return true
     }
 
     /// The name the command line takes: `l1`, `smooth-l1`, or the formula.

@@ -1,8 +1,9 @@
 import LossLanguage
 
 /// The two losses a detector trains with: classification (softmax or sigmoid branch) and
-/// regression. A search fills one slot with the candidate and the other with the fixed partner;
-/// `ProxyTrainer` trains the built-in detector with a pair.
+/// regression, the latter a formula of (i, u, e) or a loss the detector has built in (L1,
+/// smooth-L1, DIoU, CIoU: `RegressionSlot.Kind`). A search fills one slot with the candidate and
+/// the other with the fixed partner; `ProxyTrainer` trains the built-in detector with a pair.
 ///
 /// ```swift
 /// let pair = LossPair(classification: try Expr.resolve("focal", branch: .sigmoid), mode: .sigmoid,
@@ -13,18 +14,22 @@ public struct LossPair: Hashable, Sendable {
     public var classification: Expr
     /// `.softmax` or `.sigmoid`: the classification head's mode.
     public var mode: Branch
-    public var regression: Expr
-    /// A built-in regression loss that (i, u, e) cannot express, trained in place of
-    /// `regression` (DIoU or CIoU: a baseline or a partner, never a candidate).
-    public var builtinRegression: BoxDistanceLoss?
+    public var regression: RegressionSlot.Kind
 
-    public init(classification: Expr, mode: Branch, regression: Expr, builtinRegression: BoxDistanceLoss? = nil) {
+    public init(classification: Expr, mode: Branch, regression: RegressionSlot.Kind) {
         self.classification = classification
         self.mode = mode
         self.regression = regression
-        self.builtinRegression = builtinRegression
     }
 
-    /// The regression slot's loss as the detector trains it.
-    public var regressionKind: RegressionSlot.Kind { builtinRegression.map { .boxDistance($0) } ?? .formula(regression) }
+    /// A formula in both slots.
+    public init(classification: Expr, mode: Branch, regression: Expr) {
+        self.init(classification: classification, mode: mode, regression: .formula(regression))
+    }
+
+    /// The regression slot's formula; nil where it holds a built-in loss.
+    public var regressionFormula: Expr? {
+        if case .formula(let e) = regression { return e }
+        return nil
+    }
 }

@@ -40,7 +40,7 @@ public struct ProxyTrainer: Sendable {
 
     /// Checks the schedule, and compiles the pair's losses for their slots.
     public init(_ losses: LossPair, schedule: TrainingSchedule) throws {
-        try self.init(mode: losses.mode, classification: losses.classification, regression: losses.regressionKind,
+        try self.init(mode: losses.mode, classification: losses.classification, regression: losses.regression,
                       schedule: schedule)
     }
 

@@ -5,7 +5,7 @@ import LossLanguage
 /// One evaluation described by a folder (DESIGN.md, "Evaluations, workers and executors"):
 /// `candidate.json`, the `EvaluationRequest` written whole; beside it, for the user's own code,
 /// `formula.txt`, `prefix.txt`, `loss.py` for the searched slot and `partner.txt`,
-/// `partner_prefix.txt`, `partner.py` for the other. An external command reads them; `autoloss
+/// `partner_prefix.txt`, `partner.py` for the other (a built-in loss: its name in the .txt only). An external command reads them; `autoloss
 /// evaluate DIR` reads the request back and runs it with the evaluator it names, and writes
 /// result.json.
 public struct CandidateFolder: Sendable {
@@ -31,12 +31,14 @@ public struct CandidateFolder: Sendable {
 
     /// Writes the evaluation's files (and removes an old result and output).
     public func write(_ request: EvaluationRequest) throws {
-        let candidate = request.candidate, partner = request.partner
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        let files = [("formula.txt", candidate.infix), ("prefix.txt", candidate.prefix(branch: request.searched)),
-                     ("loss.py", candidate.pytorch(branch: request.searched)),
-                     ("partner.txt", partner.infix), ("partner_prefix.txt", partner.prefix(branch: request.partnerBranch)),
-                     ("partner.py", partner.pytorch(branch: request.partnerBranch))]
+        var files: [(String, String)] = []
+        for (slot, branch, name) in [(request.candidate, request.searched, "formula"), (request.partner, request.partnerBranch, "partner")] {
+            let prefix = name == "formula" ? "prefix" : "partner_prefix", python = name == "formula" ? "loss" : "partner"
+            files.append(("\(name).txt", slot.name))
+            // A built-in loss has no formula to hand the user's code: its name only.
+            if case .formula(let e) = slot { files += [("\(prefix).txt", e.prefix(branch: branch)), ("\(python).py", e.pytorch(branch: branch))] }
+        }
         for (name, text) in files { try text.write(to: url.appendingPathComponent(name), atomically: true, encoding: .utf8) }
         try request.json().write(to: requestFile, options: .atomic)
         for file in [resultFile, stdoutFile, stderrFile] { try? FileManager.default.removeItem(at: file) }

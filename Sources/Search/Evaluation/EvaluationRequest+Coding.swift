@@ -5,7 +5,8 @@ import LossLanguage
 /// candidate.json: the request as one flat object. Each slot is written as its infix form (for
 /// people and for external commands: `formula`, `partner`) and its prefix form, which prints
 /// every constant exactly and is what is read back (`prefix`, `partner_prefix`); a built-in
-/// regression loss (DIoU, CIoU) by its name (`builtin_regression`) beside its GIoU stand-in.
+/// regression loss (L1, smooth-L1, DIoU, CIoU) by its name, as `formula` or `partner` and as
+/// `builtin_regression`, with no prefix form.
 extension EvaluationRequest: Codable {
     enum CodingKeys: String, CodingKey {
         case schema, branch, mode, stage, seed, generation, slot, hurdles
@@ -43,19 +44,21 @@ extension EvaluationRequest: Codable {
         slot = try c.decodeIfPresent(Int.self, forKey: .slot)
         hurdles = try c.decodeIfPresent([Double].self, forKey: .hurdles)
         let partnerBranch: Branch = searched == .reg ? mode : .reg
+        let builtin = try c.decodeIfPresent(String.self, forKey: .builtinRegression).map { name in
+            guard let kind = try? RegressionSlot.Kind.resolve(name), kind.isBuiltin else {
+                throw DecodingError.dataCorruptedError(forKey: .builtinRegression, in: c, debugDescription: "not a built-in regression loss: \(name)")
+            }
+            return kind
+        }
         func formula(_ key: CodingKeys, _ branch: Branch) throws -> Expr {
             let text = try c.decode(String.self, forKey: key)
             do { return try Expr.parse(text, branch: branch) } catch { throw ReadError.formula(key: key.stringValue, reason: "\(error)") }
         }
-        let candidate = try formula(.prefix, searched), partner = try formula(.partnerPrefix, partnerBranch)
-        let builtin = try c.decodeIfPresent(String.self, forKey: .builtinRegression).map { name in
-            guard let loss = BoxDistanceLoss(rawValue: name) else {
-                throw DecodingError.dataCorruptedError(forKey: .builtinRegression, in: c, debugDescription: "not a built-in regression loss: \(name)")
-            }
-            return loss
-        }
-        pair = searched == .reg ? LossPair(classification: partner, mode: mode, regression: candidate, builtinRegression: builtin)
-            : LossPair(classification: candidate, mode: mode, regression: partner, builtinRegression: builtin)
+        // The regression slot is the built-in loss where one is named, else a formula.
+        let regressionKey: CodingKeys = searched == .reg ? .prefix : .partnerPrefix
+        let regression = try builtin ?? .formula(formula(regressionKey, .reg))
+        let classification = try formula(searched == .reg ? .partnerPrefix : .prefix, searched == .reg ? partnerBranch : searched)
+        pair = LossPair(classification: classification, mode: mode, regression: regression)
         setup = try EvaluationSetup(from: decoder)
     }
 
@@ -69,12 +72,18 @@ extension EvaluationRequest: Codable {
         try c.encodeIfPresent(generation, forKey: .generation)
         try c.encodeIfPresent(slot, forKey: .slot)
         try c.encodeIfPresent(hurdles, forKey: .hurdles)
-        try c.encode(candidate.infix, forKey: .formula)
-        try c.encode(candidate.prefix(branch: searched), forKey: .prefix)
-        try c.encode(partner.infix, forKey: .partner)
-        try c.encode(partner.prefix(branch: partnerBranch), forKey: .partnerPrefix)
+        for (slot, branch, infix, prefix) in [(candidate, searched, CodingKeys.formula, CodingKeys.prefix),
+                                              (partner, partnerBranch, .partner, .partnerPrefix)] {
+            switch slot {
+            case .formula(let e):
+                try c.encode(e.infix, forKey: infix)
+                try c.encode(e.prefix(branch: branch), forKey: prefix)
+            default:
+                try c.encode(slot.name, forKey: infix)
+                try c.encode(slot.name, forKey: .builtinRegression)
+            }
+        }
         try c.encode(partnerBranch, forKey: .partnerBranch)
-        try c.encodeIfPresent(pair.builtinRegression?.rawValue, forKey: .builtinRegression)
         try setup.encode(to: encoder)
     }
 

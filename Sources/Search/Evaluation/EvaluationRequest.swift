@@ -54,17 +54,18 @@ public struct EvaluationRequest: Sendable, Equatable {
         self.setup = setup
     }
 
-    /// The loss being evaluated (the searched slot's) and its partner in the other slot.
-    public var candidate: Expr { searched == .reg ? pair.regression : pair.classification }
-    public var partner: Expr { searched == .reg ? pair.classification : pair.regression }
+    /// The loss being evaluated (the searched slot's) and its partner in the other slot: a
+    /// formula, or in the regression slot a loss the detector has built in (a baseline or a
+    /// partner, DIoU say; never a candidate of a search).
+    public var candidate: RegressionSlot.Kind { searched == .reg ? pair.regression : .formula(pair.classification) }
+    public var partner: RegressionSlot.Kind { searched == .reg ? .formula(pair.classification) : pair.regression }
     /// The partner's slot: the classification mode in a reg search, else reg.
     public var partnerBranch: Branch { searched == .reg ? pair.mode : .reg }
 
-    /// The candidate's identity within the run: its canonical form, or a built-in baseline's key
-    /// (DIoU, CIoU are no formula: their own key, not their GIoU stand-in's).
+    /// The candidate's identity within the run: its canonical form, or a built-in loss's key.
     public var candidateKey: String {
-        let builtin = searched == .reg ? pair.builtinRegression.map { "builtin:\($0.rawValue)" } : nil
-        return builtin ?? candidate.canonicalString(in: searched)
+        if case .formula(let e) = candidate { return e.canonicalString(in: searched) }
+        return "builtin:\(candidate.name)"
     }
 }
 

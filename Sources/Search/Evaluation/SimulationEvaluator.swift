@@ -33,7 +33,10 @@ public struct SimulationEvaluator: CandidateEvaluator {
         var rng = SplitMix64(seed: seed &+ (stage == .mos ? 11 : 23))
         let score: Double?
         if searched == .reg {
-            score = regression(pair.regression, steps: steps[stage]!, using: &rng)
+            guard let formula = pair.regressionFormula else {
+                return EvaluationResult(status: .failed, seconds: 0, reason: "the simulation trains formulas of (i, u, e), not the built-in \(pair.regression.name)")
+            }
+            score = regression(formula, steps: steps[stage]!, using: &rng)
         } else {
             score = classification(pair.classification, mode: pair.mode, steps: steps[stage]!, using: &rng)
         }

@@ -235,13 +235,13 @@ public struct SearchLosses: Sendable {
     /// The losses a detector of this search trains with, `candidate` in the searched slot.
     public func pair(candidate: Expr) -> LossPair {
         branch == .reg ? LossPair(classification: partner, mode: mode, regression: candidate)
-            : LossPair(classification: candidate, mode: mode, regression: partner, builtinRegression: partnerBuiltin)
+            : LossPair(classification: candidate, mode: mode, regression: partnerBuiltin.map { .boxDistance($0) } ?? .formula(partner))
     }
 
     /// The baseline's pair.
     public var baselinePair: LossPair {
         var pair = pair(candidate: baseline)
-        if let b = baselineBuiltin { pair.builtinRegression = b }
+        if let b = baselineBuiltin { pair.regression = .boxDistance(b) }
         return pair
     }
 
