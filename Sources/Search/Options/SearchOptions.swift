@@ -115,27 +115,32 @@ public struct SearchOptions: Codable, Equatable, Sendable {
         slot == .reg ? BoxDistanceLoss(rawValue: text.lowercased()) : nil
     }
 
-    /// Partner and baseline resolved to expressions (once per run: `Evolution` keeps them). In
-    /// the regression slot they may also be `diou` or `ciou`, built-in losses of the detector.
+    /// Partner and baseline resolved once per run (`Evolution` keeps them): formulas, or in the
+    /// regression slot `diou` or `ciou`, losses the detector has built in.
     public func losses() throws -> SearchLosses {
-        let partnerExpr: Expr, baselineExpr: Expr
-        let partnerBuiltin = Self.builtin(partner, in: partnerBranch), baselineBuiltin = Self.builtin(baseline, in: branch)
         // A tuned gamma replaces focal's 2 wherever focal is named in sigmoid mode.
         func tuned(_ text: String, _ slot: Branch) -> String {
             guard let g = self.tuned?.gamma, slot == .sigmoid, text == "focal" else { return text }
             return KnownLoss.focalSigmoid(gamma: g)
         }
-        let partner = tuned(self.partner, partnerBranch), baseline = tuned(self.baseline, branch)
-        // GIoU stands in for a built-in loss where a formula is asked for (printing, the
-        // export); the pair trains the built-in one.
-        do { partnerExpr = try Expr.resolve(partnerBuiltin == nil ? partner : "giou", branch: partnerBranch) } catch {
-            throw SearchError.options("partner loss '\(partner)' for the \(partnerBranch.rawValue) slot: \(error)" + (partnerBranch == .reg ? " (or diou, ciou)" : ""))
+        func formula(_ text: String, _ slot: Branch, _ role: String) throws -> Expr {
+            do { return try Expr.resolve(tuned(text, slot), branch: slot) } catch {
+                throw SearchError.options("\(role) loss '\(tuned(text, slot))' for the \(slot.rawValue) slot: \(error)" + (slot == .reg ? " (or diou, ciou)" : ""))
+            }
         }
-        do { baselineExpr = try Expr.resolve(baselineBuiltin == nil ? baseline : "giou", branch: branch) } catch {
-            throw SearchError.options("baseline loss '\(baseline)' for the \(branch.rawValue) slot: \(error)" + (branch == .reg ? " (or diou, ciou)" : ""))
+        func regression(_ text: String, _ role: String) throws -> RegressionSlot.Kind {
+            try Self.builtin(text, in: .reg).map { .boxDistance($0) } ?? .formula(formula(text, .reg, role))
         }
-        return SearchLosses(branch: branch, mode: mode, partner: partnerExpr, baseline: baselineExpr, baselineName: self.baseline,
-                            partnerBuiltin: partnerBuiltin, baselineBuiltin: baselineBuiltin)
+        // The partner first: its error is the one a command with both wrong hears.
+        let pair: LossPair
+        if branch == .reg {
+            let partner = try formula(partner, mode, "partner")
+            pair = LossPair(classification: partner, mode: mode, regression: try regression(baseline, "baseline"))
+        } else {
+            let partner = try regression(partner, "partner")
+            pair = LossPair(classification: try formula(baseline, branch, "baseline"), mode: mode, regression: partner)
+        }
+        return SearchLosses(branch: branch, baselinePair: pair, baselineName: self.baseline)
     }
 
     /// Says what is wrong, or nil; checked before a run starts (nothing is written before).
@@ -206,45 +211,35 @@ public struct SearchOptions: Codable, Equatable, Sendable {
 }
 
 /// A search's fixed losses, resolved once: the partner in the other slot, the baseline of the
-/// searched one.
+/// searched one, each a formula or (regression) a loss the detector has built in.
 public struct SearchLosses: Sendable {
     public let branch: Branch
-    public let mode: Branch
-    public let partner: Expr
-    public let baseline: Expr
+    /// The baseline's pair: the baseline in the searched slot, the partner in the other.
+    public let baselinePair: LossPair
     public let baselineName: String
-    /// The baseline's canonical form: a candidate with it takes the baseline's trainings.
+    /// The baseline's canonical form: a candidate with it takes the baseline's trainings. No
+    /// formula is a built-in loss: its key takes none.
     public let baselineCanonical: String
-    /// DIoU or CIoU as the partner (classification searches) or the baseline (reg searches).
-    public let partnerBuiltin: BoxDistanceLoss?
-    public let baselineBuiltin: BoxDistanceLoss?
 
-    init(branch: Branch, mode: Branch, partner: Expr, baseline: Expr, baselineName: String,
-         partnerBuiltin: BoxDistanceLoss? = nil, baselineBuiltin: BoxDistanceLoss? = nil) {
+    init(branch: Branch, baselinePair: LossPair, baselineName: String) {
         self.branch = branch
-        self.mode = mode
-        self.partner = partner
-        self.baseline = baseline
+        self.baselinePair = baselinePair
         self.baselineName = baselineName
-        self.partnerBuiltin = partnerBuiltin
-        self.baselineBuiltin = baselineBuiltin
-        // No formula is a built-in loss: no candidate takes its trainings.
-        baselineCanonical = baselineBuiltin.map { "builtin:\($0.rawValue)" } ?? baseline.canonicalString(in: branch)
+        baselineCanonical = EvaluationRequest(pair: baselinePair, searched: branch, stage: .mos, seed: 0).candidateKey
     }
+
+    public var mode: Branch { baselinePair.mode }
 
     /// The losses a detector of this search trains with, `candidate` in the searched slot.
     public func pair(candidate: Expr) -> LossPair {
-        branch == .reg ? LossPair(classification: partner, mode: mode, regression: candidate)
-            : LossPair(classification: candidate, mode: mode, regression: partnerBuiltin.map { .boxDistance($0) } ?? .formula(partner))
-    }
-
-    /// The baseline's pair.
-    public var baselinePair: LossPair {
-        var pair = pair(candidate: baseline)
-        if let b = baselineBuiltin { pair.regression = .boxDistance(b) }
+        var pair = baselinePair
+        if branch == .reg { pair.regression = .formula(candidate) } else { pair.classification = candidate }
         return pair
     }
 
     /// The baseline as its lines show it.
-    public var baselineFormula: String { baselineBuiltin.map { "\($0.rawValue) (built in)" } ?? baseline.infix }
+    public var baselineFormula: String {
+        if branch != .reg { return baselinePair.classification.infix }
+        return baselinePair.regression.isBuiltin ? "\(baselinePair.regression.name) (built in)" : baselinePair.regression.name
+    }
 }
