@@ -37,14 +37,12 @@ final class EvaluationCache: @unchecked Sendable {
         return result
     }
 
-    /// The candidates whose trainings at `stage` the scheduler starts at once: those the store
-    /// does not hold already (nor the baseline's training) go to the evaluator together
-    /// (`CandidateEvaluator.begin`: on Slurm, one job array).
+    /// The candidates whose trainings at `stage` the scheduler starts at once: those not
+    /// `finished` already go to the evaluator together (`CandidateEvaluator.begin`: on Slurm,
+    /// one job array).
     func begin(_ batch: [Screened], stage: TrainingStage, generation: Int, hurdles: [Double]? = nil) throws {
         var requests: [EvaluationRequest] = []
-        for s in batch {
-            if let stored = try store.result(.candidate(canonical: s.canonical), stage: stage), stored.status != .failed { continue }
-            if s.canonical == losses.baselineCanonical { continue }
+        for s in batch where try finished(s, stage: stage) == nil {
             requests.append(request(losses.pair(candidate: s.expr), stage: stage, generation: generation, slot: s.slot, hurdles: hurdles))
         }
         if stop.isRequested { return }
@@ -62,22 +60,33 @@ final class EvaluationCache: @unchecked Sendable {
     func candidate(_ s: Screened, stage: TrainingStage, generation: Int, hurdles: [Double]? = nil,
                    judge: (EvaluationResult) -> (passed: Bool, reason: String)) throws -> EvaluationResult {
         let event = TrainingEvent(stage: stage, formula: s.expr.infix, generation: generation, slot: s.slot, phase: .started)
-        if let stored = try store.result(.candidate(canonical: s.canonical), stage: stage), stored.status != .failed {
-            return reused(stored, event, source: "the store")
-        }
-        // The baseline itself as a candidate (generation 0 is seeded with the known losses): the
-        // same pair, schedule and seed, so its training at the start is the candidate's result.
         let result: EvaluationResult
-        if s.canonical == losses.baselineCanonical, let baseline = try store.result(.baseline(name: losses.baselineName), stage: stage),
-           baseline.status != .failed {
-            result = reused(baseline, event, source: "the baseline's training")
-        } else {
-            result = try train(losses.pair(candidate: s.expr), stage: stage, event, hurdles: hurdles)
+        switch try finished(s, stage: stage) {
+        case .stored(let stored)?: return reused(stored, event, source: "the store")
+        case .baseline(let baseline)?: result = reused(baseline, event, source: "the baseline's training")
+        case nil: result = try train(losses.pair(candidate: s.expr), stage: stage, event, hurdles: hurdles)
         }
         let verdict = judge(result)
         try store.record(StageRecord(stage: stage.stage, passed: verdict.passed, reason: verdict.reason, result: result,
                                      seconds: result.seconds), generation: generation, slot: s.slot)
         return result
+    }
+
+    /// A training a candidate need not run: its own, stored (a resumed run, another arm's), or
+    /// the baseline's, where the candidate is the baseline itself (generation 0 is seeded with
+    /// the known losses: the same pair, schedule and seed). A stored failure is not finished.
+    private enum Finished {
+        case stored(EvaluationResult)
+        case baseline(EvaluationResult)
+    }
+
+    private func finished(_ s: Screened, stage: TrainingStage) throws -> Finished? {
+        if let stored = try store.result(.candidate(canonical: s.canonical), stage: stage), stored.status != .failed { return .stored(stored) }
+        if s.canonical == losses.baselineCanonical, let baseline = try store.result(.baseline(name: losses.baselineName), stage: stage),
+           baseline.status != .failed {
+            return .baseline(baseline)
+        }
+        return nil
     }
 
     /// Trains, unless a stop was requested; a training that a stop request cut short (it did not

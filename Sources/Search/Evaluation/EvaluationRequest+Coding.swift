@@ -43,7 +43,6 @@ extension EvaluationRequest: Codable {
         generation = try c.decodeIfPresent(Int.self, forKey: .generation)
         slot = try c.decodeIfPresent(Int.self, forKey: .slot)
         hurdles = try c.decodeIfPresent([Double].self, forKey: .hurdles)
-        let partnerBranch: Branch = searched == .reg ? mode : .reg
         let builtin = try c.decodeIfPresent(String.self, forKey: .builtinRegression).map { name in
             guard let kind = try? RegressionSlot.Kind.resolve(name), kind.isBuiltin else {
                 throw DecodingError.dataCorruptedError(forKey: .builtinRegression, in: c, debugDescription: "not a built-in regression loss: \(name)")
@@ -57,7 +56,8 @@ extension EvaluationRequest: Codable {
         // The regression slot is the built-in loss where one is named, else a formula.
         let regressionKey: CodingKeys = searched == .reg ? .prefix : .partnerPrefix
         let regression = try builtin ?? .formula(formula(regressionKey, .reg))
-        let classification = try formula(searched == .reg ? .partnerPrefix : .prefix, searched == .reg ? partnerBranch : searched)
+        // The classification slot's branch is the mode (a classification search's is its branch).
+        let classification = try formula(searched == .reg ? .partnerPrefix : .prefix, mode)
         pair = LossPair(classification: classification, mode: mode, regression: regression)
         setup = try EvaluationSetup(from: decoder)
     }

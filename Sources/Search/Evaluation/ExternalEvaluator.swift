@@ -66,16 +66,16 @@ public struct ExternalEvaluator: CandidateEvaluator {
     /// (their folder has the same command: `adopt`) are left to `evaluate`.
     public func begin(_ batch: [EvaluationRequest]) {
         guard case .slurm(let arguments, let jobs) = executor, jobs > 1 else { return }
-        var tasks: [SlurmJob.Task] = [], names: [String] = []
+        var tasks: [SlurmJob.Task] = [], firstName: String?
         for request in batch {
             let (request, dir, shellCommand) = prepared(request)
             guard (try? String(contentsOf: CandidateFolder(dir).commandFile, encoding: .utf8)) != shellCommand else { continue }
             if write(request, command: shellCommand, in: dir) != nil { continue }  // `evaluate` says why
             tasks.append(SlurmJob.Task(command: shellCommand, directory: dir, environment: Self.environment(dir, stage: request.stage, executor: executor)))
-            names.append(jobName(request))
+            firstName = firstName ?? jobName(request)
         }
-        guard tasks.count > 1 else { return }
-        let name = SlurmJob(arguments: [], name: names[0], directory: workDirectory).arrayName
+        guard tasks.count > 1, let firstName else { return }
+        let name = SlurmJob(arguments: [], name: firstName, directory: workDirectory).arrayName
         let submitted = SlurmJob.submitArray(tasks, arguments: arguments + SlurmJob.timeLimit(timeout), name: name, in: workDirectory)
         for (task, s) in zip(tasks, submitted) { arrayTasks.put(s, for: task.directory) }
     }
