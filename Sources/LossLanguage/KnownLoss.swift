@@ -30,7 +30,7 @@ public struct KnownLoss: Hashable, Sendable {
             throw LossLanguageError.type(message: "the known loss '\(name)' has no \(branch.rawValue) form (it is defined for: \(have))")
         }
         // Library formulas are fixed text, parsed and tested in the test suite.
-        return try! Expr.parse(source, branch: branch)
+        return try Expr.parse(source, branch: branch)
     }
 
     /// Sigmoid focal loss with an integer gamma (the language has no power operator: the factor

@@ -33,7 +33,8 @@ struct Autoloss: ParsableCommand {
 
     static func report(_ error: Error) -> Int32 {
         // A message that quotes a long input (a 50,000-character formula) keeps both ends.
-        func printError(_ text: String) {
+        /// A line on stderr; if stderr itself fails there is nowhere left to say so (not a crash).
+func printError(_ text: String) {
             autoloss.printError(text.split(separator: "\n", omittingEmptySubsequences: false).map {
                 $0.count > 400 ? $0.prefix(100) + " ... " + $0.suffix(250) : $0
             }.joined(separator: "\n"))
@@ -80,8 +81,9 @@ struct CLIError: Error {
     init(_ message: String) { self.message = message }
 }
 
+/// A line on stderr; if stderr itself fails there is nowhere left to say so (not a crash).
 func printError(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
+    try? FileHandle.standardError.write(contentsOf: Data((text + "\n").utf8))
 }
 
 extension Branch: ExpressibleByArgument {}

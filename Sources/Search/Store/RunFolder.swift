@@ -63,15 +63,16 @@ public struct RunFolder: Sendable {
         return ns.localizedDescription
     }
 
-    /// Appends a line to search.log.
-    public func appendLog(_ line: String) {
+    /// Appends a line to search.log; a failure (a full disk) is `SearchError.io` with the cause.
+    public func appendLog(_ line: String) throws {
         let data = Data((line + "\n").utf8)
-        if let handle = try? FileHandle(forWritingTo: log) {
-            handle.seekToEndOfFile()
-            handle.write(data)
-            try? handle.close()
-        } else {
-            try? data.write(to: log)
+        do {
+            guard let handle = try? FileHandle(forWritingTo: log) else { return try data.write(to: log) }
+            defer { try? handle.close() }
+            try handle.seekToEnd()
+            try handle.write(contentsOf: data)
+        } catch {
+            throw SearchError.io(path: log.path, cause: Self.cause(of: error))
         }
     }
 }

@@ -37,7 +37,10 @@ struct CocoEvalCommand: ParsableCommand {
         let dataset = try COCOJSON.readInstances(path: gt, policy: policy, skipped: note)
         let detections: [ScoredBox]
         if dt == "-" {
-            let input = FileHandle.standardInput.readDataToEndOfFile()
+            let input: Data
+            do { input = try FileHandle.standardInput.readToEnd() ?? Data() } catch {
+                throw DetectionError.unreadableFile(path: "standard input", reason: error.localizedDescription)
+            }
             detections = try COCOJSON.readResults(data: input, source: "standard input", policy: policy, skipped: note)
         } else {
             detections = try COCOJSON.readResults(path: dt, policy: policy, skipped: note)

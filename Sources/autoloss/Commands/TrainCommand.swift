@@ -241,14 +241,14 @@ final class ProgressReporter {
         let now = Date()
         guard now.timeIntervalSince(lastPrint) >= (terminal ? 0.5 : 10) || p.step == p.iterations else { return }
         lastPrint = now
-        FileHandle.standardError.write(Data((terminal ? "\r\u{1B}[K" + line : line + "\n").utf8))
+        try? FileHandle.standardError.write(contentsOf: Data((terminal ? "\r\u{1B}[K" + line : line + "\n").utf8))
         pending = nil
     }
 
     func finish() {
         guard !quiet else { return }
         if let pending, !terminal { printError(pending) }
-        if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
+        if terminal { try? FileHandle.standardError.write(contentsOf: Data("\n".utf8)) }
     }
 
     static func duration(_ seconds: Double) -> String {

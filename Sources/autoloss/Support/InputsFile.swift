@@ -15,7 +15,9 @@ struct InputsFile {
         self.branch = branch
         let data: Data
         if path == "-" {
-            data = FileHandle.standardInput.readData(ofLength: Self.maxBytes + 1)
+            do { data = try FileHandle.standardInput.read(upToCount: Self.maxBytes + 1) ?? Data() } catch {
+                throw CLIError("standard input: cannot be read (\(error.localizedDescription))")
+            }
         } else {
             let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
             if size > Self.maxBytes { throw CLIError("\(path): larger than \(Self.maxBytes >> 20) MB, the limit of an inputs file") }

@@ -32,11 +32,11 @@ enum Interruption {
                 let stop = current, stopping = message
                 lock.unlock()
                 if stop.isRequested {
-                    FileHandle.standardError.write(Data("\nstopped at once\n".utf8))
+                    try? FileHandle.standardError.write(contentsOf: Data("\nstopped at once\n".utf8))
                     _exit(128 + signalNumber)
                 }
                 stop.request(signal: signalNumber)
-                FileHandle.standardError.write(Data("\nstopping: \(stopping) (again to stop at once)\n".utf8))
+                try? FileHandle.standardError.write(contentsOf: Data("\nstopping: \(stopping) (again to stop at once)\n".utf8))
             }
             source.resume()
             sources.append(source)

@@ -14,6 +14,8 @@ struct SearchRun {
     /// The status lines between training events (not in JSON mode); every 15 s, or
     /// $AUTOLOSS_STATUS_SECONDS.
     private let status = LiveStatus(interval: ProcessInfo.processInfo.environment["AUTOLOSS_STATUS_SECONDS"].flatMap(Double.init) ?? 15)
+    /// The first line search.log could not take (a full disk): the run ends with it, exit 3.
+    private let logFailure = FirstError()
 
     @discardableResult
     func run(_ o: SearchOptions, store: RunStore, evaluator: CandidateEvaluator) throws -> SearchSummary {
@@ -32,6 +34,7 @@ struct SearchRun {
         if !json { status.start { log($0, echo: true) } }
         defer { status.stop() }
         let summary = try evolution.run()
+        if let error = logFailure.error { throw error }
         // A run that ended (not stopped) continues no training: its checkpoints (the last
         // generation's MOS rungs the proxy stage did not take) have served.
         if summary.stoppedBy == nil { try? FileManager.default.removeItem(at: folder.checkpoints) }
@@ -65,7 +68,7 @@ struct SearchRun {
             fflush(stdout)
             status.wrote()
         }
-        folder.appendLog(line)
+        do { try folder.appendLog(line) } catch { logFailure.keep(error) }
     }
 
     private static let lock = NSLock()
@@ -149,5 +152,23 @@ struct SearchRun {
     static func duration(_ seconds: Double) -> String {
         let s = Int(seconds.rounded())
         return String(format: "%d:%02d", s / 60, s % 60)
+    }
+}
+
+/// The first error of many threads, kept for the end.
+final class FirstError: @unchecked Sendable {
+    private var first: Error?
+    private let lock = NSLock()
+
+    func keep(_ error: Error) {
+        lock.lock()
+        defer { lock.unlock() }
+        if first == nil { first = error }
+    }
+
+    var error: Error? {
+        lock.lock()
+        defer { lock.unlock() }
+        return first
     }
 }
