@@ -57,9 +57,9 @@ public struct FilterAblation {
 
     /// What an arm's evaluations run on: made for its options (the hurdles arm's evaluator
     /// scores the rungs, the others' do not) and its folder.
-    public typealias Evaluators = (Arm) throws -> CandidateEvaluator
+    public typealias Evaluators = (Arm) throws -> any Executor
     /// Runs an arm's search with its evaluator.
-    public typealias ArmRun = (Arm, RunStore, CandidateEvaluator) throws -> SearchSummary
+    public typealias ArmRun = (Arm, RunStore, any Executor) throws -> SearchSummary
 
     /// Runs the arms in order, each by `runArm` with its evaluator; returns the table. The last
     /// arm's evaluator trains the baseline; `announce` says what is about to happen.

@@ -102,7 +102,7 @@ extension EvaluatorChoice: ExpressibleByArgument {
     public static var allValueStrings: [String] { names }
 }
 
-extension Executor: ExpressibleByArgument {
+extension ExecutorChoice: ExpressibleByArgument {
     /// The name alone: `--jobs` and `--sbatch-arg` give the rest.
     public init?(argument: String) {
         switch argument {

@@ -150,7 +150,7 @@ final class DetectorEvaluatorTests: XCTestCase {
         options.evaluator = .detector(data: "shapes")
         XCTAssertNil(options.problem)
         let folder = RunFolder(FileManager.default.temporaryDirectory)
-        XCTAssertTrue(try options.makeEvaluator(folder: folder, data: options.resolveData(searchingFrom: [])) is DetectorEvaluator)
+        XCTAssertTrue((try options.makeExecutor(folder: folder, data: options.resolveData(searchingFrom: [])) as? InProcessExecutor)?.evaluator is DetectorEvaluator)
         options.evaluator = .detector(data: "/no/such/folder")
         XCTAssertTrue(options.problem?.contains("no such dataset folder") == true, options.problem ?? "")
         XCTAssertThrowsError(try options.resolveData(searchingFrom: [])) {

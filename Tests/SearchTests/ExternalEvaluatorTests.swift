@@ -27,7 +27,7 @@ final class ExternalEvaluatorTests: XCTestCase {
             grep -q '"partner_branch":"reg"' candidate.json && \
             echo '{"status": "ok", "stats": [0.25, 0.5, 0.2, 0.1, 0.2, 0.3, 0.2, 0.3, 0.35, 0.1, 0.3, 0.4]}' > result.json
             """
-        let evaluator = ExternalEvaluator(command: command, workDirectory: folder)
+        let evaluator = LocalProcessExecutor(command: command, workDirectory: folder)
         let r = evaluator.evaluate(pair, searched: .softmax, stage: .mos, seed: 1)
         XCTAssertEqual(r.status, .ok, r.reason)
         XCTAssertEqual(r.ap, 25)
@@ -35,17 +35,17 @@ final class ExternalEvaluatorTests: XCTestCase {
     }
 
     func testFailuresAreVerdictsWithReasons() throws {
-        let crash = ExternalEvaluator(command: "echo 'CUDA out of memory' >&2; exit 3", workDirectory: folder)
+        let crash = LocalProcessExecutor(command: "echo 'CUDA out of memory' >&2; exit 3", workDirectory: folder)
         let r = crash.evaluate(pair, searched: .reg, stage: .proxy, seed: 1)
         XCTAssertEqual(r.status, .failed)
         XCTAssertTrue(r.reason.contains("exited with status 3: CUDA out of memory"), r.reason)
-        let silent = ExternalEvaluator(command: "true", workDirectory: folder).evaluate(pair, searched: .reg, stage: .proxy, seed: 1)
+        let silent = LocalProcessExecutor(command: "true", workDirectory: folder).evaluate(pair, searched: .reg, stage: .proxy, seed: 1)
         XCTAssertTrue(silent.reason.contains("wrote no result.json"), silent.reason)
-        let diverged = ExternalEvaluator(command: #"echo '{"status": "diverged", "reason": "NaN at step 12"}' > result.json"#,
+        let diverged = LocalProcessExecutor(command: #"echo '{"status": "diverged", "reason": "NaN at step 12"}' > result.json"#,
                                          workDirectory: folder).evaluate(pair, searched: .reg, stage: .mos, seed: 1)
         XCTAssertEqual(diverged.status, .diverged)
         XCTAssertEqual(diverged.reason, "NaN at step 12")
-        let malformed = ExternalEvaluator(command: #"echo '{"status": "ok"}' > result.json"#, workDirectory: folder)
+        let malformed = LocalProcessExecutor(command: #"echo '{"status": "ok"}' > result.json"#, workDirectory: folder)
             .evaluate(pair, searched: .reg, stage: .mos, seed: 1)
         XCTAssertTrue(malformed.reason.contains("neither 12 'stats' nor 'ap'"), malformed.reason)
     }
@@ -54,7 +54,7 @@ final class ExternalEvaluatorTests: XCTestCase {
     /// saying what was wrong.
     func testResultsAreValidated() throws {
         func result(_ json: String) -> EvaluationResult {
-            ExternalEvaluator(command: "printf '%s' '\(json)' > result.json", workDirectory: folder).evaluate(pair, searched: .reg, stage: .mos, seed: 1)
+            LocalProcessExecutor(command: "printf '%s' '\(json)' > result.json", workDirectory: folder).evaluate(pair, searched: .reg, stage: .mos, seed: 1)
         }
         let percent = result(#"{"status": "ok", "ap": 37.06}"#)
         XCTAssertEqual(percent.status, .failed)
@@ -69,17 +69,17 @@ final class ExternalEvaluatorTests: XCTestCase {
 
     /// The command's output is kept whole in the candidate's folder; --eval-timeout ends it.
     func testOutputIsKeptAndTimeOutsEndTheCommand() throws {
-        let chatty = ExternalEvaluator(command: "seq 1 5000; seq 1 3000 >&2; exit 1", workDirectory: folder)
+        let chatty = LocalProcessExecutor(command: "seq 1 5000; seq 1 3000 >&2; exit 1", workDirectory: folder)
         let r = chatty.evaluate(pair, searched: .reg, stage: .mos, seed: 1)
         let dir = try XCTUnwrap(try FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil).first)
         XCTAssertEqual(try String(contentsOf: dir.appendingPathComponent("stdout.txt"), encoding: .utf8).split(separator: "\n").count, 5000)
         XCTAssertEqual(try String(contentsOf: dir.appendingPathComponent("stderr.txt"), encoding: .utf8).split(separator: "\n").count, 3000)
         XCTAssertTrue(r.reason.contains("2998 | 2999 | 3000 (all of it in"), r.reason)
-        let slow = ExternalEvaluator(command: "sleep 30", workDirectory: folder, timeout: 0.5)
+        let slow = LocalProcessExecutor(command: "sleep 30", workDirectory: folder, timeout: 0.5)
         let started = Date()
         let t = slow.evaluate(pair, searched: .reg, stage: .proxy, seed: 1)
         XCTAssertEqual(t.status, .failed)
-        XCTAssertTrue(t.reason.contains("timed out after 0 s (--eval-timeout)") || t.reason.contains("timed out after 1 s (--eval-timeout)"), t.reason)
+        XCTAssertTrue(t.reason.contains("timed out after 0 s (the time limit of one evaluation)") || t.reason.contains("timed out after 1 s (the time limit of one evaluation)"), t.reason)
         XCTAssertLessThan(Date().timeIntervalSince(started), 20, "the command was ended, not waited for")
     }
 
@@ -105,8 +105,8 @@ final class ExternalEvaluatorTests: XCTestCase {
         let oldPath = ProcessInfo.processInfo.environment["PATH"] ?? ""
         setenv("PATH", bin.path + ":" + oldPath, 1)
         defer { setenv("PATH", oldPath, 1) }
-        let evaluator = ExternalEvaluator(command: #"echo trained; echo '{"status": "ok", "ap": 0.3}' > result.json"#, workDirectory: folder,
-                                          executor: .slurm(arguments: ["--partition=gpu", "--gres=gpu:1"], jobs: 1), timeout: 90)
+        let evaluator = SlurmExecutor(CandidateCommand(command: #"echo trained; echo '{"status": "ok", "ap": 0.3}' > result.json"#, workDirectory: folder,
+                                                       timeout: 90), arguments: ["--partition=gpu", "--gres=gpu:1"])
         let r = evaluator.evaluate(EvaluationRequest(pair: pair, searched: .softmax, stage: .proxy, seed: 7, generation: 2, slot: 5),
                                        context: EvaluationContext())
         XCTAssertEqual(r.status, .ok, r.reason)

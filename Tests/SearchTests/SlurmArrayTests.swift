@@ -74,10 +74,10 @@ final class SlurmArrayTests: XCTestCase {
             request.pair.regression = .formula(try Expr.parse(formula, branch: .reg))
             return request
         }
-        let single = ExternalEvaluator(command: "echo {dir}", workDirectory: evaluations, executor: .slurm(arguments: [], jobs: 1))
+        let single = SlurmExecutor(CandidateCommand(command: "echo {dir}", workDirectory: evaluations), arguments: [], jobs: 1)
         single.begin(requests)
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("sbatch-calls.txt").path))
-        let evaluator = ExternalEvaluator(command: "basename {dir}", workDirectory: evaluations, executor: .slurm(arguments: ["--partition=cpu"], jobs: 3))
+        let evaluator = SlurmExecutor(CandidateCommand(command: "basename {dir}", workDirectory: evaluations), arguments: ["--partition=cpu"], jobs: 3)
         evaluator.begin(requests)
         let calls = try String(contentsOf: folder.appendingPathComponent("sbatch-calls.txt"), encoding: .utf8).split(separator: "\n")
             .filter { $0.hasPrefix("--parsable") }

@@ -61,7 +61,7 @@ final class EvaluateCommandTests: XCTestCase {
         o.scheduleScale = 0.005
         o.rungs = [0.5]
         let pair = LossPair(classification: try Expr.resolve("ce", branch: .softmax), mode: .softmax, regression: try Expr.resolve("giou", branch: .reg))
-        let inProcess = try o.makeEvaluator(folder: RunFolder(folder.appendingPathComponent("run")), data: DetectorData.resolve("shapes", searchingFrom: []))
+        let inProcess = try o.makeExecutor(folder: RunFolder(folder.appendingPathComponent("run")), data: DetectorData.resolve("shapes", searchingFrom: []))
         for (name, bar, status) in [("cleared", -1.0, EvaluationResult.Status.ok), ("pruned", 1000, .pruned)] {
             let dir = CandidateFolder(folder.appendingPathComponent(name))
             let request = EvaluationRequest(pair: pair, searched: .reg, stage: .proxy, seed: 3, generation: 0, slot: 1, hurdles: [bar],
@@ -101,7 +101,7 @@ final class EvaluateCommandTests: XCTestCase {
             XCTAssertFalse(FileManager.default.fileExists(atPath: dir.url.appendingPathComponent("checkpoints").path))
             XCTAssertEqual(FileManager.default.fileExists(atPath: checkpoints.appendingPathComponent("g0-s1.checkpoint").path), stage == .mos)
         }
-        let scratch = try o.makeEvaluator(folder: RunFolder(folder.appendingPathComponent("scratch")), data: DetectorData.resolve("shapes", searchingFrom: []))
+        let scratch = try o.makeExecutor(folder: RunFolder(folder.appendingPathComponent("scratch")), data: DetectorData.resolve("shapes", searchingFrom: []))
         // The proxy first: no MOS checkpoint there yet, so it trains from the first step.
         XCTAssertEqual(read[.proxy]?.status, .ok)
         XCTAssertEqual(read[.proxy]?.stats, scratch.evaluate(pair, searched: .reg, stage: .proxy, seed: 3).stats)

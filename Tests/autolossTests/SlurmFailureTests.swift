@@ -72,7 +72,7 @@ final class SlurmFailureTests: XCTestCase {
         let slow = search("slow", pause: 30, extra: ["--eval-timeout", "2"])
         let r = try CLI.run(slow.arguments)
         XCTAssertEqual(r.status, 3, r.stdout + r.stderr)
-        XCTAssertTrue(r.stderr.contains("timed out after 2 s (--eval-timeout) (Slurm job "), r.stderr)
+        XCTAssertTrue(r.stderr.contains("timed out after 2 s (the time limit of one evaluation) (Slurm job "), r.stderr)
         XCTAssertTrue(SlurmSupport.wait(10) { !SlurmSupport.queuedJobNames().contains { $0.contains("-slow-") } }, "the job was cancelled")
     }
 

@@ -12,24 +12,17 @@ extension TrainingStage {
 }
 
 /// Trains a detector as a request says and scores it. Implementations: the built-in proxy
-/// detector (in process), the simulation, an external command (the user's, or the worker's
+/// detector and the simulation, which train in this process; the executors (`Executor`), which
+/// run an evaluation elsewhere (a command on a candidate folder: the user's, or the worker's
 /// `autoloss evaluate`).
 public protocol CandidateEvaluator: Sendable {
     /// `context` hears how the training goes, step by step, where the evaluator can (the
     /// built-in detector), and asks it to end early on a stop request (the built-in detector and
     /// external commands do; the others are quick).
     func evaluate(_ request: EvaluationRequest, context: EvaluationContext) -> EvaluationResult
-    /// The requests the scheduler starts at once, before it evaluates each: an evaluator that
-    /// sends work elsewhere may send them together (on Slurm, one job array). The others ignore it.
-    func begin(_ batch: [EvaluationRequest])
-    /// The batch is over: what `begin` sent and no `evaluate` followed (a stop request came
-    /// first) is withdrawn (on Slurm, its task cancelled), so that nothing outlives the search.
-    func end()
 }
 
 extension CandidateEvaluator {
-    public func begin(_ batch: [EvaluationRequest]) {}
-    public func end() {}
 
     /// One training of `pair` outside a search: the baseline's place (no generation, no hurdles).
     public func evaluate(_ pair: LossPair, searched: Branch, stage: TrainingStage, seed: UInt64) -> EvaluationResult {

@@ -23,7 +23,7 @@ extension CandidateFolder {
             let evaluator = DetectorEvaluator(data: data, settings: request.setup.training, checkpoints: checkpoints)
             result = evaluator.evaluate(request, context: EvaluationContext())
         case .external(let command)?:
-            result = ExternalEvaluator.run(command, in: url, stage: request.stage, executor: .local(jobs: 1), stop: StopRequest(),
+            result = CandidateCommand.run(command, in: url, stage: request.stage, place: LocalPlace(jobs: 1), stop: StopRequest(),
                                            timeout: nil, since: Date())
         case nil:
             throw SearchError.options("\(requestFile.path) names no evaluator ({\"detector\": {\"data\": \"shapes\"}}, {\"simulation\": {}} or {\"external\": {\"command\": ...}})")

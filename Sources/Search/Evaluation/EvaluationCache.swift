@@ -9,14 +9,14 @@ import LossLanguage
 /// tried again, so a resume with mended options (a partition, a longer limit) mends the run.
 final class EvaluationCache: @unchecked Sendable {
     let store: RunStore
-    let evaluator: CandidateEvaluator
+    let evaluator: any Executor
     let losses: SearchLosses
     let seed: UInt64
     /// Told as each training starts and ends (from the trainings' threads).
     let observe: @Sendable (TrainingEvent) -> Void
     let stop: StopRequest
 
-    init(store: RunStore, evaluator: CandidateEvaluator, losses: SearchLosses, seed: UInt64, stop: StopRequest,
+    init(store: RunStore, evaluator: any Executor, losses: SearchLosses, seed: UInt64, stop: StopRequest,
          observe: @escaping @Sendable (TrainingEvent) -> Void = { _ in }) {
         self.store = store
         self.evaluator = evaluator
@@ -38,7 +38,7 @@ final class EvaluationCache: @unchecked Sendable {
     }
 
     /// The candidates whose trainings at `stage` the scheduler starts at once: those not
-    /// `finished` already go to the evaluator together (`CandidateEvaluator.begin`: on Slurm,
+    /// `finished` already go to the evaluator together (`Executor.begin`: on Slurm,
     /// one job array).
     func begin(_ batch: [Screened], stage: TrainingStage, generation: Int, hurdles: [Double]? = nil) throws {
         var requests: [EvaluationRequest] = []
@@ -49,7 +49,7 @@ final class EvaluationCache: @unchecked Sendable {
         evaluator.begin(requests)
     }
 
-    /// The stage's trainings are over (`CandidateEvaluator.end`).
+    /// The stage's trainings are over (`Executor.end`).
     func end() { evaluator.end() }
 
     private func request(_ pair: LossPair, stage: TrainingStage, generation: Int?, slot: Int?, hurdles: [Double]?) -> EvaluationRequest {

@@ -1,66 +1,66 @@
 import Foundation
 
-/// Where a search's evaluations run, and how many at once: here, or as one Slurm job per
-/// evaluation (`SlurmJob`: submitted without waiting and followed), so that users who outgrow
-/// one machine run on their cluster without changing their command.
-public enum Executor: Codable, Equatable, Sendable {
-    /// On this machine, `jobs` trainings side by side.
-    case local(jobs: Int)
-    /// As Slurm jobs with extra sbatch `arguments` (partition, GPUs, time), `jobs` queued at once.
-    case slurm(arguments: [String], jobs: Int)
+/// Where evaluations run (DESIGN.md, "Evaluations, workers and executors"): in this process
+/// (`InProcessExecutor`), as local processes (`LocalProcessExecutor`) or as Slurm jobs
+/// (`SlurmExecutor`). What trains is the evaluator's (`CandidateEvaluator`, or the command of a
+/// `CandidateCommand`); the scheduler starts up to `jobs` evaluations at once and hands each
+/// batch over explicitly (`begin`), so that an executor may send it as one (a Slurm job array).
+public protocol Executor: CandidateEvaluator {
+    /// How many evaluations may run at once.
+    var jobs: Int { get }
+    /// The requests the scheduler starts at once, before it evaluates each: an executor that
+    /// sends work elsewhere may send them together (on Slurm, one job array). The others ignore it.
+    func begin(_ batch: [EvaluationRequest])
+    /// The batch is over: what `begin` sent and no `evaluate` followed (a stop request came
+    /// first) is withdrawn (on Slurm, its task cancelled), so that nothing outlives the search.
+    func end()
+}
 
-    public var jobs: Int {
-        switch self {
-        case .local(let jobs), .slurm(_, let jobs): return jobs
-        }
+extension Executor {
+    public func begin(_ batch: [EvaluationRequest]) {}
+    public func end() {}
+}
+
+/// Evaluations in this process, by an evaluator that trains here (the built-in detector, the
+/// simulation), `jobs` of them on threads side by side.
+public struct InProcessExecutor: Executor {
+    public let evaluator: any CandidateEvaluator
+    public let jobs: Int
+
+    public init(_ evaluator: any CandidateEvaluator, jobs: Int = 1) {
+        self.evaluator = evaluator
+        self.jobs = max(1, jobs)
     }
 
-    public var name: String {
-        switch self {
-        case .local: return "local"
-        case .slurm: return "slurm"
-        }
-    }
-
-    public static let names = ["local", "slurm"]
-
-    /// The cores of this machine each of `jobs` trainings side by side gets (at least one).
-    static func threadShare(jobs: Int) -> Int { max(1, ProcessInfo.processInfo.activeProcessorCount / max(1, jobs)) }
-
-    /// The same place with another number of jobs.
-    public func with(jobs: Int) -> Executor {
-        switch self {
-        case .local: return .local(jobs: jobs)
-        case .slurm(let arguments, _): return .slurm(arguments: arguments, jobs: jobs)
-        }
-    }
-
-    public struct Outcome: Sendable {
-        public var status: Int32
-        public var stdout: String
-        public var stderr: String
-        /// Ended for running past its time limit.
-        public var timedOut = false
-        /// Why it failed where the exit status does not say (a Slurm job's end state).
-        public var failure: String?
-        /// The Slurm job that ran it.
-        public var job: String?
-    }
-
-    /// Runs `command` in `directory` and waits for it (`ProcessRunner`: on a stop request, or
-    /// past `timeout` seconds, its whole process group is ended). `pidFile` gets the command's
-    /// process id while it runs. On Slurm, `label` names the job, and `submitted` is its task of
-    /// an array submitted already (`submitArray`).
-    func run(_ command: String, in directory: URL, environment: [String: String], stop: StopRequest = StopRequest(),
-             timeout: Double? = nil, pidFile: URL? = nil, label: String = "autoloss", submitted: SlurmJob.Submitted? = nil) -> Outcome {
-        if case .slurm(let arguments, _) = self {
-            let job = SlurmJob(arguments: arguments, name: label, directory: directory)
-            return job.run(command, environment: environment, stop: stop, timeout: timeout, submitted: submitted)
-        }
-        let output = ProcessRunner.run(["sh", "-c", command], in: directory, environment: environment, stop: stop, timeout: timeout) { pid in
-            if let pidFile { try? Data("\(pid)\n".utf8).write(to: pidFile) }
-        }
-        if let failure = output.launchFailure { return Outcome(status: output.status, stdout: "", stderr: failure) }
-        return Outcome(status: output.status, stdout: output.stdout, stderr: output.stderr, timedOut: output.timedOut)
+    public func evaluate(_ request: EvaluationRequest, context: EvaluationContext) -> EvaluationResult {
+        evaluator.evaluate(request, context: context)
     }
 }
+
+/// What a command gave: its exit status and output, and why it failed where the status does not say.
+public struct CommandOutcome: Sendable {
+    public var status: Int32
+    public var stdout: String
+    public var stderr: String
+    /// Ended for running past its time limit.
+    public var timedOut = false
+    /// Why it failed where the exit status does not say (a Slurm job's end state).
+    public var failure: String?
+    /// The Slurm job that ran it.
+    public var job: String?
+}
+
+/// Where one evaluation's shell command runs, for `CandidateCommand`: a local process or a Slurm job.
+protocol CommandPlace: Sendable {
+    /// Runs `command` in `directory` and waits for it: on a stop request, or past `timeout`
+    /// seconds, it is ended (its process group, or its Slurm job cancelled). `pidFile` gets a
+    /// local command's process id while it runs; `label` names a Slurm job.
+    func run(_ command: String, in directory: URL, environment: [String: String], stop: StopRequest,
+             timeout: Double?, pidFile: URL, label: String) -> CommandOutcome
+    /// What the command's environment adds for this place (local trainings side by side share
+    /// the cores).
+    var environment: [String: String] { get }
+}
+
+/// The cores of this machine each of `jobs` trainings side by side gets (at least one).
+func threadShare(jobs: Int) -> Int { max(1, ProcessInfo.processInfo.activeProcessorCount / max(1, jobs)) }

@@ -47,7 +47,7 @@ struct SlurmJob {
     /// to Slurm as the job's time limit, rounded up to a minute. `submitted`: the command went to
     /// Slurm already, as a task of an array (or was refused there); a retry submits it alone.
     func run(_ command: String, environment: [String: String], stop: StopRequest, timeout: Double?,
-             submitted given: Submitted? = nil) -> Executor.Outcome {
+             submitted given: Submitted? = nil) -> CommandOutcome {
         let arguments = self.arguments + Self.timeLimit(timeout)
         var attempt = 0
         while true {
@@ -60,7 +60,7 @@ struct SlurmJob {
             }
             switch submitted {
             case .success(let submitted): id = submitted
-            case .failure(let message): return Executor.Outcome(status: 1, stdout: "", stderr: "", failure: message)
+            case .failure(let message): return CommandOutcome(status: 1, stdout: "", stderr: "", failure: message)
             }
             try? Data("\(id)\n".utf8).write(to: Self.idFile(in: directory))
             let (state, cancelledHere, timedOut) = Self.follow(id, stop: stop, timeout: timeout)
@@ -82,7 +82,7 @@ struct SlurmJob {
     }
 
     /// Polls job `id` until it ends; cancels it on a stop request or past `timeout`. Static: a
-    /// resumed search follows the jobs it adopts the same way (`ExternalEvaluator.adopt`).
+    /// resumed search follows the jobs it adopts the same way (`CandidateCommand.adopt`).
     static func follow(_ id: String, stop: StopRequest, timeout: Double?) -> (State?, cancelledHere: Bool, timedOut: Bool) {
         let started = Date()
         var cancelledHere = false, timedOut = false
@@ -100,11 +100,11 @@ struct SlurmJob {
     }
 
     /// The job's end as an outcome: its output files read, its state turned into a reason.
-    static func outcome(of id: String, state: State?, in directory: URL, timedOut: Bool) -> Executor.Outcome {
+    static func outcome(of id: String, state: State?, in directory: URL, timedOut: Bool) -> CommandOutcome {
         func read(_ suffix: String) -> String {
             (try? String(contentsOf: directory.appendingPathComponent("slurm-\(id).\(suffix)"), encoding: .utf8)) ?? ""
         }
-        var outcome = Executor.Outcome(status: state?.exitCode ?? 0, stdout: read("out"), stderr: read("err"), timedOut: timedOut, job: id)
+        var outcome = CommandOutcome(status: state?.exitCode ?? 0, stdout: read("out"), stderr: read("err"), timedOut: timedOut, job: id)
         guard let state else { return outcome }
         let job = "Slurm job \(id)"
         switch state.state {

@@ -38,11 +38,12 @@ public final class Evolution {
     let clock: TimeLimit
     let scheduler: StageScheduler
 
-    /// `breeder` and `cascade` default to the standard parts for `options`; `report` hears of
+    /// `evaluator`: an `Executor`, or an evaluator that trains in this process (run with the
+    /// options' jobs side by side). `breeder` and `cascade` default to the standard parts for `options`; `report` hears of
     /// each generation's end, `observe` of each training's start and end.
     /// `stop`: a request to stop (a signal) ends the run as soon as the trainings under way end,
     /// early where they can; `run()` then returns what was found so far.
-    public init(options: SearchOptions, store: RunStore, evaluator: CandidateEvaluator, breeder: Breeder? = nil,
+    public init(options: SearchOptions, store: RunStore, evaluator: any CandidateEvaluator, breeder: Breeder? = nil,
                 cascade: ScreeningCascade? = nil, stop: StopRequest = StopRequest(), report: @escaping (SearchProgress) -> Void = { _ in },
                 observe: @escaping @Sendable (TrainingEvent) -> Void = { _ in }) throws {
         if let problem = options.problem { throw SearchError.options(problem) }
@@ -53,12 +54,13 @@ public final class Evolution {
         self.breeder = try breeder ?? Breeder(options: options)
         self.cascade = cascade ?? ScreeningCascade(verifier: .standard, branch: options.branch)
         self.cascade.usesCPV = options.usesCPV
-        trainings = EvaluationCache(store: store, evaluator: evaluator, losses: try options.losses(), seed: options.seed, stop: stop,
+        let executor = evaluator as? any Executor ?? InProcessExecutor(evaluator, jobs: options.executor.jobs)
+        trainings = EvaluationCache(store: store, evaluator: executor, losses: try options.losses(), seed: options.seed, stop: stop,
                                     observe: observe)
         population = Population(topP: options.topP)
         budget = TrainingBudget(options)
         clock = TimeLimit(options, started: started)
-        scheduler = StageScheduler(jobs: options.executor.jobs)
+        scheduler = StageScheduler(jobs: executor.jobs)
     }
 
     /// Runs until a budget ends it, or a stop request; returns the hall of fame so far.

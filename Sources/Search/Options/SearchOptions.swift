@@ -40,7 +40,7 @@ public struct SearchOptions: Codable, Equatable, Sendable {
     public var usesCPV = true
     public var usesMOS = true
     public var evaluator: EvaluatorChoice = .detector(data: "shapes")
-    public var executor: Executor = .local(jobs: 1)
+    public var executor: ExecutorChoice = .local(jobs: 1)
     /// The built-in detector's proxy schedule at this fraction of the preset's steps (nil: the
     /// preset): how `--fit-minutes` fits a search into a slower machine's minutes.
     public var scheduleScale: Double?

@@ -39,7 +39,7 @@ struct CheckEvaluatorCommand: ParsableCommand {
         let folder = URL(fileURLWithPath: out ?? NSTemporaryDirectory() + "autoloss-check-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let seedList = try seeds.map { try commaList($0, option: "--seeds") { UInt64($0) } } ?? [o.seed]
-        let evaluator = ExternalEvaluator(command: command, workDirectory: folder, timeout: evalTimeout)
+        let evaluator = LocalProcessExecutor(command: command, workDirectory: folder, timeout: evalTimeout)
         print("checking the evaluator on the baseline \(o.baseline) (\(o.branch.rawValue), mode \(o.mode.rawValue), partner \(o.partner))")
         print("command: \(command)")
         var good = true

@@ -39,7 +39,7 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "Dataset of the built-in evaluator; with --evaluator external, the data whose MOS verification images candidate.json names.") var data: String?
     @Option(help: "simulation, detector (the built-in proxy detector on --data) or external.") var evaluator: EvaluatorChoice?
     @Option(help: "The external evaluator's command; {dir} is the candidate's folder.") var command: String?
-    @Option(help: "local or slurm (any evaluator: on Slurm each job runs `autoloss evaluate` on its candidate folder).") var executor: Executor?
+    @Option(help: "local or slurm (any evaluator: on Slurm each job runs `autoloss evaluate` on its candidate folder).") var executor: ExecutorChoice?
     // `.unconditional`: sbatch's own arguments begin with a dash (--sbatch-arg --gres=gpu:1).
     @Option(name: .customLong("sbatch-arg"), parsing: .unconditionalSingleValue, help: "An extra sbatch argument (repeatable).") var sbatchArguments: [String] = []
     @Option(help: "Trainings at the same time (Slurm: jobs queued at once).") var jobs: Int?
@@ -125,7 +125,7 @@ struct SearchCommand: ParsableCommand {
         // The evaluator is made (the detector's data resolved, once) before the folder, so that
         // bad data leaves nothing behind.
         let run = SearchRun(folder: RunFolder(folder), json: json)
-        let evaluator = try o.makeEvaluator(folder: run.folder, data: data, worker: Worker.binary)
+        let evaluator = try o.makeExecutor(folder: run.folder, data: data, worker: Worker.binary)
         try run.run(o, store: run.folder.create(o), evaluator: evaluator)
     }
 
@@ -144,7 +144,7 @@ struct SearchCommand: ParsableCommand {
     }
 
     /// `--executor` with its `--sbatch-arg`s (local when none is given).
-    func chosenExecutor(jobs: Int) -> Executor {
+    func chosenExecutor(jobs: Int) -> ExecutorChoice {
         executor?.name == "slurm" ? .slurm(arguments: sbatchArguments, jobs: jobs) : .local(jobs: jobs)
     }
 
@@ -156,7 +156,7 @@ struct SearchCommand: ParsableCommand {
         let o = try resumed(store.options())
         try store.updateExecution(o)
         let run = SearchRun(folder: folder, json: json)
-        try run.run(o, store: store, evaluator: o.makeEvaluator(folder: folder, data: o.resolveData(searchingFrom: DetectorData.searchPath), worker: Worker.binary))
+        try run.run(o, store: store, evaluator: o.makeExecutor(folder: folder, data: o.resolveData(searchingFrom: DetectorData.searchPath), worker: Worker.binary))
     }
 
     /// A stored run's options with this command's budgets and execution. Where and how
@@ -196,12 +196,12 @@ struct SearchCommand: ParsableCommand {
     /// Each arm's evaluator, made for its own options (the hurdles arm's scores its rungs) in its
     /// folder, on the data resolved once.
     func armEvaluators(_ data: DetectorData?) -> FilterAblation.Evaluators {
-        { try $0.options.makeEvaluator(folder: $0.folder, data: data, worker: Worker.binary) }
+        { try $0.options.makeExecutor(folder: $0.folder, data: data, worker: Worker.binary) }
     }
 
     func announce(_ line: String) { if !json { print(line) } }
 
-    func runArm(_ arm: FilterAblation.Arm, store: RunStore, evaluator: CandidateEvaluator) throws -> SearchSummary {
+    func runArm(_ arm: FilterAblation.Arm, store: RunStore, evaluator: any Executor) throws -> SearchSummary {
         try SearchRun(folder: arm.folder, json: json).run(arm.options, store: store, evaluator: evaluator)
     }
 

@@ -18,7 +18,7 @@ struct SearchRun {
     private let logFailure = FirstError()
 
     @discardableResult
-    func run(_ o: SearchOptions, store: RunStore, evaluator: CandidateEvaluator) throws -> SearchSummary {
+    func run(_ o: SearchOptions, store: RunStore, evaluator: any Executor) throws -> SearchSummary {
         let lock = try folder.lock()
         defer { lock.release() }
         let stop = StopRequest()

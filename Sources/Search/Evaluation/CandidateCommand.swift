@@ -2,8 +2,9 @@ import Detection
 import Foundation
 import LossLanguage
 
-/// Evaluates candidates with the user's own training code: the way to train a real detector in
-/// PyTorch / mmdetection, locally or on a Slurm cluster.
+/// An evaluation as a command on a candidate folder: the user's own training code (the way to
+/// train a real detector in PyTorch / mmdetection), or the worker's `autoloss evaluate {dir}`,
+/// run by a `LocalProcessExecutor` or a `SlurmExecutor`.
 ///
 /// For each evaluation the search writes a folder holding, for the searched slot, `formula.txt`
 /// (infix), `prefix.txt` (the authors' form) and `loss.py` (a PyTorch function, as `autoloss
@@ -23,79 +24,49 @@ import LossLanguage
 /// A search killed while a command ran can be resumed: the folder's command.pid names the
 /// process, and the resumed search waits for it if it still runs, and takes a complete
 /// result.json it left instead of training again.
-public struct ExternalEvaluator: CandidateEvaluator {
+public struct CandidateCommand: Sendable {
     public var command: String
     public var workDirectory: URL
-    public var executor: Executor
     /// Seconds one evaluation may take (nil: no limit); past it the command's process group is
-    /// ended and the evaluation failed.
+    /// ended (its Slurm job cancelled) and the evaluation failed.
     public var timeout: Double?
-    /// What every request this evaluator writes carries (`EvaluationRequest.setup`): the MOS
-    /// verification images (`--data` with the external evaluator); for the worker (`autoloss
+    /// What every request this command is given carries (`EvaluationRequest.setup`): the MOS
+    /// verification images (data with the external evaluator); for the worker (`autoloss
     /// evaluate {dir}`), the built-in evaluator it runs, its training settings and the run's
     /// checkpoint folder. The threads are the executor's share of the machine.
     public var setup = EvaluationSetup()
-    /// The array tasks `begin` submitted, until their evaluations follow them.
-    private let arrayTasks = SubmittedTasks()
 
-    public init(command: String, workDirectory: URL, executor: Executor = .local(jobs: 1), timeout: Double? = nil) {
+    public init(command: String, workDirectory: URL, timeout: Double? = nil) {
         self.command = command
         self.workDirectory = workDirectory
-        self.executor = executor
         self.timeout = timeout
     }
 
-    public func evaluate(_ request: EvaluationRequest, context: EvaluationContext) -> EvaluationResult {
+    /// One evaluation at `place`: a result an interrupted search left is adopted, else the
+    /// folder is written and the command run.
+    func evaluate(_ request: EvaluationRequest, context: EvaluationContext, jobs: Int, place: some CommandPlace) -> EvaluationResult {
         let start = Date()
-        let (request, dir, shellCommand) = prepared(request)
-        // Submitted already, with the others the scheduler started at once: follow its task.
-        if let submitted = arrayTasks.take(dir) {
-            return Self.run(shellCommand, in: dir, stage: request.stage, executor: executor, stop: context.stop, timeout: timeout,
-                            since: start, label: jobName(request), submitted: submitted)
-        }
+        let (request, dir, shellCommand) = prepared(request, jobs: jobs)
         if let adopted = adopt(dir, command: shellCommand, stop: context.stop, since: start) { return adopted }
         if let failure = write(request, command: shellCommand, in: dir) {
             return EvaluationResult(status: .failed, seconds: Date().timeIntervalSince(start), reason: failure)
         }
-        return Self.run(shellCommand, in: dir, stage: request.stage, executor: executor, stop: context.stop, timeout: timeout, since: start,
+        return Self.run(shellCommand, in: dir, stage: request.stage, place: place, stop: context.stop, timeout: timeout, since: start,
                         label: jobName(request))
     }
 
-    /// On Slurm with several jobs, the evaluations the scheduler starts together go as one job
-    /// array; each `evaluate` then follows its own task. Evaluations an interrupted search left
-    /// (their folder has the same command: `adopt`) are left to `evaluate`.
-    public func begin(_ batch: [EvaluationRequest]) {
-        guard case .slurm(let arguments, let jobs) = executor, jobs > 1 else { return }
-        var tasks: [SlurmJob.Task] = [], firstName: String?
-        for request in batch {
-            let (request, dir, shellCommand) = prepared(request)
-            guard (try? String(contentsOf: CandidateFolder(dir).commandFile, encoding: .utf8)) != shellCommand else { continue }
-            if write(request, command: shellCommand, in: dir) != nil { continue }  // `evaluate` says why
-            tasks.append(SlurmJob.Task(command: shellCommand, directory: dir, environment: Self.environment(dir, stage: request.stage, executor: executor)))
-            firstName = firstName ?? jobName(request)
-        }
-        guard tasks.count > 1, let firstName else { return }
-        let name = SlurmJob(arguments: [], name: firstName, directory: workDirectory).arrayName
-        let submitted = SlurmJob.submitArray(tasks, arguments: arguments + SlurmJob.timeLimit(timeout), name: name, in: workDirectory)
-        for (task, s) in zip(tasks, submitted) { arrayTasks.put(s, for: task.directory) }
-    }
-
-    public func end() {
-        for case .success(let id) in arrayTasks.takeAll() { SlurmJob.cancel(id) }
-    }
-
-    /// The request as this evaluator writes it (its setup, the executor's share of the cores),
+    /// The request as this command is given it (its setup, the executor's share of the cores),
     /// its folder, and the command with the folder in place of `{dir}`.
-    private func prepared(_ request: EvaluationRequest) -> (EvaluationRequest, URL, String) {
+    func prepared(_ request: EvaluationRequest, jobs: Int) -> (EvaluationRequest, URL, String) {
         var request = request
         request.setup = setup
-        request.setup.threads = Executor.threadShare(jobs: executor.jobs)
+        request.setup.threads = threadShare(jobs: jobs)
         let dir = workDirectory.appendingPathComponent(CandidateFolder.name(request))
         return (request, dir, command.replacingOccurrences(of: "{dir}", with: Shell.quoted(dir.path)))
     }
 
     /// Writes the candidate's files and the command; why not, if it could not.
-    private func write(_ request: EvaluationRequest, command: String, in dir: URL) -> String? {
+    func write(_ request: EvaluationRequest, command: String, in dir: URL) -> String? {
         do {
             try CandidateFolder(dir).write(request)
             try command.write(to: CandidateFolder(dir).commandFile, atomically: true, encoding: .utf8)
@@ -109,11 +80,11 @@ public struct ExternalEvaluator: CandidateEvaluator {
     /// kept whole in the folder, a time-out, a non-zero exit, a Slurm job's failed end or a
     /// missing or malformed result.json a failed evaluation with the reason. The search's
     /// evaluations and the worker (`CandidateFolder.evaluate`) both run commands through this.
-    static func run(_ shellCommand: String, in dir: URL, stage: TrainingStage, executor: Executor, stop: StopRequest,
-                    timeout: Double?, since start: Date, label: String = "autoloss", submitted: SlurmJob.Submitted? = nil) -> EvaluationResult {
+    static func run(_ shellCommand: String, in dir: URL, stage: TrainingStage, place: some CommandPlace, stop: StopRequest,
+                    timeout: Double?, since start: Date, label: String = "autoloss") -> EvaluationResult {
         let pidFile = CandidateFolder(dir).pidFile
-        let outcome = executor.run(shellCommand, in: dir, environment: environment(dir, stage: stage, executor: executor),
-                                   stop: stop, timeout: timeout, pidFile: pidFile, label: label, submitted: submitted)
+        let outcome = place.run(shellCommand, in: dir, environment: environment(dir, stage: stage, place: place),
+                                stop: stop, timeout: timeout, pidFile: pidFile, label: label)
         Self.keepOutput(of: outcome, in: dir)
         try? FileManager.default.removeItem(at: pidFile)
         var result = read(outcome, in: dir, timeout: timeout, since: start)
@@ -121,24 +92,18 @@ public struct ExternalEvaluator: CandidateEvaluator {
         return result
     }
 
-    /// The command's environment: its folder and stage; trainings side by side on this machine
-    /// share its cores (OpenMP, and autoloss's own threads, follow OMP_NUM_THREADS), unless the
-    /// user set a count.
-    static func environment(_ dir: URL, stage: TrainingStage, executor: Executor) -> [String: String] {
-        var environment = ["AUTOLOSS_CANDIDATE_DIR": dir.path, "AUTOLOSS_STAGE": stage.rawValue]
-        if case .local(let jobs) = executor, jobs > 1, ProcessInfo.processInfo.environment["OMP_NUM_THREADS"] == nil {
-            environment["OMP_NUM_THREADS"] = "\(Executor.threadShare(jobs: jobs))"
-        }
-        return environment
+    /// The command's environment: its folder and stage, and what its place adds.
+    static func environment(_ dir: URL, stage: TrainingStage, place: some CommandPlace) -> [String: String] {
+        ["AUTOLOSS_CANDIDATE_DIR": dir.path, "AUTOLOSS_STAGE": stage.rawValue].merging(place.environment) { $1 }
     }
 
-    private static func read(_ outcome: Executor.Outcome, in dir: URL, timeout: Double?, since start: Date) -> EvaluationResult {
+    private static func read(_ outcome: CommandOutcome, in dir: URL, timeout: Double?, since start: Date) -> EvaluationResult {
         func failed(_ reason: String) -> EvaluationResult {
             EvaluationResult(status: .failed, seconds: Date().timeIntervalSince(start), reason: reason)
         }
         let job = outcome.job.map { " (Slurm job \($0))" } ?? ""
         if outcome.timedOut, let timeout, outcome.failure == nil {
-            return failed(String(format: "timed out after %.0f s (--eval-timeout)%@; its output is in %@", timeout, job, dir.path))
+            return failed(String(format: "timed out after %.0f s (the time limit of one evaluation)%@; its output is in %@", timeout, job, dir.path))
         }
         if let failure = outcome.failure {
             let said = outcome.stderr.isEmpty ? "" : ": \(Self.tail(outcome.stderr))"
@@ -187,7 +152,7 @@ public struct ExternalEvaluator: CandidateEvaluator {
         return result.status == .failed ? nil : result
     }
 
-    /// Ends an adopted command's process group as `Executor.run` ends its own: SIGTERM, and
+    /// Ends an adopted command's process group as `ProcessRunner` ends its own: SIGTERM, and
     /// SIGKILL if it outlives 5 s.
     static func end(group pid: Int32) {
         kill(-pid, SIGTERM)
@@ -205,7 +170,7 @@ public struct ExternalEvaluator: CandidateEvaluator {
     }
 
     /// The command's whole stdout and stderr, kept in its folder.
-    static func keepOutput(of outcome: Executor.Outcome, in dir: URL) {
+    static func keepOutput(of outcome: CommandOutcome, in dir: URL) {
         try? Data(outcome.stdout.utf8).write(to: CandidateFolder(dir).stdoutFile)
         try? Data(outcome.stderr.utf8).write(to: CandidateFolder(dir).stderrFile)
     }

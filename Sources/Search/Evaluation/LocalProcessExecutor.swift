@@ -1,0 +1,42 @@
+import Foundation
+
+/// Evaluations as processes on this machine: each runs its candidate folder's command (the
+/// user's, or the worker's `autoloss evaluate {dir}`), `jobs` of them side by side, sharing the
+/// cores (OpenMP, and autoloss's own threads, follow OMP_NUM_THREADS unless the user set it).
+public struct LocalProcessExecutor: Executor {
+    public var command: CandidateCommand
+    public let jobs: Int
+
+    public init(_ command: CandidateCommand, jobs: Int = 1) {
+        self.command = command
+        self.jobs = max(1, jobs)
+    }
+
+    /// `command` on folders under `workDirectory`, each evaluation ended past `timeout` seconds.
+    public init(command: String, workDirectory: URL, jobs: Int = 1, timeout: Double? = nil) {
+        self.init(CandidateCommand(command: command, workDirectory: workDirectory, timeout: timeout), jobs: jobs)
+    }
+
+    public func evaluate(_ request: EvaluationRequest, context: EvaluationContext) -> EvaluationResult {
+        command.evaluate(request, context: context, jobs: jobs, place: LocalPlace(jobs: jobs))
+    }
+}
+
+/// A command as a process here (`ProcessRunner`), its process id in the pid file while it runs.
+struct LocalPlace: CommandPlace {
+    var jobs: Int
+
+    func run(_ command: String, in directory: URL, environment: [String: String], stop: StopRequest,
+             timeout: Double?, pidFile: URL, label: String) -> CommandOutcome {
+        let output = ProcessRunner.run(["sh", "-c", command], in: directory, environment: environment, stop: stop, timeout: timeout) { pid in
+            try? Data("\(pid)\n".utf8).write(to: pidFile)
+        }
+        if let failure = output.launchFailure { return CommandOutcome(status: output.status, stdout: "", stderr: failure) }
+        return CommandOutcome(status: output.status, stdout: output.stdout, stderr: output.stderr, timedOut: output.timedOut)
+    }
+
+    var environment: [String: String] {
+        guard jobs > 1, ProcessInfo.processInfo.environment["OMP_NUM_THREADS"] == nil else { return [:] }
+        return ["OMP_NUM_THREADS": "\(threadShare(jobs: jobs))"]
+    }
+}
