@@ -16,7 +16,7 @@ extension ReportPage {
         }
 
         var all: String {
-            [header, funnel, bestOverTime, mosAgainstProxy, complexity, landscapes, hallOfFame, failures].joined(separator: "\n")
+            [header, funnel, bestOverTime, mosAgainstProxy, complexity, landscapes, hallOfFame, confirmation, failures].joined(separator: "\n")
         }
 
         var timeLabel: String {

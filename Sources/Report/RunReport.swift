@@ -20,6 +20,8 @@ public struct RunReport: Sendable {
     public let clock: RunClock
     /// Whole proxy trainings the run spent at both stages (`TrainingCosts`).
     public let trainingsSpent: Double
+    /// The run's confirmation (`autoloss confirm`), where it has one.
+    public let confirmation: ConfirmationSummary?
 
     public init(store: RunStore) throws {
         path = store.path
@@ -53,6 +55,7 @@ public struct RunReport: Sendable {
                                     spent: spent.value)
         })
         trainingsSpent = spent.value
+        confirmation = try store.confirmation().map { ConfirmationSummary(plan: $0, trainings: try store.confirmationTrainings()) }
     }
 
     /// How many candidates ended their way where: "proxy-evaluated", "passed mos" (not chosen

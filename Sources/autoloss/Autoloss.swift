@@ -12,7 +12,7 @@ struct Autoloss: ParsableCommand {
         commandName: "autoloss",
         abstract: "Discover loss functions for object detectors (CSE-Autoloss).",
         version: "0.1.0",
-        subcommands: [LossCommand.self, VerifyCommand.self, SearchCommand.self, ReportCommand.self, CheckEvaluatorCommand.self, EvaluateCommand.self, ExportCommand.self, CocoEvalCommand.self, DataCommand.self, TrainCommand.self, TuneBaselineCommand.self])
+        subcommands: [LossCommand.self, VerifyCommand.self, SearchCommand.self, ReportCommand.self, CheckEvaluatorCommand.self, EvaluateCommand.self, ExportCommand.self, CocoEvalCommand.self, DataCommand.self, TrainCommand.self, TuneBaselineCommand.self, ConfirmCommand.self])
 
     /// Exit codes in one place (README, "Exit codes"): 0 done; 1 a verdict of "rejected" or
     /// "diverged" (verify, train); 2 bad input or usage; 3 the environment or I/O (a full disk,

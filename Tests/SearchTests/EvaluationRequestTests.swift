@@ -120,11 +120,11 @@ final class EvaluationRequestTests: XCTestCase {
                 return ""
             } catch { return "\(error)" }
         }
-        object["schema"] = 3
+        object["schema"] = 4
         XCTAssertEqual(try refusal(object),
-                       "search options: \(folder.path) is not a candidate folder: candidate.json cannot be read: its schema is 3, newer than this autoloss reads (2): run the same autoloss on the search's machine and here")
+                       "search options: \(folder.path) is not a candidate folder: candidate.json cannot be read: its schema is 4, newer than this autoloss reads (3): run the same autoloss on the search's machine and here")
         object["schema"] = nil
-        XCTAssertTrue(try refusal(object).hasSuffix("it has no schema: it was written by an autoloss older than this one (schema 2); run that search again with this autoloss"))
+        XCTAssertTrue(try refusal(object).hasSuffix("it has no schema: it was written by an autoloss older than this one (schema 3); run that search again with this autoloss"))
         object["schema"] = 2
         object["seed"] = "seven"
         XCTAssertTrue(try refusal(object).hasSuffix("candidate.json cannot be read: seed: Expected to decode UInt64 but found a string instead."))

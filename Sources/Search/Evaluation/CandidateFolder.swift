@@ -15,7 +15,10 @@ public struct CandidateFolder: Sendable {
 
     /// The folder's name for a request: one folder per candidate, stage and seed.
     public static func name(_ request: EvaluationRequest) -> String {
-        "\(request.stage.rawValue)-\(String(FNV1a.hash(request.candidateKey), radix: 16))-s\(request.seed)"
+        // A confirmation training's setting and horizon make it another training of the same loss.
+        let setting = request.setting.map { "-\($0.stem)" } ?? ""
+        let horizon = request.horizon.map { "-h\(BaselineTuning.Setting.number(Float($0)))" } ?? ""
+        return "\(request.stage.rawValue)-\(String(FNV1a.hash(request.candidateKey), radix: 16))\(setting)\(horizon)-s\(request.seed)"
     }
 
     public var requestFile: URL { url.appendingPathComponent("candidate.json") }

@@ -114,7 +114,10 @@ public final class DetectorEvaluator: CandidateEvaluator, @unchecked Sendable {
         do {
             // MOS as the proxy's first rung: the proxy's training, ended at the rung.
             let trained: TrainingStage = stage == .mos && mosRung != nil ? .proxy : stage
-            let schedule = schedules[trained]!
+            var schedule = schedules[trained]!
+            // A confirmation training's own setting, and its horizon: more steps on the same images.
+            request.setting?.apply(to: &schedule)
+            if let horizon = request.horizon { schedule.epochs *= horizon }
             let trainer = try ProxyTrainer(request.pair, schedule: schedule)
             let sets = try images(for: trained, schedule: schedule)
             let rungs = try self.rungs(request, keepsCheckpoint: keepsCheckpoint)
@@ -136,7 +139,9 @@ public final class DetectorEvaluator: CandidateEvaluator, @unchecked Sendable {
     private func rungs(_ request: EvaluationRequest, keepsCheckpoint: Bool) throws -> TrainingRungs? {
         if let folder = checkpoints { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) }
         let checkpoint = checkpoints.map { folder in
-            folder.appendingPathComponent(request.generation.map { "g\($0)-s\(request.slot ?? 0).checkpoint" } ?? "baseline.checkpoint")
+            // A confirmation training (its own setting) by its folder's name: unique per loss, setting, horizon and seed.
+            folder.appendingPathComponent(request.generation.map { "g\($0)-s\(request.slot ?? 0).checkpoint" }
+                ?? (request.setting == nil ? "baseline.checkpoint" : CandidateFolder.name(request) + ".checkpoint"))
         }
         switch request.stage {
         case .mos:

@@ -12,6 +12,7 @@ extension EvaluationRequest: Codable {
         case schema, branch, mode, stage, seed, generation, slot, hurdles
         case formula, prefix, partner, partnerPrefix = "partner_prefix", partnerBranch = "partner_branch"
         case builtinRegression = "builtin_regression"
+        case regWeight = "reg_weight", focalAlpha = "focal_alpha", focalGamma = "focal_gamma", horizon
     }
 
     /// Why a candidate.json cannot be read as a request.
@@ -36,6 +37,13 @@ extension EvaluationRequest: Codable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let schema = try c.decodeIfPresent(Int.self, forKey: .schema)
         guard let schema, schema <= Self.schema, schema >= 2 else { throw ReadError.schema(found: schema, known: Self.schema) }
+        if let weight = try c.decodeIfPresent(Float.self, forKey: .regWeight) {
+            setting = BaselineTuning.Setting(weight: weight, alpha: try c.decodeIfPresent(Float.self, forKey: .focalAlpha),
+                                             gamma: try c.decodeIfPresent(Int.self, forKey: .focalGamma))
+        } else {
+            setting = nil
+        }
+        horizon = try c.decodeIfPresent(Double.self, forKey: .horizon)
         searched = try c.decode(Branch.self, forKey: .branch)
         let mode = try c.decode(Branch.self, forKey: .mode)
         stage = try c.decode(TrainingStage.self, forKey: .stage)
@@ -64,7 +72,11 @@ extension EvaluationRequest: Codable {
 
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(Self.schema, forKey: .schema)
+        try c.encode(writtenSchema, forKey: .schema)
+        try c.encodeIfPresent(setting?.weight, forKey: .regWeight)
+        try c.encodeIfPresent(setting?.alpha, forKey: .focalAlpha)
+        try c.encodeIfPresent(setting?.gamma, forKey: .focalGamma)
+        try c.encodeIfPresent(horizon, forKey: .horizon)
         try c.encode(searched, forKey: .branch)
         try c.encode(pair.mode, forKey: .mode)
         try c.encode(stage, forKey: .stage)

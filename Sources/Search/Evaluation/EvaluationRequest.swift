@@ -21,9 +21,14 @@ import LossLanguage
 /// `schema`; a request of a newer schema than this autoloss knows is refused with a message
 /// rather than half read.
 public struct EvaluationRequest: Sendable, Equatable {
-    /// The schema this autoloss writes: 2, the first with `schema` in it (candidate.json before
-    /// it had no version and kept the formulas in files beside it).
-    public static let schema = 2
+    /// The newest schema this autoloss writes and reads: 2, the first with `schema` in it
+    /// (candidate.json before it had no version and kept the formulas in files beside it); 3 adds
+    /// a confirmation training's own setting and horizon. A request is written at the oldest
+    /// schema that holds it, so that a search's workers may lag one version behind.
+    public static let schema = 3
+
+    /// The schema this request is written at: 3 where it has a setting or a horizon, else 2.
+    public var writtenSchema: Int { setting == nil && horizon == nil ? 2 : 3 }
 
     /// The losses the detector trains with: the candidate in the `searched` slot, the partner in
     /// the other.
@@ -41,9 +46,16 @@ public struct EvaluationRequest: Sendable, Equatable {
     public var hurdles: [Double]?
     /// What every training of the run shares: the evaluator, the detector's schedule, threads.
     public var setup: EvaluationSetup
+    /// A confirmation training's own setting of the pair (the regression weight and focal's
+    /// alpha; a gamma is in the formula already), in place of the run's tuned one; nil: the run's.
+    public var setting: BaselineTuning.Setting?
+    /// A confirmation training's length as a multiple of the proxy schedule's steps (2: twice as
+    /// many, scored on the same images), after the run's schedule scale; nil: 1.
+    public var horizon: Double?
 
     public init(pair: LossPair, searched: Branch, stage: TrainingStage, seed: UInt64, generation: Int? = nil, slot: Int? = nil,
-                hurdles: [Double]? = nil, setup: EvaluationSetup = EvaluationSetup()) {
+                hurdles: [Double]? = nil, setup: EvaluationSetup = EvaluationSetup(), setting: BaselineTuning.Setting? = nil,
+                horizon: Double? = nil) {
         self.pair = pair
         self.searched = searched
         self.stage = stage
@@ -52,6 +64,8 @@ public struct EvaluationRequest: Sendable, Equatable {
         self.slot = slot
         self.hurdles = hurdles
         self.setup = setup
+        self.setting = setting
+        self.horizon = horizon
     }
 
     /// The loss being evaluated (the searched slot's) and its partner in the other slot: a

@@ -27,6 +27,8 @@ public struct RunFolder: Sendable {
 
     public var storePath: String { url.appendingPathComponent(Self.storeName).path }
     public var log: URL { url.appendingPathComponent("search.log") }
+    /// `autoloss confirm`'s lines, a training each.
+    public var confirmationLog: URL { url.appendingPathComponent("confirm.log") }
     public var hallOfFame: URL { url.appendingPathComponent("hall-of-fame.json") }
     public var evaluations: URL { url.appendingPathComponent("evaluations") }
     /// Proxy trainings' checkpoints at their rungs (hurdles), while they run.

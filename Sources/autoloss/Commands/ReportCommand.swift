@@ -43,6 +43,7 @@ struct ReportCommand: ParsableCommand {
             print("\(failures.count) failed evaluations:")
             for f in failures.prefix(10) { print("  \(f.stage.rawValue) \(f.formula): \(f.reason)") }
         }
+        if let confirmation = report.confirmation { print("\n" + ConfirmationTable(confirmation).text) }
     }
 
     static func json(_ report: RunReport, ranked: [HallOfFame.Entry]) -> JSON {

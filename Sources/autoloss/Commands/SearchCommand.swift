@@ -57,6 +57,7 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "The run folder (must not exist).") var out: String?
     @Option(help: "A run folder to continue.") var resume: String?
     @Flag(help: "Print progress as JSON lines.") var json = false
+    @Flag(help: "At the search's end, confirm its best 3 losses against the tuned baseline (as `autoloss confirm RUN` does).") var confirm = false
     @Flag(help: "The filter ablation: the same proxy budget with no filters, with CPV, with CPV and MOS, and (built-in detector) with CPV, MOS and hurdles (--rungs, default 0.25,0.5).") var ablate = false
 
     /// Upper bounds of the numeric options (each far above a real search): past them a count
@@ -120,13 +121,24 @@ struct SearchCommand: ParsableCommand {
         if let problem = o.problem { throw CLIError(problem) }
         let data = try o.resolveData(searchingFrom: DetectorData.searchPath)
         if let fitMinutes { try fit(&o, minutes: fitMinutes, data: data) }
+        if confirm && ablate { throw CLIError("--confirm confirms one run: confirm an ablation's arm with `autoloss confirm ARM`") }
         let folder = URL(fileURLWithPath: out ?? "runs/\(o.branch.rawValue)-\(Self.timestamp())")
         if ablate { return try ablation(o, folder: folder) }
         // The evaluator is made (the detector's data resolved, once) before the folder, so that
         // bad data leaves nothing behind.
         let run = SearchRun(folder: RunFolder(folder), json: json)
         let evaluator = try o.makeExecutor(folder: run.folder, data: data, worker: Worker.binary)
-        try run.run(o, store: run.folder.create(o), evaluator: evaluator)
+        let store = try run.folder.create(o)
+        try run.run(o, store: store, evaluator: evaluator)
+        if confirm { try confirmRun(run.folder, store: store, options: o) }
+    }
+
+    /// `--confirm`: the run's best 3 losses confirmed with `confirm`'s defaults.
+    func confirmRun(_ folder: RunFolder, store: RunStore, options o: SearchOptions) throws {
+        let best = try RunReport(store: store).hallOfFame.top(3).map(\.expr.infix)
+        guard !best.isEmpty else { throw CLIError("--confirm: the search trained no loss on the proxy task: nothing to confirm") }
+        let plan = Confirmation(branch: o.branch, mode: o.mode, partner: o.partner, baseline: o.baseline, losses: best)
+        try ConfirmCommand.confirm(plan, options: o, folder: folder, store: store)
     }
 
     /// `--mos-rung`: a fraction, `preset`, or where not given the branch's default on the
@@ -157,6 +169,7 @@ struct SearchCommand: ParsableCommand {
         try store.updateExecution(o)
         let run = SearchRun(folder: folder, json: json)
         try run.run(o, store: store, evaluator: o.makeExecutor(folder: folder, data: o.resolveData(searchingFrom: DetectorData.searchPath), worker: Worker.binary))
+        if confirm { try confirmRun(folder, store: store, options: o) }
     }
 
     /// A stored run's options with this command's budgets and execution. Where and how

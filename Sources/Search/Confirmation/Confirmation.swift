@@ -1,0 +1,102 @@
+import Detection
+import Foundation
+import LossLanguage
+
+/// `autoloss confirm`: does a found loss beat the tuned baseline? (DESIGN.md, "Search",
+/// "Confirmation"). Each contender (the baseline first, then the losses to confirm) fills the
+/// confirmed slot beside the same partner; each gets its own setting tuned (the regression
+/// weight, and for sigmoid focal alpha and gamma: `BaselineTuning`'s sweeps, so that no loss
+/// wins by a weight the baseline was denied), then is trained at its best setting with every
+/// seed at the whole schedule and at each further horizon (twice the steps, say: a loss good
+/// early and poor late shows there). Per loss and horizon the mean AP, its deviation, and the
+/// difference to the baseline with Welch's 95 % interval give a verdict: better, level or worse.
+///
+/// The tuning is successive halving by hurdles where the evaluator scores rungs (the built-in
+/// detector): the first seed of each setting trains with the rungs `rungs`, and a setting whose
+/// AP at a rung falls below the best so far there (less `margin`) ends at that rung; whole
+/// trainings only for the settings that keep up. Other evaluators train every setting whole.
+public struct Confirmation: Codable, Sendable, Equatable {
+    /// One loss in the confirmed slot, as given: a known loss's name or a formula.
+    public struct Contender: Codable, Sendable, Equatable, Hashable {
+        public var loss: String
+        public var isBaseline: Bool
+
+        public init(loss: String, isBaseline: Bool = false) {
+            self.loss = loss
+            self.isBaseline = isBaseline
+        }
+    }
+
+    /// The confirmed slot (`reg`, or the classification mode).
+    public var branch: Branch
+    public var mode: Branch
+    /// The loss of the other slot, the same for every contender.
+    public var partner: String
+    /// The baseline first.
+    public var contenders: [Contender]
+    public var seeds: [UInt64]
+    /// Multiples of the schedule's steps each tuned setting is trained at; the first is the
+    /// tuning's (1: the run's schedule).
+    public var horizons: [Double]
+    public var weights: [Float] = [0.5, 1, 2, 3, 5]
+    public var alphas: [Float] = [0.25, 0.5, 0.75]
+    public var gammas: [Int] = [0, 1, 2]
+    /// Past how many grid edges the weights may grow (`BaselineTuning.edgeExtensions`).
+    public var edgeExtensions = 2
+    /// The tuning's rungs (fractions of the schedule) and the AP points a setting may fall
+    /// behind the best there and go on.
+    public var rungs: [Double] = [0.25, 0.5]
+    public var margin: Double = 1
+
+    public init(branch: Branch, mode: Branch, partner: String, baseline: String, losses: [String], seeds: [UInt64] = [1, 2, 3],
+                horizons: [Double] = [1, 2]) {
+        self.branch = branch
+        self.mode = mode
+        self.partner = partner
+        contenders = [Contender(loss: baseline, isBaseline: true)] + losses.map { Contender(loss: $0) }
+        self.seeds = seeds
+        self.horizons = horizons
+    }
+
+    /// Why this plan cannot run, in words, or nil.
+    public var problem: String? {
+        if seeds.isEmpty { return "no seeds to train with" }
+        if Set(seeds).count != seeds.count { return "a seed is given twice" }
+        if horizons.isEmpty || horizons.contains(where: { !($0 > 0 && $0 <= 8) }) { return "each horizon is a multiple of the schedule in (0, 8]" }
+        if Set(horizons).count != horizons.count { return "a horizon is given twice" }
+        if contenders.count < 2 { return "no loss to confirm beside the baseline" }
+        if Set(contenders.map(\.loss)).count != contenders.count { return "a loss is given twice (the baseline counts)" }
+        return nil
+    }
+
+    /// The tuning of one contender's pair: its grid, focal's sweep where its classification
+    /// loss is sigmoid focal.
+    public func tuning(_ contender: Contender) -> BaselineTuning {
+        let (cls, reg) = branch == .reg ? (partner, contender.loss) : (contender.loss, partner)
+        var t = BaselineTuning(mode: mode, classification: cls, regression: reg)
+        t.weights = weights
+        t.alphas = alphas
+        t.gammas = gammas
+        t.seeds = [seeds[0]]
+        t.edgeExtensions = edgeExtensions
+        return t
+    }
+
+    /// The pair a contender trains with at `setting` (focal's gamma in its formula).
+    public func pair(_ contender: Contender, setting: BaselineTuning.Setting) throws -> LossPair {
+        let t = tuning(contender)
+        let classification = try t.classificationLoss(setting)
+        let regression = try RegressionSlot.Kind.resolve(t.regression)
+        return LossPair(classification: classification, mode: mode, regression: regression)
+    }
+
+    /// The most trainings it may take: each contender's grid (its edges grown as far as they may
+    /// be), then every seed at every horizon but the tuning's first seed at the first horizon.
+    public var maxTrainings: Double {
+        contenders.reduce(0.0) { total, c in
+            let t = tuning(c)
+            let grid = t.weights.count + edgeExtensions + (t.tunesFocal ? t.alphas.count * t.gammas.count + t.weights.count + edgeExtensions : 0)
+            return total + Double(grid) + horizons.reduce(0) { $0 + $1 * Double(seeds.count) } - horizons[0]
+        }
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import GRDB
+
+/// A confirmation training as the run store keeps it (`Confirmation`): whose it is, at which
+/// setting, seed and horizon, in which phase (the tuning, or the seeds at the tuned setting),
+/// and its result.
+public struct ConfirmationTraining: Sendable, Equatable {
+    public enum Phase: String, Sendable { case tune, confirm }
+    /// The contender's loss as given.
+    public var loss: String
+    public var setting: BaselineTuning.Setting
+    public var seed: UInt64
+    public var horizon: Double
+    public var phase: Phase
+    public var result: EvaluationResult
+
+    public init(loss: String, setting: BaselineTuning.Setting, seed: UInt64, horizon: Double, phase: Phase, result: EvaluationResult) {
+        (self.loss, self.setting, self.seed, self.horizon, self.phase, self.result) = (loss, setting, seed, horizon, phase, result)
+    }
+
+    /// Its identity in the store: the same loss, setting, seed and horizon is the same training
+    /// (the tuning's first seed at the tuned setting is also the confirmation's).
+    var key: String { Self.key(loss: loss, setting: setting, seed: seed, horizon: horizon) }
+
+    static func key(loss: String, setting: BaselineTuning.Setting, seed: UInt64, horizon: Double) -> String {
+        "\(loss)|\(setting.stem)|h\(horizon)|s\(seed)"
+    }
+}
+
+/// The confirmation's tables: its plan in `meta` ('confirmation'), its trainings in
+/// `confirmations`, made on the first confirmation of a run (a store without them has none).
+extension RunStore {
+    /// Keeps `plan` as the run's confirmation (a later one replaces it: its trainings stay, and
+    /// those it shares are not trained again).
+    public func recordConfirmation(_ plan: Confirmation) throws {
+        let text = String(decoding: try JSONEncoder().encode(plan), as: UTF8.self)
+        try db.write { db in
+            try Self.createConfirmations(db)
+            try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES ('confirmation', ?)", arguments: [text])
+        }
+    }
+
+    /// The run's confirmation plan, if it has one.
+    public func confirmation() throws -> Confirmation? {
+        let text = try db.read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'confirmation'") }
+        guard let text else { return nil }
+        do { return try JSONDecoder().decode(Confirmation.self, from: Data(text.utf8)) } catch {
+            throw SearchError.notAStore(path: path, reason: "its confirmation plan cannot be read (\(error))")
+        }
+    }
+
+    public func record(_ t: ConfirmationTraining) throws {
+        try db.write { db in
+            try Self.createConfirmations(db)
+            try db.execute(sql: """
+                INSERT OR REPLACE INTO confirmations(key, loss, setting, seed, horizon, phase, result, seconds, finished_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [t.key, t.loss, String(decoding: try JSONEncoder().encode(t.setting), as: UTF8.self), Int64(bitPattern: t.seed),
+                                 t.horizon, t.phase.rawValue, Self.encode(t.result), t.result.seconds, Date().timeIntervalSince1970])
+        }
+    }
+
+    /// Every confirmation training, in the order they were recorded.
+    public func confirmationTrainings() throws -> [ConfirmationTraining] {
+        try db.read { db in
+            guard try db.tableExists("confirmations") else { return [] }
+            return try Row.fetchAll(db, sql: "SELECT * FROM confirmations ORDER BY rowid").compactMap { row in
+                guard let setting = try? JSONDecoder().decode(BaselineTuning.Setting.self, from: Data((row["setting"] as String).utf8)),
+                      let result = Self.decode(row["result"]), let phase = ConfirmationTraining.Phase(rawValue: row["phase"]) else { return nil }
+                return ConfirmationTraining(loss: row["loss"], setting: setting, seed: UInt64(bitPattern: row["seed"] as Int64),
+                                            horizon: row["horizon"], phase: phase, result: result)
+            }
+        }
+    }
+
+    private static func createConfirmations(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE IF NOT EXISTS confirmations(
+                key TEXT PRIMARY KEY, loss TEXT NOT NULL, setting TEXT NOT NULL, seed INTEGER NOT NULL, horizon REAL NOT NULL,
+                phase TEXT NOT NULL, result TEXT NOT NULL, seconds REAL NOT NULL, finished_at REAL)
+            """)
+    }
+}
