@@ -17,7 +17,8 @@ import Foundation
 /// (the default weights fall as 1 / (k + 1)^1.3: about 49 % rectangles, 5 % diamonds), object
 /// sizes log-uniform from `minObjectSize` (6 px) to half the image, so small, medium and large
 /// all occur; objects may overlap (a later one may cover up to `maxOcclusion` of an earlier
-/// one's box); distractors a detector must learn to ignore.
+/// one's box); distractors a detector must learn to ignore. Its task variants (heavy class
+/// imbalance, label noise, small crowded objects) are options too: `ShapesScenes.Variant`.
 ///
 /// Reproducibility: bit for bit on one platform and Swift version; across platforms, only the
 /// sizes' `pow` may differ in the last bit.
