@@ -36,7 +36,6 @@ final class ShapesVariantSpecTests: XCTestCase {
             XCTAssertEqual(found, variant?.applied(to: base) ?? base, spec)
             let data = try DetectorData.resolve(spec, searchingFrom: [])
             XCTAssertEqual(data.name, canonical, spec)
-            XCTAssertEqual(data.portableName, canonical, spec)
             XCTAssertNoThrow(try DetectorData.check(spec), spec)
             // The presets of the shapes scenes, not a folder's.
             XCTAssertTrue(data.isShapes, spec)
@@ -46,6 +45,17 @@ final class ShapesVariantSpecTests: XCTestCase {
         // The three variants are different scenes from each other and from the presets'.
         let all = try ["shapes", "shapes:imbalance", "shapes:noisy", "shapes:small"].map { try options($0).options }
         XCTAssertEqual(Set(all).count, 4)
+    }
+
+    /// A folder's name is its absolute path, so that it too resolves to the same data from a
+    /// worker started in another folder.
+    func testAFoldersNameIsItsAbsolutePath() throws {
+        let root = try Fixtures.temporaryFolder(self)
+        try ShapesScenes(seed: 1, imageSize: 32).export(to: root, train: 2, val: 1)
+        let data = try DetectorData.resolve(root + "/../" + (root as NSString).lastPathComponent + "/.", searchingFrom: [])
+        XCTAssertFalse(data.isShapes)
+        XCTAssertEqual(data.name, URL(fileURLWithPath: root).standardizedFileURL.path)
+        XCTAssertEqual(try DetectorData.resolve(data.name, searchingFrom: []).name, data.name)
     }
 
     /// name -> resolve -> the same seed and options, for random settings in range: the values
@@ -100,6 +110,7 @@ final class ShapesVariantSpecTests: XCTestCase {
             }
         }
         // Not a shapes spec: a folder's path, as before.
+        XCTAssertThrowsError(try DetectorData.check("./shapes:noisy")) { XCTAssertTrue("\($0)".contains("no such dataset folder (give shapes, a variant such as shapes:noisy"), "\($0)") }
         XCTAssertThrowsError(try DetectorData.check("shapesX")) { XCTAssertTrue("\($0)".contains("no such dataset folder"), "\($0)") }
     }
 }

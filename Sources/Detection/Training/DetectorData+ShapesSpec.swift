@@ -73,13 +73,4 @@ extension DetectorData {
         if case .shapes = self { return true }
         return false
     }
-
-    /// A spec that resolves to the same data from any working directory, for a worker process
-    /// started elsewhere: the shapes spec (`name`), or the folder's absolute path.
-    public var portableName: String {
-        switch self {
-        case .shapes: return name
-        case .folder(let f): return URL(fileURLWithPath: f.root).standardizedFileURL.path
-        }
-    }
 }

@@ -20,8 +20,8 @@ public enum DetectorData: Sendable {
     /// The `--data` spec of the data, for messages and for worker processes, which resolve it
     /// again: `resolve(name)` gives the same data. The presets' scenes and their variants by
     /// their canonical spec (`shapes`, `shapes:noisy,noise=0.4`: see `DetectorData+ShapesSpec.swift`),
-    /// a folder by its path as given. Scenes that no spec gives (another seed or options, made
-    /// in code) are "shapes", a name for messages only.
+    /// a folder by its absolute path (resolved from any working directory). Scenes that no spec
+    /// gives (another seed or options, made in code) are "shapes", a name for messages only.
     public var name: String {
         switch self {
         case let .shapes(seed, options): return Self.shapesSpec(seed: seed, options: options) ?? "shapes"
