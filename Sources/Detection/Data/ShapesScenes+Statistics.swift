@@ -9,9 +9,11 @@ extension ShapesScenes {
     /// stats.changedLabelFraction    // about o.labelNoise
     /// ```
     public struct Statistics: Hashable, Sendable {
+        /// The scenes measured.
         public var images = 0
         /// Images without any object.
         public var emptyImages = 0
+        /// The fewest and the most objects in a scene.
         public var objectsPerImage = 0...0
         /// Annotations per class, indexed by `ShapeKind.rawValue`.
         public var classCounts = [Int](repeating: 0, count: ShapeKind.allCases.count)
@@ -23,7 +25,9 @@ extension ShapesScenes {
         /// fraction of the side (box jitter; clipping to the image makes it a little smaller).
         public var edgeJitter = 0.0
 
+        /// The annotations of all the scenes.
         public var annotations: Int { classCounts.reduce(0, +) }
+        /// The fraction of the annotations whose class was changed: the realised label noise.
         public var changedLabelFraction: Double { annotations > 0 ? Double(changedLabels) / Double(annotations) : 0 }
     }
 

@@ -25,7 +25,8 @@ extension ShapesScenes {
         /// layout, the pixels and the validation split are the base's.
         case noisy(labelNoise: Double, boxJitter: Double)
         /// Small and crowded objects, where the box loss matters most: sides from 8 px to 1/8 of
-        /// the image (16 px at 128 px), 10 to 30 objects an image, half of a box may be hidden.
+        /// the image (16 px at 128 px), 10 to 30 objects an image, and a later object may cover
+        /// half of an earlier one's box (0.4 by default).
         ///
         /// Not smaller than 8 px: the detector's finest stride is 8 (`FCOSAssigner`), and a box
         /// narrower than a stride can fall between location centres and never be a positive, a
@@ -45,6 +46,7 @@ extension ShapesScenes {
             }
         }
 
+        /// Its name in `--data shapes:NAME` and `autoloss data shapes --variant NAME`.
         public var name: String {
             switch self {
             case .imbalance: return "imbalance"
@@ -121,6 +123,7 @@ extension ShapesScenes.Variant {
         /// The box edges' jitter as a fraction of the side, of `noisy`.
         case jitter
 
+        /// Its option in `autoloss data shapes`.
         public var flag: String {
             switch self {
             case .ratio: return "--ratio"
