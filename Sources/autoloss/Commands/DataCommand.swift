@@ -170,7 +170,7 @@ struct DataShapes: ParsableCommand {
         let spec = DetectorData.shapes(variant: variant).name
         let settings = variant.settings.map { "\($0.parameter.rawValue)=\(ShapesScenes.Variant.Parameter.text($0.value))" }
         var lines = ["\(variant.name)\(settings.isEmpty ? "" : " (" + settings.joined(separator: ", ") + ")"): "
-            + "the scenes of --data \(spec) at --seed \(DetectorData.shapesSeed) --size 128"]
+            + "the scenes of --data \(spec) at --seed \(DetectorData.shapesSeed) --size \(DetectorData.shapes.schedule(for: .proxy).size)"]
         for (split, count) in counts where count > 0 {
             let s = scenes.statistics(split: split, count: count)
             let name = split.rawValue
@@ -178,7 +178,8 @@ struct DataShapes: ParsableCommand {
                                 name, s.images, s.emptyImages, s.objectsPerImage.lowerBound, s.objectsPerImage.upperBound,
                                 s.sides.lowerBound, s.sides.upperBound))
             let classes = zip(ShapeKind.allCases, s.classCounts).map { "\($0.name) \($1)" }.joined(separator: ", ")
-            let ratio = s.classCounts.last! > 0 ? String(format: " (commonest/rarest %.1f)", Double(s.classCounts.first!) / Double(s.classCounts.last!)) : ""
+            let (most, least) = (s.classCounts.max()!, s.classCounts.min()!)
+            let ratio = least > 0 ? String(format: " (commonest/rarest %.1f)", Double(most) / Double(least)) : ""
             lines.append("\(name) classes: \(classes)\(ratio)")
             guard case .noisy = variant else { continue }
             lines.append(split == .train
