@@ -13,7 +13,7 @@ public struct KnownLoss: Hashable, Sendable {
     public var branches: [Branch] { Branch.allCases.filter { forms[$0] != nil } }
 
     public init?(name: String) {
-        guard let found = Self.all.first(where: { $0.name == name.lowercased() }) else { return nil }
+        guard let found = Self.named.first(where: { $0.name == name.lowercased() }) else { return nil }
         self = found
     }
 
@@ -42,6 +42,8 @@ public struct KnownLoss: Hashable, Sendable {
         return "-(y * \(positive)log(sigmoid(x)) + (1 - y) * \(negative)log(1 - sigmoid(x)))"
     }
 
+    /// The generic losses: the standard ones and the four published. Generation 0 of a search
+    /// that seeds with the known losses is those of its branch, in this order.
     public static let all: [KnownLoss] = [
         KnownLoss("ce", "cross-entropy", [.softmax: "-dot(y, log(softmax(x)))"]),
         KnownLoss("cei", "IoU-weighted cross-entropy", [.softmax: "-dot(w * y, log(softmax(x)))"]),
@@ -64,6 +66,43 @@ public struct KnownLoss: Hashable, Sendable {
                   [.sigmoid: "Neg(Add(Mul(Q,Mul(Add(1,Serf(Sig(NY))),Log(Sig(X)))),Mul(Add(Sgdf(X),Neg(Q)),Mul(Add(Add(1,Neg(Q)),Neg(Add(1,Neg(Sig(X))))),Log(Add(1,Neg(Sig(X))))))))"]),
         KnownLoss("cse-b-reg", "CSE-Autoloss-B regression",
                   [.reg: "Neg(Div(Add(Div(Neg(Add(Neg(E),Add(1,I))),Neg(Add(3,Add(2,U)))),Add(Div(E,E),Div(Neg(E),Neg(1)))),Neg(Add(Div(Neg(Add(U,Div(I,1))),Neg(3)),Neg(E)))))"]),
+    ]
+}
+
+extension KnownLoss {
+    /// Every loss with a name: `all`, then the specialists.
+    public static var named: [KnownLoss] { all + specialists }
+
+    /// Losses made for one kind of task rather than for detection in general (issue 34): the
+    /// robust losses of label noise, baselines of the `noisy` shapes scenes, with their papers'
+    /// parameters. Named like the others, but not in `all`, which is also generation 0 of every
+    /// search (`Breeder.seeds`): a specialist is a baseline to beat on its task, not a seed of
+    /// every search (and adding them there would change every recorded search).
+    ///
+    /// With p_y = dot(y, softmax(x)) the probability of the labelled class (in the sigmoid branch
+    /// p_t = y sigmoid(x) + (1 - y)(1 - sigmoid(x)), the two-class case, per class):
+    /// - gce: (1 - p_y^q) / q, q = 0.7 (Zhang & Sabuncu 2018, "Generalized Cross Entropy Loss for
+    ///   Training Deep Neural Networks with Noisy Labels"); CE as q -> 0, MAE / 2 at q = 1. The
+    ///   language has no power: p^q = exp(q log p), log p_y = dot(y, log(softmax(x))) for a
+    ///   one-hot y (the evaluator's fused, exact log-softmax).
+    /// - sce: alpha CE + beta (-A)(1 - p_y), alpha 0.1, beta 1, A = -4 (Wang et al. 2019,
+    ///   "Symmetric Cross Entropy for Robust Learning with Noisy Labels", their CIFAR-10
+    ///   setting): the reverse CE -sum_k p_k log y_k with log 0 clipped to A is -A (1 - p_y).
+    /// - mae: sum_k |y_k - p_k| = 2 (1 - p_y) (Ghosh, Kumar & Sastry 2017, "Robust Loss Functions
+    ///   under Label Noise for Deep Neural Networks"), noise-tolerant but slow to fit.
+    public static let specialists: [KnownLoss] = [
+        KnownLoss("gce", "generalized cross-entropy, q 0.7 (Zhang & Sabuncu 2018): (1 - p_y^q) / q, robust to label noise", [
+            .softmax: "(1 - exp(0.7 * dot(y, log(softmax(x))))) / 0.7",
+            .sigmoid: "(1 - exp(0.7 * (y * log(sigmoid(x)) + (1 - y) * log(1 - sigmoid(x))))) / 0.7",
+        ]),
+        KnownLoss("sce", "symmetric cross-entropy, alpha 0.1, beta 1, A -4 (Wang et al. 2019): alpha CE + beta (-A) (1 - p_y)", [
+            .softmax: "0.1 * (-dot(y, log(softmax(x)))) + 4 * (1 - dot(y, softmax(x)))",
+            .sigmoid: "0.1 * (-(y * log(sigmoid(x)) + (1 - y) * log(1 - sigmoid(x)))) + 4 * (y * (1 - sigmoid(x)) + (1 - y) * sigmoid(x))",
+        ]),
+        KnownLoss("mae", "mean absolute error (Ghosh et al. 2017): 2 (1 - p_y), robust to symmetric label noise", [
+            .softmax: "2 * (1 - dot(y, softmax(x)))",
+            .sigmoid: "2 * (y * (1 - sigmoid(x)) + (1 - y) * sigmoid(x))",
+        ]),
     ]
 }
 

@@ -83,6 +83,24 @@ final class TrainCLITests: XCTestCase {
         XCTAssertTrue(json["fit_stats"] is NSNull)
     }
 
+    /// `autoloss train --data shapes:VARIANT` trains with the shapes presets (128 px, where a
+    /// folder's are 256) and names the data by its canonical spec; a bad spec is exit 2.
+    func testShapesVariantTrainsWithTheShapesPresets() throws {
+        let out = try Fixtures.temporaryFolder(self) + "/result.json"
+        let run = try train(["--data", "shapes:noisy,jitter=0.05", "--images", "4", "--eval-images", "4", "--epochs", "1", "--batch", "2", "--out", out])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stderr.hasPrefix("train: shapes:noisy,jitter=0.05, proxy schedule"), run.stderr)
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as! [String: Any]
+        XCTAssertEqual(json["status"] as? String, "ok")
+        XCTAssertEqual(json["data"] as? String, "shapes:noisy,jitter=0.05")
+        XCTAssertEqual((json["schedule"] as? [String: Any])?["size"] as? Double, 128)
+
+        let bad = try train(["--data", "shapes:noisy,ratio=200"])
+        XCTAssertEqual(bad.status, 2)
+        XCTAssertTrue(bad.stderr.contains("shapes:noisy,ratio=200: 'ratio' is not a key of noisy (the keys of noisy: noise, jitter)"), bad.stderr)
+        XCTAssertEqual(bad.stdout, "")
+    }
+
     /// --fit scores the training images too: a second block of twelve lines and `fit_stats`.
     func testFitAddsTheTrainingImagesScore() throws {
         let out = try Fixtures.temporaryFolder(self) + "/result.json"

@@ -18,6 +18,21 @@ final class KnownLossVerificationTests: XCTestCase {
         XCTAssertEqual(verified, 13)  // focal has two forms
     }
 
+    /// The robust losses of label noise (`KnownLoss.specialists`) pass too, in both classification
+    /// branches: bounded, but their gradient still points every sample towards its label.
+    func testEverySpecialistLossPasses() throws {
+        var verified = 0
+        for loss in KnownLoss.specialists {
+            for branch in loss.branches {
+                let report = Verifier.verify(try loss.expr(branch: branch), branch: branch)
+                XCTAssertEqual(report.verdict, .pass, "\(loss.name) (\(branch)): \(report.findings.filter { $0.verdict != .pass })")
+                XCTAssertNotNil(report.fingerprint, loss.name)
+                verified += 1
+            }
+        }
+        XCTAssertEqual(verified, 6)
+    }
+
     func testNamedLossesRunTheirBranchChecks() throws {
         let expected: [(String, Branch, [String])] = [
             ("ce", .softmax, ["softmax-monotone", "softmax-convergence", "softmax-gradient"]),

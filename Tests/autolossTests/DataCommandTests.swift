@@ -1,3 +1,4 @@
+import Detection
 import Foundation
 import XCTest
 
@@ -75,5 +76,53 @@ final class DataCommandTests: XCTestCase {
         let bad = try autoloss(["data", "shapes", "--out", out, "--size", "8"])
         XCTAssertEqual(bad.status, 2)
         XCTAssert(bad.stderr.hasPrefix("Error: --size must be at least 16 (got 8)"), bad.stderr)
+    }
+
+    /// --variant writes the scenes that --data shapes:VARIANT trains on (at --seed 2026): the
+    /// records DetectorData gives, noisy in train and clean in val, and the pixels of its scenes;
+    /// then what the scenes hold, the realised noise measured against the clean scenes.
+    func testShapesVariantWritesTheScenesOfData() throws {
+        let out = try temporaryFolder()
+        let result = try autoloss(["data", "shapes", "--out", out, "--variant", "noisy", "--label-noise", "0.4", "--train", "40", "--val", "3",
+                                   "--size", "64", "--seed", "2026"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let data = try DetectorData.resolve("shapes:noisy,noise=0.4", searchingFrom: [])
+        guard case let .shapes(seed, options) = data else { return XCTFail("shapes") }
+        let scenes = ShapesScenes(seed: seed, imageSize: 64, options: options)
+        var changed = 0, total = 0
+        for (split, count) in [(DataSplit.train, 40), (.val, 3)] {
+            let written = try COCOJSON.readInstances(path: out + "/annotations/instances_\(split.rawValue).json")
+            let records = try data.records(split, count: count, size: 64)
+            XCTAssertEqual(written.images.map(\.fileName), records.images.map(\.fileName))
+            XCTAssertEqual(written.images.map { $0.annotations.map(\.categoryID) }, records.images.map { $0.annotations.map(\.categoryID) }, "\(split)")
+            XCTAssertEqual(written.images.map { $0.annotations.map(\.box) }, records.images.map { $0.annotations.map(\.box) }, "\(split)")
+            let clean = ShapesScenes(seed: 2026, imageSize: 64, options: DetectorData.proxyShapesOptions).dataset(split: split, count: count)
+            let labels = zip(clean.images.flatMap(\.annotations), written.images.flatMap(\.annotations)).map { $0.categoryID != $1.categoryID }
+            if split == .val { XCTAssertFalse(labels.contains(true), "val is clean") } else {
+                changed = labels.filter { $0 }.count
+                total = labels.count
+            }
+            XCTAssertEqual(try RGBImage(contentsOfFile: out + "/images/\(split.rawValue)/000002.png"), scenes.scene(1, split: split).image, "\(split)")
+        }
+        XCTAssertGreaterThan(changed, 0)
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.count, 8, result.stdout)
+        XCTAssertTrue(lines[0].hasPrefix("wrote \(out): 40 train and 3 val images of 64 px (seed 2026, shapes:noisy,noise=0.4); boxes: \(total) train, "), lines[0])
+        XCTAssertEqual(lines[1], "noisy (noise=0.4, jitter=0.1): the scenes of --data shapes:noisy,noise=0.4 at --seed 2026 --size 128")
+        XCTAssertTrue(lines[2].hasPrefix("train: 40 images, 0 without objects, "), lines[2])
+        XCTAssertTrue(lines[3].hasPrefix("train classes: rectangle "), lines[3])
+        XCTAssertTrue(lines[4].hasPrefix(String(format: "train noise: %d of %d labels changed (%.3f), box edges moved by 0.", changed, total, Double(changed) / Double(total))), lines[4])
+        XCTAssertEqual(lines[7], "val noise: none (the validation split is clean)")
+
+        for (arguments, message) in [
+            (["--variant", "noisy", "--ratio", "200"], "Error: --ratio is not a setting of --variant noisy"),
+            (["--label-noise", "0.2"], "Error: --label-noise is a setting of a variant: give --variant noisy too"),
+            (["--variant", "imbalance", "--ratio", "0.5"], "Error: --ratio 0.5: give the commonest class's frequency over the rarest's, a number from 1 to 10000"),
+            (["--variant", "huge"], "Error: The value 'huge' is invalid for '--variant <imbalance|noisy|small>'"),
+        ] {
+            let bad = try autoloss(["data", "shapes", "--out", out + "/bad"] + arguments)
+            XCTAssertEqual(bad.status, 2, "\(arguments)")
+            XCTAssertTrue(bad.stderr.hasPrefix(message), "\(arguments): \(bad.stderr)")
+        }
     }
 }

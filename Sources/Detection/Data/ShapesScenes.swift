@@ -17,7 +17,8 @@ import Foundation
 /// (the default weights fall as 1 / (k + 1)^1.3: about 49 % rectangles, 5 % diamonds), object
 /// sizes log-uniform from `minObjectSize` (6 px) to half the image, so small, medium and large
 /// all occur; objects may overlap (a later one may cover up to `maxOcclusion` of an earlier
-/// one's box); distractors a detector must learn to ignore.
+/// one's box); distractors a detector must learn to ignore. Its task variants (heavy class
+/// imbalance, label noise, small crowded objects) are options too: `ShapesScenes.Variant`.
 ///
 /// Reproducibility: bit for bit on one platform and Swift version; across platforms, only the
 /// sizes' `pow` may differ in the last bit.
@@ -42,6 +43,13 @@ public struct ShapesScenes: Hashable, Sendable {
         public var blobsPerImage: ClosedRange<Int> = 1...4
         /// Standard deviation of the per-pixel noise, in 8-bit levels.
         public var noise: Double = 6
+        /// The fraction of the training split's class labels replaced by another class, drawn
+        /// uniformly among the others (symmetric label noise); the validation split stays clean.
+        /// 0: none. See `ShapesScenes+LabelNoise.swift`.
+        public var labelNoise: Double = 0
+        /// The standard deviation of the move of each box edge of the training split, as a
+        /// fraction of the box's side; 0: none. See `ShapesScenes+LabelNoise.swift`.
+        public var boxJitter: Double = 0
 
         public init() {}
     }
@@ -54,6 +62,8 @@ public struct ShapesScenes: Hashable, Sendable {
                      && options.maxObjectFraction > 0 && options.maxObjectFraction <= 1, "object sizes must fit the image")
         precondition([options.objectsPerImage, options.strokesPerImage, options.blobsPerImage].allSatisfy { $0.lowerBound >= 0 },
                      "counts per image must not be negative")
+        precondition(Options.labelNoiseRange.contains(options.labelNoise) && Options.boxJitterRange.contains(options.boxJitter),
+                     "label noise from 0 to \(Options.labelNoiseRange.upperBound), box jitter from 0 to \(Options.boxJitterRange.upperBound)")
         self.seed = seed
         self.imageSize = imageSize
         self.options = options
@@ -66,7 +76,7 @@ public struct ShapesScenes: Hashable, Sendable {
     /// name `NNNNNN.png`, annotation ids 1, 2, ... within the image).
     public func scene(_ index: Int, split: DataSplit = .train) -> (image: RGBImage, record: ImageRecord) {
         let layout = layout(index, split: split)
-        return (render(layout, index: index, split: split), record(layout, index: index))
+        return (render(layout, index: index, split: split), record(layout, index: index, split: split))
     }
 
     /// The first `count` records of a split as a dataset, without drawing any pixels; annotation
@@ -75,7 +85,7 @@ public struct ShapesScenes: Hashable, Sendable {
         var images: [ImageRecord] = []
         var next = 1
         for index in 0..<count {
-            var r = record(layout(index, split: split), index: index)
+            var r = record(layout(index, split: split), index: index, split: split)
             for k in r.annotations.indices {
                 r.annotations[k].id = next
                 next += 1
@@ -90,9 +100,14 @@ public struct ShapesScenes: Hashable, Sendable {
         return String(repeating: "0", count: max(0, 6 - digits.count)) + digits + ".png"
     }
 
-    func record(_ layout: _SceneLayout, index: Int) -> ImageRecord {
-        let annotations = layout.objects.enumerated().map { k, o in
+    /// The scene's annotations: the drawn objects, with the label noise and box jitter of the
+    /// options in the training split.
+    func record(_ layout: _SceneLayout, index: Int, split: DataSplit) -> ImageRecord {
+        var annotations = layout.objects.enumerated().map { k, o in
             Annotation(id: k + 1, categoryID: o.kind.rawValue + 1, box: o.box)
+        }
+        if split == .train && (options.labelNoise > 0 || options.boxJitter > 0) {
+            annotations = withLabelNoise(annotations, index: index)
         }
         return ImageRecord(id: index + 1, fileName: Self.fileName(index), width: imageSize, height: imageSize, annotations: annotations)
     }
@@ -214,6 +229,6 @@ struct _SceneLayout: Hashable, Sendable {
 }
 
 extension DataSplit {
-    /// The split's random stream in the shapes scenes (layouts; rendering adds 16).
+    /// The split's random stream in the shapes scenes (layouts; rendering adds 16, label noise 32).
     var stream: UInt64 { self == .train ? 1 : 2 }
 }

@@ -80,7 +80,7 @@ extension DatasetFolder {
         let fm = FileManager.default
         var isDirectory: ObjCBool = false
         guard fm.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw TrainingError.badData(source: path, reason: "no such dataset folder (give shapes, coco128, or a YOLO or COCO folder)")
+            throw TrainingError.badData(source: path, reason: "no such dataset folder (give shapes, a variant such as shapes:noisy, coco128, or a YOLO or COCO folder)")
         }
         let root = URL(fileURLWithPath: path).standardizedFileURL.path
         func exists(_ p: String) -> Bool { fm.fileExists(atPath: root + "/" + p) }

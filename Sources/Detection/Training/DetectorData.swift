@@ -15,12 +15,16 @@ public enum DetectorData: Sendable {
     case folder(DatasetFolder)
 
     /// The shapes scenes the presets are tuned on (`TrainingSchedule+Presets.swift`).
-    public static var shapes: DetectorData { .shapes(seed: 2026, options: DetectorData.proxyShapesOptions) }
+    public static var shapes: DetectorData { .shapes(seed: shapesSeed, options: DetectorData.proxyShapesOptions) }
 
-    /// A short name for messages: "shapes", or the folder's path.
+    /// The `--data` spec of the data, for messages and for worker processes, which resolve it
+    /// again: `resolve(name)` gives the same data. The presets' scenes and their variants by
+    /// their canonical spec (`shapes`, `shapes:noisy,noise=0.4`: see `DetectorData+ShapesSpec.swift`),
+    /// a folder by its absolute path (resolved from any working directory). Scenes that no spec
+    /// gives (another seed or options, made in code) are "shapes", a name for messages only.
     public var name: String {
         switch self {
-        case .shapes: return "shapes"
+        case let .shapes(seed, options): return Self.shapesSpec(seed: seed, options: options) ?? "shapes"
         case .folder(let f): return f.root
         }
     }

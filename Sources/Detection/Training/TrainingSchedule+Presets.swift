@@ -22,9 +22,10 @@ extension DetectorData {
         return o
     }()
 
-    /// The preset schedule of `stage` on this data.
+    /// The preset schedule of `stage` on this data (the shapes presets for every variant of the
+    /// scenes too: they are built on `proxyShapesOptions`).
     public func schedule(for stage: TrainingStage) -> TrainingSchedule {
-        TrainingSchedule.preset(stage, isShapes: { if case .shapes = self { return true } else { return false } }())
+        TrainingSchedule.preset(stage, isShapes: isShapes)
     }
 }
 

@@ -79,7 +79,12 @@ struct DataShapes: ParsableCommand {
         abstract: "Write the synthetic shapes scenes as PNG images and COCO JSON.",
         discussion: """
         Writes DIR/images/{train,val}/NNNNNN.png, DIR/annotations/instances_{train,val}.json and \
-        DIR/classes.txt. The same seed and size always give the same files.
+        DIR/classes.txt. The same seed and size always give the same files. --variant writes a \
+        task variant, built on the scenes the training presets use: with --seed 2026 and --size \
+        128, exactly the scenes of --data shapes:VARIANT (with the same --ratio, --label-noise, \
+        --box-jitter as its ratio=, noise=, jitter= keys); it prints what the scenes hold: \
+        images without objects, objects per image, box sides, class counts, and for noisy the \
+        labels changed and the edges' jitter as measured.
         """)
 
     @Option(help: "The folder to write into (created if needed).")
@@ -97,6 +102,22 @@ struct DataShapes: ParsableCommand {
     @Option(help: "The random seed.")
     var seed: UInt64 = 0
 
+    @Option(help: ArgumentHelp("A task variant: heavy class imbalance, label noise in the training split, or small crowded objects.", valueName: "imbalance|noisy|small"))
+    var variant: VariantName?
+
+    @Option(help: "imbalance: the commonest class's frequency over the rarest's (default 100, for 1:100).")
+    var ratio: Double?
+
+    @Option(help: "noisy: the fraction of training labels given a wrong class (default 0.3).")
+    var labelNoise: Double?
+
+    @Option(help: "noisy: the standard deviation of each training box edge's move, as a fraction of the side (default 0.1).")
+    var boxJitter: Double?
+
+    enum VariantName: String, CaseIterable, ExpressibleByArgument {
+        case imbalance, noisy, small
+    }
+
     /// The largest scenes and counts: 4096 px (48 MB a scene in memory), a million images.
     static let maxSize = 4096, maxImages = 1_000_000
 
@@ -108,13 +129,65 @@ struct DataShapes: ParsableCommand {
             throw ValidationError("--train and --val must be at most \(Self.maxImages) images each (got \(max(train, val)))")
         }
         if train + val == 0 { throw ValidationError("nothing to write: give --train or --val a positive count") }
+        _ = try chosenVariant()
+    }
+
+    /// The variant with the settings given, each checked against the variant and its range.
+    func chosenVariant() throws -> ShapesScenes.Variant? {
+        let given: [(ShapesScenes.Variant.Parameter, Double?)] = [(.ratio, ratio), (.noise, labelNoise), (.jitter, boxJitter)]
+        guard let variant else {
+            if let (parameter, _) = given.first(where: { $0.1 != nil }) {
+                throw ValidationError("\(parameter.flag) is a setting of a variant: give --variant \(parameter == .ratio ? "imbalance" : "noisy") too")
+            }
+            return nil
+        }
+        var chosen = ShapesScenes.Variant(name: variant.rawValue)!
+        for case let (parameter, value?) in given {
+            guard chosen.settings.contains(where: { $0.parameter == parameter }) else {
+                throw ValidationError("\(parameter.flag) is not a setting of --variant \(variant.rawValue)")
+            }
+            guard parameter.range.contains(value) else { throw ValidationError("\(parameter.flag) \(value): give \(parameter.requirement)") }
+            chosen = chosen.setting(parameter, to: value)
+        }
+        return chosen
     }
 
     func run() throws {
-        let scenes = ShapesScenes(seed: seed, imageSize: size)
+        let variant = try chosenVariant()
+        let scenes = ShapesScenes(seed: seed, imageSize: size, options: variant?.applied(to: DetectorData.proxyShapesOptions) ?? ShapesScenes.Options())
         let written = try scenes.export(to: out, train: train, val: val)
         let boxes = DataSplit.allCases.compactMap { split in written[split].map { "\($0.annotationCount) \(split.rawValue)" } }
-        print("wrote \(out): \(train) train and \(val) val images of \(size) px (seed \(seed)); boxes: \(boxes.joined(separator: ", "))")
+        let spec = variant.map { ", " + DetectorData.shapes(variant: $0).name } ?? ""
+        print("wrote \(out): \(train) train and \(val) val images of \(size) px (seed \(seed)\(spec)); boxes: \(boxes.joined(separator: ", "))")
+        if let variant {
+            for line in Self.describe(variant, scenes, counts: [(.train, train), (.val, val)]) { print(line) }
+        }
+    }
+
+    /// What the written scenes of a variant hold, measured: a line of settings, then per split
+    /// its images, classes and (noisy) the realised noise.
+    static func describe(_ variant: ShapesScenes.Variant, _ scenes: ShapesScenes, counts: [(DataSplit, Int)]) -> [String] {
+        let spec = DetectorData.shapes(variant: variant).name
+        let settings = variant.settings.map { "\($0.parameter.rawValue)=\(ShapesScenes.Variant.Parameter.text($0.value))" }
+        var lines = ["\(variant.name)\(settings.isEmpty ? "" : " (" + settings.joined(separator: ", ") + ")"): "
+            + "the scenes of --data \(spec) at --seed \(DetectorData.shapesSeed) --size \(DetectorData.shapes.schedule(for: .proxy).size)"]
+        for (split, count) in counts where count > 0 {
+            let s = scenes.statistics(split: split, count: count)
+            let name = split.rawValue
+            lines.append(String(format: "%@: %d images, %d without objects, %d-%d objects an image, box sides %.1f-%.1f px",
+                                name, s.images, s.emptyImages, s.objectsPerImage.lowerBound, s.objectsPerImage.upperBound,
+                                s.sides.lowerBound, s.sides.upperBound))
+            let classes = zip(ShapeKind.allCases, s.classCounts).map { "\($0.name) \($1)" }.joined(separator: ", ")
+            let (most, least) = (s.classCounts.max()!, s.classCounts.min()!)
+            let ratio = least > 0 ? String(format: " (commonest/rarest %.1f)", Double(most) / Double(least)) : ""
+            lines.append("\(name) classes: \(classes)\(ratio)")
+            guard case .noisy = variant else { continue }
+            lines.append(split == .train
+                ? String(format: "%@ noise: %d of %d labels changed (%.3f), box edges moved by %.3f of the side (rms)",
+                         name, s.changedLabels, s.annotations, s.changedLabelFraction, s.edgeJitter)
+                : "\(name) noise: none (the validation split is clean)")
+        }
+        return lines
     }
 }
 

@@ -6,7 +6,7 @@ struct LossCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "loss",
         abstract: "Read, print and evaluate loss formulas.",
-        discussion: "A FORMULA is infix (\"-dot(y, log(softmax(x)))\"), the authors' prefix form (\"Neg(Dot(Y,Log(Softmax(X))))\"), or a known loss's name: \(KnownLoss.all.map(\.name).joined(separator: ", ")).",
+        discussion: "A FORMULA is infix (\"-dot(y, log(softmax(x)))\"), the authors' prefix form (\"Neg(Dot(Y,Log(Softmax(X))))\"), or a known loss's name: \(KnownLoss.named.map(\.name).joined(separator: ", ")).",
         subcommands: [LossShow.self, LossEval.self, LossList.self])
 }
 
@@ -111,7 +111,7 @@ struct LossList: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List the known losses.")
 
     func run() {
-        for loss in KnownLoss.all {
+        for loss in KnownLoss.named {
             for b in loss.branches {
                 let name = loss.name.padding(toLength: 10, withPad: " ", startingAt: 0)
                 let branch = b.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)

@@ -19,7 +19,7 @@ struct TrainCommand: ParsableCommand {
         Example: autoloss train --data shapes --mode sigmoid --cls focal --reg giou
         """)
 
-    @Option(help: ArgumentHelp("shapes (built-in scenes), coco128 (found above the current directory or the executable, or at $AUTOLOSS_COCO128), or a YOLO or COCO dataset folder.", valueName: "shapes|coco128|PATH"))
+    @Option(help: ArgumentHelp("shapes (built-in scenes) or a task variant of them (shapes:imbalance[,ratio=R], shapes:noisy[,noise=F,jitter=F], shapes:small), coco128 (found above the current directory or the executable, or at $AUTOLOSS_COCO128), or a YOLO or COCO dataset folder.", valueName: "shapes[:VARIANT]|coco128|PATH"))
     var data = "shapes"
 
     @Option(help: ArgumentHelp("The classification head: softmax (C + 1 logits, background last) or sigmoid (C logits).", valueName: "softmax|sigmoid"))
@@ -154,7 +154,7 @@ struct TrainCommand: ParsableCommand {
 
     /// Everything that can be wrong with the input, checked before any image is loaded.
     func setUp() throws -> (TrainingSchedule, Expr, RegressionSlot.Kind, DetectorData) {
-        var schedule = TrainingSchedule.preset(task, isShapes: data == "shapes")
+        var schedule = TrainingSchedule.preset(task, isShapes: DetectorData.isShapesSpec(data))
         if let epochs { schedule.epochs = epochs }
         if let size { schedule.size = size }
         if let batch { schedule.batchSize = batch }

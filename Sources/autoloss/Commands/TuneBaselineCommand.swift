@@ -22,7 +22,7 @@ struct TuneBaselineCommand: ParsableCommand {
         autoloss tune-baseline --mode softmax --cls ce --reg giou --out runs/tuned-ce-giou
         """)
 
-    @Option(help: ArgumentHelp("shapes, coco128 or a dataset folder (the search's --data).", valueName: "shapes|coco128|PATH"))
+    @Option(help: ArgumentHelp("shapes or a variant of them (shapes:imbalance, shapes:noisy, shapes:small, as train's --data), coco128 or a dataset folder (the search's --data).", valueName: "shapes[:VARIANT]|coco128|PATH"))
     var data = "shapes"
 
     @Option(help: ArgumentHelp("The classification head: softmax or sigmoid.", valueName: "softmax|sigmoid"))
