@@ -60,7 +60,7 @@ public final class DetectorEvaluator: CandidateEvaluator, @unchecked Sendable {
                 verificationSeed: UInt64 = 0) {
         source = Result { try DetectorData.resolve(spec, searchingFrom: anchors) }
         self.verificationSeed = verificationSeed
-        let shapes = spec == "shapes"
+        let shapes = DetectorData.isShapesSpec(spec)
         schedules = Dictionary(uniqueKeysWithValues: TrainingStage.allCases.map { ($0, TrainingSchedule.preset($0, isShapes: shapes)) })
     }
 
