@@ -11,8 +11,9 @@ them here.
   and 1 / w stay finite for a box that misses).
 - sigmoid mode (one-stage heads): x, y, w are [N, C]; y is 1 at a positive's class; w is the IoU
   there and 0 elsewhere (the authors' Q = w * y); each element's loss is weighted by alpha_t,
-  0.25 where y = 1 and 0.75 where y = 0, as in their focal-loss based code: a found sigmoid loss
-  was selected under that weighting.
+  alpha where y = 1 and 1 - alpha where y = 0, alpha 0.25 (0.25 and 0.75) as in their focal-loss
+  based code: a found sigmoid loss was selected under that weighting. A tuned setting (candidate.json's
+  focal_alpha, LossPair.focal_alpha) replaces the 0.25, as in the built-in detector.
 - softmax mode (two-stage heads): x, y are [N, C + 1] with background in the last column; w is
   [N], the IoU for positives and 1 for background rows (the authors' convention: background
   gets full weight).
@@ -22,8 +23,8 @@ them here.
 """
 import torch
 
-ALPHA_POSITIVE = 0.25
-ALPHA_NEGATIVE = 0.75
+ALPHA_POSITIVE = 0.25  # the default alpha (LossPair.focal_alpha)
+ALPHA_NEGATIVE = 1 - ALPHA_POSITIVE
 AREA_EPS = 1e-7
 IOU_FLOOR = 1e-7
 
@@ -49,17 +50,21 @@ def iou_weight(pred, target):
         return (i / u).clamp(min=IOU_FLOOR)
 
 
-def sigmoid_elements(loss, logits, labels, iou):
-    """The alpha_t-weighted loss of every element, [N, C]. logits [N, C]; labels [N], the class
-    index of a positive or -1 (background); iou [N], read at positives only."""
+def sigmoid_elements(loss, logits, labels, iou, alpha=ALPHA_POSITIVE):
+    """The alpha_t-weighted loss of every element, [N, C]: alpha_t is `alpha` where y = 1 and
+    1 - `alpha` where y = 0. logits [N, C]; labels [N], the class index of a positive or -1
+    (background); iou [N], read at positives only."""
     positive = labels >= 0
     rows = torch.nonzero(positive).squeeze(1)
     y = torch.zeros_like(logits)
     y[rows, labels[rows]] = 1
     w = torch.zeros_like(logits)
     w[rows, labels[rows]] = iou[rows].to(logits.dtype)
-    alpha = torch.where(y == 1, ALPHA_POSITIVE, ALPHA_NEGATIVE).to(logits.dtype)
-    return alpha * loss(logits, y, w)
+    # In the logits' dtype from the start (float64 logits keep alpha's float64 value). 1 - 0.25 is
+    # 0.75 exactly: at the default these are ALPHA_POSITIVE and ALPHA_NEGATIVE.
+    alpha = float(alpha)
+    alpha_t = torch.where(y == 1, torch.full_like(logits, alpha), torch.full_like(logits, 1.0 - alpha))
+    return alpha_t * loss(logits, y, w)
 
 
 def softmax_samples(loss, logits, labels, iou):

@@ -45,7 +45,7 @@ def _classification_and_box(pair, logits, labels, pred_boxes, gt_boxes):
     positive = labels >= 0
     iou = torch.zeros(labels.shape, dtype=logits.dtype, device=logits.device)
     iou[positive] = iou_weight(pred_boxes[positive], gt_boxes[positive]).to(logits.dtype)
-    cls = sigmoid_elements(pair.classification, logits, labels, iou).sum()
+    cls = sigmoid_elements(pair.classification, logits, labels, iou, pair.focal_alpha).sum()
     box = regression_samples(pair.regression, pred_boxes[positive], gt_boxes[positive]).sum()
     return cls, box
 

@@ -8,6 +8,9 @@ and runs the stage the folder asks for:
 - mos: trains on the search's verification images (candidate.json; one image per class when the
   search had no --data) and scores AP on those same images: how well the loss optimises;
 - proxy: trains on the train split and scores AP on the val split.
+A confirmation training's candidate.json (schema 3) may carry its own setting and length:
+`reg_weight` replaces --reg-weight, `focal_alpha` the alpha_t weighting's 0.25, and `horizon`
+multiplies the steps of either stage (round(iterations · horizon), on the same images).
 It writes result.json (COCO's 12 numbers, or "diverged" for a loss that went non-finite) and exits
 0; anything else (bad data, out of memory) exits 1 with the reason as the last line on stderr.
 """
@@ -140,8 +143,13 @@ def run(args):
         score_ids = score_split.ids()
         score_images, _ = score_split.load(score_ids, offset, args.device)
         iterations = args.iterations
-    # The regression loss's weight (autoloss tune-baseline's λ), as the built-in proxy weighs it.
-    pair = dataclasses.replace(candidate.pair, regression_weight=args.reg_weight)
+    # A confirmation training's horizon: more steps of the same stage, on the same images.
+    iterations = candidate.steps(iterations)
+    # The regression loss's weight (autoloss tune-baseline's λ), as the built-in proxy weighs it:
+    # candidate.json's reg_weight where it has one (a confirmation training's tuned setting),
+    # else --reg-weight. The pair carries candidate.json's focal_alpha where it has one.
+    weight = candidate.reg_weight if candidate.reg_weight is not None else args.reg_weight
+    pair = dataclasses.replace(candidate.pair, regression_weight=weight)
     model = adapt(build(args.model, args.backbone, len(train_split.categories), args.size), args.model, pair)
     model.to(args.device)
     diverged = train(model, images, targets, iterations, args.batch, args.lr, candidate.seed)
@@ -159,14 +167,17 @@ def parser():
     p.add_argument("--data", required=True, help="a COCO folder (images/{train,val}, annotations/instances_{train,val}.json) or 'shapes'")
     p.add_argument("--model", choices=MODELS, default="fcos")
     p.add_argument("--backbone", choices=("resnet18", "resnet34", "resnet50"), default="resnet18")
-    p.add_argument("--iterations", type=int, default=200, help="SGD steps of the proxy stage (and of MOS unless --mos-iterations)")
-    p.add_argument("--mos-iterations", type=int, default=None, help="SGD steps of the MOS stage")
+    p.add_argument("--iterations", type=int, default=200, help="SGD steps of the proxy stage (and of MOS unless --mos-iterations); "
+                   "times candidate.json's horizon where it has one")
+    p.add_argument("--mos-iterations", type=int, default=None, help="SGD steps of the MOS stage (times candidate.json's horizon where it has one)")
     p.add_argument("--size", type=int, default=128, help="input size in pixels (images are resized to it)")
     p.add_argument("--batch", type=int, default=2)
     p.add_argument("--lr", type=float, default=0.01)
     p.add_argument("--train-images", type=int, default=None, help="train on the first N images of the train split")
     p.add_argument("--device", default="cpu", help="cpu, cuda, cuda:1, ...")
-    p.add_argument("--reg-weight", type=float, default=1.0, help="the regression loss's weight λ (tune-baseline's; default 1)")
+    p.add_argument("--reg-weight", type=float, default=1.0, help="the regression loss's weight λ (tune-baseline's; default 1); a candidate.json "
+                   "with reg_weight (a confirmation training's tuned setting) uses its own instead, "
+                   "even where this is given")
     return p
 
 

@@ -4,7 +4,7 @@ import unittest
 
 import torch
 from torchvision.models.detection import roi_heads
-from torchvision.ops import generalized_box_iou_loss
+from torchvision.ops import generalized_box_iou_loss, sigmoid_focal_loss
 
 from autoloss_torch import LossPair, use_in_faster_rcnn, use_in_fcos, use_in_retinanet
 from autoloss_torch.train import build
@@ -73,6 +73,43 @@ class FCOSParity(unittest.TestCase):
         (i, u, e), values = regression.calls[0]
         self.assertGreater(len(i), 0)
         close(self, values.double(), loss_eval("cse-a-reg", "reg", {"i": i, "u": u, "e": e}))
+
+
+class FocalAlpha(unittest.TestCase):
+    """LossPair.focal_alpha (candidate.json's focal_alpha): alpha_t is alpha where y = 1 and
+    1 - alpha where y = 0."""
+
+    def test_each_sigmoid_element_is_weighted_by_alpha_t(self):
+        from autoloss_torch import sigmoid_elements
+        g = torch.Generator().manual_seed(7)
+        logits = torch.randn(40, CLASSES, generator=g, dtype=torch.float64)
+        labels = torch.randint(-1, CLASSES, (40,), generator=g)
+        iou = torch.rand(40, generator=g, dtype=torch.float64)
+        raw = Recorder(exported("focal", "sigmoid"))
+        default = sigmoid_elements(raw, logits, labels, iou)
+        (x, y, w), unweighted = raw.calls[0]
+        self.assertTrue(bool((y == 1).any()) and bool((y == 0).any()))
+        close(self, default, (0.25 * y + 0.75 * (1 - y)) * unweighted, rtol=0)
+        for alpha in (0.0, 0.5, 0.75, 0.9, 1.0):
+            weighted = sigmoid_elements(raw, logits, labels, iou, alpha)
+            close(self, weighted, (alpha * y + (1 - alpha) * (1 - y)) * unweighted, rtol=0)
+
+    def test_the_heads_alpha_is_torchvisions_focal_loss_at_that_alpha(self):
+        torch.manual_seed(8)
+        model = build("fcos", "resnet18", CLASSES, 128)
+        images, targets = batch(CLASSES, seed=8)
+        classification = Recorder(exported("focal", "sigmoid"))
+        pair = LossPair(classification, "sigmoid", exported("giou", "reg"), focal_alpha=0.75)
+        mine = losses(use_in_fcos(copy.deepcopy(model), pair), images, targets)
+        (x, y, _), _ = classification.calls[0]
+        positives = int(y.sum())
+        self.assertGreater(positives, 0)
+        theirs = sigmoid_focal_loss(x, y, alpha=0.75, gamma=2, reduction="sum") / positives
+        close(self, mine["classification"], theirs)
+        default = losses(use_in_fcos(copy.deepcopy(model), LossPair(exported("focal", "sigmoid"), "sigmoid",
+                                                                   exported("giou", "reg"))), images, targets)
+        self.assertGreater(abs(mine["classification"].item() - default["classification"].item()), 1e-3)
+        close(self, mine["bbox_regression"], default["bbox_regression"])
 
 
 class RetinaNetParity(unittest.TestCase):
