@@ -42,6 +42,24 @@ final class SlurmIntegrationTests: XCTestCase {
         XCTAssertTrue(log.contains("(Slurm job "), log)
     }
 
+    /// `confirm` through Slurm, its batches as job arrays, prints the table it prints locally.
+    func testAConfirmationThroughSlurmEndsAsTheLocalOne() throws {
+        let script = folder.appendingPathComponent("train.py")
+        try ConfirmCommandTests.evaluator.write(to: script, atomically: true, encoding: .utf8)
+        func confirm(_ name: String, _ extra: [String]) throws -> String {
+            let r = try CLI.run(["confirm", "--mode", "softmax", "--losses", "cse-a-cls", "--evaluator", "external", "--command", "python3 \(script.path)",
+                                 "--weights", "1,2", "--fixed-grid", "--seeds", "1,2", "--horizons", "1,2",
+                                 "--out", folder.appendingPathComponent(name).path] + extra)
+            XCTAssertEqual(r.status, 0, name + ": " + r.stderr)
+            return r.stdout
+        }
+        let local = try confirm("local", [])
+        XCTAssertEqual(try confirm("slurm", ["--executor", "slurm", "--jobs", "2"]), local)
+        let evaluations = folder.appendingPathComponent("slurm/evaluations")
+        let arrays = try FileManager.default.contentsOfDirectory(atPath: evaluations.path).filter { $0.hasPrefix("slurm-") && $0.hasSuffix(".log") }
+        XCTAssertFalse(arrays.isEmpty, "the tuning's batches go as job arrays")
+    }
+
     /// The built-in proxy detector on Slurm: each job runs the worker on its candidate folder.
     func testADetectorSearchThroughSlurmEndsAsTheLocalOne() throws {
         let data = folder.appendingPathComponent("shapes").path
