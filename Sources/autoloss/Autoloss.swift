@@ -48,7 +48,7 @@ func printError(_ text: String) {
             }
         // The library's user-facing errors: each describes itself in a line that says where.
         case is LossLanguageError, is DataError, is DetectionError, is TrainingError:
-            printError("error: \(error)")
+            printError("error: \(Flags.text(of: error) ?? "\(error)")")
             return 2
         case let e as CLIError:
             printError("error: \(e.message)")
