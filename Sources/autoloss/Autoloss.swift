@@ -41,7 +41,7 @@ func printError(_ text: String) {
         }
         switch error {
         case let e as SearchError:
-            printError("error: \(e)")
+            printError("error: \(Flags.text(of: e) ?? "\(e)")")
             switch e {
             case .io, .baselineFailed, .evaluationsFailed: return environmentFailure
             default: return 2
@@ -79,6 +79,8 @@ func printError(_ text: String) {
 struct CLIError: Error {
     var message: String
     init(_ message: String) { self.message = message }
+    /// A search's options' problem, by the options that fix it.
+    init(_ problem: SearchProblem) { message = problem.commandLineText }
 }
 
 /// A line on stderr; if stderr itself fails there is nowhere left to say so (not a crash).
