@@ -52,6 +52,15 @@ enum Flags {
         }
     }
 
+    /// The option of a shapes variant's setting in `autoloss data shapes`.
+    static func flag(for parameter: ShapesScenes.Variant.Parameter) -> String {
+        switch parameter {
+        case .ratio: return "--ratio"
+        case .noise: return "--label-noise"
+        case .jitter: return "--box-jitter"
+        }
+    }
+
     /// A library error as the command line words it: by the options that fix it. Nil where the
     /// error's own description names no setting.
     static func text(of error: Error) -> String? {
