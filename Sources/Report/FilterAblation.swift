@@ -65,7 +65,7 @@ public struct FilterAblation {
     /// arm's evaluator trains the baseline; `announce` says what is about to happen.
     public func run(evaluators: Evaluators, announce: (String) -> Void, runArm: ArmRun) throws -> String {
         if FileManager.default.fileExists(atPath: folder.url.path) {
-            throw SearchError.options("\(folder.url.path) exists: choose a new --out folder for the ablation, or continue it with --resume")
+            throw SearchError.ablationExists(path: folder.url.path)
         }
         let arms = self.arms
         return try resume(zip(arms, try arms.map { try $0.folder.create($0.options) }).map { ($0, $1) },

@@ -2,7 +2,12 @@
 public enum SearchError: Error, Equatable, CustomStringConvertible {
     /// Inconsistent search or generator options.
     case options(String)
+    /// A setting of the search that is out of range or does not fit the others.
+    case invalid(SearchProblem)
+    /// The run folder exists: a new run does not overwrite it.
     case storeExists(path: String)
+    /// The filter ablation's folder exists: a new ablation does not overwrite it.
+    case ablationExists(path: String)
     case notAStore(path: String, reason: String)
     /// Another process is writing the run (a search or a resume).
     case runInUse(path: String, process: String)
@@ -16,7 +21,9 @@ public enum SearchError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .options(let message): return "search options: \(message)"
-        case .storeExists(let path): return "\(path) exists: choose a new --out folder, or continue that run with --resume"
+        case .invalid(let problem): return "search options: \(problem)"
+        case .storeExists(let path): return "\(path) exists: choose a new folder for the run, or resume that run"
+        case .ablationExists(let path): return "\(path) exists: choose a new folder for the ablation, or resume it"
         case .notAStore(let path, let reason): return "\(path) is not a run store this autoloss can resume: \(reason)"
         case .runInUse(let path, let process): return "run folder in use by process \(process): \(path) (wait for it to end, or stop it)"
         case .io(let path, let cause): return "\(path): \(cause)"

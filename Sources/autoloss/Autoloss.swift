@@ -41,14 +41,14 @@ func printError(_ text: String) {
         }
         switch error {
         case let e as SearchError:
-            printError("error: \(e)")
+            printError("error: \(Flags.text(of: e) ?? "\(e)")")
             switch e {
             case .io, .baselineFailed, .evaluationsFailed: return environmentFailure
             default: return 2
             }
         // The library's user-facing errors: each describes itself in a line that says where.
         case is LossLanguageError, is DataError, is DetectionError, is TrainingError:
-            printError("error: \(error)")
+            printError("error: \(Flags.text(of: error) ?? "\(error)")")
             return 2
         case let e as CLIError:
             printError("error: \(e.message)")
@@ -79,6 +79,8 @@ func printError(_ text: String) {
 struct CLIError: Error {
     var message: String
     init(_ message: String) { self.message = message }
+    /// A search's options' problem, by the options that fix it.
+    init(_ problem: SearchProblem) { message = problem.commandLineText }
 }
 
 /// A line on stderr; if stderr itself fails there is nowhere left to say so (not a crash).

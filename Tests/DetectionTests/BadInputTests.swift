@@ -154,7 +154,9 @@ final class BadInputTests: XCTestCase {
         // A split-less root whose images/ holds only splits says which to choose.
         let coco = try Fixtures.requireCoco128()
         XCTAssertThrowsError(try YOLOFolder(root: coco)) { error in
-            XCTAssert("\(error)".contains("--split train2017"), "\(error)")
+            guard case let .splitNeeded(folder, splits)? = error as? DataError else { return XCTFail("\(error)") }
+            XCTAssertEqual(folder, coco + "/images")
+            XCTAssertEqual(splits.first, "train2017", "\(error)")
         }
     }
 }

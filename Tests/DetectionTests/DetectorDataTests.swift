@@ -40,7 +40,7 @@ final class DetectorDataTests: XCTestCase {
         let data = try DetectorData.resolve(root, searchingFrom: [])
         let schedule = TrainingSchedule(size: 64, batchSize: 2, epochs: 1, learningRate: 0.01)
         XCTAssertThrowsError(try data.prepare(.proxy, schedule: schedule)) { error in
-            XCTAssertTrue("\(error)".contains("--eval-on train"), "\(error)")
+            XCTAssertEqual(error as? TrainingError, .noValidationSplit(folder: root), "\(error)")
         }
     }
 }

@@ -1,3 +1,4 @@
+import Detection
 import Foundation
 import XCTest
 
@@ -38,7 +39,15 @@ final class TrainCLITests: XCTestCase {
             (["--mode", "sigmoid", "--cls", "ce"], "has no sigmoid form"),
             (["--reg", "focal"], "the regression loss 'focal'"),
             (["--data", "/no/such/folder"], "/no/such/folder: no such dataset folder"),
-            (["--size", "250"], "--size 250: the input size must be a positive multiple of 32"),
+            (["--size", "250"], "--size 250: must be a positive multiple of 32"),
+            (["--batch", "0"], "--batch 0: the batch needs at least one image"),
+            (["--lr", "0"], "--lr 0.0: must be a positive number"),
+            (["--eval-images", "0"], "--eval-images 0: evaluate on at least one image"),
+            (["--alpha", "2"], "--alpha 2.0: focal's alpha lies in [0, 1]"),
+            (["--reg-weight", "2000"], "--reg-weight 2000.0: give a weight of at most 1000"),
+            (["--average-decay", "1.5"], "--average-decay 1.5: must lie in [0, 1)"),
+            (["--rungs", "0.5,0.25"], "--rungs 0.5,0.25: give ascending fractions"),
+            (["--rungs", "0.5", "--rung-eval-images", "0"], "--rung-eval-images 0: score at least one image at a rung"),
             (["--images", "0"], "--images 0: train on at least one image"),
             (["--epochs", "0"], "--epochs 0.0: train for a positive number of epochs"),
             (["--out", "/no/such/folder/result.json"], "the folder /no/such/folder does not exist"),
@@ -52,6 +61,16 @@ final class TrainCLITests: XCTestCase {
             XCTAssertTrue(run.stderr.contains(message), "\(arguments): \(run.stderr)")
             XCTAssertEqual(run.stdout, "", "\(arguments): nothing on stdout")
         }
+    }
+
+    /// A folder without a validation split is refused with the option that scores the training
+    /// images instead.
+    func testDatasetFolderWithoutValidationSplitNamesEvalOn() throws {
+        let folder = try Fixtures.temporaryFolder(self)
+        try ShapesScenes(seed: 3, imageSize: 64).export(to: folder, train: 2, val: 0)
+        let run = try train(["--data", folder, "--size", "64", "--images", "2", "--epochs", "1", "--batch", "2"])
+        XCTAssertEqual(run.status, 2, run.stderr)
+        XCTAssertTrue(run.stderr.contains("no validation split (images/val*): score on the training images with --eval-on train"), run.stderr)
     }
 
     func testDatasetFolderWithoutImagesIsRefused() throws {

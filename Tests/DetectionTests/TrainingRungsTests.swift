@@ -153,9 +153,13 @@ final class TrainingRungsTests: XCTestCase {
 
     func testBadRungsAreRefused() {
         for fractions in [[0.5, 0.25], [0, 0.5], [1.0], [0.3, 0.3]] {
-            XCTAssertThrowsError(try TrainingRungs(fractions: fractions).validate(), "\(fractions)")
+            XCTAssertThrowsError(try TrainingRungs(fractions: fractions).validate(), "\(fractions)") {
+                guard case .badSetting(.rungs, _, _)? = $0 as? TrainingError else { return XCTFail("\($0)") }
+            }
         }
-        XCTAssertThrowsError(try TrainingRungs(fractions: [0.5], evalImages: 0).validate())
+        XCTAssertThrowsError(try TrainingRungs(fractions: [0.5], evalImages: 0).validate()) {
+            XCTAssertEqual($0 as? TrainingError, .badSetting(.rungEvalImages, value: "0", reason: "score at least one image at a rung"))
+        }
         XCTAssertNoThrow(try TrainingRungs(fractions: [0.125, 0.25, 0.5]).validate())
     }
 }

@@ -106,7 +106,8 @@ final class TrainingTests: XCTestCase {
         var schedule = Self.schedule()
         schedule.size = 100
         XCTAssertThrowsError(try schedule.validate()) { error in
-            XCTAssertTrue("\(error)".contains("multiple of 32"), "\(error)")
+            XCTAssertEqual(error as? TrainingError, .badSetting(.size, value: "100", reason: "must be a positive multiple of 32 (the coarsest level's stride) and at most 2048, e.g. 256"))
+            XCTAssertTrue("\(error)".hasPrefix("the input size 100: must be a positive multiple of 32"), "\(error)")
         }
         XCTAssertThrowsError(try ProxyTrainer.classificationLoss("giou", mode: .softmax)) { error in
             XCTAssertTrue("\(error)".contains("no softmax form"), "\(error)")

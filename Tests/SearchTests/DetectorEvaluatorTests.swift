@@ -141,7 +141,8 @@ final class DetectorEvaluatorTests: XCTestCase {
         options.initSeed = .followsSeed
         XCTAssertNil(options.problem)
         options.evaluator = .simulation
-        XCTAssertEqual(options.problem, "the initial weights' seed: the built-in detector's trainings only")
+        XCTAssertEqual(options.problem, SearchProblem(.initSeed, "the built-in detector's trainings only", remedy: .give(.evaluator, value: "detector")))
+        XCTAssertEqual(options.problem?.description, "the initial weights' seed: the built-in detector's trainings only")
     }
 
     /// The detector's data is checked with the options and resolved where the evaluator is made.
@@ -152,7 +153,8 @@ final class DetectorEvaluatorTests: XCTestCase {
         let folder = RunFolder(FileManager.default.temporaryDirectory)
         XCTAssertTrue((try options.makeExecutor(folder: folder, data: options.resolveData(searchingFrom: [])) as? InProcessExecutor)?.evaluator is DetectorEvaluator)
         options.evaluator = .detector(data: "/no/such/folder")
-        XCTAssertTrue(options.problem?.contains("no such dataset folder") == true, options.problem ?? "")
+        XCTAssertEqual(options.problem?.setting, .data)
+        XCTAssertTrue(options.problem?.reason.contains("no such dataset folder") == true, "\(String(describing: options.problem))")
         XCTAssertThrowsError(try options.resolveData(searchingFrom: [])) {
             XCTAssertTrue("\($0)".contains("no such dataset folder"), "\($0)")
         }

@@ -185,10 +185,11 @@ final class EvolutionTests: XCTestCase {
         o.generations = 0
         let store = try RunStore(creating: folder.appendingPathComponent("x.sqlite").path, options: o)
         XCTAssertThrowsError(try Evolution(options: o, store: store, evaluator: SimulationEvaluator())) {
-            XCTAssertTrue("\($0)".contains("--generations must be at least 1"), "\($0)")
+            XCTAssertEqual($0 as? SearchError, .invalid(SearchProblem(.generations, value: "0", "must be at least 1")), "\($0)")
         }
         var p = options(.softmax)
         p.partner = "ce"
-        XCTAssertTrue(p.problem?.contains("partner loss 'ce' for the reg slot") ?? false, p.problem ?? "")
+        XCTAssertNil(p.problem?.setting)
+        XCTAssertTrue(p.problem?.reason.contains("partner loss 'ce' for the reg slot") ?? false, "\(String(describing: p.problem))")
     }
 }

@@ -185,10 +185,12 @@ final class HurdleSearchTests: XCTestCase {
     func testRungsAreRefusedWhereHurdlesCannotRun() {
         var o = options()
         o.rungs = [0.5, 0.25]
-        XCTAssertTrue(o.problem?.contains("ascending") ?? false, o.problem ?? "")
+        XCTAssertEqual(o.problem?.setting, .rungs)
+        XCTAssertTrue(o.problem?.reason.contains("ascending") ?? false, "\(String(describing: o.problem))")
         o.rungs = [0.5]
         o.evaluator = .simulation
-        XCTAssertTrue(o.problem?.contains("built-in detector") ?? false, o.problem ?? "")
+        XCTAssertEqual(o.problem?.setting, .rungs)
+        XCTAssertTrue(o.problem?.reason.contains("built-in detector") ?? false, "\(String(describing: o.problem))")
         o.evaluator = .detector(data: "shapes")
         o.executor = .local(jobs: 2)
         XCTAssertNil(o.problem, "the worker scores the rungs too")
@@ -199,17 +201,19 @@ final class HurdleSearchTests: XCTestCase {
     func testMOSOptionsAreChecked() {
         var o = SearchOptions(branch: .softmax)
         o.mosSeeds = 0
-        XCTAssertTrue(o.problem?.contains("--mos-seeds") ?? false, o.problem ?? "")
+        XCTAssertEqual(o.problem?.setting, .mosSeeds, "\(String(describing: o.problem))")
         o.mosSeeds = 3
         XCTAssertNil(o.problem)
         o.mosRung = 1
-        XCTAssertTrue(o.problem?.contains("--mos-rung") ?? false, o.problem ?? "")
+        XCTAssertEqual(o.problem?.setting, .mosRung, "\(String(describing: o.problem))")
         o.mosRung = 0.125
         XCTAssertNil(o.problem)
         o.evaluator = .simulation
-        XCTAssertTrue(o.problem?.contains("--mos-seeds") ?? false, o.problem ?? "")
+        XCTAssertEqual(o.problem?.setting, .mosSeeds, "\(String(describing: o.problem))")
+        XCTAssertEqual(o.problem?.remedy, .give(.evaluator, value: "detector"))
         o.mosSeeds = nil
-        XCTAssertTrue(o.problem?.contains("--mos-rung") ?? false, o.problem ?? "")
+        XCTAssertEqual(o.problem?.setting, .mosRung, "\(String(describing: o.problem))")
+        XCTAssertEqual(o.problem?.remedy, .give(.evaluator, value: "detector"))
     }
 }
 

@@ -45,7 +45,7 @@ final class RunStoreTests: XCTestCase {
         let path = folder.appendingPathComponent("run.sqlite").path
         _ = try RunStore(creating: path, options: SearchOptions(branch: .reg))
         XCTAssertThrowsError(try RunStore(creating: path, options: SearchOptions(branch: .reg))) {
-            XCTAssertTrue("\($0)".contains("exists: choose a new --out folder"), "\($0)")
+            XCTAssertEqual($0 as? SearchError, .storeExists(path: path), "\($0)")
         }
         let text = folder.appendingPathComponent("notes.txt").path
         try "hello".write(toFile: text, atomically: true, encoding: .utf8)

@@ -65,6 +65,18 @@ final class DataCommandTests: XCTestCase {
         XCTAssertEqual(skipped.stdout, "wrote \(root)/gt.json: 1 images, 1 annotations, 6 categories (1 problem skipped: see the warnings)\n")
     }
 
+    /// A root whose images/ holds only splits: the error names the option that picks one.
+    func testConvertOfASplitRootNamesSplit() throws {
+        let root = try temporaryFolder()
+        for folder in ["images/train", "labels/train"] {
+            try FileManager.default.createDirectory(atPath: root + "/" + folder, withIntermediateDirectories: true)
+        }
+        try "a\n".write(toFile: root + "/classes.txt", atomically: true, encoding: .utf8)
+        let r = try autoloss(["data", "convert", "--yolo", root, "--names", root + "/classes.txt", "--out", root + "/gt.json"])
+        XCTAssertEqual(r.status, 2, r.stderr)
+        XCTAssertEqual(r.stderr, "error: \(root)/images: no JPEG or PNG images found; it holds the splits train: name one (--split train)\n")
+    }
+
     func testShapes() throws {
         let out = try temporaryFolder()
         let result = try autoloss(["data", "shapes", "--out", out, "--train", "3", "--val", "1", "--size", "40", "--seed", "9"])

@@ -24,6 +24,8 @@ public enum DataError: Error, Hashable, Sendable, CustomStringConvertible {
     case badNames(file: String, line: Int, reason: String)
     /// A folder that should hold images holds none.
     case noImages(folder: String, hint: String)
+    /// A YOLO root whose images/ holds no images but the splits `splits`: one must be named.
+    case splitNeeded(folder: String, splits: [String])
     /// Writing an output file failed.
     case writeFailed(path: String, reason: String)
 
@@ -81,6 +83,8 @@ public enum DataError: Error, Hashable, Sendable, CustomStringConvertible {
             return p
         case .noImages(let p, _):
             return p
+        case .splitNeeded(let p, _):
+            return p
         }
     }
 
@@ -106,6 +110,8 @@ public enum DataError: Error, Hashable, Sendable, CustomStringConvertible {
             return line > 0 ? "\(file):\(line): \(reason)" : "\(file): \(reason)"
         case .noImages(let folder, let hint):
             return "\(folder): no JPEG or PNG images found\(hint.isEmpty ? "" : "; \(hint)")"
+        case .splitNeeded(let folder, let splits):
+            return "\(folder): no JPEG or PNG images found; it holds the splits \(splits.joined(separator: ", ")): name one\(splits.first.map { " (e.g. \($0))" } ?? "")"
         case .writeFailed(let path, let reason):
             return "\(path): cannot write: \(reason)"
         }

@@ -113,8 +113,8 @@ extension ShapesScenes {
 }
 
 extension ShapesScenes.Variant {
-    /// A number that sets a variant: its key in a `--data` spec (the raw value), its flag in
-    /// `autoloss data shapes`, its default and the values it may take.
+    /// A number that sets a variant: its key in a `--data` spec (the raw value), its default and
+    /// the values it may take.
     public enum Parameter: String, CaseIterable, Sendable {
         /// The commonest class's frequency over the rarest's, of `imbalance`.
         case ratio
@@ -122,15 +122,6 @@ extension ShapesScenes.Variant {
         case noise
         /// The box edges' jitter as a fraction of the side, of `noisy`.
         case jitter
-
-        /// Its option in `autoloss data shapes`.
-        public var flag: String {
-            switch self {
-            case .ratio: return "--ratio"
-            case .noise: return "--label-noise"
-            case .jitter: return "--box-jitter"
-            }
-        }
 
         /// 1:100 as in long-tailed benchmarks' head-to-tail ratios; 30 % symmetric noise and
         /// edges moved by a tenth of the side, middling settings of the robust-loss papers.

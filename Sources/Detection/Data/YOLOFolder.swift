@@ -41,7 +41,7 @@ public struct YOLOFolder: Hashable, Sendable {
             let hasImages = try _FileIO.files(in: images).contains { Self.isImageName($0) }
             let splits = _FileIO.subfolders(of: images)
             if !hasImages && !splits.isEmpty {
-                throw DataError.noImages(folder: images, hint: "it holds the splits \(splits.joined(separator: ", ")): name one (--split \(splits[0]))")
+                throw DataError.splitNeeded(folder: images, splits: splits)
             }
         }
         self.init(images: images, labels: labels)

@@ -45,7 +45,7 @@ public final class ClassificationSlot: @unchecked Sendable {
     /// Throws unless `mode` is `.softmax` or `.sigmoid`.
     public static func checkMode(_ mode: Branch) throws {
         if mode == .reg {
-            throw TrainingError.badSetting(name: "--mode", value: mode.rawValue,
+            throw TrainingError.badSetting(.mode, value: mode.rawValue,
                                            reason: "the classification head is softmax or sigmoid (reg is the regression branch)")
         }
     }

@@ -18,7 +18,7 @@ public struct DatasetFolder: Sendable {
         case .train: return train
         case .val:
             guard let val else {
-                throw TrainingError.badData(source: root, reason: "no validation split (images/val*): score on the training images with --eval-on train")
+                throw TrainingError.noValidationSplit(folder: root)
             }
             return val
         }

@@ -99,7 +99,7 @@ public struct ProxyTrainer: Sendable {
         let s = schedule
         try rungs?.validate()
         guard trainSet.size == s.size, evalSet.size == s.size else {
-            throw TrainingError.badSetting(name: "--size", value: "\(s.size)", reason: "the images were prepared at \(trainSet.size) px")
+            throw TrainingError.badSetting(.size, value: "\(s.size)", reason: "the images were prepared at \(trainSet.size) px")
         }
         guard trainSet.count > 0 else { throw TrainingError.badData(source: "training set", reason: "no images to train on") }
         guard evalSet.count > 0 else { throw TrainingError.badData(source: "evaluation set", reason: "no images to score") }

@@ -37,11 +37,11 @@ public struct TrainingRungs: Sendable {
     /// Says what is wrong with the fractions.
     public func validate() throws {
         guard fractions.allSatisfy({ $0 > 0 && $0 < 1 }), zip(fractions, fractions.dropFirst()).allSatisfy({ $0 < $1 }) else {
-            throw TrainingError.badSetting(name: "--rungs", value: fractions.map { "\($0)" }.joined(separator: ","),
+            throw TrainingError.badSetting(.rungs, value: fractions.map { "\($0)" }.joined(separator: ","),
                                            reason: "give ascending fractions of the schedule, each between 0 and 1, e.g. 0.25,0.5")
         }
         if let n = evalImages, n < 1 {
-            throw TrainingError.badSetting(name: "--rung-eval-images", value: "\(n)", reason: "score at least one image at a rung")
+            throw TrainingError.badSetting(.rungEvalImages, value: "\(n)", reason: "score at least one image at a rung")
         }
     }
 }

@@ -75,7 +75,7 @@ public struct TrainingSchedule: Hashable, Sendable {
 
     /// The largest settings `validate` accepts: each far above any preset (128-256 px, batches
     /// of 6-16, 200-8000 images, 7-110 epochs), and low enough that memory and the step count
-    /// stay bounded on bad input (a `--size 1048576` asked for terabytes).
+    /// stay bounded on bad input (an input size of 1048576 asked for terabytes).
     public enum Limits {
         public static let size = 2048
         public static let batch = 1024
@@ -89,34 +89,34 @@ public struct TrainingSchedule: Hashable, Sendable {
 
     /// Says what is wrong with the settings, before anything is loaded.
     public func validate() throws {
-        func bad(_ name: String, _ value: Any, _ reason: String) -> TrainingError {
-            .badSetting(name: name, value: "\(value)", reason: reason)
+        func bad(_ setting: TrainingSetting, _ value: Any, _ reason: String) -> TrainingError {
+            .badSetting(setting, value: "\(value)", reason: reason)
         }
         let l = Self.Limits.self
         if size < 32 || size % 32 != 0 || size > l.size {
-            throw bad("--size", size, "the input size must be a positive multiple of 32 (the coarsest level's stride) and at most \(l.size), e.g. 256")
+            throw bad(.size, size, "must be a positive multiple of 32 (the coarsest level's stride) and at most \(l.size), e.g. 256")
         }
-        if batchSize < 1 { throw bad("--batch", batchSize, "the batch needs at least one image") }
-        if batchSize > l.batch { throw bad("--batch", batchSize, "the batch takes at most \(l.batch) images") }
+        if batchSize < 1 { throw bad(.batch, batchSize, "the batch needs at least one image") }
+        if batchSize > l.batch { throw bad(.batch, batchSize, "the batch takes at most \(l.batch) images") }
         if batchSize * size * size > l.batchPixels {
-            throw bad("--batch", batchSize, "a batch of \(batchSize) images of \(size) px is above the limit of \(l.batchPixels) input pixels a batch (\(l.batchPixels / (size * size)) images at \(size) px)")
+            throw bad(.batch, batchSize, "a batch of \(batchSize) images of \(size) px is above the limit of \(l.batchPixels) input pixels a batch (\(l.batchPixels / (size * size)) images at \(size) px)")
         }
-        if !(epochs > 0) || !(epochs <= l.epochs) { throw bad("--epochs", epochs, "train for a positive number of epochs, at most \(Int(l.epochs))") }
-        if !(learningRate > 0) || !learningRate.isFinite { throw bad("--lr", learningRate, "the learning rate must be a positive number") }
-        if let n = trainImages, n < 1 { throw bad("--images", n, "train on at least one image") }
-        if let n = trainImages, n > l.images { throw bad("--images", n, "train on at most \(l.images) images") }
-        if let n = evalImages, n < 1 { throw bad("--eval-images", n, "evaluate on at least one image") }
-        if let n = evalImages, n > l.images { throw bad("--eval-images", n, "evaluate on at most \(l.images) images") }
+        if !(epochs > 0) || !(epochs <= l.epochs) { throw bad(.epochs, epochs, "train for a positive number of epochs, at most \(Int(l.epochs))") }
+        if !(learningRate > 0) || !learningRate.isFinite { throw bad(.learningRate, learningRate, "must be a positive number") }
+        if let n = trainImages, n < 1 { throw bad(.trainImages, n, "train on at least one image") }
+        if let n = trainImages, n > l.images { throw bad(.trainImages, n, "train on at most \(l.images) images") }
+        if let n = evalImages, n < 1 { throw bad(.evalImages, n, "evaluate on at least one image") }
+        if let n = evalImages, n > l.images { throw bad(.evalImages, n, "evaluate on at most \(l.images) images") }
         // The images are held in memory at the input size, 3 bytes a pixel.
         let held = ((trainImages ?? 0) + (evalImages ?? 0)) * size * size * 3
         if held > l.heldBytes {
-            throw bad("--images", trainImages ?? evalImages ?? 0, "\(trainImages ?? 0) training and \(evalImages ?? 0) scored images of \(size) px would take \(held >> 20) MB in memory, above the limit of \(l.heldBytes >> 20) MB")
+            throw bad(.trainImages, trainImages ?? evalImages ?? 0, "\(trainImages ?? 0) training and \(evalImages ?? 0) scored images of \(size) px would take \(held >> 20) MB in memory, above the limit of \(l.heldBytes >> 20) MB")
         }
-        if let d = averageDecay, !(d >= 0 && d < 1) { throw bad("average decay", d, "must lie in [0, 1)") }
-        if let a = focalAlpha, !(a >= 0 && a <= 1) { throw bad("--alpha", a, "focal's alpha lies in [0, 1]") }
-        if !regressionWeight.isFinite || regressionWeight > 1000 { throw bad("--reg-weight", regressionWeight, "give a weight of at most 1000") }
+        if let d = averageDecay, !(d >= 0 && d < 1) { throw bad(.averageDecay, d, "must lie in [0, 1)") }
+        if let a = focalAlpha, !(a >= 0 && a <= 1) { throw bad(.focalAlpha, a, "focal's alpha lies in [0, 1]") }
+        if !regressionWeight.isFinite || regressionWeight > 1000 { throw bad(.regressionWeight, regressionWeight, "give a weight of at most 1000") }
         if !(clipNorm > 0) || !(regressionWeight >= 0) || momentum < 0 || weightDecay < 0 || warmupIterations < 0 {
-            throw bad("schedule", "", "clip norm must be positive; regression weight, momentum, weight decay and warm-up not negative")
+            throw bad(.schedule, "", "clip norm must be positive; regression weight, momentum, weight decay and warm-up not negative")
         }
     }
 }

@@ -46,7 +46,7 @@ public final class Evolution {
     public init(options: SearchOptions, store: RunStore, evaluator: any CandidateEvaluator, breeder: Breeder? = nil,
                 cascade: ScreeningCascade? = nil, stop: StopRequest = StopRequest(), report: @escaping (SearchProgress) -> Void = { _ in },
                 observe: @escaping @Sendable (TrainingEvent) -> Void = { _ in }) throws {
-        if let problem = options.problem { throw SearchError.options(problem) }
+        if let problem = options.problem { throw SearchError.invalid(problem) }
         self.options = options
         self.store = store
         self.report = report
@@ -78,7 +78,7 @@ public final class Evolution {
             }
         } catch let stop as SearchStopped {
             stoppedBy = stop.signal
-            stopReason = "interrupted by \(Self.signalName(stop.signal)); continue with --resume"
+            stopReason = "interrupted by \(Self.signalName(stop.signal))"
         }
         // A run whose every evaluation failed found nothing: an error, not an empty success.
         if funnel.failed > 0 && funnel.mosTrained == 0 && funnel.proxyEvaluated == funnel.failed {

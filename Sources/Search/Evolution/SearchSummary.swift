@@ -6,7 +6,7 @@ public struct SearchSummary: Sendable {
     public var funnel: Funnel
     public var seconds: Double
     public var stopReason: String
-    /// The signal that stopped the run early, if one did.
+    /// The signal that stopped the run early, if one did: the run can go on from its store.
     public var stoppedBy: Int32? = nil
 
     public var proxyEvaluations: Int { funnel.proxyEvaluated }

@@ -39,7 +39,7 @@ extension SearchOptions {
         case .simulation: return nil
         }
         do { return try DetectorData.resolve(spec, searchingFrom: searchPath) } catch {
-            throw SearchError.options("--data \(spec): \(error)")
+            throw SearchError.invalid(SearchProblem(.data, value: spec, "\(error)"))
         }
     }
 
@@ -52,7 +52,7 @@ extension SearchOptions {
             let pool = try data.records(.train, count: schedule.trainImages, size: schedule.size)
             return pool.verificationSet(seed: 0).map { VerificationImage(id: pool.images[$0].id, file: pool.images[$0].fileName) }
         } catch {
-            throw SearchError.options("--data \(data.name): \(error)")
+            throw SearchError.invalid(SearchProblem(.data, value: data.name, "\(error)"))
         }
     }
 

@@ -146,53 +146,62 @@ public struct SearchOptions: Codable, Equatable, Sendable {
     /// Says what is wrong, or nil; checked before a run starts (nothing is written before).
     /// The detector's data is only checked here (a folder exists); it is resolved, once, where
     /// the evaluator is made.
-    public var problem: String? {
-        if mode == .reg { return "the classification mode must be softmax or sigmoid" }
-        if branch != .reg && mode != branch { return "a \(branch.rawValue) search trains in \(branch.rawValue) mode" }
-        if generations < 1 { return "--generations must be at least 1" }
-        if population < 1 || topK < 1 || topP < 1 { return "population, top-K and top-P must be at least 1" }
-        if let m = maxEvaluations, m < 1 { return "--max-evals must be at least 1" }
-        if executor.jobs < 1 || executor.jobs > 1024 { return "--jobs must be between 1 and 1024" }
-        if let t = timeLimitMinutes, !(t > 0) { return "--time-limit must be a positive number of minutes" }
-        if !(0...1).contains(mosRejectFraction) { return "the MOS reject fraction must be in [0, 1]" }
-        if let f = scheduleScale, !(f > 0 && f <= 4) { return "the schedule scale must be in (0, 4]" }
+    public var problem: SearchProblem? {
+        if mode == .reg { return SearchProblem(.mode, value: mode.rawValue, "must be softmax or sigmoid") }
+        if branch != .reg && mode != branch { return SearchProblem(.mode, value: mode.rawValue, "a \(branch.rawValue) search trains in \(branch.rawValue) mode") }
+        if generations < 1 { return SearchProblem(.generations, value: "\(generations)", "must be at least 1") }
+        for (setting, n) in [(SearchSetting.population, population), (.topK, topK), (.topP, topP)] where n < 1 {
+            return SearchProblem(setting, value: "\(n)", "must be at least 1")
+        }
+        if let m = maxEvaluations, m < 1 { return SearchProblem(.maxEvaluations, value: "\(m)", "must be at least 1") }
+        if executor.jobs < 1 || executor.jobs > 1024 { return SearchProblem(.jobs, value: "\(executor.jobs)", "must be between 1 and 1024") }
+        if let t = timeLimitMinutes, !(t > 0) { return SearchProblem(.timeLimit, value: "\(t)", "must be a positive number of minutes") }
+        if !(0...1).contains(mosRejectFraction) { return SearchProblem(.mosRejectFraction, value: "\(mosRejectFraction)", "must be in [0, 1]") }
+        if let f = scheduleScale, !(f > 0 && f <= 4) { return SearchProblem(.scheduleScale, value: "\(f)", "must be in (0, 4]") }
         let isDetector: Bool
         if case .detector = evaluator { isDetector = true } else { isDetector = false }
+        let detector = SearchProblem.Remedy.give(.evaluator, value: "detector")
         if let r = rungs {
             if r.isEmpty || !r.allSatisfy({ $0 > 0 && $0 < 1 }) || zip(r, r.dropFirst()).contains(where: { $0 >= $1 }) {
-                return "--rungs: give ascending fractions of the proxy schedule, each between 0 and 1, e.g. 0.25,0.5"
+                return SearchProblem(.rungs, value: r.map { "\($0)" }.joined(separator: ","),
+                                     "give ascending fractions of the proxy schedule, each between 0 and 1, e.g. 0.25,0.5")
             }
             guard isDetector else {
-                return "--rungs: hurdles need the built-in detector (--evaluator detector), which scores a training at its rungs"
+                return SearchProblem(.rungs, "hurdles need the built-in detector, which scores a training at its rungs", remedy: detector)
             }
         }
         if tuned != nil && !isDetector {
-            return "--tuned-baseline: the tuning trained the built-in detector; its settings apply to --evaluator detector only"
+            return SearchProblem(.tunedBaseline, "the tuning trained the built-in detector; its settings apply to that detector only", remedy: detector)
         }
         if let t = tuned, !(t.weight >= 0 && t.weight <= 1000) || !(t.alpha.map { $0 >= 0 && $0 <= 1 } ?? true) || !(t.gamma.map { $0 >= 0 && $0 <= 8 } ?? true) {
-            return "--tuned-baseline: the tuned settings are out of range (weight 0-1000, alpha 0-1, gamma 0-8)"
+            return SearchProblem(.tunedBaseline, "the tuned settings are out of range (weight 0-1000, alpha 0-1, gamma 0-8)")
         }
         if let n = mosSeeds {
-            if !(1...16).contains(n) { return "--mos-seeds must be between 1 and 16" }
-            guard isDetector else { return "--mos-seeds: the built-in detector's MOS only (--evaluator detector)" }
+            if !(1...16).contains(n) { return SearchProblem(.mosSeeds, value: "\(n)", "must be between 1 and 16") }
+            guard isDetector else { return SearchProblem(.mosSeeds, "the built-in detector's MOS only", remedy: detector) }
         }
         if let f = mosRung {
-            if !(f > 0 && f < 1) { return "--mos-rung must be a fraction of the proxy schedule between 0 and 1, e.g. 0.125" }
-            guard isDetector else { return "--mos-rung: the built-in detector's proxy training only (--evaluator detector)" }
+            if !(f > 0 && f < 1) { return SearchProblem(.mosRung, value: "\(f)", "must be a fraction of the proxy schedule between 0 and 1, e.g. 0.125") }
+            guard isDetector else { return SearchProblem(.mosRung, "the built-in detector's proxy training only", remedy: detector) }
         }
-        if initSeed != nil && !isDetector { return "the initial weights' seed: the built-in detector's trainings only" }
-        if let m = hurdleMargin, !(m >= 0 && m <= 100) { return "--hurdle-margin must be between 0 and 100 AP points" }
-        if let t = evalTimeoutSeconds, !(t > 0 && t <= 30 * 86_400) { return "--eval-timeout must be a positive number of seconds, at most 30 days" }
-        if case .external(let command) = evaluator, command.isEmpty { return "--evaluator external needs --command CMD" }
-        for (text, slot) in [(partner, partnerBranch), (baseline, branch)] where Self.builtin(text, in: slot) != nil {
+        if initSeed != nil && !isDetector { return SearchProblem(.initSeed, "the built-in detector's trainings only", remedy: detector) }
+        if let m = hurdleMargin, !(m >= 0 && m <= 100) { return SearchProblem(.hurdleMargin, value: "\(m)", "must be between 0 and 100 AP points") }
+        if let t = evalTimeoutSeconds, !(t > 0 && t <= 30 * 86_400) {
+            return SearchProblem(.evalTimeout, value: "\(t)", "must be a positive number of seconds, at most 30 days")
+        }
+        if case .external(let command) = evaluator, command.isEmpty {
+            return SearchProblem(.evaluator, value: "external", "needs a command to run", remedy: .give(.command, value: "CMD"))
+        }
+        for (setting, text, slot) in [(SearchSetting.partner, partner, partnerBranch), (.baseline, baseline, branch)] where Self.builtin(text, in: slot) != nil {
             if isDetector { continue }
             // Not a formula of (i, u, e): no loss.py to hand a command, nothing to simulate.
-            return "\(text) is a built-in loss of the detector (not a function of i, u, e): it needs --evaluator detector"
+            return SearchProblem(setting, value: text, "a built-in loss of the detector (not a function of i, u, e): only the built-in detector trains with it",
+                                 remedy: detector)
         }
         if case .detector(let data) = evaluator {
-            do { try DetectorData.check(data) } catch { return "--data \(data): \(error)" }
+            do { try DetectorData.check(data) } catch { return SearchProblem(.data, value: data, "\(error)") }
         }
-        do { _ = try losses() } catch let SearchError.options(message) { return message } catch { return "\(error)" }
+        do { _ = try losses() } catch let SearchError.options(message) { return SearchProblem(nil, message) } catch { return SearchProblem(nil, "\(error)") }
         return nil
     }
 

@@ -151,10 +151,11 @@ public struct TunedBaseline: Sendable, Codable {
         }
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
-            throw SearchError.options("--tuned-baseline \(path): cannot read \(url.path): run `autoloss tune-baseline --out \(path)` first")
+            throw SearchError.invalid(SearchProblem(.tunedBaseline, value: path, "cannot read \(url.path): tune the baseline into that folder first",
+                                                     remedy: .tuneBaseline(into: path)))
         }
         do { return try JSONDecoder().decode(TunedBaseline.self, from: data) } catch {
-            throw SearchError.options("--tuned-baseline \(url.path): not a tuning written by tune-baseline (\(error))")
+            throw SearchError.invalid(SearchProblem(.tunedBaseline, value: url.path, "not a tuning written by tune-baseline (\(error))"))
         }
     }
 

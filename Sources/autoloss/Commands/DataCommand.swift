@@ -137,16 +137,16 @@ struct DataShapes: ParsableCommand {
         let given: [(ShapesScenes.Variant.Parameter, Double?)] = [(.ratio, ratio), (.noise, labelNoise), (.jitter, boxJitter)]
         guard let variant else {
             if let (parameter, _) = given.first(where: { $0.1 != nil }) {
-                throw ValidationError("\(parameter.flag) is a setting of a variant: give --variant \(parameter == .ratio ? "imbalance" : "noisy") too")
+                throw ValidationError("\(Flags.flag(for: parameter)) is a setting of a variant: give --variant \(parameter == .ratio ? "imbalance" : "noisy") too")
             }
             return nil
         }
         var chosen = ShapesScenes.Variant(name: variant.rawValue)!
         for case let (parameter, value?) in given {
             guard chosen.settings.contains(where: { $0.parameter == parameter }) else {
-                throw ValidationError("\(parameter.flag) is not a setting of --variant \(variant.rawValue)")
+                throw ValidationError("\(Flags.flag(for: parameter)) is not a setting of --variant \(variant.rawValue)")
             }
-            guard parameter.range.contains(value) else { throw ValidationError("\(parameter.flag) \(value): give \(parameter.requirement)") }
+            guard parameter.range.contains(value) else { throw ValidationError("\(Flags.flag(for: parameter)) \(value): give \(parameter.requirement)") }
             chosen = chosen.setting(parameter, to: value)
         }
         return chosen

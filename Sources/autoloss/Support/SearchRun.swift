@@ -47,12 +47,14 @@ struct SearchRun {
                      ("gain", .number((e.result.ap ?? 0) - (summary.baselineProxy?.ap ?? 0))), ("generation", .number(Double(e.generation)))])
         })
         try Data(fame.text.utf8).write(to: folder.hallOfFame)
+        // A run a signal stopped goes on from its store.
+        let stopped = summary.stopReason + (summary.stoppedBy == nil ? "" : "; continue with --resume")
         if json {
-            print(JSON.object([("event", .string("done")), ("stop", .string(summary.stopReason)), ("hall_of_fame", fame),
+            print(JSON.object([("event", .string("done")), ("stop", .string(stopped)), ("hall_of_fame", fame),
                                ("baseline_ap", .number(summary.baselineProxy?.ap ?? -1))]).text)
         } else {
             print(Self.hallOfFameTable(summary, options: o))
-            print("stopped: \(summary.stopReason); run store: \(store.path)")
+            print("stopped: \(stopped); run store: \(store.path)")
         }
         if let signal = summary.stoppedBy { throw ExitCode(128 + signal) }
         return summary
