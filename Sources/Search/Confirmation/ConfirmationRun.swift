@@ -16,12 +16,15 @@ public final class ConfirmationRun {
     let training: any Executor
     let stop: StopRequest
     let log: (String) -> Void
+    /// Hears each training start, step (the built-in detector) and end; its `formula` is the
+    /// contender's loss, its slot the training's place in its batch.
+    let observe: @Sendable (TrainingEvent) -> Void
     private var done: [String: ConfirmationTraining] = [:]
 
     /// `tuning` and `training` run the same evaluator, the first scoring the plan's rungs (where
     /// it can), the second not; `log` hears a line per training.
     public init(plan: Confirmation, store: RunStore, tuning: any Executor, training: any Executor, stop: StopRequest = StopRequest(),
-                log: @escaping (String) -> Void = { _ in }) throws {
+                log: @escaping (String) -> Void = { _ in }, observe: @escaping @Sendable (TrainingEvent) -> Void = { _ in }) throws {
         if let problem = plan.problem { throw SearchError.options(problem) }
         for c in plan.contenders { _ = try plan.pair(c, setting: BaselineTuning.Setting(weight: 1)) }
         self.plan = plan
@@ -30,6 +33,7 @@ public final class ConfirmationRun {
         self.training = training
         self.stop = stop
         self.log = log
+        self.observe = observe
     }
 
     /// Tunes and trains every contender; the verdicts, from the store.
@@ -132,13 +136,18 @@ public final class ConfirmationRun {
             EvaluationRequest(pair: try plan.pair(contender, setting: setting), searched: plan.branch, stage: .proxy, seed: seed,
                               hurdles: hurdles, setting: setting, horizon: horizon == 1 ? nil : horizon)
         }
-        let store = self.store, stop = self.stop, loss = contender.loss
+        let store = self.store, stop = self.stop, loss = contender.loss, observe = self.observe
         let recorded = try StageScheduler(jobs: executor.jobs).run(
             Array(zip(missing, requests).enumerated()), mayStart: { _ in !stop.isRequested },
             starting: { batch in executor.begin(batch.map(\.element.1)) }, ended: { executor.end() },
             train: { item in
                 let ((setting, seed, horizon, _), request) = item.element
-                let result = executor.evaluate(request, context: EvaluationContext(stop: stop))
+                @Sendable func event(_ phase: TrainingEvent.Phase) -> TrainingEvent {
+                    TrainingEvent(stage: .proxy, formula: loss, generation: nil, slot: item.offset, phase: phase)
+                }
+                observe(event(.started))
+                let result = executor.evaluate(request, context: EvaluationContext(progress: { observe(event(.progress($0))) }, stop: stop))
+                observe(event(.finished(result)))
                 if stop.isRequested && result.status == .failed { return (result, 0) }  // ended by the stop: not a finding
                 try store.record(ConfirmationTraining(loss: loss, setting: setting, seed: seed, horizon: horizon, phase: phase, result: result))
                 return (result, 0)

@@ -119,13 +119,18 @@ struct ConfirmCommand: ParsableCommand {
         var tuning = training
         if case .detector = o.evaluator { tuning.rungs = plan.rungs }
         let log = ConfirmationLog(url: folder.confirmationLog)
+        // A status line at least every 15 s while trainings run, as a search's.
+        let status = LiveStatus(interval: ProcessInfo.processInfo.environment["AUTOLOSS_STATUS_SECONDS"].flatMap(Double.init) ?? 15,
+                                tag: { "[confirm \($0.formula)]" })
+        status.start { log.line($0); status.wrote() }
+        defer { status.stop() }
         log.line(budget(plan, options: o, data: data, store: store))
         let stop = StopRequest()
         Interruption.install(stop, stopping: "the trainings under way end now; the finished ones are kept, the same command goes on")
         let run = try ConfirmationRun(plan: plan, store: store,
                                       tuning: tuning.makeExecutor(folder: folder, data: data, worker: Worker.binary),
                                       training: training.makeExecutor(folder: folder, data: data, worker: Worker.binary),
-                                      stop: stop, log: { log.line("confirm: " + $0) })
+                                      stop: stop, log: { log.line("confirm: " + $0); status.wrote() }, observe: status.record)
         let summary: ConfirmationSummary
         do { summary = try run.run() } catch let stopped as SearchStopped {
             log.line("confirm: interrupted; the finished trainings are in \(store.path), the same command goes on")
@@ -152,7 +157,7 @@ struct ConfirmCommand: ParsableCommand {
         let time = seconds.map { s in
             let total = most * s / Double(max(1, o.executor.jobs))
             return String(format: ", about %@ at %.0f s a training, %d at a time",
-                          total < 3600 ? String(format: "%.0f minutes", total / 60) : String(format: "%.1f hours", total / 3600), s, o.executor.jobs)
+                          total < 3600 ? String(format: "%.0f min", max(1, total / 60)) : String(format: "%.1f hours", total / 3600), s, o.executor.jobs)
         } ?? " (the time a training takes is known after the first)"
         return "confirming \(plan.contenders.count - 1) loss\(plan.contenders.count == 2 ? "" : "es") against the baseline \(plan.contenders[0].loss): "
             + String(format: "at most %.0f trainings (each loss's tuning, then %d seeds at horizons %@; a training at x2 counts 2)", most, plan.seeds.count,

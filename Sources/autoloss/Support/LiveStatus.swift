@@ -19,7 +19,13 @@ final class LiveStatus: @unchecked Sendable {
     private var stopped = false
     private let lock = NSLock()
 
-    init(interval: TimeInterval = 15) { self.interval = interval }
+    /// How a line names its training ("[proxy g2 #4]").
+    let tag: @Sendable (TrainingEvent) -> String
+
+    init(interval: TimeInterval = 15, tag: @escaping @Sendable (TrainingEvent) -> String = SearchRun.tag) {
+        self.interval = interval
+        self.tag = tag
+    }
 
     /// Follows a training's start, steps and end.
     func record(_ e: TrainingEvent) {
@@ -48,7 +54,7 @@ final class LiveStatus: @unchecked Sendable {
                 lock.lock()
                 if stopped { lock.unlock(); return }
                 let due = Date().timeIntervalSince(lastLine) >= interval
-                let lines = due ? running.values.sorted { $0.started < $1.started }.map(Self.line) : []
+                let lines = due ? running.values.sorted { $0.started < $1.started }.map { Self.line($0, tag: tag($0.event)) } : []
                 lock.unlock()
                 for line in lines { say(line) }
             }
@@ -66,8 +72,7 @@ final class LiveStatus: @unchecked Sendable {
 
     /// "[proxy g2 #4] step 450/1000 (45%)  loss 1.234  210 img/s  2:05 in, ~1:20 left", with
     /// "[#########...........] " before the step on a terminal.
-    private static func line(_ r: Running) -> String {
-        let tag = SearchRun.tag(r.event)
+    private static func line(_ r: Running, tag: String) -> String {
         let elapsed = Date().timeIntervalSince(r.started)
         guard let p = r.latest else { return "\(tag) running, \(SearchRun.duration(elapsed)) in" }
         let fraction = Double(p.step) / Double(max(1, p.iterations))
