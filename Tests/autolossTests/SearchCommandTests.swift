@@ -347,6 +347,10 @@ final class SearchCommandTests: XCTestCase {
         XCTAssertEqual(events.map { $0["event"] as! String }, ["generation", "generation", "done"])
         XCTAssertNotNil(events[0]["cpv_rejected"] as? Double)
         XCTAssertFalse((events[2]["hall_of_fame"] as! [Any]).isEmpty)
+        for event in events {
+            let u = try XCTUnwrap(event["utilisation"] as? Double, "\(event)")
+            XCTAssertTrue(u > 0 && u <= 1, "\(u)")
+        }
     }
 
     /// "time left" follows the nearest budget: here the 30-second limit, not 1000 generations.

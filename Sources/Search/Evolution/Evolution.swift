@@ -85,7 +85,8 @@ public final class Evolution {
             throw SearchError.evaluationsFailed(count: funnel.failed, store: store.path)
         }
         return SearchSummary(hallOfFame: population.hallOfFame, baselineMOS: baselineMOS, baselineProxy: baselineProxy,
-                             funnel: funnel, seconds: Date().timeIntervalSince(started), stopReason: stopReason, stoppedBy: stoppedBy)
+                             funnel: funnel, seconds: Date().timeIntervalSince(started), stopReason: stopReason, stoppedBy: stoppedBy,
+                             utilisation: scheduler.workerTime.utilisation(jobs: scheduler.jobs))
     }
 
     /// One generation: screening, MOS, then the best K on the proxy task, up to `jobs` trainings
@@ -232,6 +233,7 @@ public final class Evolution {
         return SearchProgress(generation: g, generations: options.generations, funnel: funnel, bestAP: best?.result.ap,
                               bestFormula: best?.expr.infix, baselineAP: baselineProxy?.ap, elapsed: elapsed,
                               candidatesPerSecond: Double(funnel.generated) / max(elapsed, 1e-9),
-                              timeLimitMinutes: options.timeLimitMinutes, maxEvaluations: options.maxEvaluations)
+                              timeLimitMinutes: options.timeLimitMinutes, maxEvaluations: options.maxEvaluations,
+                              utilisation: scheduler.workerTime.utilisation(jobs: scheduler.jobs))
     }
 }

@@ -11,6 +11,9 @@ public struct SearchProgress: Sendable {
     /// The budgets that may end the run before its generations do.
     public var timeLimitMinutes: Double?
     public var maxEvaluations: Int?
+    /// The workers' busy time over the time they had, 0-1, from the first training on (nil
+    /// before it): how much of `--jobs` the schedule kept busy.
+    public var utilisation: Double?
 
     /// Seconds to the nearest of the budgets: the generations left at the pace so far, the time
     /// limit, and the proxy evaluations left at the pace so far.

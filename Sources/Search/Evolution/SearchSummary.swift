@@ -8,6 +8,8 @@ public struct SearchSummary: Sendable {
     public var stopReason: String
     /// The signal that stopped the run early, if one did: the run can go on from its store.
     public var stoppedBy: Int32? = nil
+    /// The workers' busy time over the time they had (`SearchProgress.utilisation`).
+    public var utilisation: Double? = nil
 
     public var proxyEvaluations: Int { funnel.proxyEvaluated }
 }

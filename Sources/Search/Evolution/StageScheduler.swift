@@ -10,6 +10,8 @@ import Foundation
 /// stage's trainings have `ended`.
 struct StageScheduler {
     let jobs: Int
+    /// The workers' busy time, for the search's utilisation.
+    let workerTime = WorkerTime()
 
     func run<Item>(_ items: [Item], mayStart: (Int) -> Bool, starting: ([Item]) throws -> Void = { _ in }, ended: () -> Void = {},
                    train: @escaping @Sendable (Item) throws -> (result: EvaluationResult, elapsed: TimeInterval)) throws
@@ -35,8 +37,10 @@ struct StageScheduler {
             // Thread per training: one that ends tears down oneDNN's OpenMP team with it, and that
             // corrupted the heap.)
             let box = UncheckedBox(item)
+            let workerTime = workerTime
             DispatchQueue(label: "autoloss.training").async {
-                defer { limit.signal(); group.leave() }
+                let started = workerTime.started()
+                defer { workerTime.ended(since: started); limit.signal(); group.leave() }
                 do {
                     let done = try train(box.value)
                     slots.lock.lock(); slots.results[k] = done; slots.lock.unlock()
@@ -63,4 +67,38 @@ private final class Slots: @unchecked Sendable {
 private struct UncheckedBox<Value>: @unchecked Sendable {
     let value: Value
     init(_ value: Value) { self.value = value }
+}
+
+/// How busy a scheduler's workers were: the seconds trainings ran, summed over the workers, from
+/// the first training's start. A generational search's workers idle while a generation waits
+/// for its slowest training and while the next one is screened.
+final class WorkerTime: @unchecked Sendable {
+    private var busy = 0.0
+    private var first: Date?
+    private let lock = NSLock()
+
+    func started() -> Date {
+        let now = Date()
+        lock.lock()
+        defer { lock.unlock() }
+        if first == nil { first = now }
+        return now
+    }
+
+    func ended(since start: Date) {
+        let seconds = Date().timeIntervalSince(start)
+        lock.lock()
+        defer { lock.unlock() }
+        busy += seconds
+    }
+
+    /// Busy worker-time over the worker-time `jobs` workers had since the first training
+    /// started, 0-1; nil before any training.
+    func utilisation(jobs: Int) -> Double? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let first else { return nil }
+        let available = Double(max(1, jobs)) * Date().timeIntervalSince(first)
+        return available > 0 ? min(1, busy / available) : nil
+    }
 }

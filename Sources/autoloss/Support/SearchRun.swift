@@ -51,6 +51,7 @@ struct SearchRun {
         let stopped = summary.stopReason + (summary.stoppedBy == nil ? "" : "; continue with --resume")
         if json {
             print(JSON.object([("event", .string("done")), ("stop", .string(stopped)), ("hall_of_fame", fame),
+                               ("utilisation", summary.utilisation.map(JSON.number) ?? .null),
                                ("baseline_ap", .number(summary.baselineProxy?.ap ?? -1))]).text)
         } else {
             print(Self.hallOfFameTable(summary, options: o))
@@ -128,7 +129,7 @@ struct SearchRun {
             ("failed", .number(Double(f.failed))),
             ("best_ap", p.bestAP.map(JSON.number) ?? .null), ("best_formula", p.bestFormula.map(JSON.string) ?? .null),
             ("baseline_ap", p.baselineAP.map(JSON.number) ?? .null), ("elapsed", .number(p.elapsed)),
-            ("candidates_per_second", .number(p.candidatesPerSecond)),
+            ("candidates_per_second", .number(p.candidatesPerSecond)), ("utilisation", p.utilisation.map(JSON.number) ?? .null),
         ])
     }
 
