@@ -104,6 +104,26 @@ final class ConfirmCommandTests: XCTestCase {
         XCTAssertEqual(try RunStore(opening: killedStore, readOnly: true).confirmationTrainings().count, 24)
     }
 
+    /// `search --confirm` confirms the run's best losses; `confirm RUN` again trains nothing anew.
+    func testASearchConfirmsItsBestLosses() throws {
+        let out = folder.appendingPathComponent("s").path
+        let r = try CLI.run(["search", "--branch", "softmax", "--evaluator", "simulation", "--generations", "2", "--population", "6",
+                             "--confirm", "--out", out])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let store = try RunStore(opening: out + "/run.sqlite", readOnly: true)
+        let plan = try XCTUnwrap(try store.confirmation())
+        XCTAssertEqual(plan.contenders.first, Confirmation.Contender(loss: "ce", isBaseline: true))
+        XCTAssertEqual(plan.contenders.count, 4, "the baseline and the best 3")
+        XCTAssertEqual(plan.seeds, [1, 2, 3])
+        XCTAssertEqual(plan.horizons, [1, 2])
+        for c in plan.contenders { XCTAssertTrue(r.stdout.contains("| \(c.isBaseline ? "ce (baseline)" : c.loss) |"), "\(c.loss)\n\(r.stdout)") }
+        let trained = try store.confirmationTrainings().count
+        let again = try CLI.run(["confirm", out])
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertEqual(try RunStore(opening: out + "/run.sqlite", readOnly: true).confirmationTrainings().count, trained)
+        XCTAssertTrue(r.stdout.hasSuffix(again.stdout), again.stdout)
+    }
+
     func testBadPlansAreOneLineErrors() throws {
         for (arguments, message) in [
             (["confirm"], "give a run folder, or --losses with --out"),
