@@ -39,7 +39,7 @@ let package = Package(
         .target(name: "Detection", dependencies: ["LossLanguage", "TensorEngine", "_CJPEG", "_CPNG"], exclude: ["Data/README.md", "Proxy/README.md"]),
         .target(
             name: "Search",
-            dependencies: ["LossLanguage", "Verification", "Detection", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["LossLanguage", "Verification", "Detection", "TensorEngine", .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["README.md"]),
         .target(name: "Report", dependencies: ["LossLanguage", "Verification", "Detection", "Search"]),
         .target(name: "Export", dependencies: ["LossLanguage"]),
@@ -50,7 +50,7 @@ let package = Package(
         .executableTarget(
             name: "autoloss",
             dependencies: [
-                "LossLanguage", "Verification", "Detection", "Search", "Report", "Export",
+                "LossLanguage", "Verification", "Detection", "Search", "Report", "Export", "TensorEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // What the benchmarks share (timing, JSON lines, the tensor archive): for bench/ only.

@@ -10,16 +10,9 @@ import Foundation
 /// spreads over the cores of another (oversubscribed OpenMP threads wait on each other at every
 /// barrier: a 0.2 ms convolution was seen taking 80 ms on the loaded machine).
 enum Parallel {
-    /// The number of cores this process may use: all, or `OMP_NUM_THREADS` when it is set lower.
-    static let width: Int = {
-        let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
-        // OMP_NUM_THREADS may be a list ("2,1" for nested levels): the first entry counts here.
-        if let value = ProcessInfo.processInfo.environment["OMP_NUM_THREADS"],
-           let first = value.split(separator: ",").first, let threads = Int(first.trimmingCharacters(in: .whitespaces)), threads > 0 {
-            return min(cores, threads)
-        }
-        return cores
-    }()
+    /// The number of cores this process may use (`ProcessorBudget`: the affinity mask, the
+    /// cgroup quota, `OMP_NUM_THREADS`).
+    static var width: Int { ProcessorBudget.cores }
 
     /// Runs `body(i)` for `i` in `0..<count`, in parallel when there is more than one item.
     /// Items should be coarse (an image, a channel group): each is one task.

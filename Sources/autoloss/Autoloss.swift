@@ -4,6 +4,7 @@ import Foundation
 import LossLanguage
 import Report
 import Search
+import TensorEngine
 
 /// The `autoloss` command: thin, each subcommand parses, calls the library, prints.
 @main
@@ -20,6 +21,9 @@ struct Autoloss: ParsableCommand {
     static let environmentFailure: Int32 = 3
 
     static func main() {
+        // Before any OpenMP runtime starts: no spinning waits, and its team follows the cores
+        // this process may use.
+        ProcessorBudget.applyThreadDefaults()
         // External evaluators (autoloss-torch-train --data shapes) call this same binary back;
         // they find it here whether or not it is on PATH.
         if let path = Bundle.main.executablePath { setenv("AUTOLOSS_BIN", path, 0) }

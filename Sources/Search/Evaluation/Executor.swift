@@ -1,4 +1,5 @@
 import Foundation
+import TensorEngine
 
 /// Where evaluations run (DESIGN.md, "Evaluations, workers and executors"): in this process
 /// (`InProcessExecutor`), as local processes (`LocalProcessExecutor`) or as Slurm jobs
@@ -63,4 +64,4 @@ protocol CommandPlace: Sendable {
 }
 
 /// The cores of this machine each of `jobs` trainings side by side gets (at least one).
-func threadShare(jobs: Int) -> Int { max(1, ProcessInfo.processInfo.activeProcessorCount / max(1, jobs)) }
+func threadShare(jobs: Int) -> Int { max(1, ProcessorBudget.cores / max(1, jobs)) }

@@ -1,4 +1,5 @@
 import Foundation
+import TensorEngine
 
 /// Evaluations as processes on this machine: each runs its candidate folder's command (the
 /// user's, or the worker's `autoloss evaluate {dir}`), `jobs` of them side by side, sharing the
@@ -36,7 +37,9 @@ struct LocalPlace: CommandPlace {
     }
 
     var environment: [String: String] {
-        guard jobs > 1, ProcessInfo.processInfo.environment["OMP_NUM_THREADS"] == nil else { return [:] }
+        // Unless the user set a count (autoloss's own default is not one).
+        let usersOwn = ProcessInfo.processInfo.environment["OMP_NUM_THREADS"] != nil && !ProcessorBudget.appliedDefaults.contains("OMP_NUM_THREADS")
+        guard jobs > 1, !usersOwn else { return [:] }
         return ["OMP_NUM_THREADS": "\(threadShare(jobs: jobs))"]
     }
 }

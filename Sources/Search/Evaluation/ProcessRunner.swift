@@ -1,4 +1,5 @@
 import Foundation
+import TensorEngine
 
 /// The one way autoloss runs another program: an evaluator's command (`sh -c`, by the local
 /// executor) and Slurm's commands (sbatch, scontrol, sacct, scancel) alike.
@@ -26,7 +27,11 @@ enum ProcessRunner {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        // The thread defaults this process set for itself are not the command's: it gets the
+        // user's environment, and what the caller sets.
+        var inherited = ProcessInfo.processInfo.environment
+        for name in ProcessorBudget.appliedDefaults { inherited[name] = nil }
+        process.environment = inherited.merging(environment) { $1 }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Detection
 import Foundation
+import TensorEngine
 import Search
 import LossLanguage
 
@@ -132,8 +133,9 @@ struct TrainCommand: ParsableCommand {
                 print("on the \(trainSet.count) training images (the fit):")
                 print(fitMetrics.summaryLines.joined(separator: "\n"))
             }
-            print(String(format: "trained %d steps in %.1f s (%.1f images/s), scored %d images in %.1f s",
-                         result.steps, result.trainingSeconds, result.imagesPerSecond, evalSet.count, result.evaluationSeconds))
+            print(String(format: "trained %d steps in %.1f s (%.1f images/s, %d thread%@), scored %d images in %.1f s",
+                         result.steps, result.trainingSeconds, result.imagesPerSecond, ProcessorBudget.cores,
+                         ProcessorBudget.cores == 1 ? "" : "s", evalSet.count, result.evaluationSeconds))
         case .diverged:
             print("diverged: \(result.reason)")
             throw ExitCode(1)
