@@ -153,7 +153,8 @@ public final class ConfirmationRun {
                 return (result, 0)
             })
         for (k, r) in recorded.enumerated() {
-            guard let r = r?.result else { continue }
+            // A training the stop ended is no finding: neither recorded nor told.
+            guard let r = r?.result, !(stop.isRequested && r.status == .failed) else { continue }
             let (setting, seed, horizon, _) = missing[k]
             let t = ConfirmationTraining(loss: loss, setting: setting, seed: seed, horizon: horizon, phase: phase, result: r)
             log(Self.line(t))
