@@ -37,9 +37,12 @@ let package = Package(
         .target(name: "_CJPEG", dependencies: ["_CLibJPEG"], linkerSettings: [.linkedLibrary("jpeg")]),
         .target(name: "_CPNG", dependencies: ["_CLibPNG"], linkerSettings: [.linkedLibrary("png16")]),
         .target(name: "Detection", dependencies: ["LossLanguage", "TensorEngine", "_CJPEG", "_CPNG"], exclude: ["Data/README.md", "Proxy/README.md"]),
+        // posix_spawn for the process runner: a program started without Foundation's descriptor,
+        // its signals at their defaults, every other descriptor closed.
+        .target(name: "_CSpawn"),
         .target(
             name: "Search",
-            dependencies: ["LossLanguage", "Verification", "Detection", "TensorEngine", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["LossLanguage", "Verification", "Detection", "TensorEngine", "_CSpawn", .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["README.md"]),
         .target(name: "Report", dependencies: ["LossLanguage", "Verification", "Detection", "Search"]),
         .target(name: "Export", dependencies: ["LossLanguage"]),

@@ -29,7 +29,8 @@ struct LocalPlace: CommandPlace {
 
     func run(_ command: String, in directory: URL, environment: [String: String], stop: StopRequest,
              timeout: Double?, pidFile: URL, label: String) -> CommandOutcome {
-        let output = ProcessRunner.run(["sh", "-c", command], in: directory, environment: environment, stop: stop, timeout: timeout) { pid in
+        let output = ProcessRunner.run(["sh", "-c", command], in: directory, environment: environment, token: ProcessIdentity.newToken(),
+                                       stop: stop, timeout: timeout) { pid in
             try? Data("\(pid)\n".utf8).write(to: pidFile)
         }
         if let failure = output.launchFailure { return CommandOutcome(status: output.status, stdout: "", stderr: failure) }
