@@ -99,6 +99,48 @@ final class CommandProcessTests: XCTestCase {
         #endif
     }
 
+    // MARK: Item 13: the output streams to the folder's files
+
+    /// 150 MB on stdout cost 300 MB of memory (read whole, then copied into a String) before it
+    /// was written out; now it goes to stdout.txt as it comes, and the reason of a failure is
+    /// the end of stderr.txt.
+    func testOutputGoesToTheFilesNotThroughMemory() throws {
+        #if os(Linux)
+        @Sendable func residentMB() -> Double {
+            let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+            let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+            return Double(line.split(separator: " ").dropFirst().first ?? "0").map { $0 / 1024 } ?? 0
+        }
+        let size = 150_000_000
+        let command = LocalProcessExecutor(command: "head -c \(size) /dev/zero; seq 1 3000 >&2; exit 4", workDirectory: folder)
+        let before = residentMB()
+        final class Peak: @unchecked Sendable { var value = 0.0; var done = false; let lock = NSLock() }
+        let peak = Peak()
+        let sampler = Thread {
+            while true {
+                peak.lock.lock()
+                let done = peak.done
+                peak.value = max(peak.value, residentMB())
+                peak.lock.unlock()
+                if done { break }
+                Thread.sleep(forTimeInterval: 0.005)
+            }
+        }
+        sampler.start()
+        let r = command.evaluate(pair, searched: .reg, stage: .mos, seed: 1)
+        peak.lock.lock()
+        peak.done = true
+        let grew = peak.value - before
+        peak.lock.unlock()
+        XCTAssertLessThan(grew, 50, "the output went through memory: \(Int(grew)) MB more")
+        let dir = try candidateFolder()
+        let written = try FileManager.default.attributesOfItem(atPath: dir.appendingPathComponent("stdout.txt").path)[.size] as? Int
+        XCTAssertEqual(written, size)
+        XCTAssertEqual(r.status, .failed)
+        XCTAssertTrue(r.reason.contains("exited with status 4: 2998 | 2999 | 3000 (all of it in"), r.reason)
+        #endif
+    }
+
     func waitFor(_ file: URL, seconds: Double = 10) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while !FileManager.default.fileExists(atPath: file.path) && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }

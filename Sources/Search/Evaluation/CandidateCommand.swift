@@ -17,9 +17,11 @@ import LossLanguage
 /// {"status": "ok", "ap": 0.37} with AP in [0, 1]), checked by `ResultFile`. A non-zero exit, a
 /// time-out or a missing or malformed result is a failed evaluation whose reason says why (the
 /// end of the command's stderr); its stdout and stderr are kept whole in the folder (stdout.txt,
-/// stderr.txt). `{dir}` is replaced by the folder's path already quoted for the shell: write
-/// `train.py {dir}`, not `train.py "{dir}"`; the command runs in that folder, so a relative
-/// script path is relative to it (give an absolute one).
+/// stderr.txt), written as they come. The evaluation ends when the command's process exits:
+/// what it left running (a child in the background) is ended then, not waited for. `{dir}` is
+/// replaced by the folder's path already quoted for the shell: write `train.py {dir}`, not
+/// `train.py "{dir}"`; the command runs in that folder, so a relative script path is relative to
+/// it (give an absolute one).
 ///
 /// A search killed while a command ran can be resumed: the folder's command.pid names the
 /// process, and the resumed search waits for it if it still runs, and takes a complete
@@ -77,7 +79,8 @@ public struct CandidateCommand: Sendable {
     }
 
     /// Runs a candidate folder's command there and reads what it gave: its stdout and stderr
-    /// kept whole in the folder, a time-out, a non-zero exit, a Slurm job's failed end or a
+    /// kept whole in the folder (a Slurm job's copied there), a time-out, a non-zero exit, a
+    /// Slurm job's failed end or a
     /// missing or malformed result.json a failed evaluation with the reason. The search's
     /// evaluations and the worker (`CandidateFolder.evaluate`) both run commands through this.
     static func run(_ shellCommand: String, in dir: URL, stage: TrainingStage, place: some CommandPlace, stop: StopRequest,
@@ -169,10 +172,41 @@ public struct CandidateCommand: Sendable {
         return "autoloss-\(run)-\(request.stage.rawValue)-\(who)"
     }
 
-    /// The command's whole stdout and stderr, kept in its folder.
+    /// The command's whole stdout and stderr, kept in its folder: a local command writes them
+    /// there as it runs; a Slurm job's (slurm-JOBID.out, .err) are copied there, a piece at a time.
     static func keepOutput(of outcome: CommandOutcome, in dir: URL) {
-        try? Data(outcome.stdout.utf8).write(to: CandidateFolder(dir).stdoutFile)
-        try? Data(outcome.stderr.utf8).write(to: CandidateFolder(dir).stderrFile)
+        guard let job = outcome.job else { return }
+        let folder = CandidateFolder(dir)
+        copy(dir.appendingPathComponent("slurm-\(job).out"), to: folder.stdoutFile)
+        copy(dir.appendingPathComponent("slurm-\(job).err"), to: folder.stderrFile)
+    }
+
+    /// Copies a file of any size in pieces of 1 MB (a symbolic link at `target` is replaced, not
+    /// followed); a file that cannot be read or written is left out: it was output, not the result.
+    static func copy(_ source: URL, to target: URL) {
+        guard let input = try? FileHandle(forReadingFrom: source) else { return }
+        defer { try? input.close() }
+        try? FileManager.default.removeItem(at: target)
+        let fd = open(target.path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return }
+        let output = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        while let piece = try? input.read(upToCount: 1 << 20), !piece.isEmpty {
+            do { try output.write(contentsOf: piece) } catch { return }
+        }
+    }
+
+    /// The last `bytes` of a file as text (all of it when shorter; "" when it cannot be read):
+    /// what a failure's reason quotes of stderr, however long it is.
+    static func end(of file: URL, bytes: Int = 1 << 16) -> String {
+        guard let handle = try? FileHandle(forReadingFrom: file) else { return "" }
+        defer { try? handle.close() }
+        do {
+            let size = try handle.seekToEnd()
+            try handle.seek(toOffset: size > UInt64(bytes) ? size - UInt64(bytes) : 0)
+            return String(decoding: try handle.read(upToCount: bytes) ?? Data(), as: UTF8.self)
+        } catch {
+            return ""
+        }
     }
 
     static func tail(_ text: String) -> String {

@@ -38,10 +38,11 @@ public struct InProcessExecutor: Executor {
     }
 }
 
-/// What a command gave: its exit status and output, and why it failed where the status does not say.
+/// What a command gave: its exit status and the end of its stderr (the whole of its output is in
+/// its folder's files), and why it failed where the status does not say.
 public struct CommandOutcome: Sendable {
     public var status: Int32
-    public var stdout: String
+    /// The last 64 KB of its stderr, for the reason of a failure.
     public var stderr: String
     /// Ended for running past its time limit.
     public var timedOut = false

@@ -23,18 +23,21 @@ public struct LocalProcessExecutor: Executor {
     }
 }
 
-/// A command as a process here (`ProcessRunner`), its process id in the pid file while it runs.
+/// A command as a process here (`ProcessRunner`), its stdout and stderr written to the folder's
+/// stdout.txt and stderr.txt as they come, its process id in the pid file while it runs.
 struct LocalPlace: CommandPlace {
     var jobs: Int
 
     func run(_ command: String, in directory: URL, environment: [String: String], stop: StopRequest,
              timeout: Double?, pidFile: URL, label: String) -> CommandOutcome {
-        let output = ProcessRunner.run(["sh", "-c", command], in: directory, environment: environment, token: ProcessIdentity.newToken(),
+        let token = ProcessIdentity.newToken(), folder = CandidateFolder(directory)
+        let output = ProcessRunner.run(["sh", "-c", command], in: directory, environment: environment,
+                                       output: .files(stdout: folder.stdoutFile, stderr: folder.stderrFile), token: token,
                                        stop: stop, timeout: timeout) { pid in
             try? Data("\(pid)\n".utf8).write(to: pidFile)
         }
-        if let failure = output.launchFailure { return CommandOutcome(status: output.status, stdout: "", stderr: failure) }
-        return CommandOutcome(status: output.status, stdout: output.stdout, stderr: output.stderr, timedOut: output.timedOut)
+        if let failure = output.launchFailure { return CommandOutcome(status: output.status, stderr: failure) }
+        return CommandOutcome(status: output.status, stderr: CandidateCommand.end(of: folder.stderrFile), timedOut: output.timedOut)
     }
 
     var environment: [String: String] {

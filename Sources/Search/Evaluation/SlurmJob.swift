@@ -60,7 +60,7 @@ struct SlurmJob {
             }
             switch submitted {
             case .success(let submitted): id = submitted
-            case .failure(let message): return CommandOutcome(status: 1, stdout: "", stderr: "", failure: message)
+            case .failure(let message): return CommandOutcome(status: 1, stderr: "", failure: message)
             }
             try? Data("\(id)\n".utf8).write(to: Self.idFile(in: directory))
             let (state, cancelledHere, timedOut) = Self.follow(id, stop: stop, timeout: timeout)
@@ -99,12 +99,10 @@ struct SlurmJob {
         }
     }
 
-    /// The job's end as an outcome: its output files read, its state turned into a reason.
+    /// The job's end as an outcome: the end of its stderr file read, its state turned into a reason.
     static func outcome(of id: String, state: State?, in directory: URL, timedOut: Bool) -> CommandOutcome {
-        func read(_ suffix: String) -> String {
-            (try? String(contentsOf: directory.appendingPathComponent("slurm-\(id).\(suffix)"), encoding: .utf8)) ?? ""
-        }
-        var outcome = CommandOutcome(status: state?.exitCode ?? 0, stdout: read("out"), stderr: read("err"), timedOut: timedOut, job: id)
+        let stderr = CandidateCommand.end(of: directory.appendingPathComponent("slurm-\(id).err"))
+        var outcome = CommandOutcome(status: state?.exitCode ?? 0, stderr: stderr, timedOut: timedOut, job: id)
         guard let state else { return outcome }
         let job = "Slurm job \(id)"
         switch state.state {
