@@ -141,6 +141,115 @@ final class CommandProcessTests: XCTestCase {
         #endif
     }
 
+    // MARK: Item 3: adoption only of what is provably the command's
+
+    /// A folder an interrupted search left: its command.txt (so `adopt` considers it), and
+    /// command.pid as `pidLine` gives it.
+    func interruptedFolder(pidLine: String) throws -> (CandidateCommand, URL, String) {
+        let command = CandidateCommand(command: "sleep 1; " + result, workDirectory: folder)
+        let request = EvaluationRequest(pair: pair, searched: .reg, stage: .mos, seed: 1)
+        let (prepared, dir, shellCommand) = command.prepared(request, jobs: 1)
+        XCTAssertNil(command.write(prepared, command: shellCommand, in: dir))
+        try Data(pidLine.utf8).write(to: CandidateFolder(dir).pidFile)
+        return (command, dir, shellCommand)
+    }
+
+    /// Runs `adopt` on a thread; what it returned and after how long, or nil if it was still
+    /// waiting after `seconds` (then `stop` is left alone: a search that waits on a process
+    /// that is not its own must never be asked to signal it).
+    func adopt(_ command: CandidateCommand, _ dir: URL, _ shellCommand: String, stop: StopRequest, within seconds: Double)
+        -> (result: EvaluationResult?, seconds: Double)? {
+        final class Answer: @unchecked Sendable { var value: (EvaluationResult?, Double)?; let done = DispatchSemaphore(value: 0) }
+        let answer = Answer()
+        Thread {
+            let started = Date()
+            let r = command.adopt(dir, command: shellCommand, stop: stop, since: started)
+            answer.value = (r, Date().timeIntervalSince(started))
+            answer.done.signal()
+        }.start()
+        guard answer.done.wait(timeout: .now() + seconds) == .success, let value = answer.value else { return nil }
+        return (value.0, value.1)
+    }
+
+    /// After a SIGKILL of the search its command ended, and its pid went to another program: the
+    /// resumed search waited on that program and, on Ctrl-C, ended its whole process group.
+    /// A pid file is only believed with the process's start time and the token in its
+    /// environment; a stale one (the bare pid of an older autoloss, or a start time or token
+    /// that differs) is not waited on and not signalled.
+    func testAStalePidIsNeitherWaitedOnNorSignalled() throws {
+        let token = "stale-\(UUID().uuidString)"
+        let stranger = Process()
+        stranger.executableURL = URL(fileURLWithPath: "/bin/sleep")
+        stranger.arguments = ["60"]
+        stranger.environment = ["AUTOLOSS_RUN_TOKEN": token]
+        try stranger.run()
+        defer { stranger.terminate() }
+        let pid = stranger.processIdentifier
+        for line in ["\(pid)\n", "\(pid) 1 \(token)\n", "\(pid) 999999999 \(token)\n"] {
+            let (command, dir, shellCommand) = try interruptedFolder(pidLine: line)
+            let stop = StopRequest()
+            DispatchQueue.global().asyncAfter(deadline: .now() + 1.5) { stop.request(signal: SIGINT) }
+            let adopted = adopt(command, dir, shellCommand, stop: stop, within: 10)
+            XCTAssertNotNil(adopted, "returned (\(line.dropLast()))")
+            XCTAssertNil(adopted?.result, "nothing adopted: the evaluation runs anew (\(line.dropLast()))")
+            XCTAssertLessThan(adopted?.seconds ?? 99, 1, "not waited on (\(line.dropLast()))")
+            Thread.sleep(forTimeInterval: 0.3)
+            XCTAssertTrue(isRunning(pid), "the unrelated process was not signalled (\(line.dropLast()))")
+            try FileManager.default.removeItem(at: dir)
+        }
+    }
+
+    /// A pid file that names process 1 (or 0, or a negative number, whose signal reaches every
+    /// process or a group) is never waited on; no stop is requested here, so that a regression
+    /// waits rather than signals.
+    func testPidOneIsNeverWaitedOn() throws {
+        for line in ["1\n", "1 1 x\n", "0\n", "-1 5 x\n"] {
+            let (command, dir, shellCommand) = try interruptedFolder(pidLine: line)
+            let adopted = adopt(command, dir, shellCommand, stop: StopRequest(), within: 3)
+            XCTAssertNotNil(adopted, "not waited on: \(line.dropLast())")
+            XCTAssertNil(adopted?.result)
+            try FileManager.default.removeItem(at: dir)
+        }
+    }
+
+    /// The command's own pid file proves it: the process that holds it, with its start time and
+    /// token, is waited for and its result taken; a stop request while waiting ends it.
+    func testTheCommandsOwnProcessIsAdopted() throws {
+        #if os(Linux)
+        for stopping in [false, true] {
+            let hold = folder.appendingPathComponent("hold")
+            try Data().write(to: hold)
+            let command = LocalProcessExecutor(command: "while [ -e \(hold.path) ]; do sleep 0.05; done; " + result, workDirectory: folder)
+            let first = StopRequest()
+            let request = EvaluationRequest(pair: pair, searched: .reg, stage: .mos, seed: stopping ? 2 : 1)
+            let (_, dir, shellCommand) = command.command.prepared(request, jobs: 1)
+            // The first evaluation runs on a thread, standing for the search that is killed: its
+            // command goes on, and a second search adopts it.
+            Thread { _ = command.evaluate(request, context: EvaluationContext(stop: first)) }.start()
+            XCTAssertTrue(waitFor(CandidateFolder(dir).pidFile))
+            let line = try String(contentsOf: CandidateFolder(dir).pidFile, encoding: .utf8)
+            let pid = try XCTUnwrap(line.split(whereSeparator: \.isWhitespace).first.flatMap { Int32(String($0)) })
+            let stop = StopRequest()
+            if stopping {
+                DispatchQueue.global().asyncAfter(deadline: .now() + 0.5) { stop.request(signal: SIGINT) }
+            } else {
+                DispatchQueue.global().asyncAfter(deadline: .now() + 0.5) { try? FileManager.default.removeItem(at: hold) }
+            }
+            let adopted = try XCTUnwrap(adopt(command.command, dir, shellCommand, stop: stop, within: 15))
+            XCTAssertGreaterThan(adopted.seconds, 0.3, "waited for the command")
+            if stopping {
+                XCTAssertEqual(adopted.result?.status, .failed)
+                XCTAssertTrue(adopted.result?.reason.contains("stopped while waiting for the command (process \(pid))") == true, adopted.result?.reason ?? "")
+                XCTAssertTrue(ended(pid, within: 1), "the adopted command was ended")
+                try? FileManager.default.removeItem(at: hold)
+            } else {
+                XCTAssertEqual(adopted.result?.status, .ok, adopted.result?.reason ?? "")
+            }
+            first.request(signal: SIGTERM)
+        }
+        #endif
+    }
+
     func waitFor(_ file: URL, seconds: Double = 10) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while !FileManager.default.fileExists(atPath: file.path) && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }

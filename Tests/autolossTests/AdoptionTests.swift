@@ -32,13 +32,30 @@ final class AdoptionTests: XCTestCase {
     func trainings(_ log: String) throws -> [String] { try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").map(String.init).sorted() }
     func hallOfFame(_ out: String) throws -> String { try String(contentsOfFile: out + "/hall-of-fame.json", encoding: .utf8) }
 
-    /// The search's running commands' process ids (their folders' command.pid).
+    /// The search's running commands' process ids (the first field of their folders' command.pid).
     func commandPids(_ out: String) -> [Int32] {
-        let evaluations = URL(fileURLWithPath: out).appendingPathComponent("evaluations")
-        return ((try? FileManager.default.contentsOfDirectory(atPath: evaluations.path)) ?? []).compactMap { dir in
-            (try? String(contentsOf: evaluations.appendingPathComponent("\(dir)/command.pid"), encoding: .utf8))
-                .flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        pidFiles(out).compactMap { file in
+            (try? String(contentsOf: file, encoding: .utf8)).flatMap { $0.split(whereSeparator: \.isWhitespace).first.flatMap { Int32($0) } }
         }.filter { kill($0, 0) == 0 }
+    }
+
+    /// The command.pid files of a run's candidate folders.
+    func pidFiles(_ out: String) -> [URL] {
+        let evaluations = URL(fileURLWithPath: out).appendingPathComponent("evaluations")
+        return ((try? FileManager.default.contentsOfDirectory(atPath: evaluations.path)) ?? []).map {
+            evaluations.appendingPathComponent("\($0)/command.pid")
+        }.filter { FileManager.default.fileExists(atPath: $0.path) }
+    }
+
+    /// Whether `pid` runs: a zombie, ended and waiting for init to reap it, does not.
+    func isRunning(_ pid: Int32) -> Bool {
+        guard kill(pid, 0) == 0 else { return false }
+        #if os(Linux)
+        let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+        return stat.range(of: ") ", options: .backwards).map { stat[$0.upperBound...].first != "Z" } ?? false
+        #else
+        return true
+        #endif
     }
 
     /// Starts `arguments`, waits until `log` shows a training started, and SIGKILLs the search.
@@ -76,10 +93,47 @@ final class AdoptionTests: XCTestCase {
         XCTAssertFalse(orphans.isEmpty, "the training outlives the search")
         XCTAssertEqual(try CLI.interrupted(["search", "--resume", orphaned.out], after: 2), 130,
                        "the resumed search waits for the held training, and Ctrl-C ends it")
-        XCTAssertEqual(orphans.filter { kill($0, 0) == 0 }, [], "the adopted training was ended")
+        XCTAssertEqual(orphans.filter(isRunning), [], "the adopted training was ended")
         try FileManager.default.removeItem(at: hold)
         let resumed = try CLI.run(["search", "--resume", orphaned.out])
         XCTAssertEqual(resumed.status, 0, resumed.stderr)
         XCTAssertEqual(try hallOfFame(orphaned.out), try hallOfFame(quiet.out))
+    }
+
+    /// SIGKILL of the search, then of its training, and the training's pid goes to another
+    /// program: the resumed search waited on that program (here for a minute) and, on Ctrl-C,
+    /// ended its process group. Now the pid file is believed only with the process's start
+    /// time and its token: the resumed search trains anew and leaves the stranger alone.
+    func testAReusedPidIsNeitherWaitedOnNorSignalled() throws {
+        let quiet = search("quiet", generations: 1)
+        XCTAssertEqual(try CLI.run(quiet.arguments).status, 0)
+        try Data().write(to: hold)
+        let killed = search("killed", generations: 1)
+        try killWhileTraining(killed.arguments, log: killed.log)
+        let orphans = commandPids(killed.out)
+        XCTAssertFalse(orphans.isEmpty, "the training outlives the search")
+        for pid in orphans { kill(-pid, SIGKILL) }
+        try FileManager.default.removeItem(at: hold)
+        // The stranger, in a process group of its own as the training was, takes its pid.
+        let stranger = Process()
+        stranger.executableURL = URL(fileURLWithPath: "/bin/sleep")
+        stranger.arguments = ["60"]
+        try stranger.run()
+        defer { stranger.terminate() }
+        for file in pidFiles(killed.out) {
+            var fields = try String(contentsOf: file, encoding: .utf8).split(separator: " ", omittingEmptySubsequences: false).map(String.init)
+            fields[0] = "\(stranger.processIdentifier)" + (fields.count == 1 ? "\n" : "")
+            try fields.joined(separator: " ").write(to: file, atomically: true, encoding: .utf8)
+        }
+        let resumed = try CLI.start(["search", "--resume", killed.out])
+        let deadline = Date().addingTimeInterval(30)
+        while resumed.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+        let waited = resumed.isRunning
+        if waited { kill(resumed.processIdentifier, SIGINT) }
+        resumed.waitUntilExit()
+        XCTAssertFalse(waited, "the resumed search waited on the stranger")
+        XCTAssertEqual(resumed.terminationStatus, 0)
+        XCTAssertTrue(stranger.isRunning, "the stranger was not signalled")
+        XCTAssertEqual(try hallOfFame(killed.out), try hallOfFame(quiet.out))
     }
 }

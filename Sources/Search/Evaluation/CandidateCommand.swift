@@ -24,8 +24,9 @@ import LossLanguage
 /// it (give an absolute one).
 ///
 /// A search killed while a command ran can be resumed: the folder's command.pid names the
-/// process, and the resumed search waits for it if it still runs, and takes a complete
-/// result.json it left instead of training again.
+/// process (`ProcessIdentity`: its pid, start time and a token in its environment), and the
+/// resumed search waits for it if it still runs and is provably the command's, and takes a
+/// complete result.json it left instead of training again.
 public struct CandidateCommand: Sendable {
     public var command: String
     public var workDirectory: URL
@@ -127,6 +128,8 @@ public struct CandidateCommand: Sendable {
     /// evaluation runs anew. A stop request while it waits ends the adopted command as the
     /// search's own are ended (its process group, or its Slurm job, cancelled), so that no
     /// training outlives the search that adopted it; the evaluation is then a stopped one.
+    /// The process command.pid names is waited on and signalled only when it is provably the
+    /// command's (`ProcessIdentity`): after a SIGKILL its pid may have gone to another program.
     func adopt(_ dir: URL, command: String, stop: StopRequest, since start: Date) -> EvaluationResult? {
         guard (try? String(contentsOf: dir.appendingPathComponent("command.txt"), encoding: .utf8)) == command else { return nil }
         let pidFile = CandidateFolder(dir).pidFile, jobFile = SlurmJob.idFile(in: dir)
@@ -135,11 +138,15 @@ public struct CandidateCommand: Sendable {
                              reason: "stopped while waiting for \(what) an interrupted search left running (in \(dir.path))")
         }
         var job: String?
-        if let text = try? String(contentsOf: pidFile, encoding: .utf8), let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
-            while kill(pid, 0) == 0 && !stop.isRequested { Thread.sleep(forTimeInterval: 0.2) }
-            if stop.isRequested {
-                Self.end(group: pid)
-                return stopped("the command (process \(pid))")
+        if let text = try? String(contentsOf: pidFile, encoding: .utf8) {
+            if let process = ProcessIdentity(line: text), process.isProvablyOurs {
+                while process.isRunning && !stop.isRequested { Thread.sleep(forTimeInterval: 0.2) }
+                if stop.isRequested {
+                    Self.end(process)
+                    return stopped("the command (process \(process.pid))")
+                }
+                // What it left running: found by its token (its group may be gone with it).
+                ProcessRunner.endStrays(group: nil, token: process.token)
             }
         } else if let text = try? String(contentsOf: jobFile, encoding: .utf8) {
             let id = text.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -155,13 +162,14 @@ public struct CandidateCommand: Sendable {
         return result.status == .failed ? nil : result
     }
 
-    /// Ends an adopted command's process group as `ProcessRunner` ends its own: SIGTERM, and
-    /// SIGKILL if it outlives 5 s.
-    static func end(group pid: Int32) {
-        kill(-pid, SIGTERM)
+    /// Ends an adopted command as `ProcessRunner` ends its own: its process group SIGTERM, and
+    /// SIGKILL if it outlives 5 s; then what it left running.
+    static func end(_ process: ProcessIdentity) {
+        process.send(SIGTERM, group: true)
         let deadline = Date().addingTimeInterval(5)
-        while kill(pid, 0) == 0 && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
-        if kill(pid, 0) == 0 { kill(-pid, SIGKILL) }
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+        process.send(SIGKILL, group: true)
+        ProcessRunner.endStrays(group: nil, token: process.token)
     }
 
     /// "autoloss-RUN-mos-g2-s14", "autoloss-RUN-proxy-baseline": the Slurm job's name says which

@@ -24,7 +24,9 @@ public struct LocalProcessExecutor: Executor {
 }
 
 /// A command as a process here (`ProcessRunner`), its stdout and stderr written to the folder's
-/// stdout.txt and stderr.txt as they come, its process id in the pid file while it runs.
+/// stdout.txt and stderr.txt as they come, and while it runs, what proves the process the
+/// command's to a resumed search (`ProcessIdentity`: its pid, start time and the token in its
+/// environment) in the pid file.
 struct LocalPlace: CommandPlace {
     var jobs: Int
 
@@ -34,7 +36,7 @@ struct LocalPlace: CommandPlace {
         let output = ProcessRunner.run(["sh", "-c", command], in: directory, environment: environment,
                                        output: .files(stdout: folder.stdoutFile, stderr: folder.stderrFile), token: token,
                                        stop: stop, timeout: timeout) { pid in
-            try? Data("\(pid)\n".utf8).write(to: pidFile)
+            if let process = ProcessIdentity(pid: pid, token: token) { try? Data(process.line.utf8).write(to: pidFile, options: .atomic) }
         }
         if let failure = output.launchFailure { return CommandOutcome(status: output.status, stderr: failure) }
         return CommandOutcome(status: output.status, stderr: CandidateCommand.end(of: folder.stderrFile), timedOut: output.timedOut)
