@@ -24,15 +24,19 @@ struct Autoloss: ParsableCommand {
         // Before any OpenMP runtime starts: no spinning waits, and its team follows the cores
         // this process may use.
         ProcessorBudget.applyThreadDefaults()
+        // A reader of standard output that leaves ends nothing early (`StandardOutput`).
+        StandardOutput.prepare()
         // External evaluators (autoloss-torch-train --data shapes) call this same binary back;
         // they find it here whether or not it is on PATH.
         if let path = Bundle.main.executablePath { setenv("AUTOLOSS_BIN", path, 0) }
+        var status: Int32 = 0
         do {
             var command = try parseAsRoot()
             try command.run()
         } catch {
-            Foundation.exit(Self.report(error))
+            status = Self.report(error)
         }
+        Foundation.exit(StandardOutput.finish(status))
     }
 
     static func report(_ error: Error) -> Int32 {
@@ -50,6 +54,13 @@ func printError(_ text: String) {
             case .io, .baselineFailed, .evaluationsFailed: return environmentFailure
             default: return 2
             }
+        // A file that could not be written (a full disk): the environment's failure.
+        case let e as WriteFailure:
+            printError("error: \(e.message)")
+            return environmentFailure
+        case let e as DataError where e.isWriteFailure:
+            printError("error: \(e)")
+            return environmentFailure
         // The library's user-facing errors: each describes itself in a line that says where.
         case is LossLanguageError, is DataError, is DetectionError, is TrainingError:
             printError("error: \(Flags.text(of: error) ?? "\(error)")")

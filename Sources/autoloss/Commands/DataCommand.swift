@@ -62,7 +62,7 @@ struct DataConvert: ParsableCommand {
         for problem in loaded.skipped { printError("warning: skipped: \(problem)") }
         let dataset = loaded.dataset
         if out == "-" {
-            try FileHandle.standardOutput.write(contentsOf: dataset.cocoJSON())
+            try StandardOutput.write(dataset.cocoJSON())
         } else {
             try dataset.writeCOCOJSON(toFile: out)
         }

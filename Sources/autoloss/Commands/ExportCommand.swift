@@ -33,7 +33,7 @@ struct ExportCommand: ParsableCommand {
         }
         if let out {
             do { try text.write(toFile: out, atomically: true, encoding: .utf8) } catch {
-                throw CLIError("\(out): cannot be written (\(error.localizedDescription))")
+                throw WriteFailure(path: out, error)
             }
         } else {
             print(text, terminator: "")
