@@ -144,4 +144,22 @@ final class HardenedInputTests: XCTestCase {
         try FileManager.default.createSymbolicLink(atPath: dir.requestFile.path, withDestinationPath: "/dev/zero")
         assertRefused(try runBounded(["evaluate", dir.url.path]), mentions: ["candidate.json: is a character device"], "candidate.json")
     }
+
+    // MARK: item 10: a label file that is not a file is a bad label file
+
+    func testALabelFileThatIsADanglingLinkOrAFolderIsBad() throws {
+        let (root, names) = try yoloFolder()
+        let label = root + "/labels/000002.txt"
+        let arguments = ["data", "convert", "--yolo", root, "--names", names, "--out", root + "/gt.json"]
+        for (make, kind) in [({ try FileManager.default.createSymbolicLink(atPath: label, withDestinationPath: root + "/nowhere.txt") }, "is a dangling symbolic link"),
+                             ({ try FileManager.default.createDirectory(atPath: label, withIntermediateDirectories: false) }, "is a folder")] {
+            try FileManager.default.removeItem(atPath: label)
+            try make()
+            assertRefused(try runBounded(arguments), mentions: ["\(label): \(kind)"], kind)
+            let skipped = try runBounded(arguments + ["--on-error", "skip"])
+            XCTAssertEqual(skipped.status, 0, skipped.stderr)
+            XCTAssertTrue(skipped.stderr.hasPrefix("warning: skipped: \(label): \(kind)"), skipped.stderr)
+            XCTAssertTrue(skipped.stdout.contains("1 images, 1 annotations"), skipped.stdout)
+        }
+    }
 }
