@@ -162,4 +162,19 @@ final class HardenedInputTests: XCTestCase {
             XCTAssertTrue(skipped.stdout.contains("1 images, 1 annotations"), skipped.stdout)
         }
     }
+
+    // MARK: item 11: the mmdet module's class name
+
+    func testMMDetClassNameThatPythonCannotTakeIsRefused() throws {
+        for name in ["class", "None", "def", "lambda", "True", "torch", "math", "loss", "super", "weight_reduce_loss"] {
+            let r = try CLI.run(["export", "giou", "--branch", "reg", "--format", "mmdet", "--name", name])
+            assertRefused(r, mentions: ["--name", "'\(name)'"], name)
+            XCTAssertEqual(r.stdout, "", name)
+        }
+        let keyword = try CLI.run(["export", "giou", "--branch", "reg", "--format", "mmdet", "--name", "class"])
+        XCTAssertTrue(keyword.stderr.contains("a Python keyword"), keyword.stderr)
+        let shadow = try CLI.run(["export", "giou", "--branch", "reg", "--format", "mmdet", "--name", "torch"])
+        XCTAssertTrue(shadow.stderr.contains("the module's"), shadow.stderr)
+        XCTAssertEqual(try CLI.run(["export", "giou", "--branch", "reg", "--format", "mmdet", "--name", "Torch"]).status, 0)
+    }
 }
