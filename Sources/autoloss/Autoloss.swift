@@ -40,7 +40,9 @@ struct Autoloss: ParsableCommand {
         /// A line on stderr; if stderr itself fails there is nowhere left to say so (not a crash).
 func printError(_ text: String) {
             autoloss.printError(text.split(separator: "\n", omittingEmptySubsequences: false).map {
-                $0.count > 400 ? $0.prefix(100) + " ... " + $0.suffix(250) : $0
+                // Control characters from the input (an ESC in a formula or a file name) are
+                // shown escaped, not sent to the terminal.
+                visible($0.count > 400 ? $0.prefix(100) + " ... " + $0.suffix(250) : $0)
             }.joined(separator: "\n"))
         }
         switch error {
@@ -72,7 +74,7 @@ func printError(_ text: String) {
                 print(message)
                 return 0
             }
-            printError(message)
+            autoloss.printError(message.split(separator: "\n", omittingEmptySubsequences: false).map { visible($0) }.joined(separator: "\n"))
             // Usage errors are bad input too: one code for all of it.
             return code == .validationFailure ? 2 : code.rawValue
         }
@@ -85,6 +87,21 @@ struct CLIError: Error {
     init(_ message: String) { self.message = message }
     /// A search's options' problem, by the options that fix it.
     init(_ problem: SearchProblem) { message = problem.commandLineText }
+}
+
+/// A line of a message with each control or invisible formatting character written as
+/// `\u{1B}` (as LossLanguageError shows a formula's).
+func visible(_ line: some StringProtocol) -> String {
+    var out = ""
+    for scalar in line.unicodeScalars {
+        switch scalar.properties.generalCategory {
+        case .control, .format, .lineSeparator, .paragraphSeparator:
+            out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+        default:
+            out.unicodeScalars.append(scalar)
+        }
+    }
+    return out
 }
 
 /// A line on stderr; if stderr itself fails there is nowhere left to say so (not a crash).

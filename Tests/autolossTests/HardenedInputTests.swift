@@ -37,7 +37,9 @@ final class HardenedInputTests: XCTestCase {
     func assertRefused(_ r: CLIResult, mentions: [String], _ what: String, file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertEqual(r.status, 2, "\(what): \(r.stderr.prefix(400))", file: file, line: line)
         for m in mentions { XCTAssertTrue(r.stderr.contains(m), "\(what): '\(m)' not in: \(r.stderr.prefix(400))", file: file, line: line) }
-        XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, "\(what): one line: \(r.stderr.prefix(400))", file: file, line: line)
+        // One line; a formula's error adds the formula and a caret under the place.
+        XCTAssertEqual(r.stderr.split(separator: "\n").count, r.stderr.hasPrefix("error: formula error") ? 3 : 1,
+                       "\(what): one line: \(r.stderr.prefix(400))", file: file, line: line)
     }
 
     var folders: [String] = []
@@ -176,5 +178,39 @@ final class HardenedInputTests: XCTestCase {
         let shadow = try CLI.run(["export", "giou", "--branch", "reg", "--format", "mmdet", "--name", "torch"])
         XCTAssertTrue(shadow.stderr.contains("the module's"), shadow.stderr)
         XCTAssertEqual(try CLI.run(["export", "giou", "--branch", "reg", "--format", "mmdet", "--name", "Torch"]).status, 0)
+    }
+
+    // MARK: item 15: messages
+
+    func testKnownLossesComposeInFormulasAndBuiltinsSaySo() throws {
+        let composed = try CLI.run(["loss", "show", "3 * giou", "--branch", "reg"])
+        XCTAssertEqual(composed.stdout, "3 * (1 - i / u + (e - u) / e)\n", composed.stderr)
+        XCTAssertEqual(try CLI.run(["loss", "show", "ce + focal", "--branch", "softmax"]).status, 0)
+        let other = try CLI.run(["loss", "show", "ce + giou", "--branch", "softmax"])
+        assertRefused(other, mentions: ["the known loss 'giou' has no softmax form"], "ce + giou")
+        for (formula, name) in [("2 * diou", "diou"), ("ciou", "ciou"), ("l1 + giou", "l1"), ("smooth-l1 - 1", "smooth-l1")] {
+            assertRefused(try CLI.run(["loss", "show", formula, "--branch", "reg"]),
+                          mentions: ["'\(name)' is a built-in regression loss of the detector"], formula)
+        }
+        let verify = try CLI.run(["verify", "smooth-l1", "--branch", "reg"])
+        assertRefused(verify, mentions: ["'smooth-l1' is a built-in regression loss of the detector, not a formula"], "verify smooth-l1")
+    }
+
+    func testWrongCasingIsNamedAndControlBytesAreEscaped() throws {
+        let casing = try CLI.run(["loss", "show", "nEG(Dot(Y,Log(Softmax(X))))", "--branch", "softmax"])
+        XCTAssertEqual(casing.status, 2)
+        XCTAssertTrue(casing.stderr.contains("'nEG'") && casing.stderr.contains("Neg("), casing.stderr)
+        XCTAssertFalse(casing.stderr.contains("'Y'"), casing.stderr)
+        let escape = try CLI.run(["loss", "show", "x\u{1B}[31m+y\u{7}", "--branch", "softmax"])
+        XCTAssertEqual(escape.status, 2)
+        XCTAssertFalse(escape.stderr.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" }, escape.stderr.debugDescription)
+        XCTAssertTrue(escape.stderr.contains("\\u{1B}"), escape.stderr)
+        // The caret stays under the escaped character.
+        let lines = escape.stderr.split(separator: "\n")
+        XCTAssertEqual(lines.count, 3, escape.stderr)
+        if lines.count == 3, let caret = lines[2].firstIndex(of: "^") {
+            let column = lines[2].distance(from: lines[2].startIndex, to: caret)
+            XCTAssertEqual(String(Array(lines[1])[column...].prefix(6)), "\\u{1B}", escape.stderr)
+        }
     }
 }
