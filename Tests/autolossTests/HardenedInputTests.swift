@@ -213,4 +213,15 @@ final class HardenedInputTests: XCTestCase {
             XCTAssertEqual(String(Array(lines[1])[column...].prefix(6)), "\\u{1B}", escape.stderr)
         }
     }
+
+    func testAnEmptyRunStoreIsNamedAndLeftAlone() throws {
+        let run = try temporaryFolder()
+        XCTAssertTrue(FileManager.default.createFile(atPath: run + "/run.sqlite", contents: Data()))
+        for arguments in [["search", "--resume", run], ["report", run]] {
+            let r = try CLI.run(arguments)
+            assertRefused(r, mentions: ["\(run)/run.sqlite", "is empty (0 bytes)"], arguments[0])
+            XCTAssertEqual((try FileManager.default.attributesOfItem(atPath: run + "/run.sqlite")[.size] as? Int), 0, arguments[0])
+            XCTAssertFalse(FileManager.default.fileExists(atPath: run + "/run.sqlite-wal"), arguments[0])
+        }
+    }
 }
