@@ -28,11 +28,38 @@ struct Autoloss: ParsableCommand {
         // they find it here whether or not it is on PATH.
         if let path = Bundle.main.executablePath { setenv("AUTOLOSS_BIN", path, 0) }
         do {
-            var command = try parseAsRoot()
+            var command = try parseWithNegativeNumbers()
             try command.run()
         } catch {
             Foundation.exit(Self.report(error))
         }
+    }
+
+    /// The parsed command. swift-argument-parser takes `-1` after an option for an option of
+    /// its own, so `--lr -1` said "Missing value": where the arguments do not parse as given,
+    /// an option followed by a negative number is read as `--lr=-1`, and the option's own check
+    /// says why the number is refused. Arguments that parse as given are never rewritten.
+    static func parseWithNegativeNumbers(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) throws -> ParsableCommand {
+        do { return try parseAsRoot(arguments) } catch {
+            var joined: [String] = [], k = 0
+            while k < arguments.count {
+                let a = arguments[k]
+                if a == "--" { joined += arguments[k...]; break }
+                if a.hasPrefix("--"), !a.contains("="), k + 1 < arguments.count, isNegativeNumber(arguments[k + 1]) {
+                    joined.append(a + "=" + arguments[k + 1])
+                    k += 2
+                } else {
+                    joined.append(a)
+                    k += 1
+                }
+            }
+            guard joined != arguments, exitCode(for: error) != .success else { throw error }
+            return try parseAsRoot(joined)
+        }
+    }
+
+    static func isNegativeNumber(_ text: String) -> Bool {
+        text.count > 1 && text.hasPrefix("-") && Double(text) != nil
     }
 
     static func report(_ error: Error) -> Int32 {

@@ -214,6 +214,14 @@ final class HardenedInputTests: XCTestCase {
         }
     }
 
+    func testNegativeNumbersAreReadAsNumbers() throws {
+        assertRefused(try CLI.run(["train", "--lr", "-1"]), mentions: ["--lr -1.0: must be a positive number"], "train --lr -1")
+        assertRefused(try CLI.run(["train", "--epochs", "-2.5"]), mentions: ["--epochs"], "train --epochs -2.5")
+        assertRefused(try CLI.run(["search", "--branch", "reg", "--generations", "-3"]), mentions: ["--generations -3: must be at least 1"], "search")
+        // A formula that starts with a minus is still a formula.
+        XCTAssertEqual(try CLI.run(["loss", "show", "--branch", "reg", "-1"]).stdout, "-1\n")
+    }
+
     func testAnEmptyRunStoreIsNamedAndLeftAlone() throws {
         let run = try temporaryFolder()
         XCTAssertTrue(FileManager.default.createFile(atPath: run + "/run.sqlite", contents: Data()))
