@@ -92,6 +92,11 @@ func printError(_ text: String) {
         // operating system's reason, not Foundation's domain and code.
         case let e as NSError where e.domain == NSCocoaErrorDomain || e.domain == NSPOSIXErrorDomain:
             let path = e.userInfo[NSFilePathErrorKey] as? String ?? (e.userInfo[NSURLErrorKey] as? URL)?.path
+            // A file to write that is a folder is the user's to fix, not the environment's.
+            if let path, CLIError.isFolder(path) {
+                printError("error: \(path): is a folder, not a file: name the file to write")
+                return 2
+            }
             printError("error: \(path.map { $0 + ": " } ?? "")\(RunFolder.cause(of: e))")
             return environmentFailure
         default:
@@ -114,6 +119,17 @@ struct CLIError: Error {
     init(_ message: String) { self.message = message }
     /// A search's options' problem, by the options that fix it.
     init(_ problem: SearchProblem) { message = problem.commandLineText }
+
+    /// Refuses an output file path that is a folder (writing there failed late, and as
+    /// "NSCocoaErrorDomain error 512"); `option` names the flag that gave it.
+    static func refuseFolder(_ path: String, option: String) throws {
+        if isFolder(path) { throw CLIError("\(option) \(path): is a folder, not a file: name the file to write (in it, or elsewhere)") }
+    }
+
+    static func isFolder(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+    }
 }
 
 /// A line of a message with each control or invisible formatting character written as

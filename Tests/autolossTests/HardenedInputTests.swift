@@ -214,6 +214,21 @@ final class HardenedInputTests: XCTestCase {
         }
     }
 
+    func testOutAtAFolderSaysSo() throws {
+        let folder = try temporaryFolder()
+        let export = try CLI.run(["export", "giou", "--branch", "reg", "--out", folder])
+        assertRefused(export, mentions: ["\(folder): is a folder"], "export --out")
+        let (root, names) = try yoloFolder()
+        let convert = try CLI.run(["data", "convert", "--yolo", root, "--names", names, "--out", folder])
+        assertRefused(convert, mentions: ["\(folder): is a folder"], "data convert --out")
+        let train = try CLI.run(["train", "--epochs", "0.01", "--out", folder])
+        assertRefused(train, mentions: ["\(folder): is a folder"], "train --out")
+        // report's page, where the write itself fails: named by the one place errors are mapped.
+        let run = try temporaryFolder() + "/run"
+        try FileManager.default.copyItem(atPath: URL(fileURLWithPath: #filePath).deletingLastPathComponent().path + "/Fixtures/schema1-reg-run", toPath: run)
+        assertRefused(try CLI.run(["report", run, "--html", "--out", folder]), mentions: ["\(folder): is a folder"], "report --out")
+    }
+
     func testNegativeNumbersAreReadAsNumbers() throws {
         assertRefused(try CLI.run(["train", "--lr", "-1"]), mentions: ["--lr -1.0: must be a positive number"], "train --lr -1")
         assertRefused(try CLI.run(["train", "--epochs", "-2.5"]), mentions: ["--epochs"], "train --epochs -2.5")

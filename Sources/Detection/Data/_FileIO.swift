@@ -55,7 +55,7 @@ enum _FileIO {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try data.write(to: url, options: .atomic)
         } catch {
-            throw DataError.writeFailed(path: path, reason: reason(error))
+            throw DataError.writeFailed(path: path, reason: exists(path, directory: true) ? "it is a folder, not a file" : reason(error))
         }
     }
 

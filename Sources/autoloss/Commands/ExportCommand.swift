@@ -22,6 +22,7 @@ struct ExportCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let out { try CLIError.refuseFolder(out, option: "--out") }
         let e = try options.expr()
         let b = options.branch
         let text: String
