@@ -147,6 +147,15 @@ final class HardenedInputTests: XCTestCase {
         assertRefused(try runBounded(["evaluate", dir.url.path]), mentions: ["candidate.json: is a character device"], "candidate.json")
     }
 
+    /// check-evaluator shows the end of what the command wrote: only of regular files, and only
+    /// their last 64 KB.
+    func testCheckEvaluatorShowsTheEndsOfRegularFilesOnly() throws {
+        let out = try temporaryFolder()
+        let r = try runBounded(["check-evaluator", "--command", "cd {dir} && ln -s /dev/zero result.json", "--stage", "mos", "--out", out])
+        XCTAssertEqual(r.status, 1, r.stderr)
+        XCTAssertTrue(r.stdout.contains("FAILED: ") && r.stdout.contains("result.json: is a character device"), r.stdout)
+    }
+
     // MARK: item 10: a label file that is not a file is a bad label file
 
     func testALabelFileThatIsADanglingLinkOrAFolderIsBad() throws {

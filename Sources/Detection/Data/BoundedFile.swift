@@ -39,6 +39,20 @@ public enum BoundedFile {
         return try readAll(STDIN_FILENO, path: "standard input", role: role, maxBytes: maxBytes, expected: size)
     }
 
+    /// The last `bytes` bytes of the regular file at `path` (all of a smaller one), checked as
+    /// `read` checks it: what showing the end of a long log needs.
+    public static func readTail(_ path: String, role: String, bytes: Int) throws -> Data {
+        let handle = FileHandle(fileDescriptor: try openRegular(path, role: role), closeOnDealloc: true)
+        defer { try? handle.close() }
+        do {
+            let size = try handle.seekToEnd()
+            try handle.seek(toOffset: size - min(size, UInt64(max(0, bytes))))
+            return try handle.read(upToCount: bytes) ?? Data()
+        } catch {
+            throw DataError.unreadableFile(path: path, reason: error.localizedDescription)
+        }
+    }
+
     /// The size of the regular file at `path`, checked as `read` checks it (without reading).
     public static func regularFileSize(_ path: String, role: String) throws -> Int {
         let descriptor = try openRegular(path, role: role)
