@@ -76,4 +76,67 @@ public enum MMDetModule {
 
         """
     }
+
+    /// Why `name` cannot be the module's class name, or nil when it can: it must be an ASCII
+    /// Python identifier, not a keyword (`class`, `None`, `lambda`), and shadow neither a name
+    /// the module defines or imports (`torch`, `math`, `loss`, `weight_reduce_loss`) nor a
+    /// builtin (`super`, `float`), which the module's code would then find in its place.
+    public static func classNameProblem(_ name: String, for expr: Expr, branch: Branch) -> String? {
+        guard !name.isEmpty, name.utf8.allSatisfy({ $0 == 95 || (48...57).contains($0) || (65...90).contains($0) || (97...122).contains($0) }),
+              !(48...57).contains(name.utf8.first!) else {
+            return "'\(name)' is not a Python identifier (letters, digits and _, not starting with a digit)"
+        }
+        if pythonKeywords.contains(name) { return "'\(name)' is a Python keyword" }
+        if moduleNames(source(expr, branch: branch, className: "_")).contains(name) {
+            return "'\(name)' is one of the module's own names (its imports and functions), which the class would hide"
+        }
+        if pythonBuiltins.contains(name) { return "'\(name)' is a Python builtin, which the module uses or may use" }
+        return nil
+    }
+
+    /// The names a module's source binds at any indentation: imports (and their `as` names),
+    /// functions, classes and assignments at the top level.
+    static func moduleNames(_ source: String) -> Set<String> {
+        var names: Set<String> = []
+        for raw in source.split(separator: "\n") {
+            let line = raw.drop(while: { $0 == " " })
+            let words = line.split(whereSeparator: { " ,():=".contains($0) }).map(String.init)
+            guard let first = words.first else { continue }
+            switch first {
+            case "import":
+                names.formUnion(words.dropFirst().map { String($0.split(separator: ".")[0]) })
+            case "from":
+                if let k = words.firstIndex(of: "import") { names.formUnion(words[(k + 1)...].filter { $0 != "as" }) }
+            case "def", "class":
+                if line.count == raw.count, words.count > 1 { names.insert(words[1]) }
+            default:
+                if line.count == raw.count, line.contains("=") { names.insert(first) }
+            }
+        }
+        return names
+    }
+
+    static let pythonKeywords: Set<String> = [
+        "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del", "elif",
+        "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal", "not", "or",
+        "pass", "raise", "return", "try", "while", "with", "yield",
+    ]
+
+    /// `dir(builtins)` of Python 3.11, less the dunder names.
+    static let pythonBuiltins: Set<String> = Set("""
+        ArithmeticError AssertionError AttributeError BaseException BaseExceptionGroup BlockingIOError BrokenPipeError \
+        BufferError BytesWarning ChildProcessError ConnectionAbortedError ConnectionError ConnectionRefusedError \
+        ConnectionResetError DeprecationWarning EOFError Ellipsis EncodingWarning EnvironmentError Exception ExceptionGroup \
+        FileExistsError FileNotFoundError FloatingPointError FutureWarning GeneratorExit IOError ImportError ImportWarning \
+        IndentationError IndexError InterruptedError IsADirectoryError KeyError KeyboardInterrupt LookupError MemoryError \
+        ModuleNotFoundError NameError NotADirectoryError NotImplemented NotImplementedError OSError OverflowError \
+        PendingDeprecationWarning PermissionError ProcessLookupError RecursionError ReferenceError ResourceWarning \
+        RuntimeError RuntimeWarning StopAsyncIteration StopIteration SyntaxError SyntaxWarning SystemError SystemExit \
+        TabError TimeoutError TypeError UnboundLocalError UnicodeDecodeError UnicodeEncodeError UnicodeError \
+        UnicodeTranslateError UnicodeWarning UserWarning ValueError Warning ZeroDivisionError abs aiter all anext any ascii \
+        bin bool breakpoint bytearray bytes callable chr classmethod compile complex copyright credits delattr dict dir \
+        divmod enumerate eval exec exit filter float format frozenset getattr globals hasattr hash help hex id input int \
+        isinstance issubclass iter len license list locals map max memoryview min next object oct open ord pow print \
+        property quit range repr reversed round set setattr slice sorted staticmethod str sum super tuple type vars zip
+        """.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init))
 }

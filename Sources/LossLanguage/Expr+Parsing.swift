@@ -105,6 +105,7 @@ struct InfixParser {
             if case .symbol("(") = cursor.current.kind {
                 return try parseCall(name, at: token)
             }
+            if !Input.allCases.contains(where: { $0.name == name }) { if let loss = try knownLoss(name, at: token) { return loss } }
             return try resolveInput(name, at: token)
         case .symbol("+"):
             throw cursor.error("unexpected '+': a term is missing before it")
@@ -149,6 +150,35 @@ struct InfixParser {
         throw cursor.error("unknown function '\(name)' (functions: \(UnaryOp.allCases.map(\.name).joined(separator: ", ")), dot)", at: token)
     }
 
+    /// A known loss's name stands for its formula in this branch (`3 * giou`, `ce + 0.5 * focal`);
+    /// a name with hyphens (`log-iou`, `cse-a-reg`, `smooth-l1`) is one name when written
+    /// without spaces and it is a loss's name (else `giou-iou` is a difference). A built-in
+    /// regression loss of the detector has no formula: an error that says so. Nil: not a loss.
+    mutating func knownLoss(_ name: String, at token: Token) throws -> Expr? {
+        var names = [(name, cursor.index)]
+        var end = token.position + name.count, k = cursor.index
+        while k + 1 < cursor.tokens.count, case .symbol("-") = cursor.tokens[k].kind, cursor.tokens[k].position == end,
+              case .identifier(let part) = cursor.tokens[k + 1].kind, cursor.tokens[k + 1].position == end + 1 {
+            names.append((names.last!.0 + "-" + part, k + 2))
+            end += 1 + part.count
+            k += 2
+        }
+        let isLoss = { (n: String) in KnownLoss(name: n) != nil || KnownLoss.builtinRegressionNames.contains(n.lowercased()) }
+        guard let (whole, next) = names.last(where: { isLoss($0.0) }) else { return nil }
+        cursor.index = next
+        guard let known = KnownLoss(name: whole) else {
+            let alone = cursor.tokens.first == token && cursor.current.kind == .end
+            throw cursor.error("'\(whole)' is a built-in regression loss of the detector, not a formula: "
+                + (alone ? "a detector training takes it alone, as its regression loss" : "it cannot be composed with others in a formula"), at: token)
+        }
+        guard known.branches.contains(branch) else {
+            throw cursor.error("the known loss '\(known.name)' has no \(branch.rawValue) form (it is defined for: \(known.branches.map(\.rawValue).joined(separator: ", ")))", at: token)
+        }
+        let expr = try known.expr(branch: branch)
+        try cursor.made(expr.size, at: token)
+        return expr
+    }
+
     mutating func resolveInput(_ name: String, at token: Token) throws -> Expr {
         if let v = Input.allCases.first(where: { $0.name == name }) {
             try cursor.made(at: token)
@@ -160,7 +190,15 @@ struct InfixParser {
         if UnaryOp.byName[name.lowercased()] != nil || name.lowercased() == "dot" {
             throw cursor.error("function '\(name)' needs its arguments in parentheses", at: token)
         }
-        throw cursor.error("unknown name '\(name)' (inputs of the \(branch.rawValue) branch: \(branch.inputs.map(\.name).joined(separator: ", ")))", at: token)
+        // A prefix formula whose first operator is not capitalised (nEG(Dot(Y, ...))) is read as
+        // infix, where its capital inputs are unknown: the casing is what to fix.
+        if let first = cursor.tokens.first(where: { if case .identifier = $0.kind { return true } else { return false } }),
+           case .identifier(let head) = first.kind, head != head.lowercased(),
+           let op = UnaryOp.byPrefixName[head.lowercased()]?.prefixName ?? BinaryOp.byPrefixName[head.lowercased()]?.prefixName {
+            throw cursor.error("'\(head)' is the prefix operator \(op) in other casing: a formula in prefix form starts with a capital, as in \(op)(...); read as infix, it has names in capitals that infix does not know", at: first)
+        }
+        let lower = branch.inputs.first(where: { $0.name == name.lowercased() }).map { "did you mean '\($0.name)'? infix names are lower case; " } ?? ""
+        throw cursor.error("unknown name '\(name)' (\(lower)inputs of the \(branch.rawValue) branch: \(branch.inputs.map(\.name).joined(separator: ", ")))", at: token)
     }
 }
 

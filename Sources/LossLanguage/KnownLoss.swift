@@ -106,6 +106,13 @@ extension KnownLoss {
     ]
 }
 
+extension KnownLoss {
+    /// The regression losses the detector computes itself from the boxes (L1 and smooth L1 of
+    /// the box offsets, DIoU, CIoU): names a detector training takes, with no formula of i, u, e,
+    /// so the parser says so where a formula names one (the detector's `RegressionSlot` reads them).
+    public static let builtinRegressionNames: Set<String> = ["l1", "smooth-l1", "smooth_l1", "smoothl1", "diou", "ciou"]
+}
+
 extension Expr {
     /// A known loss's name or a formula: what every command-line formula argument accepts.
     public static func resolve(_ text: String, branch: Branch) throws -> Expr {

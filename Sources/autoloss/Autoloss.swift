@@ -31,7 +31,7 @@ struct Autoloss: ParsableCommand {
         if let path = Bundle.main.executablePath { setenv("AUTOLOSS_BIN", path, 0) }
         var status: Int32 = 0
         do {
-            var command = try parseAsRoot()
+            var command = try parseWithNegativeNumbers()
             try command.run()
         } catch {
             status = Self.report(error)
@@ -39,12 +39,41 @@ struct Autoloss: ParsableCommand {
         Foundation.exit(StandardOutput.finish(status))
     }
 
+    /// The parsed command. swift-argument-parser takes `-1` after an option for an option of
+    /// its own, so `--lr -1` said "Missing value": where the arguments do not parse as given,
+    /// an option followed by a negative number is read as `--lr=-1`, and the option's own check
+    /// says why the number is refused. Arguments that parse as given are never rewritten.
+    static func parseWithNegativeNumbers(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) throws -> ParsableCommand {
+        do { return try parseAsRoot(arguments) } catch {
+            var joined: [String] = [], k = 0
+            while k < arguments.count {
+                let a = arguments[k]
+                if a == "--" { joined += arguments[k...]; break }
+                if a.hasPrefix("--"), !a.contains("="), k + 1 < arguments.count, isNegativeNumber(arguments[k + 1]) {
+                    joined.append(a + "=" + arguments[k + 1])
+                    k += 2
+                } else {
+                    joined.append(a)
+                    k += 1
+                }
+            }
+            guard joined != arguments, exitCode(for: error) != .success else { throw error }
+            return try parseAsRoot(joined)
+        }
+    }
+
+    static func isNegativeNumber(_ text: String) -> Bool {
+        text.count > 1 && text.hasPrefix("-") && Double(text) != nil
+    }
+
     static func report(_ error: Error) -> Int32 {
         // A message that quotes a long input (a 50,000-character formula) keeps both ends.
         /// A line on stderr; if stderr itself fails there is nowhere left to say so (not a crash).
 func printError(_ text: String) {
             autoloss.printError(text.split(separator: "\n", omittingEmptySubsequences: false).map {
-                $0.count > 400 ? $0.prefix(100) + " ... " + $0.suffix(250) : $0
+                // Control characters from the input (an ESC in a formula or a file name) are
+                // shown escaped, not sent to the terminal.
+                visible($0.count > 400 ? $0.prefix(100) + " ... " + $0.suffix(250) : $0)
             }.joined(separator: "\n"))
         }
         switch error {
@@ -74,6 +103,11 @@ func printError(_ text: String) {
         // operating system's reason, not Foundation's domain and code.
         case let e as NSError where e.domain == NSCocoaErrorDomain || e.domain == NSPOSIXErrorDomain:
             let path = e.userInfo[NSFilePathErrorKey] as? String ?? (e.userInfo[NSURLErrorKey] as? URL)?.path
+            // A file to write that is a folder is the user's to fix, not the environment's.
+            if let path, CLIError.isFolder(path) {
+                printError("error: \(path): is a folder, not a file: name the file to write")
+                return 2
+            }
             printError("error: \(path.map { $0 + ": " } ?? "")\(RunFolder.cause(of: e))")
             return environmentFailure
         default:
@@ -83,7 +117,7 @@ func printError(_ text: String) {
                 print(message)
                 return 0
             }
-            printError(message)
+            autoloss.printError(message.split(separator: "\n", omittingEmptySubsequences: false).map { visible($0) }.joined(separator: "\n"))
             // Usage errors are bad input too: one code for all of it.
             return code == .validationFailure ? 2 : code.rawValue
         }
@@ -96,6 +130,32 @@ struct CLIError: Error {
     init(_ message: String) { self.message = message }
     /// A search's options' problem, by the options that fix it.
     init(_ problem: SearchProblem) { message = problem.commandLineText }
+
+    /// Refuses an output file path that is a folder (writing there failed late, and as
+    /// "NSCocoaErrorDomain error 512"); `option` names the flag that gave it.
+    static func refuseFolder(_ path: String, option: String) throws {
+        if isFolder(path) { throw CLIError("\(option) \(path): is a folder, not a file: name the file to write (in it, or elsewhere)") }
+    }
+
+    static func isFolder(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+    }
+}
+
+/// A line of a message with each control or invisible formatting character written as
+/// `\u{1B}` (as LossLanguageError shows a formula's).
+func visible(_ line: some StringProtocol) -> String {
+    var out = ""
+    for scalar in line.unicodeScalars {
+        switch scalar.properties.generalCategory {
+        case .control, .format, .lineSeparator, .paragraphSeparator:
+            out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+        default:
+            out.unicodeScalars.append(scalar)
+        }
+    }
+    return out
 }
 
 /// A line on stderr; if stderr itself fails there is nowhere left to say so (not a crash).

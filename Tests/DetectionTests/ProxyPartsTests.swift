@@ -109,6 +109,14 @@ final class ProxyPartsTests: XCTestCase {
         XCTAssertEqual(smooth.evaluate([shifted], normalizer: 1, gradient: &gradient)!, 2 * 0.5 * 0.25, accuracy: 1e-6)
     }
 
+    /// The names the formula parser calls the detector's built-in regression losses are the
+    /// ones a training takes as built-ins.
+    func testBuiltinRegressionNamesAreTheSlotsBuiltins() throws {
+        for name in KnownLoss.builtinRegressionNames {
+            XCTAssertTrue(try RegressionSlot.Kind.resolve(name).isBuiltin, name)
+        }
+    }
+
     func testPostprocessKeepsTheBestPerClassAndSuppressesOverlaps() {
         let p = Postprocess()
         let boxes: [Postprocess.Candidate] = [

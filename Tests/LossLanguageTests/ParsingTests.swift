@@ -59,6 +59,52 @@ final class ParsingTests: XCTestCase {
         XCTAssertTrue(message("1e999 * x", .sigmoid).contains("'1e999' is not a number"))
     }
 
+    /// A known loss's name inside a formula stands for its formula in that branch (issue 38).
+    func testKnownLossesExpandInsideFormulas() throws {
+        let giou = try KnownLoss(name: "giou")!.expr(branch: .reg)
+        XCTAssertEqual(try Expr.parse("3 * giou", branch: .reg), .binary(.mul, 3, giou))
+        XCTAssertEqual(try Expr.parse("giou-iou", branch: .reg), .binary(.sub, giou, try Expr.parse("1 - i / u", branch: .reg)))
+        XCTAssertEqual(try Expr.parse("1 + log-iou", branch: .reg), .binary(.add, 1, try Expr.parse("-log(i / u)", branch: .reg)))
+        XCTAssertEqual(try Expr.parse("cse-a-reg * e", branch: .reg),
+                       .binary(.mul, try KnownLoss(name: "cse-a-reg")!.expr(branch: .reg), .input(.e)))
+        XCTAssertEqual(try Expr.parse("ce + 0.5 * focal", branch: .softmax),
+                       .binary(.add, try KnownLoss(name: "ce")!.expr(branch: .softmax),
+                               .binary(.mul, 0.5, try KnownLoss(name: "focal")!.expr(branch: .softmax))))
+        XCTAssertEqual(try Expr.parse("focal", branch: .sigmoid), try KnownLoss(name: "focal")!.expr(branch: .sigmoid))
+        func message(_ text: String, _ branch: Branch) -> String {
+            do { return "parsed \(try Expr.parse(text, branch: branch))" } catch { return "\(error)" }
+        }
+        XCTAssertTrue(message("ce + giou", .softmax).contains("position 6: the known loss 'giou' has no softmax form (it is defined for: reg)"))
+        XCTAssertTrue(message("2 * diou", .reg).contains("position 5: 'diou' is a built-in regression loss of the detector"))
+        XCTAssertTrue(message("smooth-l1", .reg).contains("'smooth-l1' is a built-in regression loss of the detector, not a formula"))
+        // Spaces make a minus: 'log - iou' is not the name log-iou.
+        XCTAssertTrue(message("1 + log - iou", .reg).contains("function 'log' needs its arguments in parentheses"))
+        XCTAssertTrue(message("giou(i)", .reg).contains("'giou' is a known loss, not a function"))
+    }
+
+    /// Casing: a prefix operator in the wrong case is named, not the first input after it.
+    func testWrongCasingIsNamed() {
+        func message(_ text: String, _ branch: Branch) -> String {
+            do { return "parsed \(try Expr.parse(text, branch: branch))" } catch { return "\(error)" }
+        }
+        XCTAssertTrue(message("nEG(Dot(Y,Log(Softmax(X))))", .softmax).contains("position 1: 'nEG' is the prefix operator Neg in other casing"))
+        XCTAssertTrue(message("-dot(Y, log(softmax(x)))", .softmax).contains("unknown name 'Y' (did you mean 'y'?"))
+    }
+
+    /// Control characters of a formula are escaped in messages, the caret under them.
+    func testControlCharactersAreEscapedInMessages() {
+        do {
+            _ = try Expr.parse("x\u{1B}[2J + y", branch: .sigmoid)
+            XCTFail("parsed")
+        } catch {
+            XCTAssertEqual("\(error)", """
+                formula error at position 2: unexpected character '\\u{1B}'
+                  x\\u{1B}[2J + y
+                   ^
+                """)
+        }
+    }
+
     /// Tens of thousands of random and mutated strings: every one parses or throws; none crashes.
     func testParserNeverCrashesOnRandomInput() {
         var rng = SeededGenerator(seed: 7)

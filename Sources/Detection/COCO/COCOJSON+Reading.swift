@@ -7,10 +7,13 @@ extension COCOJSON {
     /// Bad items (a missing or mistyped field, a negative box, an unknown image or category, a
     /// duplicate id) fail with a `DetectionError` naming the file and the item, or with
     /// `policy: .skip` are left out and passed to `skipped`. Malformed JSON always fails.
+    ///
+    /// Only a regular file of at most `maxBytes` is read (a symbolic link is followed to one):
+    /// anything else throws a `DataError` naming it.
     public static func readInstances(
-        path: String, policy: BadItemPolicy = .fail, skipped: ((DetectionError) -> Void)? = nil
+        path: String, policy: BadItemPolicy = .fail, skipped: ((DetectionError) -> Void)? = nil, maxBytes: Int = defaultMaxBytes
     ) throws -> DetectionDataset {
-        try readInstances(data: readFile(path), source: path, policy: policy, skipped: skipped)
+        try readInstances(data: readFile(path, maxBytes: maxBytes), source: path, policy: policy, skipped: skipped)
     }
 
     /// Reads a COCO instances document from memory; `source` names it in errors.
@@ -28,11 +31,12 @@ extension COCOJSON {
     }
 
     /// Reads a COCO results file (a JSON array of `{"image_id", "category_id", "bbox", "score"}`)
-    /// in file order. Whether the images and categories exist is for the evaluator to check.
+    /// in file order. Whether the images and categories exist is for the evaluator to check. The
+    /// file is read as `readInstances` reads one.
     public static func readResults(
-        path: String, policy: BadItemPolicy = .fail, skipped: ((DetectionError) -> Void)? = nil
+        path: String, policy: BadItemPolicy = .fail, skipped: ((DetectionError) -> Void)? = nil, maxBytes: Int = defaultMaxBytes
     ) throws -> [ScoredBox] {
-        try readResults(data: readFile(path), source: path, policy: policy, skipped: skipped)
+        try readResults(data: readFile(path, maxBytes: maxBytes), source: path, policy: policy, skipped: skipped)
     }
 
     /// Reads a COCO results document from memory; `source` names it in errors.
@@ -50,7 +54,13 @@ extension COCOJSON {
         return detections
     }
 
-    static func readFile(_ path: String) throws -> Data {
+    /// The largest COCO JSON file read by default: 4 GB (COCO's train2017 instances are 448 MB).
+    public static let defaultMaxBytes = 4 << 30
+
+    /// What files are called in errors.
+    public static let fileRole = "COCO JSON file"
+
+    static func readFile(_ path: String, maxBytes: Int = defaultMaxBytes) throws -> Data {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw DetectionError.unreadableFile(path: path, reason: "no such file")
@@ -59,17 +69,13 @@ extension COCOJSON {
         guard FileManager.default.isReadableFile(atPath: path) else {
             throw DetectionError.unreadableFile(path: path, reason: "permission denied")
         }
-        if let mapped = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) { return mapped }
-        // Not mappable (a pipe, a device): read it through.
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw DetectionError.unreadableFile(path: path, reason: "cannot open it")
+        // A device or a FIFO has no end to read to: only a regular file is read, and at most
+        // maxBytes of it; mapped when it can be (its pages are read as the scanner gets to them).
+        if try BoundedFile.regularFileSize(path, role: fileRole) > maxBytes {
+            throw DataError.fileTooLarge(path: path, role: fileRole, limit: maxBytes)
         }
-        defer { try? handle.close() }
-        do {
-            return try handle.readToEnd() ?? Data()
-        } catch {
-            throw DetectionError.unreadableFile(path: path, reason: error.localizedDescription)
-        }
+        if let mapped = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped), mapped.count <= maxBytes { return mapped }
+        return try BoundedFile.read(path, role: fileRole, maxBytes: maxBytes)
     }
 }
 

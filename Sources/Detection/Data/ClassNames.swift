@@ -23,7 +23,7 @@ public struct ClassNames: Hashable, Sendable {
     /// Reads a names file; `.yaml` / `.yml` files are read as data.yaml, all else as one name a
     /// line. Throws `DataError` for a missing file, an empty name in the middle, or no names.
     public init(contentsOfFile path: String) throws {
-        let data = try _FileIO.read(path, role: "class names file")
+        let data = try _FileIO.read(path, role: "class names file", maxBytes: _FileIO.maxNamesFileBytes)
         guard let text = String(data: data, encoding: .utf8) else {
             throw DataError.badNames(file: path, line: 0, reason: "not UTF-8 text")
         }

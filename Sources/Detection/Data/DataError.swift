@@ -28,6 +28,11 @@ public enum DataError: Error, Hashable, Sendable, CustomStringConvertible {
     case splitNeeded(folder: String, splits: [String])
     /// Writing an output file failed.
     case writeFailed(path: String, reason: String)
+    /// Something other than a regular file where one is expected (after following symbolic
+    /// links): `kind` says what ("a folder", "a character device", "a dangling symbolic link").
+    case notAFile(path: String, role: String, kind: String)
+    /// A file (or standard input) larger than the most that is read of a `role`.
+    case fileTooLarge(path: String, role: String, limit: Int)
 
     /// What is wrong with a label line.
     public enum LabelProblem: Hashable, Sendable, CustomStringConvertible {
@@ -79,6 +84,8 @@ public enum DataError: Error, Hashable, Sendable, CustomStringConvertible {
         case .missingFile(let p, _), .unreadableFile(let p, _), .unsupportedImage(let p, _),
              .corruptImage(let p, _, _), .truncatedImage(let p, _), .writeFailed(let p, _), .imageTooLarge(let p, _, _, _):
             return p
+        case .notAFile(let p, _, _), .fileTooLarge(let p, _, _):
+            return p
         case .missingImage(let p, _, _), .badLabel(let p, _, _), .badNames(let p, _, _):
             return p
         case .noImages(let p, _):
@@ -114,6 +121,10 @@ public enum DataError: Error, Hashable, Sendable, CustomStringConvertible {
             return "\(folder): no JPEG or PNG images found; it holds the splits \(splits.joined(separator: ", ")): name one\(splits.first.map { " (e.g. \($0))" } ?? "")"
         case .writeFailed(let path, let reason):
             return "\(path): cannot write: \(reason)"
+        case .notAFile(let path, let role, let kind):
+            return "\(path): is \(kind), not a file (\(BoundedFile.article(role)) must be a regular file)"
+        case .fileTooLarge(let path, let role, let limit):
+            return "\(path): larger than \(BoundedFile.megabytes(limit)), the limit of \(BoundedFile.article(role))"
         }
     }
 }

@@ -52,12 +52,18 @@ public struct ImageHeader: Hashable, Sendable {
     /// the file is complete: that its end marker (JPEG's EOI, PNG's IEND chunk) lies in its last
     /// 4 KB. Throws `DataError`.
     public static func read(contentsOfFile path: String, maxPixels: Int = defaultMaxPixels) throws -> ImageHeader {
-        let header = try readUnchecked(path)
+        let header = try readUnchecked(path, maxBytes: maxFileBytes(maxPixels: maxPixels))
         try checkBudget(width: header.width, height: header.height, maxPixels: maxPixels, path: path)
         return header
     }
 
-    private static func readUnchecked(_ path: String) throws -> ImageHeader {
+    /// The largest image file read under a pixel budget: 8 bytes a pixel (16-bit RGBA stored
+    /// raw) and 64 MB of metadata, so that no image within the budget is refused for its size.
+    public static func maxFileBytes(maxPixels: Int) -> Int {
+        maxPixels.multipliedReportingOverflow(by: 8).partialValue.addingReportingOverflow(64 << 20).partialValue
+    }
+
+    private static func readUnchecked(_ path: String, maxBytes: Int) throws -> ImageHeader {
         let tailSize = 4096
         var (head, tail, size) = try _FileIO.readEnds(path, head: 65536, tail: tailSize, role: "image")
         if size == 0 { throw DataError.corruptImage(path: path, format: "image", reason: "the file is empty") }
@@ -71,7 +77,7 @@ public struct ImageHeader: Hashable, Sendable {
             var parsed = try parseJPEG(head, complete: head.count == size, path: path)
             if parsed == nil {
                 // Markers run past the first 64 KB (large EXIF or ICC data): read the whole file.
-                head = try _FileIO.read(path, role: "image")
+                head = try _FileIO.read(path, role: "image", maxBytes: maxBytes)
                 tail = head.suffix(tailSize)
                 parsed = try parseJPEG(head, complete: true, path: path)
             }

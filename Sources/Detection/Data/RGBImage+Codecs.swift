@@ -7,9 +7,10 @@ import _CPNG
 extension RGBImage {
     /// Decodes the JPEG or PNG file at `path` (the format is taken from the file's first bytes).
     /// Throws `DataError`: missing, unreadable, unsupported, corrupt or truncated file, or one
-    /// whose header claims more than `maxPixels` pixels (checked before any decode).
+    /// whose header claims more than `maxPixels` pixels (checked before any decode), or a file
+    /// that is not a regular file or is larger than `ImageHeader.maxFileBytes(maxPixels:)`.
     public init(contentsOfFile path: String, maxPixels: Int = ImageHeader.defaultMaxPixels) throws {
-        let data = try _FileIO.read(path, role: "image")
+        let data = try _FileIO.read(path, role: "image", maxBytes: ImageHeader.maxFileBytes(maxPixels: maxPixels))
         try self.init(encoded: data, path: path, maxPixels: maxPixels)
     }
 

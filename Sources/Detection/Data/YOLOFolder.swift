@@ -126,8 +126,10 @@ public struct YOLOFolder: Hashable, Sendable {
         }
         var record = ImageRecord(id: id, fileName: name, width: width, height: height)
         let labelPath = labelsFolder + "/" + Self.stemOf(name) + ".txt"
-        guard _FileIO.exists(labelPath) else { return record }
-        let data = try _FileIO.read(labelPath, role: "label file")
+        // No label file: a background image. Anything else there (a folder, a dangling link, a
+        // device) is a bad label file, not an image without objects.
+        guard _FileIO.anythingAt(labelPath) else { return record }
+        let data = try _FileIO.read(labelPath, role: "label file", maxBytes: _FileIO.maxLabelFileBytes)
         guard let text = String(data: data, encoding: .utf8) else {
             throw DataError.badLabel(file: labelPath, line: 1, problem: .notText)
         }

@@ -9,29 +9,33 @@ enum _FileIO {
         return isDirectory.boolValue == directory
     }
 
-    /// The whole file; `role` names it in the error if it is not there ("image", "label file").
-    static func read(_ path: String, role: String) throws -> Data {
-        guard FileManager.default.fileExists(atPath: path) else { throw DataError.missingFile(path: path, role: role) }
-        do {
-            return try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw DataError.unreadableFile(path: path, reason: reason(error))
-        }
+    /// The whole file, at most `maxBytes` of it; `role` names it in the error if it is not there
+    /// ("image", "label file"), or is not a regular file (`BoundedFile`).
+    static func read(_ path: String, role: String, maxBytes: Int) throws -> Data {
+        try BoundedFile.read(path, role: role, maxBytes: maxBytes)
+    }
+
+    /// The most read of a label file (some 2 million lines) and of a class names file.
+    static let maxLabelFileBytes = 64 << 20
+    static let maxNamesFileBytes = 16 << 20
+
+    /// Whether anything is at `path`, a dangling symbolic link included.
+    static func anythingAt(_ path: String) -> Bool {
+        var status = stat()
+        return lstat(path, &status) == 0
     }
 
     /// The file's first `head` bytes, its last `tail` bytes (overlapping the head for small files)
-    /// and its size: what a header check needs, without reading the pixels in between.
+    /// and its size: what a header check needs, without reading the pixels in between. Only a
+    /// regular file is read (`BoundedFile`): /dev/zero has no end to find.
     static func readEnds(_ path: String, head: Int, tail: Int, role: String) throws -> (head: Data, tail: Data, size: Int) {
-        guard FileManager.default.fileExists(atPath: path) else { throw DataError.missingFile(path: path, role: role) }
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw DataError.unreadableFile(path: path, reason: "permission denied or not a regular file")
-        }
+        let handle = FileHandle(fileDescriptor: try BoundedFile.openRegular(path, role: role), closeOnDealloc: true)
         defer { try? handle.close() }
         do {
             let size = Int(try handle.seekToEnd())
             if size <= head + tail {
                 try handle.seek(toOffset: 0)
-                let all = try handle.readToEnd() ?? Data()
+                let all = try handle.read(upToCount: size) ?? Data()
                 return (all, all, all.count)
             }
             try handle.seek(toOffset: 0)
@@ -51,7 +55,7 @@ enum _FileIO {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try data.write(to: url, options: .atomic)
         } catch {
-            throw DataError.writeFailed(path: path, reason: reason(error))
+            throw DataError.writeFailed(path: path, reason: exists(path, directory: true) ? "it is a folder, not a file" : reason(error))
         }
     }
 

@@ -116,7 +116,9 @@ public struct CandidateCommand: Sendable {
         guard outcome.status == 0 else {
             return failed("the evaluator command exited with status \(outcome.status)\(job): \(Self.tail(outcome.stderr)) (all of it in \(dir.path)/stderr.txt)")
         }
-        guard let data = FileManager.default.contents(atPath: CandidateFolder(dir).resultFile.path) else {
+        let written: Data?
+        do { written = try CandidateFolder(dir).resultData() } catch { return failed("\(error)") }
+        guard let data = written else {
             return failed("the evaluator command wrote no result.json in \(dir.path)\(job)")
         }
         return ResultFile.parse(data, seconds: Date().timeIntervalSince(start))
@@ -156,7 +158,7 @@ public struct CandidateCommand: Sendable {
             Self.keepOutput(of: SlurmJob.outcome(of: id, state: state, in: dir, timedOut: false), in: dir)
             try? FileManager.default.removeItem(at: jobFile)
         }
-        guard let data = FileManager.default.contents(atPath: CandidateFolder(dir).resultFile.path) else { return nil }
+        guard let data = try? CandidateFolder(dir).resultData() else { return nil }
         var result = ResultFile.parse(data, seconds: Date().timeIntervalSince(start))
         result.job = job
         return result.status == .failed ? nil : result

@@ -51,7 +51,10 @@ public struct CandidateFolder: Sendable {
     /// newer autoloss wrote, is refused with the reason.
     public func request() throws -> EvaluationRequest {
         func bad(_ reason: String) -> SearchError { .options("\(url.path) is not a candidate folder: \(reason)") }
-        guard let data = FileManager.default.contents(atPath: requestFile.path) else { throw bad("no readable candidate.json") }
+        let data: Data
+        do { data = try BoundedFile.read(requestFile.path, role: "candidate request", maxBytes: Self.maxFileBytes) } catch DataError.missingFile {
+            throw bad("no readable candidate.json")
+        } catch { throw bad("\(error)") }
         do { return try EvaluationRequest.read(data) } catch {
             throw bad("candidate.json cannot be read: \(error)")
         }
@@ -59,11 +62,27 @@ public struct CandidateFolder: Sendable {
 
     /// result.json read back as the search reads it (`ResultFile`); a missing file is a failure.
     public func readResult(seconds: Double = 0) -> EvaluationResult {
-        guard let data = FileManager.default.contents(atPath: resultFile.path) else {
-            return EvaluationResult(status: .failed, seconds: seconds, reason: "no result.json in \(url.path)")
+        do {
+            guard let data = try resultData() else {
+                return EvaluationResult(status: .failed, seconds: seconds, reason: "no result.json in \(url.path)")
+            }
+            return ResultFile.parse(data, seconds: seconds)
+        } catch {
+            return EvaluationResult(status: .failed, seconds: seconds, reason: "\(error)")
         }
-        return ResultFile.parse(data, seconds: seconds)
     }
+
+    /// result.json's bytes, nil when there is none. Only a regular file of at most
+    /// `maxFileBytes` is read: an evaluator's result.json that is a link to /dev/zero or a FIFO
+    /// is refused (a `DataError` naming it), not read without end.
+    func resultData() throws -> Data? {
+        do { return try BoundedFile.read(resultFile.path, role: "result file", maxBytes: Self.maxFileBytes) } catch DataError.missingFile {
+            return nil
+        }
+    }
+
+    /// The most read of candidate.json or result.json (their formulas have at most 4096 nodes).
+    static let maxFileBytes = 64 << 20
 
     /// Writes result.json in one step (a reader never sees half of it), in the form `ResultFile`
     /// reads, every number exact (JSONEncoder writes the shortest form that reads back the same).

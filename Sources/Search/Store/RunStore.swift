@@ -43,6 +43,10 @@ public final class RunStore: @unchecked Sendable {
     /// search of this autoloss writes, is still opened for writing once, to migrate it).
     public init(opening path: String, readOnly: Bool = false) throws {
         guard FileManager.default.fileExists(atPath: path) else { throw SearchError.notAStore(path: path, reason: "no such file") }
+        // SQLite takes an empty file for a new database and writes one into it: refused first.
+        if (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) == 0 {
+            throw SearchError.notAStore(path: path, reason: "it is empty (0 bytes), not an SQLite database")
+        }
         self.path = path
         do {
             var db = try Self.open(path, readOnly: readOnly)

@@ -79,9 +79,19 @@ struct CheckEvaluatorCommand: ParsableCommand {
         }
         let folder = CandidateFolder(dir)
         for file in [folder.resultFile, folder.stdoutFile, folder.stderrFile] {
-            guard let text = try? String(contentsOf: file, encoding: .utf8), !text.isEmpty else { continue }
+            // The end of each file only, and only of a regular file: the command's output can be
+            // gigabytes, and a result.json linked to /dev/zero has no end.
+            let tail: Data
+            do { tail = try BoundedFile.readTail(file.path, role: "output file", bytes: 64 << 10) } catch DataError.missingFile {
+                continue
+            } catch {
+                print("-- \(file.lastPathComponent): \(error)")
+                continue
+            }
+            let text = String(decoding: tail, as: UTF8.self)
+            if text.isEmpty { continue }
             let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-            print("-- \(file.lastPathComponent)" + (lines.count > 8 ? " (last 8 of \(lines.count) lines)" : ""))
+            print("-- \(file.lastPathComponent)" + (lines.count > 8 ? " (its last 8 lines)" : ""))
             for line in lines.suffix(8) where !line.isEmpty { print("   " + line) }
         }
         return valid

@@ -27,23 +27,28 @@ struct CocoEvalCommand: ParsableCommand {
     @Flag(name: .customLong("per-class"), help: "Also give each category's AP, AP50 and AP75 (area all, maxDets 100).")
     var perClass = false
 
+    @Option(name: .customLong("max-mb"), help: ArgumentHelp("The largest ground truth or detections read, in MB (files and standard input; something that is not a regular file is refused).", valueName: "MB"))
+    var maxMB = COCOJSON.defaultMaxBytes >> 20
+
     @Flag(name: .customLong("skip-bad"), help: "Leave out bad annotations and detections (unknown image or category, negative box, missing field) with a warning, instead of failing.")
     var skipBad = false
 
+    func validate() throws {
+        if maxMB < 1 || maxMB > 1 << 20 { throw ValidationError("--max-mb must be from 1 to \(1 << 20) (got \(maxMB))") }
+    }
+
     func run() throws {
+        let maxBytes = maxMB << 20
         let policy: BadItemPolicy = skipBad ? .skip : .fail
         var skippedItems: [DetectionError] = []
         let note: (DetectionError) -> Void = { skippedItems.append($0) }
-        let dataset = try COCOJSON.readInstances(path: gt, policy: policy, skipped: note)
+        let dataset = try COCOJSON.readInstances(path: gt, policy: policy, skipped: note, maxBytes: maxBytes)
         let detections: [ScoredBox]
         if dt == "-" {
-            let input: Data
-            do { input = try FileHandle.standardInput.readToEnd() ?? Data() } catch {
-                throw DetectionError.unreadableFile(path: "standard input", reason: error.localizedDescription)
-            }
+            let input = try BoundedFile.readStandardInput(role: COCOJSON.fileRole, maxBytes: maxBytes)
             detections = try COCOJSON.readResults(data: input, source: "standard input", policy: policy, skipped: note)
         } else {
-            detections = try COCOJSON.readResults(path: dt, policy: policy, skipped: note)
+            detections = try COCOJSON.readResults(path: dt, policy: policy, skipped: note, maxBytes: maxBytes)
         }
         let evaluator = try COCOEvaluator(groundTruth: dataset, options: .init(policy: policy), source: gt, skipped: note)
         let metrics = try evaluator.evaluate(detections, source: dt == "-" ? "standard input" : dt, skipped: note)

@@ -56,6 +56,7 @@ struct DataConvert: ParsableCommand {
     }
 
     func run() throws {
+        if out != "-" { try CLIError.refuseFolder(out, option: "--out") }
         let classNames = try ClassNames(contentsOfFile: names)
         let folder = try YOLOFolder(root: yolo, split: split)
         let loaded = try folder.load(names: classNames, numbering: categoryIds, options: DataLoadOptions(onError: onError, imageCheck: check, maxPixels: maxPixels))

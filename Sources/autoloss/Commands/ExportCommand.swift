@@ -22,12 +22,17 @@ struct ExportCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let out { try CLIError.refuseFolder(out, option: "--out") }
         let e = try options.expr()
         let b = options.branch
         let text: String
         switch format {
         case .pytorch: text = e.pytorch(branch: b)
-        case .mmdet: text = MMDetModule.source(e, branch: b, className: name)
+        case .mmdet:
+            if let problem = MMDetModule.classNameProblem(name, for: e, branch: b) {
+                throw CLIError("--name \(problem): the module would not run; choose another class name")
+            }
+            text = MMDetModule.source(e, branch: b, className: name)
         case .latex: text = e.latex + "\n"
         case .sympy: text = e.sympy(branch: b)
         }

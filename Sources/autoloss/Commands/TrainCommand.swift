@@ -180,6 +180,7 @@ struct TrainCommand: ParsableCommand {
         let classification = try ProxyTrainer.classificationLoss(clsName, mode: mode)
         let regression = try RegressionSlot.Kind.resolve(reg)
         if let out {
+            try CLIError.refuseFolder(out, option: "--out")
             let folder = URL(fileURLWithPath: out).deletingLastPathComponent().path
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {

@@ -1,3 +1,4 @@
+import Detection
 import Foundation
 import LossLanguage
 
@@ -13,19 +14,14 @@ struct InputsFile {
     init(path: String, branch: Branch, needed: Set<Input>) throws {
         self.path = path
         self.branch = branch
+        // Only a regular file, or standard input, and at most maxBytes of either (DataError).
         let data: Data
         if path == "-" {
-            do { data = try FileHandle.standardInput.read(upToCount: Self.maxBytes + 1) ?? Data() } catch {
-                throw CLIError("standard input: cannot be read (\(error.localizedDescription))")
-            }
+            data = try BoundedFile.readStandardInput(role: "inputs file", maxBytes: Self.maxBytes)
         } else {
-            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-            if size > Self.maxBytes { throw CLIError("\(path): larger than \(Self.maxBytes >> 20) MB, the limit of an inputs file") }
             guard FileManager.default.fileExists(atPath: path) else { throw CLIError("\(path): no such file") }
-            guard let d = FileManager.default.contents(atPath: path) else { throw CLIError("\(path): cannot be read") }
-            data = d
+            data = try BoundedFile.read(path, role: "inputs file", maxBytes: Self.maxBytes)
         }
-        if data.count > Self.maxBytes { throw CLIError("\(path): larger than \(Self.maxBytes >> 20) MB, the limit of an inputs file") }
         let top: Any
         do { top = try InputsJSON.parse(data) } catch let error as CLIError {
             throw CLIError("\(path): not valid JSON (\(error.message))")
