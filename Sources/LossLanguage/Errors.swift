@@ -29,8 +29,9 @@ public enum LossLanguageError: Error, Equatable, CustomStringConvertible {
 
     /// The text with each control or invisible formatting character (ESC, BEL, a zero-width
     /// space, a bidirectional override) written as `\u{1B}`, so that a message shows what the
-    /// input held instead of acting on the terminal.
-    static func visible(_ text: some StringProtocol) -> String {
+    /// input held instead of acting on the terminal. Public: the command line escapes every
+    /// error line with it.
+    public static func visible(_ text: some StringProtocol) -> String {
         var out = ""
         for scalar in text.unicodeScalars {
             switch scalar.properties.generalCategory {

@@ -143,20 +143,9 @@ struct CLIError: Error {
     }
 }
 
-/// A line of a message with each control or invisible formatting character written as
-/// `\u{1B}` (as LossLanguageError shows a formula's).
-func visible(_ line: some StringProtocol) -> String {
-    var out = ""
-    for scalar in line.unicodeScalars {
-        switch scalar.properties.generalCategory {
-        case .control, .format, .lineSeparator, .paragraphSeparator:
-            out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
-        default:
-            out.unicodeScalars.append(scalar)
-        }
-    }
-    return out
-}
+/// A line of a message as `LossLanguageError` shows a formula: control and invisible
+/// formatting characters written as `\u{1B}`.
+func visible(_ line: some StringProtocol) -> String { LossLanguageError.visible(line) }
 
 /// A line on stderr; if stderr itself fails there is nowhere left to say so (not a crash).
 func printError(_ text: String) {

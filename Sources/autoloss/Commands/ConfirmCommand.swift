@@ -80,13 +80,7 @@ struct ConfirmCommand: ParsableCommand {
         } else {
             let mode = mode ?? .softmax
             o = SearchOptions(branch: branch ?? mode, mode: mode, partner: partner, baseline: baseline)
-            switch evaluator ?? (command != nil ? .external(command: "") : .detector(data: "shapes")) {
-            case .simulation: o.evaluator = .simulation
-            case .detector: o.evaluator = .detector(data: data ?? "shapes")
-            case .external:
-                o.evaluator = .external(command: command ?? "")
-                o.verificationData = data
-            }
+            o.chooseEvaluator(evaluator, command: command, data: data)
             o.scheduleScale = scheduleScale
             folder = RunFolder(path: out!)
             store = FileManager.default.fileExists(atPath: folder.storePath) ? try folder.open() : nil

@@ -92,13 +92,7 @@ struct SearchCommand: ParsableCommand {
         if let topP { o.topP = topP }
         o.maxEvaluations = maxEvals
         o.timeLimitMinutes = timeLimit
-        switch evaluator ?? (command != nil ? .external(command: "") : .detector(data: "shapes")) {
-        case .simulation: o.evaluator = .simulation
-        case .detector: o.evaluator = .detector(data: data ?? "shapes")
-        case .external:
-            o.evaluator = .external(command: command ?? "")
-            o.verificationData = data
-        }
+        o.chooseEvaluator(evaluator, command: command, data: data)
         o.executor = chosenExecutor(jobs: jobs ?? 1)
         o.usesCPV = !noCPV
         o.usesMOS = !noMOS
@@ -252,5 +246,20 @@ struct SearchCommand: ParsableCommand {
         let f = DateFormatter()
         f.dateFormat = "yyyyMMdd-HHmmss"
         return f.string(from: Date())
+    }
+}
+
+extension SearchOptions {
+    /// `--evaluator`, `--command` and `--data` as search and confirm read them: the detector on
+    /// shapes unless told otherwise, external where a command is given; with an external
+    /// evaluator the data names the MOS verification images.
+    mutating func chooseEvaluator(_ choice: EvaluatorChoice?, command: String?, data: String?) {
+        switch choice ?? (command != nil ? .external(command: "") : .detector(data: "shapes")) {
+        case .simulation: evaluator = .simulation
+        case .detector: evaluator = .detector(data: data ?? "shapes")
+        case .external:
+            evaluator = .external(command: command ?? "")
+            verificationData = data
+        }
     }
 }
