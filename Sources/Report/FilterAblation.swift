@@ -114,7 +114,7 @@ public struct FilterAblation {
             _ = try runArm(arm, store, evaluator)
             rows.append(Row(name: arm.name, report: try RunReport(store: store)))
             text = table(rows)
-            try Data(text.utf8).write(to: tablePath)
+            try RunFile.replace(tablePath, with: Data(text.utf8))
             _ = try? ReportPage(folder: folder).write()
         }
         return text

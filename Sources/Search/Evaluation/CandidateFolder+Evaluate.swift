@@ -28,7 +28,7 @@ extension CandidateFolder {
         case nil:
             throw SearchError.options("\(requestFile.path) names no evaluator ({\"detector\": {\"data\": \"shapes\"}}, {\"simulation\": {}} or {\"external\": {\"command\": ...}})")
         }
-        do { try writeResult(result) } catch {
+        do { try writeResult(result) } catch let e as SearchError { throw e } catch {
             throw SearchError.io(path: resultFile.path, cause: RunFolder.cause(of: error))
         }
         return result

@@ -65,16 +65,9 @@ public struct RunFolder: Sendable {
         return ns.localizedDescription
     }
 
-    /// Appends a line to search.log; a failure (a full disk) is `SearchError.io` with the cause.
+    /// Appends a line to search.log (never through a link: `RunFile`); a failure (a full disk)
+    /// is `SearchError.io` with the cause.
     public func appendLog(_ line: String) throws {
-        let data = Data((line + "\n").utf8)
-        do {
-            guard let handle = try? FileHandle(forWritingTo: log) else { return try data.write(to: log) }
-            defer { try? handle.close() }
-            try handle.seekToEnd()
-            try handle.write(contentsOf: data)
-        } catch {
-            throw SearchError.io(path: log.path, cause: Self.cause(of: error))
-        }
+        try RunFile.append(Data((line + "\n").utf8), to: log)
     }
 }

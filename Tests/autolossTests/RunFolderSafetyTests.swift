@@ -1,0 +1,127 @@
+import Detection
+import Foundation
+import LossLanguage
+import Search
+import XCTest
+
+/// Issue 38's findings about run and candidate folders, each through the built binary: a link
+/// planted in a run folder is never written through, a finished run reads from read-only
+/// storage, a refused resume writes nothing, `--resume` applies or refuses every option, and one
+/// candidate folder is evaluated by one process at a time.
+final class RunFolderSafetyTests: XCTestCase {
+    var folder: URL!
+
+    override func setUp() {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("autoloss-runfiles-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    }
+
+    override func tearDown() {
+        // A read-only copy is made writable again to be removed.
+        _ = try? CLI.run(URL(fileURLWithPath: "/bin/chmod"), ["-R", "u+w", folder.path])
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    /// A finished simulation run (a second).
+    func finishedRun(_ name: String, _ extra: [String] = []) throws -> String {
+        let out = folder.appendingPathComponent(name).path
+        let r = try CLI.run(["search", "--branch", "reg", "--evaluator", "simulation", "--generations", "1", "--population", "4",
+                             "--top-k", "2", "--out", out] + extra)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        return out
+    }
+
+    /// A file outside the run folder that a link in it points at.
+    func victim(_ name: String) throws -> URL {
+        let url = folder.appendingPathComponent("victim-\(name)")
+        try Data("precious\n".utf8).write(to: url)
+        return url
+    }
+
+    func plant(_ file: String, in run: String, pointingAt target: URL) throws {
+        let link = run + "/" + file
+        try? FileManager.default.removeItem(atPath: link)
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target.path)
+    }
+
+    func assertUntouched(_ target: URL, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(try String(contentsOf: target, encoding: .utf8), "precious\n", "written through \(what)", file: file, line: line)
+    }
+
+    func isLink(_ path: String) -> Bool { (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) != nil }
+
+    /// Item 4: the lock and the logs, appended to, refuse a link in their place (exit 3, the
+    /// file named); the files written whole replace the link. Nothing outside is written.
+    func testLinksInARunFolderAreNeverWrittenThrough() throws {
+        let run = try finishedRun("run")
+        for name in ["run.lock", "search.log"] {
+            let target = try victim(name)
+            try plant(name, in: run, pointingAt: target)
+            let r = try CLI.run(["search", "--resume", run, "--generations", "2"])
+            XCTAssertEqual(r.status, 3, "\(name): \(r.stderr)")
+            XCTAssertTrue(r.stderr.contains("\(run)/\(name): a symbolic link"), "\(name): \(r.stderr)")
+            assertUntouched(target, name)
+            try FileManager.default.removeItem(atPath: run + "/" + name)
+        }
+        let confirmLog = try victim("confirm.log")
+        try plant("confirm.log", in: run, pointingAt: confirmLog)
+        let confirm = try CLI.run(["confirm", run, "--top", "1", "--seeds", "1", "--horizons", "1", "--weights", "1"])
+        XCTAssertEqual(confirm.status, 3, confirm.stderr)
+        XCTAssertTrue(confirm.stderr.contains("\(run)/confirm.log: a symbolic link"), confirm.stderr)
+        assertUntouched(confirmLog, "confirm.log")
+        try FileManager.default.removeItem(atPath: run + "/confirm.log")
+
+        var targets: [String: URL] = [:]
+        for name in ["hall-of-fame.json", "report.html"] {
+            targets[name] = try victim(name)
+            try plant(name, in: run, pointingAt: targets[name]!)
+        }
+        let resumed = try CLI.run(["search", "--resume", run, "--generations", "2"])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        for (name, target) in targets {
+            assertUntouched(target, name)
+            XCTAssertFalse(isLink(run + "/" + name), "\(name) is the run's own file again")
+        }
+        XCTAssertTrue(try String(contentsOfFile: run + "/hall-of-fame.json", encoding: .utf8).hasPrefix("["))
+    }
+
+    /// Item 4: a filter ablation's table and a candidate folder's result.json replace a link.
+    func testAblationTableAndCandidateFilesReplaceLinks() throws {
+        let ablation = folder.appendingPathComponent("ablation").path
+        let first = try CLI.run(["search", "--branch", "reg", "--evaluator", "simulation", "--ablate", "--max-evals", "2",
+                                 "--population", "3", "--top-k", "1", "--out", ablation])
+        XCTAssertEqual(first.status, 0, first.stderr)
+        let table = try victim("ablation.txt")
+        try plant("ablation.txt", in: ablation, pointingAt: table)
+        let again = try CLI.run(["search", "--resume", ablation])
+        XCTAssertEqual(again.status, 0, again.stderr)
+        assertUntouched(table, "ablation.txt")
+        XCTAssertFalse(isLink(ablation + "/ablation.txt"))
+
+        let candidate = CandidateFolder(folder.appendingPathComponent("candidate"))
+        let request = EvaluationRequest(pair: LossPair(classification: try Expr.resolve("ce", branch: .softmax), mode: .softmax,
+                                                       regression: try Expr.resolve("giou", branch: .reg)),
+                                        searched: .reg, stage: .mos, seed: 1, generation: 0, slot: 0,
+                                        setup: EvaluationSetup(evaluator: .simulation))
+        try candidate.write(request)
+        let result = try victim("result.json")
+        try plant("result.json", in: candidate.url.path, pointingAt: result)
+        let evaluated = try CLI.run(["evaluate", candidate.url.path])
+        XCTAssertEqual(evaluated.status, 0, evaluated.stderr)
+        assertUntouched(result, "result.json")
+        XCTAssertFalse(isLink(candidate.resultFile.path))
+        XCTAssertEqual(candidate.readResult().status, .ok)
+        // Written again (the search writes a folder before each evaluation).
+        var targets: [String: URL] = [:]
+        for name in ["candidate.json", "formula.txt", "prefix.txt", "loss.py"] {
+            targets[name] = try victim(name)
+            try plant(name, in: candidate.url.path, pointingAt: targets[name]!)
+        }
+        try candidate.write(request)
+        for (name, target) in targets {
+            assertUntouched(target, name)
+            XCTAssertFalse(isLink(candidate.url.path + "/" + name), name)
+        }
+        XCTAssertEqual(try candidate.request(), request)
+    }
+}
