@@ -124,4 +124,56 @@ final class RunFolderSafetyTests: XCTestCase {
         }
         XCTAssertEqual(try candidate.request(), request)
     }
+
+    /// Item 6: a finished run copied to read-only storage (no run.sqlite-shm beside the store,
+    /// none can be made) reports as the original does; so does a killed run whose last
+    /// results are still in its write-ahead log (run.sqlite-wal), which must not be lost.
+    func testReportReadsARunOnReadOnlyStorage() throws {
+        let finished = try finishedRun("finished")
+        // A run killed mid-search: its store's newest pages are in run.sqlite-wal.
+        let killed = folder.appendingPathComponent("killed").path
+        let slow = #"sleep 0.05; n=$(wc -c < formula.txt); echo "{\"status\": \"ok\", \"ap\": 0.$((n % 90 + 10))}" > result.json"#
+        let search = try CLI.start(["search", "--branch", "reg", "--generations", "3", "--population", "5", "--top-k", "2",
+                                    "--command", slow, "--out", killed])
+        CLI.waitForFile(killed + "/report.html", seconds: 60)
+        kill(search.processIdentifier, SIGKILL)
+        search.waitUntilExit()
+        for (name, run) in [("finished", finished), ("killed", killed)] {
+            let copy = folder.appendingPathComponent("read-only-\(name)").path
+            try FileManager.default.copyItem(atPath: run, toPath: copy)
+            try? FileManager.default.removeItem(atPath: copy + "/run.sqlite-shm")
+            let wal = (try? FileManager.default.attributesOfItem(atPath: copy + "/run.sqlite-wal")[.size] as? Int) ?? 0
+            XCTAssertEqual(wal > 0, name == "killed", "\(name): run.sqlite-wal holds \(wal) bytes")
+            XCTAssertEqual(try CLI.run(URL(fileURLWithPath: "/bin/chmod"), ["-R", "a-w", copy]).status, 0)
+            let files = try FileManager.default.contentsOfDirectory(atPath: copy).sorted()
+            for arguments in [["report"], ["report", "--json"]] {
+                let expected = try CLI.run([arguments[0], run] + arguments.dropFirst())
+                XCTAssertEqual(expected.status, 0, expected.stderr)
+                let r = try readOnly([arguments[0], copy] + arguments.dropFirst(), folder: copy)
+                XCTAssertEqual(r.status, 0, "\(name) \(arguments): \(r.stderr)")
+                XCTAssertEqual(r.stdout, expected.stdout.replacingOccurrences(of: run, with: copy), "\(name) \(arguments)")
+            }
+            XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: copy).sorted(), files, "\(name): nothing written")
+        }
+    }
+
+    /// Runs the binary where `folder` cannot be written. Root writes whatever the permissions
+    /// say (CI runs as root): there the folder is bound read-only in a private mount namespace,
+    /// or, where mounts are not allowed, the command runs as nobody.
+    func readOnly(_ arguments: [String], folder: String) throws -> CLIResult {
+        if getuid() != 0 { return try CLI.run(arguments) }
+        let fm = FileManager.default
+        let probe = #"! touch "$1/.probe" 2>/dev/null"#
+        if fm.isExecutableFile(atPath: "/usr/bin/unshare"),
+           try CLI.run(URL(fileURLWithPath: "/usr/bin/unshare"), ["-m", "sh", "-c", #"mount --bind -o ro "$1" "$1" && "# + probe, "sh", folder]).status == 0 {
+            return try CLI.run(URL(fileURLWithPath: "/usr/bin/unshare"),
+                               ["-m", "sh", "-c", #"mount --bind -o ro "$1" "$1" && shift && exec "$@""#, "sh", folder, CLI.binary.path] + arguments)
+        }
+        let nobody = ["--reuid=65534", "--regid=65534", "--clear-groups"]
+        if fm.isExecutableFile(atPath: "/usr/bin/setpriv"),
+           try CLI.run(URL(fileURLWithPath: "/usr/bin/setpriv"), nobody + ["sh", "-c", probe + #" && [ -x "$2" ]"#, "sh", folder, CLI.binary.path]).status == 0 {
+            return try CLI.run(URL(fileURLWithPath: "/usr/bin/setpriv"), nobody + [CLI.binary.path] + arguments)
+        }
+        throw XCTSkip("running as root with neither a read-only bind mount (unshare -m) nor setpriv to drop to nobody: the folder cannot be made read-only for this process")
+    }
 }
