@@ -68,8 +68,11 @@ public struct FilterAblation {
             throw SearchError.ablationExists(path: folder.url.path)
         }
         let arms = self.arms
-        return try resume(zip(arms, try arms.map { try $0.folder.create($0.options) }).map { ($0, $1) },
-                          evaluators: evaluators, announce: announce, runArm: runArm)
+        let stores = try arms.map { try $0.folder.create($0.options) }
+        // Held while the arms run, as a resume of the ablation holds it: one process at a time.
+        let lock = try folder.lock()
+        defer { lock.release() }
+        return try resume(zip(arms, stores).map { ($0, $1) }, evaluators: evaluators, announce: announce, runArm: runArm)
     }
 
     /// Whether `url` holds a filter ablation (its arms' stores; no run of its own).

@@ -176,4 +176,19 @@ final class RunFolderSafetyTests: XCTestCase {
         }
         throw XCTSkip("running as root with neither a read-only bind mount (unshare -m) nor setpriv to drop to nobody: the folder cannot be made read-only for this process")
     }
+
+    /// Item 7: a resume refused because another process writes the run (here this test holds
+    /// its lock) leaves the store and the log as they were.
+    func testARefusedResumeWritesNothing() throws {
+        let run = try finishedRun("run")
+        let before = try RunFolder(path: run).open(readOnly: true).options()
+        let log = try String(contentsOfFile: run + "/search.log", encoding: .utf8)
+        let lock = try RunFolder(path: run).lock()
+        defer { lock.release() }
+        let r = try CLI.run(["search", "--resume", run, "--generations", "2", "--jobs", "3", "--eval-timeout", "50"])
+        XCTAssertEqual(r.status, 2, r.stderr)
+        XCTAssertTrue(r.stderr.contains("run folder in use by process \(getpid())"), r.stderr)
+        XCTAssertEqual(try RunFolder(path: run).open(readOnly: true).options(), before)
+        XCTAssertEqual(try String(contentsOfFile: run + "/search.log", encoding: .utf8), log)
+    }
 }

@@ -133,12 +133,13 @@ struct SearchCommand: ParsableCommand {
         if confirm { try confirmRun(run.folder, store: store, options: o) }
     }
 
-    /// `--confirm`: the run's best 3 losses confirmed with `confirm`'s defaults.
-    func confirmRun(_ folder: RunFolder, store: RunStore, options o: SearchOptions) throws {
+    /// `--confirm`: the run's best 3 losses confirmed with `confirm`'s defaults; `locked`: the
+    /// caller holds the run's lock.
+    func confirmRun(_ folder: RunFolder, store: RunStore, options o: SearchOptions, locked: Bool = false) throws {
         let best = try RunReport(store: store).hallOfFame.top(3).map(\.expr.infix)
         guard !best.isEmpty else { throw CLIError("--confirm: the search trained no loss on the proxy task: nothing to confirm") }
         let plan = Confirmation(branch: o.branch, mode: o.mode, partner: o.partner, baseline: o.baseline, losses: best)
-        try ConfirmCommand.confirm(plan, options: o, folder: folder, store: store)
+        try ConfirmCommand.confirm(plan, options: o, folder: folder, store: store, locked: locked)
     }
 
     /// `--mos-rung`: a fraction, `preset`, or where not given the branch's default on the
@@ -164,12 +165,16 @@ struct SearchCommand: ParsableCommand {
     func resumeRun(_ path: String) throws {
         let folder = RunFolder(path: path)
         if FilterAblation.isAblation(folder.url) { return try resumeAblation(folder.url) }
-        let store = try folder.open()
+        // The run's lock before anything is written to it (a migration, the options): a resume
+        // refused because another process writes the run leaves the run as it was.
+        let (store, lock) = try folder.openLocked()
+        defer { lock.release() }
         let o = try resumed(store.options())
         try store.updateExecution(o)
         let run = SearchRun(folder: folder, json: json)
-        try run.run(o, store: store, evaluator: o.makeExecutor(folder: folder, data: o.resolveData(searchingFrom: DetectorData.searchPath), worker: Worker.binary))
-        if confirm { try confirmRun(folder, store: store, options: o) }
+        try run.run(o, store: store, evaluator: o.makeExecutor(folder: folder, data: o.resolveData(searchingFrom: DetectorData.searchPath), worker: Worker.binary),
+                    locked: true)
+        if confirm { try confirmRun(folder, store: store, options: o, locked: true) }
     }
 
     /// A stored run's options with this command's budgets and execution. Where and how
@@ -200,6 +205,10 @@ struct SearchCommand: ParsableCommand {
     /// (the same for all, so the arms stay comparable), the table printed at the end. An
     /// ablation spans sessions: four arms of 30 proxy trainings are hours on two cores.
     func resumeAblation(_ folder: URL) throws {
+        // The ablation's lock first, as a run's: a second resume is refused before it writes
+        // the arms' options.
+        let lock = try RunFolder(folder).lock()
+        defer { lock.release() }
         let (ablation, arms) = try FilterAblation.stored(folder, adjust: resumed)
         for (arm, store) in arms { try store.updateExecution(arm.options) }
         let data = try arms[0].0.options.resolveData(searchingFrom: DetectorData.searchPath)

@@ -17,10 +17,12 @@ struct SearchRun {
     /// The first line search.log could not take (a full disk): the run ends with it, exit 3.
     private let logFailure = FirstError()
 
+    /// Runs the search under the run's lock; `locked`: the caller holds it already (a resume
+    /// takes it before it writes anything).
     @discardableResult
-    func run(_ o: SearchOptions, store: RunStore, evaluator: any Executor) throws -> SearchSummary {
-        let lock = try folder.lock()
-        defer { lock.release() }
+    func run(_ o: SearchOptions, store: RunStore, evaluator: any Executor, locked: Bool = false) throws -> SearchSummary {
+        let lock = locked ? nil : try folder.lock()
+        defer { lock?.release() }
         let stop = StopRequest()
         Interruption.install(stop)
         log("search \(o.branch.rawValue): partner \(o.partner), baseline \(o.baseline), evaluator \(o.evaluator.name), MOS: \(o.mosLabel), seed \(o.seed), run \(folder.url.path)", echo: !json)
