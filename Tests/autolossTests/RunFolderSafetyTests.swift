@@ -191,4 +191,43 @@ final class RunFolderSafetyTests: XCTestCase {
         XCTAssertEqual(try RunFolder(path: run).open(readOnly: true).options(), before)
         XCTAssertEqual(try String(contentsOfFile: run + "/search.log", encoding: .utf8), log)
     }
+
+    /// Item 8: `--resume` takes budgets and where evaluations run; every other option of a new
+    /// search is refused by name (exit 2), and the run is left as it was.
+    func testResumeRefusesWhatItCannotChange() throws {
+        let run = try finishedRun("run")
+        let log = try String(contentsOfFile: run + "/search.log", encoding: .utf8)
+        let cases: [[String]] = [
+            ["--evaluator", "detector"], ["--command", "true"], ["--seed", "9"], ["--out", folder.appendingPathComponent("elsewhere").path],
+            ["--population", "3"], ["--top-k", "1"], ["--top-p", "1"], ["--no-cpv"], ["--no-mos"], ["--data", "shapes"],
+            ["--fit-minutes", "5"], ["--branch", "reg"],
+        ]
+        for extra in cases {
+            let r = try CLI.run(["search", "--resume", run, "--generations", "2"] + extra)
+            XCTAssertEqual(r.status, 2, "\(extra): \(r.stderr)")
+            XCTAssertTrue(r.stderr.contains("cannot change \(extra[0]):"), "\(extra): \(r.stderr)")
+        }
+        XCTAssertEqual(try String(contentsOfFile: run + "/search.log", encoding: .utf8), log)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("elsewhere").path))
+    }
+
+    /// Item 8: `--allow-overrun` on resume is applied with the time limit, as a budget. Proxy
+    /// trainings take 2.5 s and MOS 0.1 s; a resumed generation's second proxy training would
+    /// end after the 4 s limit: it starts only with `--allow-overrun`.
+    func testResumeAppliesAllowOverrun() throws {
+        let paced = #"if [ "$AUTOLOSS_STAGE" = proxy ]; then sleep 2.5; else sleep 0.1; fi; echo '{"status": "ok", "ap": 0.5}' > result.json"#
+        let run = folder.appendingPathComponent("run").path
+        let first = try CLI.run(["search", "--branch", "reg", "--generations", "1", "--population", "2", "--top-k", "2", "--command", paced,
+                                 "--out", run])
+        XCTAssertEqual(first.status, 0, first.stderr)
+        var started: [String: Int] = [:]
+        for (name, extra) in [("limited", [String]()), ("overrun", ["--allow-overrun"])] {
+            let copy = folder.appendingPathComponent(name).path
+            try FileManager.default.copyItem(atPath: run, toPath: copy)
+            let r = try CLI.run(["search", "--resume", copy, "--generations", "2", "--time-limit", "0.066"] + extra)
+            XCTAssertEqual(r.status, 0, "\(name): \(r.stderr)")
+            started[name] = r.stdout.components(separatedBy: "\n").filter { $0.hasPrefix("[proxy g1 #") && $0.contains("started") }.count
+        }
+        XCTAssertEqual(started, ["limited": 1, "overrun": 2])
+    }
 }

@@ -12,7 +12,8 @@ struct SearchCommand: ParsableCommand {
         discussion: """
         The run folder (--out) holds run.sqlite (every candidate and stage), search.log and \
         hall-of-fame.json. --resume DIR continues an interrupted run from its store; budgets given \
-        with --resume replace the stored ones. Evaluators: 'detector' (the default: the built-in \
+        with --resume replace the stored ones, and where evaluations run may change; any other \
+        option is refused. Evaluators: 'detector' (the default: the built-in \
         proxy detector trained in process on --data, MOS and proxy schedules), 'simulation' (seconds \
         per candidate: a linear classifier or free boxes optimised with the loss), 'external' (your \
         training command, see README).
@@ -76,10 +77,23 @@ struct SearchCommand: ParsableCommand {
             throw ValidationError("--time-limit must be a positive number of minutes, at most \(Int(Self.maxMinutes)) (a year; got \(timeLimit))")
         }
         if resume == nil && branch == nil { throw ValidationError("give --branch softmax|sigmoid|reg, or --resume RUN") }
-        if resume != nil && (branch != nil || mode != nil || partner != nil || baseline != nil || ablate || scheduleScale != nil
-            || rungs != nil || hurdleMargin != nil || tunedBaseline != nil || mosSeeds != nil || mosRung != nil || initSeed != nil) {
-            throw ValidationError("--resume continues a run with its own branch, losses, filters and schedules; give only budgets and where evaluations run (--executor, --sbatch-arg, --jobs, --eval-timeout) with it")
+        if resume != nil, !fixedOnResume.isEmpty {
+            throw ValidationError("--resume cannot change \(fixedOnResume.joined(separator: ", ")): a run keeps its own task, losses, filters, schedules, evaluator, seed and folder; give only budgets (--generations, --max-evals, --time-limit, --allow-overrun) and where evaluations run (--executor, --sbatch-arg, --jobs, --eval-timeout) with it")
         }
+    }
+
+    /// The options given that set up a new run, which a resumed run keeps from its store (README:
+    /// budgets and where evaluations run may change on resume, what they compute may not).
+    var fixedOnResume: [String] {
+        let given: [(String, Bool)] = [
+            ("--branch", branch != nil), ("--mode", mode != nil), ("--partner", partner != nil), ("--baseline", baseline != nil),
+            ("--population", population != nil), ("--top-k", topK != nil), ("--top-p", topP != nil), ("--fit-minutes", fitMinutes != nil),
+            ("--seed", seed != nil), ("--data", data != nil), ("--evaluator", evaluator != nil), ("--command", command != nil),
+            ("--schedule-scale", scheduleScale != nil), ("--rungs", rungs != nil), ("--hurdle-margin", hurdleMargin != nil),
+            ("--tuned-baseline", tunedBaseline != nil), ("--init-seed", initSeed != nil), ("--mos-seeds", mosSeeds != nil),
+            ("--mos-rung", mosRung != nil), ("--no-cpv", noCPV), ("--no-mos", noMOS), ("--out", out != nil), ("--ablate", ablate),
+        ]
+        return given.filter(\.1).map(\.0)
     }
 
     func run() throws {
@@ -185,6 +199,7 @@ struct SearchCommand: ParsableCommand {
         if let generations { o.generations = generations }
         if let maxEvals { o.maxEvaluations = maxEvals }
         if let timeLimit { o.timeLimitMinutes = timeLimit }
+        if allowOverrun { o.allowOverrun = true }
         if executor != nil { o.executor = chosenExecutor(jobs: o.executor.jobs) }
         if !sbatchArguments.isEmpty, case .slurm(_, let j) = o.executor { o.executor = .slurm(arguments: sbatchArguments, jobs: j) }
         if let jobs { o.executor = o.executor.with(jobs: jobs) }
