@@ -230,4 +230,25 @@ final class RunFolderSafetyTests: XCTestCase {
         }
         XCTAssertEqual(started, ["limited": 1, "overrun": 2])
     }
+
+    /// Item 9: a second `autoloss evaluate` of a folder being evaluated is refused (exit 2, the
+    /// process that has it named) instead of writing result.json beside the first.
+    func testOneCandidateFolderIsEvaluatedByOneProcessAtATime() throws {
+        let candidate = CandidateFolder(folder.appendingPathComponent("candidate"))
+        // The command says that it runs, then waits (5 s at most) for the test's word.
+        let command = #"touch started; for i in $(seq 100); do [ -e go ] && break; sleep 0.05; done; echo '{"status": "ok", "ap": 0.5}' > result.json"#
+        try candidate.write(EvaluationRequest(pair: LossPair(classification: try Expr.resolve("ce", branch: .softmax), mode: .softmax,
+                                                             regression: try Expr.resolve("giou", branch: .reg)),
+                                              searched: .reg, stage: .mos, seed: 1, generation: 0, slot: 0,
+                                              setup: EvaluationSetup(evaluator: .external(command: command))))
+        let first = try CLI.start(["evaluate", candidate.url.path])
+        XCTAssertTrue(CLI.waitForFile(candidate.url.path + "/started", seconds: 60))
+        let second = try CLI.run(["evaluate", candidate.url.path])
+        _ = FileManager.default.createFile(atPath: candidate.url.path + "/go", contents: nil)
+        first.waitUntilExit()
+        XCTAssertEqual(second.status, 2, second.stderr)
+        XCTAssertTrue(second.stderr.contains("candidate folder in use by process \(first.processIdentifier)"), second.stderr)
+        XCTAssertEqual(first.terminationStatus, 0)
+        XCTAssertEqual(candidate.readResult().ap, 50, "AP in points")
+    }
 }

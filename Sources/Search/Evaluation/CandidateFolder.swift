@@ -31,6 +31,8 @@ public struct CandidateFolder: Sendable {
     var commandFile: URL { url.appendingPathComponent("command.txt") }
     var pidFile: URL { url.appendingPathComponent("command.pid") }
     var slurmJobFile: URL { url.appendingPathComponent("slurm.job") }
+    /// Held by the process evaluating the folder (`lock()`).
+    public var lockFile: URL { url.appendingPathComponent("evaluation.lock") }
 
     /// Writes the evaluation's files (and removes an old result and output).
     public func write(_ request: EvaluationRequest) throws {
@@ -100,4 +102,8 @@ public struct CandidateFolder: Sendable {
                               reason: r.reason.isEmpty ? nil : r.reason, seconds: r.seconds, rungs: r.rungs)
         try RunFile.replace(resultFile, with: encoder.encode(written))
     }
+
+    /// The folder's lock, for as long as the returned value lives: one process evaluates it at a
+    /// time; another is refused with the process that has it.
+    public func lock() throws -> RunLock { try RunLock(file: lockFile) { .candidateInUse(path: url.path, process: $0) } }
 }

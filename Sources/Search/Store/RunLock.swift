@@ -7,8 +7,9 @@ import Darwin
 
 /// The run folder's lock: one search (or resume) writes a run at a time. An advisory `flock` on
 /// run.lock, which holds the owner's process id; the system drops it when the process ends,
-/// however it ends, so a killed search never leaves its run locked. The file is opened without
-/// following a link (`RunFile`), and the commands the owner starts do not inherit it.
+/// however it ends, so a killed search never leaves its run locked. A candidate folder has one
+/// too (`CandidateFolder.lock()`): one evaluation writes its result at a time. The file is opened
+/// without following a link (`RunFile`), and the commands the owner starts do not inherit it.
 public final class RunLock: @unchecked Sendable {
     private var descriptor: Int32
 
