@@ -68,8 +68,11 @@ public struct FilterAblation {
             throw SearchError.ablationExists(path: folder.url.path)
         }
         let arms = self.arms
-        return try resume(zip(arms, try arms.map { try $0.folder.create($0.options) }).map { ($0, $1) },
-                          evaluators: evaluators, announce: announce, runArm: runArm)
+        let stores = try arms.map { try $0.folder.create($0.options) }
+        // Held while the arms run, as a resume of the ablation holds it: one process at a time.
+        let lock = try folder.lock()
+        defer { lock.release() }
+        return try resume(zip(arms, stores).map { ($0, $1) }, evaluators: evaluators, announce: announce, runArm: runArm)
     }
 
     /// Whether `url` holds a filter ablation (its arms' stores; no run of its own).
@@ -114,7 +117,7 @@ public struct FilterAblation {
             _ = try runArm(arm, store, evaluator)
             rows.append(Row(name: arm.name, report: try RunReport(store: store)))
             text = table(rows)
-            try Data(text.utf8).write(to: tablePath)
+            try RunFile.replace(tablePath, with: Data(text.utf8))
             _ = try? ReportPage(folder: folder).write()
         }
         return text

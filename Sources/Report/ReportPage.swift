@@ -54,7 +54,7 @@ public struct ReportPage: Sendable {
     @discardableResult
     public func write(to path: URL? = nil) throws -> URL {
         let target = path ?? defaultPath
-        try Data(html().utf8).write(to: target, options: .atomic)
+        try RunFile.replace(target, with: Data(html().utf8))
         return target
     }
 

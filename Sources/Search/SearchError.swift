@@ -11,6 +11,8 @@ public enum SearchError: Error, Equatable, CustomStringConvertible {
     case notAStore(path: String, reason: String)
     /// Another process is writing the run (a search or a resume).
     case runInUse(path: String, process: String)
+    /// Another process is evaluating the candidate folder.
+    case candidateInUse(path: String, process: String)
     /// The file system or the database failed: the file and the cause, in a line.
     case io(path: String, cause: String)
     /// The baseline loss could not be evaluated at a stage: nothing to compare with.
@@ -26,6 +28,8 @@ public enum SearchError: Error, Equatable, CustomStringConvertible {
         case .ablationExists(let path): return "\(path) exists: choose a new folder for the ablation, or resume it"
         case .notAStore(let path, let reason): return "\(path) is not a run store this autoloss can resume: \(reason)"
         case .runInUse(let path, let process): return "run folder in use by process \(process): \(path) (wait for it to end, or stop it)"
+        case .candidateInUse(let path, let process):
+            return "candidate folder in use by process \(process): \(path) (another evaluation of it runs: wait for it to end, or stop it)"
         case .io(let path, let cause): return "\(path): \(cause)"
         case .baselineFailed(let name, let stage, let reason):
             return "the baseline \(name) could not be evaluated at the \(stage) stage, so the search stops: \(reason)"

@@ -8,6 +8,12 @@ extension CandidateFolder {
     @discardableResult
     public func evaluate(dataSearchPath: [String]) throws -> EvaluationResult {
         let request = try request()
+        // One evaluation of a folder at a time: two would run the training twice and write
+        // result.json (and the command's files) over each other. A second is refused rather
+        // than made to wait: a worker that waited would then train again what the first
+        // trained, and a Slurm job would hold its allocation idle meanwhile.
+        let lock = try lock()
+        defer { lock.release() }
         let result: EvaluationResult
         switch request.setup.evaluator {
         case .simulation?:
@@ -28,7 +34,7 @@ extension CandidateFolder {
         case nil:
             throw SearchError.options("\(requestFile.path) names no evaluator ({\"detector\": {\"data\": \"shapes\"}}, {\"simulation\": {}} or {\"external\": {\"command\": ...}})")
         }
-        do { try writeResult(result) } catch {
+        do { try writeResult(result) } catch let e as SearchError { throw e } catch {
             throw SearchError.io(path: resultFile.path, cause: RunFolder.cause(of: error))
         }
         return result

@@ -31,6 +31,8 @@ public struct CandidateFolder: Sendable {
     var commandFile: URL { url.appendingPathComponent("command.txt") }
     var pidFile: URL { url.appendingPathComponent("command.pid") }
     var slurmJobFile: URL { url.appendingPathComponent("slurm.job") }
+    /// Held by the process evaluating the folder (`lock()`).
+    public var lockFile: URL { url.appendingPathComponent("evaluation.lock") }
 
     /// Writes the evaluation's files (and removes an old result and output).
     public func write(_ request: EvaluationRequest) throws {
@@ -42,8 +44,8 @@ public struct CandidateFolder: Sendable {
             // A built-in loss has no formula to hand the user's code: its name only.
             if case .formula(let e) = slot { files += [("\(prefix).txt", e.prefix(branch: branch)), ("\(python).py", e.pytorch(branch: branch))] }
         }
-        for (name, text) in files { try text.write(to: url.appendingPathComponent(name), atomically: true, encoding: .utf8) }
-        try request.json().write(to: requestFile, options: .atomic)
+        for (name, text) in files { try RunFile.replace(url.appendingPathComponent(name), with: Data(text.utf8)) }
+        try RunFile.replace(requestFile, with: request.json())
         for file in [resultFile, stdoutFile, stderrFile] { try? FileManager.default.removeItem(at: file) }
     }
 
@@ -98,6 +100,10 @@ public struct CandidateFolder: Sendable {
         encoder.outputFormatting = [.sortedKeys]
         let written = Written(status: r.status.rawValue, stats: r.status == .ok || r.status == .pruned ? r.stats : nil,
                               reason: r.reason.isEmpty ? nil : r.reason, seconds: r.seconds, rungs: r.rungs)
-        try encoder.encode(written).write(to: resultFile, options: .atomic)
+        try RunFile.replace(resultFile, with: encoder.encode(written))
     }
+
+    /// The folder's lock, for as long as the returned value lives: one process evaluates it at a
+    /// time; another is refused with the process that has it.
+    public func lock() throws -> RunLock { try RunLock(file: lockFile) { .candidateInUse(path: url.path, process: $0) } }
 }

@@ -62,7 +62,7 @@ struct SlurmJob {
             case .success(let submitted): id = submitted
             case .failure(let message): return CommandOutcome(status: 1, stderr: "", failure: message)
             }
-            try? Data("\(id)\n".utf8).write(to: Self.idFile(in: directory))
+            try? RunFile.replace(Self.idFile(in: directory), with: Data("\(id)\n".utf8))
             let (state, cancelledHere, timedOut) = Self.follow(id, stop: stop, timeout: timeout)
             let outcome = Self.outcome(of: id, state: state, in: directory, timedOut: timedOut)
             let byOthers = state?.state == "CANCELLED" && !cancelledHere

@@ -54,6 +54,15 @@ public struct RunFolder: Sendable {
     /// The store of an existing run; `readOnly` for readers beside a running search.
     public func open(readOnly: Bool = false) throws -> RunStore { try RunStore(opening: storePath, readOnly: readOnly) }
 
+    /// The store of an existing run, to write, opened under the run's lock, which is taken
+    /// first: a run that another process writes is refused before anything is written to it.
+    public func openLocked() throws -> (store: RunStore, lock: RunLock) {
+        // No lock file is left where there is no run.
+        guard FileManager.default.fileExists(atPath: storePath) else { throw SearchError.notAStore(path: storePath, reason: "no such file") }
+        let lock = try lock()
+        return (try open(), lock)
+    }
+
     /// The operating system's reason for a file error ("Permission denied", "Not a directory"),
     /// without Foundation's domain and code.
     public static func cause(of error: Error) -> String {
@@ -65,16 +74,9 @@ public struct RunFolder: Sendable {
         return ns.localizedDescription
     }
 
-    /// Appends a line to search.log; a failure (a full disk) is `SearchError.io` with the cause.
+    /// Appends a line to search.log (never through a link: `RunFile`); a failure (a full disk)
+    /// is `SearchError.io` with the cause.
     public func appendLog(_ line: String) throws {
-        let data = Data((line + "\n").utf8)
-        do {
-            guard let handle = try? FileHandle(forWritingTo: log) else { return try data.write(to: log) }
-            defer { try? handle.close() }
-            try handle.seekToEnd()
-            try handle.write(contentsOf: data)
-        } catch {
-            throw SearchError.io(path: log.path, cause: Self.cause(of: error))
-        }
+        try RunFile.append(Data((line + "\n").utf8), to: log)
     }
 }

@@ -87,7 +87,13 @@ public final class RunStore: @unchecked Sendable {
                 try db.execute(sql: "PRAGMA synchronous = FULL")
             }
         }
-        do { return StoreConnection(queue: try DatabaseQueue(path: path, configuration: configuration), path: path) } catch let e as DatabaseError {
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            // A reader's first read, here: on read-only storage it is what fails.
+            if readOnly { try queue.read { _ = try Int.fetchOne($0, sql: "SELECT count(*) FROM sqlite_master") } }
+            return StoreConnection(queue: queue, path: path)
+        } catch let e as DatabaseError {
+            if readOnly, Self.needsWritableFolder(e), let copy = try? Self.openCopy(path, configuration: configuration) { return copy }
             throw StoreConnection.error(e, path: path)
         }
     }

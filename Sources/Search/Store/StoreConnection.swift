@@ -7,6 +7,8 @@ import GRDB
 struct StoreConnection: Sendable {
     let queue: DatabaseQueue
     let path: String
+    /// The private copy the queue reads, for a store on read-only storage (`RunStore.openCopy`).
+    var copy: StoreCopy? = nil
 
     func read<T>(_ body: (Database) throws -> T) throws -> T {
         try guarded { try queue.read(body) }

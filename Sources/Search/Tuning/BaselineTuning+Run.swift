@@ -90,7 +90,7 @@ extension BaselineTuning {
                                 stats: result.stats, seconds: result.seconds, reason: result.reason)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(training).write(to: file, options: .atomic)
+        try RunFile.replace(file, with: encoder.encode(training))
         log(String(format: "%@, seed %llu: %@ in %.0f s", setting.label, seed,
                    result.status == .ok ? String(format: "AP %.2f", training.ap) : "diverged (\(result.reason))", result.seconds))
         return training
@@ -139,7 +139,7 @@ public struct TunedBaseline: Sendable, Codable {
     public func write(to url: URL) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(self).write(to: url, options: .atomic)
+        try RunFile.replace(url, with: encoder.encode(self))
     }
 
     /// Reads `tuning.json`, or a folder holding one; a missing or unreadable file throws with the path.

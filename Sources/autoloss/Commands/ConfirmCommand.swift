@@ -119,6 +119,8 @@ struct ConfirmCommand: ParsableCommand {
         status.start { log.line($0); status.wrote() }
         defer { status.stop() }
         log.line(budget(plan, options: o, data: data, store: store))
+        // A log that cannot take its first line stops the confirmation before any training.
+        if let error = log.failure { throw error }
         let stop = StopRequest()
         Interruption.install(stop, stopping: "the trainings under way end now; the finished ones are kept, the same command goes on")
         let run = try ConfirmationRun(plan: plan, store: store,
@@ -192,14 +194,8 @@ final class ConfirmationLog: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if echo { printError(text) }
-        do {
-            if !FileManager.default.fileExists(atPath: url.path) { try Data().write(to: url) }
-            let handle = try FileHandle(forWritingTo: url)
-            defer { try? handle.close() }
-            try handle.seekToEnd()
-            try handle.write(contentsOf: Data((text + "\n").utf8))
-        } catch {
-            if failure == nil { failure = SearchError.io(path: url.path, cause: RunFolder.cause(of: error)) }
+        do { try RunFile.append(Data((text + "\n").utf8), to: url) } catch {
+            if failure == nil { failure = error }
         }
     }
 }

@@ -14,7 +14,8 @@ struct EvaluateCommand: ParsableCommand {
         discussion: """
         The folder holds prefix.txt, partner_prefix.txt and candidate.json (branch, mode, stage, seed, and \
         the evaluator: {"detector": {"data": ...}}, {"simulation": {}} or {"external": {"command": ...}}). \
-        Exit 0 when result.json was written, whatever its status (ok, diverged, failed with the reason).
+        Exit 0 when result.json was written, whatever its status (ok, diverged, failed with the reason); \
+        exit 2 when another process is evaluating the folder (one at a time: it holds evaluation.lock).
         """)
 
     @Argument(help: "The candidate folder.") var folder: String

@@ -20,6 +20,9 @@ struct ReportCommand: ParsableCommand {
 
     func run() throws {
         if html {
+            // Before the page is made, as export, data convert and train refuse one: the page's
+            // write (RunFile's rename) would fail on a folder as the environment's error.
+            if let out { try CLIError.refuseFolder(out, option: "--out") }
             let page = ReportPage(folder: RunFolder(path: runFolder))
             return print(try page.write(to: out.map { URL(fileURLWithPath: $0) }).path)
         }

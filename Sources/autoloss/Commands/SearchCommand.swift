@@ -12,7 +12,8 @@ struct SearchCommand: ParsableCommand {
         discussion: """
         The run folder (--out) holds run.sqlite (every candidate and stage), search.log and \
         hall-of-fame.json. --resume DIR continues an interrupted run from its store; budgets given \
-        with --resume replace the stored ones. Evaluators: 'detector' (the default: the built-in \
+        with --resume replace the stored ones, and where evaluations run may change; any other \
+        option is refused. Evaluators: 'detector' (the default: the built-in \
         proxy detector trained in process on --data, MOS and proxy schedules), 'simulation' (seconds \
         per candidate: a linear classifier or free boxes optimised with the loss), 'external' (your \
         training command, see README).
@@ -76,10 +77,23 @@ struct SearchCommand: ParsableCommand {
             throw ValidationError("--time-limit must be a positive number of minutes, at most \(Int(Self.maxMinutes)) (a year; got \(timeLimit))")
         }
         if resume == nil && branch == nil { throw ValidationError("give --branch softmax|sigmoid|reg, or --resume RUN") }
-        if resume != nil && (branch != nil || mode != nil || partner != nil || baseline != nil || ablate || scheduleScale != nil
-            || rungs != nil || hurdleMargin != nil || tunedBaseline != nil || mosSeeds != nil || mosRung != nil || initSeed != nil) {
-            throw ValidationError("--resume continues a run with its own branch, losses, filters and schedules; give only budgets and where evaluations run (--executor, --sbatch-arg, --jobs, --eval-timeout) with it")
+        if resume != nil, !fixedOnResume.isEmpty {
+            throw ValidationError("--resume cannot change \(fixedOnResume.joined(separator: ", ")): a run keeps its own task, losses, filters, schedules, evaluator, seed and folder; give only budgets (--generations, --max-evals, --time-limit, --allow-overrun) and where evaluations run (--executor, --sbatch-arg, --jobs, --eval-timeout) with it")
         }
+    }
+
+    /// The options given that set up a new run, which a resumed run keeps from its store (README:
+    /// budgets and where evaluations run may change on resume, what they compute may not).
+    var fixedOnResume: [String] {
+        let given: [(String, Bool)] = [
+            ("--branch", branch != nil), ("--mode", mode != nil), ("--partner", partner != nil), ("--baseline", baseline != nil),
+            ("--population", population != nil), ("--top-k", topK != nil), ("--top-p", topP != nil), ("--fit-minutes", fitMinutes != nil),
+            ("--seed", seed != nil), ("--data", data != nil), ("--evaluator", evaluator != nil), ("--command", command != nil),
+            ("--schedule-scale", scheduleScale != nil), ("--rungs", rungs != nil), ("--hurdle-margin", hurdleMargin != nil),
+            ("--tuned-baseline", tunedBaseline != nil), ("--init-seed", initSeed != nil), ("--mos-seeds", mosSeeds != nil),
+            ("--mos-rung", mosRung != nil), ("--no-cpv", noCPV), ("--no-mos", noMOS), ("--out", out != nil), ("--ablate", ablate),
+        ]
+        return given.filter(\.1).map(\.0)
     }
 
     func run() throws {
@@ -127,12 +141,13 @@ struct SearchCommand: ParsableCommand {
         if confirm { try confirmRun(run.folder, store: store, options: o) }
     }
 
-    /// `--confirm`: the run's best 3 losses confirmed with `confirm`'s defaults.
-    func confirmRun(_ folder: RunFolder, store: RunStore, options o: SearchOptions) throws {
+    /// `--confirm`: the run's best 3 losses confirmed with `confirm`'s defaults; `locked`: the
+    /// caller holds the run's lock.
+    func confirmRun(_ folder: RunFolder, store: RunStore, options o: SearchOptions, locked: Bool = false) throws {
         let best = try RunReport(store: store).hallOfFame.top(3).map(\.expr.infix)
         guard !best.isEmpty else { throw CLIError("--confirm: the search trained no loss on the proxy task: nothing to confirm") }
         let plan = Confirmation(branch: o.branch, mode: o.mode, partner: o.partner, baseline: o.baseline, losses: best)
-        try ConfirmCommand.confirm(plan, options: o, folder: folder, store: store)
+        try ConfirmCommand.confirm(plan, options: o, folder: folder, store: store, locked: locked)
     }
 
     /// `--mos-rung`: a fraction, `preset`, or where not given the branch's default on the
@@ -158,12 +173,16 @@ struct SearchCommand: ParsableCommand {
     func resumeRun(_ path: String) throws {
         let folder = RunFolder(path: path)
         if FilterAblation.isAblation(folder.url) { return try resumeAblation(folder.url) }
-        let store = try folder.open()
+        // The run's lock before anything is written to it (a migration, the options): a resume
+        // refused because another process writes the run leaves the run as it was.
+        let (store, lock) = try folder.openLocked()
+        defer { lock.release() }
         let o = try resumed(store.options())
         try store.updateExecution(o)
         let run = SearchRun(folder: folder, json: json)
-        try run.run(o, store: store, evaluator: o.makeExecutor(folder: folder, data: o.resolveData(searchingFrom: DetectorData.searchPath), worker: Worker.binary))
-        if confirm { try confirmRun(folder, store: store, options: o) }
+        try run.run(o, store: store, evaluator: o.makeExecutor(folder: folder, data: o.resolveData(searchingFrom: DetectorData.searchPath), worker: Worker.binary),
+                    locked: true)
+        if confirm { try confirmRun(folder, store: store, options: o, locked: true) }
     }
 
     /// A stored run's options with this command's budgets and execution. Where and how
@@ -174,6 +193,7 @@ struct SearchCommand: ParsableCommand {
         if let generations { o.generations = generations }
         if let maxEvals { o.maxEvaluations = maxEvals }
         if let timeLimit { o.timeLimitMinutes = timeLimit }
+        if allowOverrun { o.allowOverrun = true }
         if executor != nil { o.executor = chosenExecutor(jobs: o.executor.jobs) }
         if !sbatchArguments.isEmpty, case .slurm(_, let j) = o.executor { o.executor = .slurm(arguments: sbatchArguments, jobs: j) }
         if let jobs { o.executor = o.executor.with(jobs: jobs) }
@@ -194,6 +214,10 @@ struct SearchCommand: ParsableCommand {
     /// (the same for all, so the arms stay comparable), the table printed at the end. An
     /// ablation spans sessions: four arms of 30 proxy trainings are hours on two cores.
     func resumeAblation(_ folder: URL) throws {
+        // The ablation's lock first, as a run's: a second resume is refused before it writes
+        // the arms' options.
+        let lock = try RunFolder(folder).lock()
+        defer { lock.release() }
         let (ablation, arms) = try FilterAblation.stored(folder, adjust: resumed)
         for (arm, store) in arms { try store.updateExecution(arm.options) }
         let data = try arms[0].0.options.resolveData(searchingFrom: DetectorData.searchPath)

@@ -17,13 +17,18 @@ struct SearchRun {
     /// The first line search.log could not take (a full disk): the run ends with it, exit 3.
     private let logFailure = FirstError()
 
+    /// Runs the search under the run's lock; `locked`: the caller holds it already (a resume
+    /// takes it before it writes anything).
     @discardableResult
-    func run(_ o: SearchOptions, store: RunStore, evaluator: any Executor) throws -> SearchSummary {
-        let lock = try folder.lock()
-        defer { lock.release() }
+    func run(_ o: SearchOptions, store: RunStore, evaluator: any Executor, locked: Bool = false) throws -> SearchSummary {
+        let lock = locked ? nil : try folder.lock()
+        defer { lock?.release() }
         let stop = StopRequest()
         Interruption.install(stop)
         log("search \(o.branch.rawValue): partner \(o.partner), baseline \(o.baseline), evaluator \(o.evaluator.name), MOS: \(o.mosLabel), seed \(o.seed), run \(folder.url.path)", echo: !json)
+        // A log that cannot take its first line (a link in its place, no permission) stops the
+        // run before any training.
+        if let error = logFailure.error { throw error }
         let evolution = try Evolution(options: o, store: store, evaluator: evaluator, stop: stop, report: { p in
             log(json ? Self.progressJSON(p).text : Self.progressLine(p), echo: true)
             _ = try? ReportPage(folder: folder).write()
@@ -46,7 +51,7 @@ struct SearchRun {
                      ("ap75", .number(e.result.figures["ap75"] ?? -1)),
                      ("gain", .number((e.result.ap ?? 0) - (summary.baselineProxy?.ap ?? 0))), ("generation", .number(Double(e.generation)))])
         })
-        try Data(fame.text.utf8).write(to: folder.hallOfFame)
+        try RunFile.replace(folder.hallOfFame, with: Data(fame.text.utf8))
         // A run a signal stopped goes on from its store.
         let stopped = summary.stopReason + (summary.stoppedBy == nil ? "" : "; continue with --resume")
         if json {
