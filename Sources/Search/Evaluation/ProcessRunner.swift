@@ -143,6 +143,13 @@ enum ProcessRunner {
             #endif
         }
         var left = remaining()
+        // A process in the middle of execve shows an empty environment and may have just left
+        // the group (setsid), so one empty look can miss it: only a second one, a moment
+        // later, says nothing is left.
+        if !left.groupRuns && left.others.isEmpty {
+            Thread.sleep(forTimeInterval: 0.05)
+            left = remaining()
+        }
         for signal in [SIGTERM, SIGKILL] {
             guard left.groupRuns || !left.others.isEmpty else { return }
             if let group, left.groupRuns { kill(-group, signal) }
