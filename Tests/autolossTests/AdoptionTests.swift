@@ -58,10 +58,15 @@ final class AdoptionTests: XCTestCase {
         #endif
     }
 
-    /// Starts `arguments`, waits until `log` shows a training started, and SIGKILLs the search.
-    func killWhileTraining(_ arguments: [String], log: String) throws {
+    /// Starts `arguments`, waits until `log` shows a training started and the search has
+    /// written its command.pid (what a resume adopts by: a search killed between starting the
+    /// command and writing it, microseconds, leaves a training the resume runs again), and
+    /// SIGKILLs the search.
+    func killWhileTraining(_ arguments: [String], log: String, out: String) throws {
         let process = try CLI.start(arguments)
         XCTAssertTrue(CLI.waitForFile(log, seconds: 20))
+        let deadline = Date().addingTimeInterval(20)
+        while pidFiles(out).isEmpty && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
     }
@@ -73,7 +78,7 @@ final class AdoptionTests: XCTestCase {
         let quiet = search("quiet")
         XCTAssertEqual(try CLI.run(quiet.arguments).status, 0)
         let killed = search("killed")
-        try killWhileTraining(killed.arguments, log: killed.log)
+        try killWhileTraining(killed.arguments, log: killed.log, out: killed.out)
         let resumed = try CLI.run(["search", "--resume", killed.out])
         XCTAssertEqual(resumed.status, 0, resumed.stderr)
         XCTAssertEqual(try trainings(killed.log), try trainings(quiet.log))
@@ -88,7 +93,7 @@ final class AdoptionTests: XCTestCase {
         XCTAssertEqual(try CLI.run(quiet.arguments).status, 0)
         try Data().write(to: hold)
         let orphaned = search("orphaned", generations: 1)
-        try killWhileTraining(orphaned.arguments, log: orphaned.log)
+        try killWhileTraining(orphaned.arguments, log: orphaned.log, out: orphaned.out)
         let orphans = commandPids(orphaned.out)
         XCTAssertFalse(orphans.isEmpty, "the training outlives the search")
         XCTAssertEqual(try CLI.interrupted(["search", "--resume", orphaned.out], after: 2), 130,
@@ -109,7 +114,7 @@ final class AdoptionTests: XCTestCase {
         XCTAssertEqual(try CLI.run(quiet.arguments).status, 0)
         try Data().write(to: hold)
         let killed = search("killed", generations: 1)
-        try killWhileTraining(killed.arguments, log: killed.log)
+        try killWhileTraining(killed.arguments, log: killed.log, out: killed.out)
         let orphans = commandPids(killed.out)
         XCTAssertFalse(orphans.isEmpty, "the training outlives the search")
         for pid in orphans { kill(-pid, SIGKILL) }
