@@ -153,6 +153,7 @@ func printError(_ text: String) {
 }
 
 extension Branch: ExpressibleByArgument {}
+extension Schedule: ExpressibleByArgument {}
 
 extension EvaluatorChoice: ExpressibleByArgument {
     /// The name alone: `--data` and `--command` give the detector's data and the command.

@@ -7,23 +7,23 @@ import XCTest
 final class StageSchedulerTests: XCTestCase {
     func testUtilisationCountsTheIdleWorker() throws {
         let scheduler = StageScheduler(jobs: 2)
-        XCTAssertNil(scheduler.workerTime.utilisation(jobs: 2), "no training yet")
+        XCTAssertNil(scheduler.utilisation, "no training yet")
         let results = try scheduler.run([0, 1, 2], mayStart: { _ in true }) { _ in
             Thread.sleep(forTimeInterval: 0.3)
-            return (EvaluationResult(status: .ok, stats: [0.5], seconds: 0.3), 0)
+            return EvaluationResult(status: .ok, stats: [0.5], seconds: 0.3)
         }
         XCTAssertEqual(results.compactMap { $0 }.count, 3)
         // Busy 3 x 0.3 s of the 2 x 0.6 s the two workers had: 0.75, less where the machine
         // delayed a start (a loaded machine only lowers it).
-        let u = try XCTUnwrap(scheduler.workerTime.utilisation(jobs: 2))
+        let u = try XCTUnwrap(scheduler.utilisation)
         XCTAssertLessThan(u, 0.9)
         XCTAssertGreaterThan(u, 0.4)
         // One worker, the same trainings back to back: busy nearly all the time.
         let serial = StageScheduler(jobs: 1)
         _ = try serial.run([0, 1, 2], mayStart: { _ in true }) { _ in
             Thread.sleep(forTimeInterval: 0.1)
-            return (EvaluationResult(status: .ok, stats: [0.5], seconds: 0.1), 0)
+            return EvaluationResult(status: .ok, stats: [0.5], seconds: 0.1)
         }
-        XCTAssertGreaterThan(try XCTUnwrap(serial.workerTime.utilisation(jobs: 1)), 0.75)
+        XCTAssertGreaterThan(try XCTUnwrap(serial.utilisation), 0.75)
     }
 }

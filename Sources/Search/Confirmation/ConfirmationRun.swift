@@ -148,9 +148,9 @@ public final class ConfirmationRun {
                 observe(event(.started))
                 let result = executor.evaluate(request, context: EvaluationContext(progress: { observe(event(.progress($0))) }, stop: stop))
                 observe(event(.finished(result)))
-                if stop.isRequested && result.status == .failed { return (result, 0) }  // ended by the stop: not a finding
+                if stop.isRequested && result.status == .failed { return result }  // ended by the stop: not a finding
                 try store.record(ConfirmationTraining(loss: loss, setting: setting, seed: seed, horizon: horizon, phase: phase, result: result))
-                return (result, 0)
+                return result
             })
         for (k, r) in recorded.enumerated() {
             // A training the stop ended is no finding: neither recorded nor told.

@@ -13,11 +13,20 @@ extension Evolution {
     /// Fills a generation: seeds (generation 0), random formulas, or children of `parents`,
     /// screened until `population` pass or the attempts run out; all recorded in one transaction.
     func screen(generation g: Int, parents: [Expr], using rng: inout SplitMix64) throws -> [Screened] {
+        var seeds = g == 0 && options.seedWithKnownLosses ? breeder.seeds : []
+        return try screen(generation: g, firstSlot: 0, parents: parents, seeds: &seeds, wanted: options.population,
+                          attempts: options.screeningAttempts, using: &rng).survivors
+    }
+
+    /// Screens raw candidates (`seeds` first, then new ones) of generation `g` from slot
+    /// `firstSlot` on, until `wanted` pass or `attempts` were made; records them in one
+    /// transaction. Returns the survivors and the slot after the last one screened.
+    func screen(generation g: Int, firstSlot: Int, parents: [Expr], seeds: inout [Expr], wanted: Int, attempts: Int,
+                using rng: inout SplitMix64) throws -> (survivors: [Screened], nextSlot: Int) {
         var records: [CandidateRecord] = []
         var survivors: [Screened] = []
-        var seeds = g == 0 && options.seedWithKnownLosses ? breeder.seeds : []
-        var slot = 0
-        while survivors.count < options.population && slot < options.screeningAttempts {
+        var slot = firstSlot
+        while survivors.count < wanted && slot - firstSlot < attempts {
             if let signal = stop.signalNumber { throw SearchStopped(signal: signal) }
             let (expr, origin, from) = breeder.next(parents: parents, seeds: &seeds, using: &rng)
             defer { slot += 1 }
@@ -40,6 +49,6 @@ extension Evolution {
         }
         try store.recordBatch(records)
         funnel.screening = cascade.counts
-        return survivors
+        return (survivors, slot)
     }
 }

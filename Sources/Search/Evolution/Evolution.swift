@@ -31,6 +31,10 @@ public final class Evolution {
     public private(set) var baselineProxy: EvaluationResult?
     var funnel = Funnel()
     let started = Date()
+    /// The run's clock: the wall clock, or a virtual one (`SearchOptions.virtualClock`).
+    let runClock: any RunClock
+    /// With a virtual clock, the evaluator that times its trainings (its real seconds).
+    let virtualDurations: VirtualDurations?
     /// `--max-evals`, counted exactly, and the time limit.
     var budget: TrainingBudget
     /// Of what the budget spent, the proxy stage's share (the funnel's proxy equivalents).
@@ -59,8 +63,13 @@ public final class Evolution {
                                     observe: observe)
         population = Population(topP: options.topP)
         budget = TrainingBudget(options)
-        clock = TimeLimit(options, started: started)
-        scheduler = StageScheduler(jobs: executor.jobs)
+        virtualDurations = options.virtualClock == true ? (executor as? InProcessExecutor)?.evaluator as? VirtualDurations : nil
+        if options.virtualClock == true && virtualDurations == nil {
+            throw SearchError.options("a virtual clock needs the simulation's trainings timed by it (VirtualDurations), in this process")
+        }
+        runClock = virtualDurations == nil ? WallClock(started: started) : VirtualClock()
+        clock = TimeLimit(options, clock: runClock)
+        scheduler = StageScheduler(jobs: executor.jobs, clock: runClock, virtualDuration: virtualDurations.map { _ in { $0.seconds } })
     }
 
     /// Runs until a budget ends it, or a stop request; returns the hall of fame so far.
@@ -70,11 +79,16 @@ public final class Evolution {
         var stoppedBy: Int32?
         do {
             try measureBaselines()
-            for g in 0..<options.generations {
-                if let reason = try generation(g) {
-                    stopReason = reason
-                    break
+            switch options.scheduleInUse {
+            case .generational:
+                for g in 0..<options.generations {
+                    if let reason = try generation(g) {
+                        stopReason = reason
+                        break
+                    }
                 }
+            case .async:
+                stopReason = try runAsync()
             }
         } catch let stop as SearchStopped {
             stoppedBy = stop.signal
@@ -84,9 +98,14 @@ public final class Evolution {
         if funnel.failed > 0 && funnel.mosTrained == 0 && funnel.proxyEvaluated == funnel.failed {
             throw SearchError.evaluationsFailed(count: funnel.failed, store: store.path)
         }
+        let seconds = Date().timeIntervalSince(started)
+        let virtualSeconds = virtualDurations.map { _ in runClock.elapsed }
         return SearchSummary(hallOfFame: population.hallOfFame, baselineMOS: baselineMOS, baselineProxy: baselineProxy,
-                             funnel: funnel, seconds: Date().timeIntervalSince(started), stopReason: stopReason, stoppedBy: stoppedBy,
-                             utilisation: scheduler.workerTime.utilisation(jobs: scheduler.jobs))
+                             funnel: funnel, seconds: seconds, stopReason: stopReason, stoppedBy: stoppedBy,
+                             utilisation: scheduler.utilisation, virtualSeconds: virtualSeconds,
+                             schedulerShare: virtualDurations.flatMap { v in
+                                 virtualSeconds.flatMap { $0 > 0 ? max(0, seconds - v.realSeconds) / $0 : nil }
+                             })
     }
 
     /// One generation: screening, MOS, then the best K on the proxy task, up to `jobs` trainings
@@ -98,19 +117,8 @@ public final class Evolution {
         if options.usesMOS {
             let results = try trainAll(survivors, stage: .mos, generation: g)
             for (s, done) in zip(survivors, results) {
-                guard let r = done?.result else { continue }
-                spend(budget.costs.cost(of: r, stage: .mos))
-                if r.status == .failed {
-                    funnel.failed += 1
-                    continue
-                }
-                funnel.mosTrained += 1
-                if let ap = r.ap, ap > 0 { population.addMOS(s.expr, ap: ap) }
-                if let ap = r.ap, ap >= mosBar {
-                    ranked.append((s, ap))
-                } else {
-                    funnel.mosRejected += 1
-                }
+                guard let r = done?.result, let ap = absorbMOS(r, of: s) else { continue }
+                ranked.append((s, ap))
             }
             // MOS stops short of the budget to leave the proxy stage its share
             // (`TrainingBudget.mosMayStart`): only the time limit ends the generation here.
@@ -123,23 +131,44 @@ public final class Evolution {
         let results = try trainAll(chosen, stage: .proxy, generation: g, hurdles: hurdleBars())
         for (s, done) in zip(chosen, results) {
             guard let (r, elapsed) = done else { continue }
-            funnel.proxyEvaluated += 1
-            let cost = budget.costs.cost(of: r, stage: .proxy)
-            proxySpent += cost
-            funnel.proxyEquivalents = proxySpent.value
-            spend(cost)
-            if r.status == .failed { funnel.failed += 1 }
-            if r.status == .pruned, let last = r.rungs?.last {
-                funnel.proxyPruned += 1
-                population.addPruned(s.expr, fraction: last.fraction, ap: last.ap)
-            }
-            if r.ap != nil {
-                population.add(HallOfFame.Entry(expr: s.expr, result: r, generation: g, elapsed: elapsed, spent: funnel.trainingsSpent))
-            }
+            absorbProxy(r, of: s, generation: g, elapsed: elapsed)
         }
         if results.contains(where: { $0 == nil }), let reason = budgetExhausted() { return reason }
         report(progress(generation: g))
         return budgetExhausted()
+    }
+
+    /// Takes a MOS result into the funnel, the budget and the population; returns its AP where
+    /// it clears MOS's bar (the candidate may go to the proxy task).
+    func absorbMOS(_ r: EvaluationResult, of s: Screened) -> Double? {
+        spend(budget.costs.cost(of: r, stage: .mos))
+        if r.status == .failed {
+            funnel.failed += 1
+            return nil
+        }
+        funnel.mosTrained += 1
+        if let ap = r.ap, ap > 0 { population.addMOS(s.expr, ap: ap) }
+        if let ap = r.ap, ap >= mosBar { return ap }
+        funnel.mosRejected += 1
+        return nil
+    }
+
+    /// Takes a proxy result, which ended `elapsed` seconds into the run, into the funnel, the
+    /// budget and the population (the hall of fame where it has an AP).
+    func absorbProxy(_ r: EvaluationResult, of s: Screened, generation g: Int, elapsed: TimeInterval) {
+        funnel.proxyEvaluated += 1
+        let cost = budget.costs.cost(of: r, stage: .proxy)
+        proxySpent += cost
+        funnel.proxyEquivalents = proxySpent.value
+        spend(cost)
+        if r.status == .failed { funnel.failed += 1 }
+        if r.status == .pruned, let last = r.rungs?.last {
+            funnel.proxyPruned += 1
+            population.addPruned(s.expr, fraction: last.fraction, ap: last.ap)
+        }
+        if r.ap != nil {
+            population.add(HallOfFame.Entry(expr: s.expr, result: r, generation: g, elapsed: elapsed, spent: funnel.trainingsSpent))
+        }
     }
 
     /// Spends `cost` units of the budget; the funnel shows it in whole trainings.
@@ -184,7 +213,7 @@ public final class Evolution {
 
     /// Trains candidates at one stage through the scheduler: a candidate whose training would
     /// start after the time limit, or (MOS) leave the proxy stage no budget, gets nil. Each
-    /// result comes with the run's elapsed seconds when it finished: the hall of fame's time to
+    /// result comes with the run's elapsed seconds when it finished (the run's clock): the hall of fame's time to
     /// an AP (the ablation's speed-up) is that of the training itself, not of the end of its
     /// generation.
     func trainAll(_ items: [Screened], stage: TrainingStage, generation g: Int, hurdles: [Double]? = nil) throws -> [(result: EvaluationResult, elapsed: TimeInterval)?] {
@@ -196,11 +225,10 @@ public final class Evolution {
             try trainings.begin(wave, stage: stage, generation: g, hurdles: hurdles)
         }, ended: trainings.end) { s in
             let r = try trainings.candidate(s, stage: stage, generation: g, hurdles: hurdles, judge: judge)
-            let elapsed = clock.elapsed
             // A training a hurdle ended counts as the whole one it might have been: no training
             // starts that could end after the time limit.
             clock.pace.add(r.seconds / r.cost, stage: stage)
-            return (r, elapsed)
+            return r
         }
     }
 
@@ -228,12 +256,12 @@ public final class Evolution {
     func budgetExhausted() -> String? { budget.exhausted ?? clock.exhausted }
 
     func progress(generation g: Int) -> SearchProgress {
-        let elapsed = Date().timeIntervalSince(started)
+        let elapsed = runClock.elapsed
         let best = population.hallOfFame.top(1).first
         return SearchProgress(generation: g, generations: options.generations, funnel: funnel, bestAP: best?.result.ap,
                               bestFormula: best?.expr.infix, baselineAP: baselineProxy?.ap, elapsed: elapsed,
                               candidatesPerSecond: Double(funnel.generated) / max(elapsed, 1e-9),
                               timeLimitMinutes: options.timeLimitMinutes, maxEvaluations: options.maxEvaluations,
-                              utilisation: scheduler.workerTime.utilisation(jobs: scheduler.jobs))
+                              utilisation: scheduler.utilisation)
     }
 }

@@ -16,9 +16,36 @@ struct Population {
 
     init(topP: Int) { self.topP = topP }
 
-    mutating func add(_ entry: HallOfFame.Entry) { evaluated.append(entry) }
-    mutating func addPruned(_ expr: Expr, fraction: Double, ap: Double) { pruned.append((expr, fraction, ap)) }
+    /// Proxy results, completed or ended by a hurdle, in the order they arrived: the
+    /// asynchronous schedule's live population is the last of them.
+    private var arrived: [(expr: Expr, fraction: Double, ap: Double)] = []
+
+    mutating func add(_ entry: HallOfFame.Entry) {
+        evaluated.append(entry)
+        arrived.append((entry.expr, 1, entry.result.ap ?? 0))
+    }
+    mutating func addPruned(_ expr: Expr, fraction: Double, ap: Double) {
+        pruned.append((expr, fraction, ap))
+        arrived.append((expr, fraction, ap))
+    }
     mutating func addMOS(_ expr: Expr, ap: Double) { mosBest.append((expr, ap)) }
+
+    /// A parent by tournament (regularised evolution, Real et al. 2019, as AutoML-Zero breeds):
+    /// `size` drawn at random from the `live` latest proxy results, the one that went furthest
+    /// and best of them (older results have left the population, however good); while the
+    /// proxy has none, from the latest MOS results. Nil while there is nothing to draw from.
+    func tournament(live: Int, size: Int, using rng: inout SplitMix64) -> Expr? {
+        let pool: [(expr: Expr, score: (Double, Double))] = arrived.isEmpty
+            ? mosBest.suffix(live).map { ($0.expr, (0, $0.ap)) }
+            : arrived.suffix(live).map { ($0.expr, ($0.fraction, $0.ap)) }
+        guard !pool.isEmpty else { return nil }
+        var best: (expr: Expr, score: (Double, Double))?
+        for _ in 0..<max(1, size) {
+            let drawn = pool[Int.random(in: 0..<pool.count, using: &rng)]
+            if best == nil || drawn.score > best!.score { best = drawn }
+        }
+        return best?.expr
+    }
 
     var hallOfFame: HallOfFame { HallOfFame(entries: evaluated) }
 

@@ -10,6 +10,11 @@ public struct SearchSummary: Sendable {
     public var stoppedBy: Int32? = nil
     /// The workers' busy time over the time they had (`SearchProgress.utilisation`).
     public var utilisation: Double? = nil
+    /// With a virtual clock: the seconds the run would have taken (`seconds` is what it took),
+    /// and the scheduler's own share of them: its real seconds (breeding, screening, the store)
+    /// over the virtual ones, where 1 would mean it kept one core busy.
+    public var virtualSeconds: Double? = nil
+    public var schedulerShare: Double? = nil
 
     public var proxyEvaluations: Int { funnel.proxyEvaluated }
 }

@@ -8,97 +8,99 @@ import Foundation
 /// first `jobs`) it hands to `starting` together before training them: the evaluator may send
 /// them as one (a Slurm job array), with no waiting to see what else comes, and says when the
 /// stage's trainings have `ended`.
+///
+/// The generational schedule's: a stage starts when the one before it has ended, so its
+/// workers wait for the slowest training of each (`WorkerPool.utilisation` says how much).
 struct StageScheduler {
     let jobs: Int
-    /// The workers' busy time, for the search's utilisation.
+    let clock: any RunClock
+    /// With a virtual clock: what a training takes of it.
+    let virtualDuration: ((EvaluationResult) -> TimeInterval)?
+    /// The workers' busy time over every stage, for the search's utilisation.
     let workerTime = WorkerTime()
 
+    init(jobs: Int, clock: any RunClock = WallClock(started: Date()), virtualDuration: ((EvaluationResult) -> TimeInterval)? = nil) {
+        self.jobs = max(1, jobs)
+        self.clock = clock
+        self.virtualDuration = virtualDuration
+    }
+
+    /// The workers' busy time over the time they had, so far (`WorkerTime`).
+    var utilisation: Double? { workerTime.utilisation(jobs: jobs, now: clock.elapsed) }
+
+    /// A pool for one stage's trainings, on this scheduler's clock.
+    func pool() -> WorkerPool<EvaluationResult> {
+        if let virtualDuration, let clock = clock as? VirtualClock {
+            return WorkerPool(jobs: jobs, virtual: clock, workerTime: workerTime, duration: virtualDuration)
+        }
+        return WorkerPool(jobs: jobs, clock: clock, workerTime: workerTime)
+    }
+
     func run<Item>(_ items: [Item], mayStart: (Int) -> Bool, starting: ([Item]) throws -> Void = { _ in }, ended: () -> Void = {},
-                   train: @escaping @Sendable (Item) throws -> (result: EvaluationResult, elapsed: TimeInterval)) throws
+                   train: @escaping @Sendable (Item) throws -> EvaluationResult) throws
         -> [(result: EvaluationResult, elapsed: TimeInterval)?] {
         // The first wave: every item that may start before any training ends.
-        let firstWave = min(max(1, jobs), items.count)
+        let firstWave = min(jobs, items.count)
         var wave = 0
         while wave < firstWave && mayStart(wave) { wave += 1 }
         let refused = wave < firstWave
         if wave > 1 { try starting(Array(items[..<wave])) }
         defer { if wave > 1 { ended() } }
-        let slots = Slots(items.count)
-        let limit = DispatchSemaphore(value: max(1, jobs))
-        let group = DispatchGroup()
-        for (k, item) in items.enumerated() {
-            limit.wait()
-            // The first wave was asked already (and the item after it, where it was refused).
-            guard k < wave || (!refused && mayStart(k)) else { limit.signal(); break }
-            group.enter()
-            // A queue of its own, which Dispatch runs on its overcommitting pool (a thread at once,
-            // kept for reuse): the default global queue on Linux adds a thread about once a second
-            // while its threads block, so --jobs 16 took 16 s to start a stage's jobs. (Not a new
-            // Thread per training: one that ends tears down oneDNN's OpenMP team with it, and that
-            // corrupted the heap.)
-            let box = UncheckedBox(item)
-            let workerTime = workerTime
-            DispatchQueue(label: "autoloss.training").async {
-                let started = workerTime.started()
-                defer { workerTime.ended(since: started); limit.signal(); group.leave() }
-                do {
-                    let done = try train(box.value)
-                    slots.lock.lock(); slots.results[k] = done; slots.lock.unlock()
-                } catch {
-                    slots.lock.lock(); slots.error = error; slots.lock.unlock()
+        let pool = pool()
+        var results: [(result: EvaluationResult, elapsed: TimeInterval)?] = Array(repeating: nil, count: items.count)
+        var failure: Error?
+        var k = 0, closed = false
+        while true {
+            // As workers free: the first wave (asked already), then each item asked as it comes;
+            // the first refusal (or one in the first wave) starts no more.
+            while !pool.isFull && k < items.count && !closed {
+                if k >= wave && (refused || !mayStart(k)) {
+                    closed = true
+                    break
                 }
+                let item = UncheckedBox(items[k])
+                pool.submit(k) { try train(item.value) }
+                k += 1
+            }
+            guard let done = pool.next() else { break }
+            switch done.outcome {
+            case .success(let r): results[done.id] = (r, done.endedAt)
+            case .failure(let error): failure = failure ?? error
             }
         }
-        group.wait()
-        if let error = slots.error { throw error }
-        return slots.results
+        if let failure { throw failure }
+        return results
     }
 }
 
-/// The results of a batch, filled from the trainings' threads.
-private final class Slots: @unchecked Sendable {
-    var results: [(result: EvaluationResult, elapsed: TimeInterval)?]
-    var error: Error?
-    let lock = NSLock()
-    init(_ n: Int) { results = Array(repeating: nil, count: n) }
-}
-
-/// A value handed to a training's thread, which alone reads it.
-private struct UncheckedBox<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
-}
-
-/// How busy a scheduler's workers were: the seconds trainings ran, summed over the workers, from
-/// the first training's start. A generational search's workers idle while a generation waits
-/// for its slowest training and while the next one is screened.
+/// How busy a search's workers were: the seconds trainings ran, summed over the workers,
+/// against the worker-time they had from the first training's start. A generational search's
+/// workers idle while a generation waits for its slowest training and while the next one is
+/// screened.
 final class WorkerTime: @unchecked Sendable {
     private var busy = 0.0
-    private var first: Date?
+    private var first: TimeInterval?
     private let lock = NSLock()
 
-    func started() -> Date {
-        let now = Date()
+    func started(at time: TimeInterval) {
         lock.lock()
         defer { lock.unlock() }
-        if first == nil { first = now }
-        return now
+        if first == nil { first = time }
     }
 
-    func ended(since start: Date) {
-        let seconds = Date().timeIntervalSince(start)
+    func add(busy seconds: TimeInterval) {
         lock.lock()
         defer { lock.unlock() }
         busy += seconds
     }
 
-    /// Busy worker-time over the worker-time `jobs` workers had since the first training
-    /// started, 0-1; nil before any training.
-    func utilisation(jobs: Int) -> Double? {
+    /// Busy worker-time over the worker-time `jobs` workers had from the first training's start
+    /// until `now`, 0-1; nil before any training.
+    func utilisation(jobs: Int, now: TimeInterval) -> Double? {
         lock.lock()
         defer { lock.unlock() }
         guard let first else { return nil }
-        let available = Double(max(1, jobs)) * Date().timeIntervalSince(first)
+        let available = Double(max(1, jobs)) * (now - first)
         return available > 0 ? min(1, busy / available) : nil
     }
 }

@@ -5,7 +5,7 @@ import Foundation
 /// starts that would end after it at the pace of its stage's trainings so far (unless
 /// `allowOverrun`).
 final class TimeLimit: @unchecked Sendable {
-    let started: Date
+    let clock: any RunClock
     let minutes: Double?
     let allowOverrun: Bool
     /// How long each stage's trainings take here.
@@ -14,13 +14,13 @@ final class TimeLimit: @unchecked Sendable {
     private(set) var stoppedBeforeLimit: String?
     private let lock = NSLock()
 
-    init(_ options: SearchOptions, started: Date) {
-        self.started = started
+    init(_ options: SearchOptions, clock: any RunClock) {
+        self.clock = clock
         minutes = options.timeLimitMinutes
         allowOverrun = options.allowOverrun == true
     }
 
-    var elapsed: TimeInterval { Date().timeIntervalSince(started) }
+    var elapsed: TimeInterval { clock.elapsed }
 
     var isUp: Bool { minutes.map { elapsed >= $0 * 60 } ?? false }
 

@@ -110,6 +110,20 @@ struct TrainingBudget {
         return spent + costs.mos * (k + 1) < limit
     }
 
+    /// Whether a training at `stage` may start while trainings costing `reserved` run (the
+    /// asynchronous schedule's): MOS only while some budget is left for a proxy training after
+    /// it, as `mosMayStart`; a proxy training while any is left, as `proxyTrainingsLeft`.
+    func mayStart(_ stage: TrainingStage, reserved: Trainings) -> Bool {
+        guard let limit else { return true }
+        switch stage {
+        case .mos: return spent + reserved + costs.mos < limit
+        case .proxy: return spent + reserved < limit
+        }
+    }
+
+    /// What a training at `stage` is reckoned to cost while it runs: a proxy training whole.
+    func reserve(_ stage: TrainingStage) -> Trainings { stage == .mos ? costs.mos : costs.wholeProxy }
+
     /// Proxy trainings that may start now: as many as what is left rounds up to, each costing
     /// what MOS did not train of it.
     var proxyTrainingsLeft: Int {

@@ -18,7 +18,8 @@ extension SearchOptions {
         default: return try self.worker(worker, folder: folder, data: data, checkpoints: checkpoints)
         }
         switch evaluator {
-        case .simulation: return InProcessExecutor(SimulationEvaluator(), jobs: executor.jobs)
+        case .simulation:
+            return InProcessExecutor(virtualClock == true ? VirtualDurations(SimulationEvaluator()) : SimulationEvaluator(), jobs: executor.jobs)
         case .detector(let spec):
             guard let data else { throw SearchError.options("the data \(spec) was not resolved") }
             return InProcessExecutor(DetectorEvaluator(data: data, settings: DetectorSettings(self), checkpoints: checkpoints ?? folder.checkpoints))

@@ -74,6 +74,15 @@ public struct SearchOptions: Codable, Equatable, Sendable {
     /// The seed of every training's initial weights (nil: the presets' fixed 0). The built-in
     /// detector only.
     public var initSeed: InitSeed?
+    /// How the trainings are scheduled (nil: `.generational`, the paper's).
+    public var schedule: Schedule?
+    /// The simulation's trainings timed on a virtual clock, each taking the seconds a proxy
+    /// detector's would (`VirtualDurations`), with no waiting (nil: the wall clock). The
+    /// simulation evaluator only.
+    public var virtualClock: Bool?
+
+    /// The schedule in use.
+    public var scheduleInUse: Schedule { schedule ?? .generational }
 
     /// `search`'s MOS on the built-in detector where `--mos-rung` is not given: the proxy's first
     /// rung in the branches where the MOS preset ranks candidates poorly and the rung well
@@ -185,6 +194,12 @@ public struct SearchOptions: Codable, Equatable, Sendable {
             guard isDetector else { return SearchProblem(.mosRung, "the built-in detector's proxy training only", remedy: detector) }
         }
         if initSeed != nil && !isDetector { return SearchProblem(.initSeed, "the built-in detector's trainings only", remedy: detector) }
+        if virtualClock == true && evaluator != .simulation {
+            return SearchProblem(.virtualClock, "times the simulation's trainings only", remedy: .give(.evaluator, value: "simulation"))
+        }
+        if virtualClock == true, case .slurm = executor {
+            return SearchProblem(.virtualClock, "simulates the workers in this process; a Slurm executor's trainings would run for real")
+        }
         if let m = hurdleMargin, !(m >= 0 && m <= 100) { return SearchProblem(.hurdleMargin, value: "\(m)", "must be between 0 and 100 AP points") }
         if let t = evalTimeoutSeconds, !(t > 0 && t <= 30 * 86_400) {
             return SearchProblem(.evalTimeout, value: "\(t)", "must be a positive number of seconds, at most 30 days")

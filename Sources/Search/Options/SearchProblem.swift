@@ -45,7 +45,7 @@ public struct SearchProblem: Equatable, Sendable, CustomStringConvertible {
 public enum SearchSetting: String, CaseIterable, Sendable {
     case mode, generations, population, topK, topP, maxEvaluations, jobs, timeLimit, mosRejectFraction, scheduleScale
     case rungs, hurdleMargin, tunedBaseline, mosSeeds, mosRung, initSeed, evalTimeout
-    case evaluator, command, partner, baseline, data
+    case evaluator, command, partner, baseline, data, virtualClock
 
     /// The setting in words: "the number of generations".
     public var words: String {
@@ -72,6 +72,7 @@ public enum SearchSetting: String, CaseIterable, Sendable {
         case .partner: return "the partner loss"
         case .baseline: return "the baseline loss"
         case .data: return "the data"
+        case .virtualClock: return "the virtual clock"
         }
     }
 }

@@ -30,6 +30,7 @@ enum Flags {
         case .partner: return "--partner"
         case .baseline: return "--baseline"
         case .data: return "--data"
+        case .virtualClock: return "--virtual-clock"
         }
     }
 

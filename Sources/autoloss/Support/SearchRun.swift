@@ -55,11 +55,23 @@ struct SearchRun {
         // A run a signal stopped goes on from its store.
         let stopped = summary.stopReason + (summary.stoppedBy == nil ? "" : "; continue with --resume")
         if json {
-            print(JSON.object([("event", .string("done")), ("stop", .string(stopped)), ("hall_of_fame", fame),
-                               ("utilisation", summary.utilisation.map(JSON.number) ?? .null),
-                               ("baseline_ap", .number(summary.baselineProxy?.ap ?? -1))]).text)
+            var fields: [(String, JSON)] = [("event", .string("done")), ("stop", .string(stopped)), ("hall_of_fame", fame),
+                                            ("utilisation", summary.utilisation.map(JSON.number) ?? .null),
+                                            ("baseline_ap", .number(summary.baselineProxy?.ap ?? -1))]
+            if let virtual = summary.virtualSeconds {
+                // Each proxy result as it arrived: [virtual seconds, trainings spent, AP], the
+                // course that bench/virtual_clock.sh reads its times to an AP from.
+                let course = summary.hallOfFame.entries.map { JSON.array([.number($0.elapsed), .number($0.spent), .number($0.result.ap ?? -1)]) }
+                fields += [("virtual_seconds", .number(virtual)), ("scheduler_share", summary.schedulerShare.map(JSON.number) ?? .null),
+                           ("proxy_results", .array(course))]
+            }
+            print(JSON.object(fields).text)
         } else {
             print(Self.hallOfFameTable(summary, options: o))
+            if let virtual = summary.virtualSeconds {
+                print(String(format: "virtual clock: %.2f h on %d workers, %.0f %% of their time busy; the scheduler's own share %.4f %% (%.1f s real)",
+                             virtual / 3600, o.executor.jobs, (summary.utilisation ?? 0) * 100, (summary.schedulerShare ?? 0) * 100, summary.seconds))
+            }
             print("stopped: \(stopped); run store: \(store.path)")
         }
         if let signal = summary.stoppedBy { throw ExitCode(128 + signal) }
