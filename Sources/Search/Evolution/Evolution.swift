@@ -102,7 +102,8 @@ public final class Evolution {
         let virtualSeconds = virtualDurations.map { _ in runClock.elapsed }
         return SearchSummary(hallOfFame: population.hallOfFame, baselineMOS: baselineMOS, baselineProxy: baselineProxy,
                              funnel: funnel, seconds: seconds, stopReason: stopReason, stoppedBy: stoppedBy,
-                             utilisation: scheduler.utilisation, virtualSeconds: virtualSeconds,
+                             utilisation: scheduler.utilisation, utilisationWhileStarting: scheduler.utilisationWhileStarting,
+                             virtualSeconds: virtualSeconds,
                              schedulerShare: virtualDurations.flatMap { v in
                                  virtualSeconds.flatMap { $0 > 0 ? max(0, seconds - v.realSeconds) / $0 : nil }
                              })

@@ -10,6 +10,9 @@ public struct SearchSummary: Sendable {
     public var stoppedBy: Int32? = nil
     /// The workers' busy time over the time they had (`SearchProgress.utilisation`).
     public var utilisation: Double? = nil
+    /// The same between the first training's start and the last one's (the run's end, where
+    /// the last trainings finish with nothing left to start, aside).
+    public var utilisationWhileStarting: Double? = nil
     /// With a virtual clock: the seconds the run would have taken (`seconds` is what it took),
     /// and the scheduler's own share of them: its real seconds (breeding, screening, the store)
     /// over the virtual ones, where 1 would mean it kept one core busy.

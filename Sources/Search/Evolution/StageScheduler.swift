@@ -27,6 +27,8 @@ struct StageScheduler {
 
     /// The workers' busy time over the time they had, so far (`WorkerTime`).
     var utilisation: Double? { workerTime.utilisation(jobs: jobs, now: clock.elapsed) }
+    /// The same while trainings were still being started (`WorkerTime.utilisationWhileStarting`).
+    var utilisationWhileStarting: Double? { workerTime.utilisationWhileStarting(jobs: jobs) }
 
     /// A pool for one stage's trainings, on this scheduler's clock.
     func pool() -> WorkerPool<EvaluationResult> {
@@ -78,20 +80,23 @@ struct StageScheduler {
 /// workers idle while a generation waits for its slowest training and while the next one is
 /// screened.
 final class WorkerTime: @unchecked Sendable {
-    private var busy = 0.0
+    /// Each training's start and end on the run's clock.
+    private var spans: [(start: TimeInterval, end: TimeInterval)] = []
     private var first: TimeInterval?
+    private var lastStart: TimeInterval?
     private let lock = NSLock()
 
     func started(at time: TimeInterval) {
         lock.lock()
         defer { lock.unlock() }
         if first == nil { first = time }
+        lastStart = time
     }
 
-    func add(busy seconds: TimeInterval) {
+    func add(from start: TimeInterval, to end: TimeInterval) {
         lock.lock()
         defer { lock.unlock() }
-        busy += seconds
+        spans.append((start, end))
     }
 
     /// Busy worker-time over the worker-time `jobs` workers had from the first training's start
@@ -100,7 +105,23 @@ final class WorkerTime: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         guard let first else { return nil }
-        let available = Double(max(1, jobs)) * (now - first)
-        return available > 0 ? min(1, busy / available) : nil
+        return Self.share(spans, jobs: jobs, from: first, to: now)
+    }
+
+    /// The same between the first training's start and the last one's: how full the schedule
+    /// kept its slots while it had trainings to start (the end, where the last ones finish with
+    /// nothing left to start, aside). Nil before two trainings started apart.
+    func utilisationWhileStarting(jobs: Int) -> Double? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let first, let lastStart else { return nil }
+        return Self.share(spans, jobs: jobs, from: first, to: lastStart)
+    }
+
+    private static func share(_ spans: [(start: TimeInterval, end: TimeInterval)], jobs: Int, from: TimeInterval, to: TimeInterval) -> Double? {
+        let available = Double(max(1, jobs)) * (to - from)
+        guard available > 0 else { return nil }
+        let busy = spans.reduce(0.0) { $0 + max(0, min($1.end, to) - max($1.start, from)) }
+        return min(1, busy / available)
     }
 }

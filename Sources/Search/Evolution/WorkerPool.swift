@@ -56,7 +56,7 @@ final class WorkerPool<Output>: @unchecked Sendable {
         if let duration {
             let outcome = Result { try work() }
             let seconds = (try? outcome.get()).map(duration) ?? 0
-            workerTime.add(busy: seconds)
+            workerTime.add(from: start, to: start + seconds)
             pending.append((start + seconds, order, Completion(id: id, outcome: outcome, endedAt: start + seconds)))
             order += 1
             return
@@ -71,7 +71,7 @@ final class WorkerPool<Output>: @unchecked Sendable {
         DispatchQueue(label: "autoloss.training").async { [self] in
             let outcome = Result { try box.value() }
             let end = clock.elapsed
-            workerTime.add(busy: end - start)
+            workerTime.add(from: start, to: end)
             lock.lock()
             ended.append(Completion(id: id, outcome: outcome, endedAt: end))
             lock.unlock()

@@ -57,6 +57,7 @@ struct SearchRun {
         if json {
             var fields: [(String, JSON)] = [("event", .string("done")), ("stop", .string(stopped)), ("hall_of_fame", fame),
                                             ("utilisation", summary.utilisation.map(JSON.number) ?? .null),
+                                            ("utilisation_while_starting", summary.utilisationWhileStarting.map(JSON.number) ?? .null),
                                             ("baseline_ap", .number(summary.baselineProxy?.ap ?? -1))]
             if let virtual = summary.virtualSeconds {
                 // Each proxy result as it arrived: [virtual seconds, trainings spent, AP], the
