@@ -27,7 +27,7 @@ ifeq ($(shell uname -m),x86_64)
 RELEASE_FLAGS += -Xswiftc -target-cpu -Xswiftc haswell -Xcc -march=haswell
 endif
 
-.PHONY: run test build release deps test-deps venv bench bench-coco portable-check dependable-check print-release-flags clean
+.PHONY: run test build release deps test-deps venv bench bench-coco portable-check dependable-check print-release-flags clean cli-reference docs docs-coverage
 
 run: deps release
 	@bash scripts/demo.sh $(RELEASE_BIN)
@@ -50,6 +50,10 @@ build:
 
 release:
 	$(SWIFT) build -c release $(RELEASE_FLAGS) --product autoloss
+
+# docs/cli.md: every command's --help (CLIReferenceTests fails when it is out of date).
+cli-reference: build
+	bash scripts/cli_reference.sh .build/debug/autoloss > docs/cli.md.tmp && mv docs/cli.md.tmp docs/cli.md
 
 # The release binary holds no AVX-512 instruction, and trains under an emulated Haswell (AVX2,
 # no AVX-512): what a cluster's older nodes are (scripts/check_portable.sh).
