@@ -55,6 +55,24 @@ release:
 cli-reference: build
 	bash scripts/cli_reference.sh .build/debug/autoloss > docs/cli.md.tmp && mv docs/cli.md.tmp docs/cli.md
 
+# API documentation: a DocC archive per library in .build/docs (swift-docc-plugin). Any DocC
+# warning (a symbol link that does not resolve) fails it, and so does a public symbol without a
+# documentation comment (scripts/doc_coverage.py). DEBUG_FLAGS as make build's, so that the
+# plugin's build of the targets is the same build, not a second one.
+DOCS_TARGETS := LossLanguage Verification Detection Search
+docs:
+	@mkdir -p .build/docs
+	$(SWIFT) package $(DEBUG_FLAGS) --allow-writing-to-directory .build/docs generate-documentation \
+	  $(foreach t,$(DOCS_TARGETS),--target $(t)) --output-path .build/docs --warnings-as-errors
+	python3 scripts/doc_coverage.py $(DOCS_TARGETS)
+
+# docc's own coverage table of each library (abstracts, curation, code listings).
+docs-coverage:
+	@mkdir -p .build/docs
+	$(SWIFT) package $(DEBUG_FLAGS) --allow-writing-to-directory .build/docs generate-documentation \
+	  $(foreach t,$(DOCS_TARGETS),--target $(t)) --output-path .build/docs \
+	  --experimental-documentation-coverage --coverage-summary-level brief
+
 # The release binary holds no AVX-512 instruction, and trains under an emulated Haswell (AVX2,
 # no AVX-512): what a cluster's older nodes are (scripts/check_portable.sh).
 portable-check: release
