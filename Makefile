@@ -106,7 +106,7 @@ test: deps test-deps venv
 	$(SWIFT) build $(DEBUG_FLAGS)
 	AUTOLOSS_BIN=$(abspath .build/debug/autoloss) $(PYTHON) -m unittest discover -s integrations/torchvision/tests
 	PYTHON=$(abspath $(PYTHON)) OMP_WAIT_POLICY=passive $(SWIFT) test $(DEBUG_FLAGS)
-	$(MAKE) --no-print-directory portable-check dependable-check
+	$(MAKE) --no-print-directory portable-check dependable-check docs
 
 # Benchmarks: release build, each prints a ratio against its anchor measured in the same run.
 bench: deps venv
