@@ -32,4 +32,44 @@ final class CLIReferenceTests: XCTestCase {
             XCTAssertTrue(committed.contains("\n## \(command)\n"), "docs/cli.md has no section for \(command)")
         }
     }
+
+    /// Every option the guides give a command (`autoloss search ... --rungs 0.25,0.5`) is one that
+    /// command's --help lists: a renamed option fails here rather than in a reader's terminal.
+    func testTheGuidesUseOnlyOptionsTheCommandsHave() throws {
+        let reference = try String(contentsOf: Self.repoRoot.appendingPathComponent("docs/cli.md"), encoding: .utf8)
+        var help: [String: String] = [:]  // "autoloss data shapes" -> its --help
+        for section in reference.components(separatedBy: "\n## ").dropFirst() {
+            let name = String(section.prefix { $0 != "\n" })
+            help[name] = section
+        }
+        let commands = help.keys.sorted { $0.count > $1.count }  // the longest path first: "data shapes" before "data"
+        let docs = try FileManager.default.contentsOfDirectory(atPath: Self.repoRoot.appendingPathComponent("docs").path)
+            .filter { $0.hasSuffix(".md") && $0 != "cli.md" }.map { "docs/" + $0 } + ["README.md", "integrations/torchvision/README.md"]
+        var wrong: [String] = []
+        for file in docs {
+            let text = try String(contentsOf: Self.repoRoot.appendingPathComponent(file), encoding: .utf8)
+                .replacingOccurrences(of: "\\\n", with: " ")  // a command continued on the next line
+            for line in text.components(separatedBy: "\n") {
+                var rest = Substring(line)
+                while let start = rest.range(of: "autoloss ") {
+                    rest = rest[start.lowerBound...]
+                    guard let command = commands.first(where: { rest.hasPrefix($0 + " ") }), command != "autoloss" else {
+                        rest = rest[start.upperBound...]
+                        continue
+                    }
+                    // The command's words end at a closing backtick or a comment; quoted text is
+                    // another program's (a --command's own options), and `--sbatch-arg=--x` is sbatch's.
+                    let words = String(rest.dropFirst(command.count).prefix { $0 != "`" && $0 != "#" })
+                    let unquoted = words.replacingOccurrences(of: #""[^"]*"|'[^']*'"#, with: "", options: .regularExpression)
+                    for token in unquoted.split(separator: " ") where token.hasPrefix("--") && token.count > 2 {
+                        let option = String(token.prefix { $0 != "=" && $0 != "," && $0 != ")" && $0 != "]" && $0 != ";" && $0 != ":" })
+                        // Whole options only: --rung is not --rungs.
+                        if help[command]!.range(of: option + "(?![a-z0-9-])", options: .regularExpression) == nil { wrong.append("\(file): \(command) \(option)") }
+                    }
+                    rest = rest[start.upperBound...]
+                }
+            }
+        }
+        XCTAssertTrue(wrong.isEmpty, "options the guides give that the command's --help does not list:\n" + wrong.joined(separator: "\n"))
+    }
 }
