@@ -27,7 +27,7 @@ ifeq ($(shell uname -m),x86_64)
 RELEASE_FLAGS += -Xswiftc -target-cpu -Xswiftc haswell -Xcc -march=haswell
 endif
 
-.PHONY: run test build release deps test-deps venv bench bench-coco portable-check dependable-check print-release-flags clean
+.PHONY: run test build release deps test-deps venv bench bench-coco portable-check dependable-check print-release-flags clean cli-reference docs docs-coverage
 
 run: deps release
 	@bash scripts/demo.sh $(RELEASE_BIN)
@@ -50,6 +50,28 @@ build:
 
 release:
 	$(SWIFT) build -c release $(RELEASE_FLAGS) --product autoloss
+
+# docs/cli.md: every command's --help (CLIReferenceTests fails when it is out of date).
+cli-reference: build
+	bash scripts/cli_reference.sh .build/debug/autoloss > docs/cli.md.tmp && mv docs/cli.md.tmp docs/cli.md
+
+# API documentation: a DocC archive per library in .build/docs (swift-docc-plugin). Any DocC
+# warning (a symbol link that does not resolve) fails it, and so does a public symbol without a
+# documentation comment (scripts/doc_coverage.py). DEBUG_FLAGS as make build's, so that the
+# plugin's build of the targets is the same build, not a second one.
+DOCS_TARGETS := LossLanguage Verification Detection Search
+docs:
+	@mkdir -p .build/docs
+	$(SWIFT) package $(DEBUG_FLAGS) --allow-writing-to-directory .build/docs generate-documentation \
+	  $(foreach t,$(DOCS_TARGETS),--target $(t)) --output-path .build/docs --warnings-as-errors
+	python3 scripts/doc_coverage.py $(DOCS_TARGETS)
+
+# docc's own coverage table of each library (abstracts, curation, code listings).
+docs-coverage:
+	@mkdir -p .build/docs
+	$(SWIFT) package $(DEBUG_FLAGS) --allow-writing-to-directory .build/docs generate-documentation \
+	  $(foreach t,$(DOCS_TARGETS),--target $(t)) --output-path .build/docs \
+	  --experimental-documentation-coverage --coverage-summary-level brief
 
 # The release binary holds no AVX-512 instruction, and trains under an emulated Haswell (AVX2,
 # no AVX-512): what a cluster's older nodes are (scripts/check_portable.sh).
@@ -84,7 +106,7 @@ test: deps test-deps venv
 	$(SWIFT) build $(DEBUG_FLAGS)
 	AUTOLOSS_BIN=$(abspath .build/debug/autoloss) $(PYTHON) -m unittest discover -s integrations/torchvision/tests
 	PYTHON=$(abspath $(PYTHON)) OMP_WAIT_POLICY=passive $(SWIFT) test $(DEBUG_FLAGS)
-	$(MAKE) --no-print-directory portable-check dependable-check
+	$(MAKE) --no-print-directory portable-check dependable-check docs
 
 # Benchmarks: release build, each prints a ratio against its anchor measured in the same run.
 bench: deps venv

@@ -12,7 +12,7 @@
 # The sigmoid branch's tuned baseline, focal at alpha 0.5 and gamma 0, is half of BCE; as a formula
 # under the sigmoid slot's alpha_t (0.25 positives, 0.75 negatives) it is
 #   sigmoid:5:'-(2 * y * log(sigmoid(x)) + 0.6666667 * (1 - y) * log(1 - sigmoid(x)))'
-# (FCOS from scratch at 200 steps has barely begun to learn, README; thousands of steps are
+# (FCOS from scratch at 200 steps has barely begun to learn, docs/3-your-detector.md; thousands of steps are
 # minutes each on 2 cores, seconds on a GPU: DEVICE cuda.)
 set -euo pipefail
 cd "$(dirname "$0")/.."

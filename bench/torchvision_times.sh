@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Seconds per evaluation of autoloss-torch-train (integrations/torchvision) on this machine: the
 # baseline pair through `autoloss check-evaluator`, at the MOS and the proxy stage, for each
-# torchvision detector, on a shapes COCO folder (64 train, 16 val images). The README's table.
+# torchvision detector, on a shapes COCO folder (64 train, 16 val images). The table in docs/3-your-detector.md.
 #   [MODELS="fcos:resnet18 ..."] bash bench/torchvision_times.sh [ITERATIONS] [SIZE] [DEVICE]   (defaults: 200 128 cpu)
 set -euo pipefail
 cd "$(dirname "$0")/.."

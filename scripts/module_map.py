@@ -1,4 +1,4 @@
-"""The module map of README's Layout section, drawn from Package.swift: each library and the
+"""The module map of docs/architecture.md, drawn from Package.swift: each library and the
 command-line target with the targets and packages it depends on, in dependency order.
 
 Usage: python3 scripts/module_map.py     (runs `swift package describe --type json`)

@@ -55,6 +55,8 @@ public enum DetectionError: Error, Equatable, Sendable, CustomStringConvertible 
 /// box): stop with a `DetectionError` (the default), or leave the item out, report it through the
 /// caller's `skipped` handler, and go on. Malformed JSON and a broken file layout always fail.
 public enum BadItemPolicy: String, Sendable, CaseIterable {
+    /// Stop with a `DetectionError` (the default).
     case fail
+    /// Leave the item out, report it through `skipped`, and go on.
     case skip
 }

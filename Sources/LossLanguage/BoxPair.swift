@@ -15,28 +15,39 @@
 public struct BoxPair<T: BinaryFloatingPoint & Sendable>: Hashable, Sendable {
     /// An axis-aligned box, corners (x1, y1) top left and (x2, y2) bottom right, in pixels.
     public struct Box: Hashable, Sendable {
+        /// The corners, in pixels.
         public var x1, y1, x2, y2: T
 
+        /// A box from its corners.
         @inlinable
         public init(x1: T, y1: T, x2: T, y2: T) {
             self.x1 = x1; self.y1 = y1; self.x2 = x2; self.y2 = y2
         }
 
+        /// A box from its centre and size.
         @inlinable
         public init(centerX: T, centerY: T, width: T, height: T) {
             self.init(x1: centerX - width / 2, y1: centerY - height / 2, x2: centerX + width / 2, y2: centerY + height / 2)
         }
 
+        /// x2 - x1.
         @inlinable public var width: T { x2 - x1 }
+        /// y2 - y1.
         @inlinable public var height: T { y2 - y1 }
+        /// width x height.
         @inlinable public var area: T { width * height }
+        /// The centre's x.
         @inlinable public var centerX: T { (x1 + x2) / 2 }
+        /// The centre's y.
         @inlinable public var centerY: T { (y1 + y2) / 2 }
     }
 
+    /// The predicted box: the derivatives are taken with respect to its corners.
     public var predicted: Box
+    /// The ground-truth box.
     public var truth: Box
 
+    /// A predicted box and its ground truth.
     @inlinable
     public init(predicted: Box, truth: Box) {
         self.predicted = predicted
@@ -46,9 +57,13 @@ public struct BoxPair<T: BinaryFloatingPoint & Sendable>: Hashable, Sendable {
     /// Added to u and e, as the authors do.
     @inlinable public static var areaEpsilon: T { 1e-7 }
 
+    /// The width of the overlap, 0 where the boxes do not overlap.
     @inlinable public var overlapWidth: T { max(0, min(predicted.x2, truth.x2) - max(predicted.x1, truth.x1)) }
+    /// The height of the overlap, 0 where the boxes do not overlap.
     @inlinable public var overlapHeight: T { max(0, min(predicted.y2, truth.y2) - max(predicted.y1, truth.y1)) }
+    /// The width of the smallest box enclosing both.
     @inlinable public var enclosingWidth: T { max(predicted.x2, truth.x2) - min(predicted.x1, truth.x1) }
+    /// The height of the smallest box enclosing both.
     @inlinable public var enclosingHeight: T { max(predicted.y2, truth.y2) - min(predicted.y1, truth.y1) }
 
     /// i.

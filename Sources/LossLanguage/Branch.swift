@@ -6,7 +6,12 @@
 /// | `sigmoid` | `x` logit, `y` binary label, `w` IoU at positives, 0 at negatives | elementwise over [N, C]; softmax over each row |
 /// | `reg` | `i` intersection, `u` union, `e` enclosing-box area | scalars |
 public enum Branch: String, CaseIterable, Codable, Sendable {
-    case softmax, sigmoid, reg
+    /// Two-stage classification (R-CNN head): logits over C+1 classes, background last.
+    case softmax
+    /// One-stage classification (FCOS/ATSS head): one logit per class, elementwise.
+    case sigmoid
+    /// Box regression on (i, u, e) of the predicted and the ground-truth box.
+    case reg
 
     /// The inputs a formula of this branch may use, in their canonical order.
     public var inputs: [Input] {
@@ -53,6 +58,7 @@ public enum Branch: String, CaseIterable, Codable, Sendable {
         }
     }
 
+    /// The binary operators evolution draws from: `dot` only in the softmax branch.
     public var searchBinaryOps: [BinaryOp] {
         switch self {
         case .softmax: return BinaryOp.allCases
@@ -63,13 +69,29 @@ public enum Branch: String, CaseIterable, Codable, Sendable {
 
 /// The shape of a value per sample: one number, or one number per class (softmax branch only).
 public enum ValueType: String, Sendable, Hashable {
-    case scalar, vector
+    /// One number per sample.
+    case scalar
+    /// One number per class of a sample.
+    case vector
 }
 
 /// An input of a loss formula.
 public enum Input: UInt8, CaseIterable, Codable, Sendable, Comparable {
-    case x, y, w, i, u, e
+    /// The prediction: logits (softmax and sigmoid branches).
+    case x
+    /// The label: one-hot (softmax) or binary (sigmoid).
+    case y
+    /// The IoU of the predicted box with its ground truth, detached (1 on softmax background rows,
+    /// 0 at sigmoid negatives).
+    case w
+    /// The intersection area of the predicted and the ground-truth box (regression).
+    case i
+    /// The union area, plus 1e-7 (regression).
+    case u
+    /// The area of the smallest box enclosing both, plus 1e-7 (regression).
+    case e
 
+    /// The name a formula writes: `x`, `y`, `w`, `i`, `u`, `e`.
     public var name: String {
         switch self {
         case .x: return "x"

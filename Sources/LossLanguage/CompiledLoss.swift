@@ -10,10 +10,14 @@ import Darwin
 /// The sigmoid branch is elementwise but for softmax, which is over each row of C classes (the
 /// authors' [N, C] tensors); flattened to N * C rows of one class, softmax is 1.
 public struct LossBatch<T: LossScalar> {
+    /// The number of samples.
     public var rows: Int
+    /// Classes per sample: the length of a class vector (softmax branch C+1, sigmoid branch C).
     public var classes: Int
+    /// Each input the formula reads, row-major.
     public var inputs: [Input: [T]]
 
+    /// A batch of `rows` samples with `classes` classes each.
     public init(rows: Int, classes: Int = 1, inputs: [Input: [T]]) {
         self.rows = rows
         self.classes = classes
@@ -23,10 +27,13 @@ public struct LossBatch<T: LossScalar> {
 
 /// Values (one per row; sigmoid branch: one per element) and gradients (in each input's shape) of a loss on a batch.
 public struct LossEvaluation<T: LossScalar> {
+    /// One loss per row (sigmoid branch: per element).
     public var values: [T]
+    /// The gradient of the summed loss with respect to each requested input, in that input's shape.
     public var gradients: [Input: [T]]
     /// How many values and gradient entries are NaN or infinite: failure as data, not a trap.
     public var nonFiniteCount: Int
+    /// Whether every value and gradient entry is finite.
     public var isFinite: Bool { nonFiniteCount == 0 }
 }
 
@@ -37,8 +44,11 @@ public struct LossEvaluation<T: LossScalar> {
 ///     let loss = try CompiledLoss<Float>(KnownLoss(name: "giou")!.expr(branch: .reg), branch: .reg)
 ///     let r = try loss.evaluate(LossBatch(rows: 2, inputs: [.i: [1, 2], .u: [4, 4], .e: [5, 6]]))
 public final class CompiledLoss<T: LossScalar>: @unchecked Sendable {
+    /// The formula, as compiled.
     public let expr: Expr
+    /// The branch the formula was type-checked in.
     public let branch: Branch
+    /// The inputs gradients are computed for (every input of the branch unless given).
     public let gradientInputs: Set<Input>
     let program: Program
 

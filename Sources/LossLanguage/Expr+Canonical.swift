@@ -16,11 +16,13 @@ extension Expr {
             .canonical(self)
     }
 
+    /// The canonical form in any branch: `canonical(in: nil)`.
     public var canonical: Expr { canonical() }
 
     /// The canonical form's infix string: equal strings, equal formulas.
     public func canonicalString(in branch: Branch? = nil) -> String { canonical(in: branch).infix }
 
+    /// The canonical form's infix string: a formula's identity for deduplication.
     public var canonicalString: String { canonicalString() }
 }
 

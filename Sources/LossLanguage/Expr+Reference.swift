@@ -1,8 +1,11 @@
 /// One sample's value in the plain reference evaluator: a number or a class vector.
 public enum SampleValue: Equatable, Sendable {
+    /// A number.
     case scalar(Double)
+    /// A class vector.
     case vector([Double])
 
+    /// The number, or nil for a class vector.
     public var scalarValue: Double? {
         if case .scalar(let v) = self { return v }
         return nil

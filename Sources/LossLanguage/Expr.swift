@@ -5,9 +5,13 @@
 ///
 ///     let ce = try Expr.parse("-dot(y, log(softmax(x)))", branch: .softmax)
 public indirect enum Expr: Hashable, Sendable {
+    /// An input of the branch (`x`, `y`, `w`; `i`, `u`, `e`).
     case input(Input)
+    /// A real constant.
     case constant(Double)
+    /// A unary primitive applied to a subtree.
     case unary(UnaryOp, Expr)
+    /// A binary primitive applied to two subtrees.
     case binary(BinaryOp, Expr, Expr)
 
     /// The number of nodes.
@@ -58,10 +62,15 @@ public indirect enum Expr: Hashable, Sendable {
     }
 
     // Convenience builders keep tests and the known-loss library readable.
+    /// The sum of two formulas (`.binary(.add, a, b)`), for building trees in code.
     public static func + (a: Expr, b: Expr) -> Expr { .binary(.add, a, b) }
+    /// The difference of two formulas.
     public static func - (a: Expr, b: Expr) -> Expr { .binary(.sub, a, b) }
+    /// The product of two formulas.
     public static func * (a: Expr, b: Expr) -> Expr { .binary(.mul, a, b) }
+    /// The quotient of two formulas (the language's division, b + 1e-20 below).
     public static func / (a: Expr, b: Expr) -> Expr { .binary(.div, a, b) }
+    /// The negation of a formula.
     public static prefix func - (a: Expr) -> Expr { .unary(.neg, a) }
 }
 

@@ -7,15 +7,19 @@
 ///     h.add(bytes: Array("foo".utf8)); h.add(bytes: Array("bar".utf8))
 ///     h.value                       // the same
 public struct FNV1a: Hashable, Sendable {
+    /// The hash of the bytes added so far.
     public private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
 
+    /// An empty hash: the offset basis.
     public init() {}
 
+    /// Adds one byte.
     public mutating func add(byte: UInt8) {
         value ^= UInt64(byte)
         value = value &* 0x0000_0100_0000_01B3
     }
 
+    /// Adds bytes in order.
     public mutating func add<S: Sequence>(bytes: S) where S.Element == UInt8 {
         for b in bytes { add(byte: b) }
     }

@@ -5,13 +5,17 @@ import Foundation
 /// The focal-style alpha_t weighting of one-stage detectors is applied by the detector, outside
 /// the formula, as in the authors' code; focal and QFL use gamma = beta = 2.
 public struct KnownLoss: Hashable, Sendable {
+    /// The name a formula argument or another formula uses: `ce`, `giou`, `cse-a-cls`, ...
     public let name: String
     /// The formula per branch it has a form in; the published ones are the authors' prefix strings.
     let forms: [Branch: String]
+    /// What the loss is, in a line, with its source.
     public let summary: String
 
+    /// The branches it has a form in.
     public var branches: [Branch] { Branch.allCases.filter { forms[$0] != nil } }
 
+    /// The known loss of that name (any case), or nil.
     public init?(name: String) {
         guard let found = Self.named.first(where: { $0.name == name.lowercased() }) else { return nil }
         self = found

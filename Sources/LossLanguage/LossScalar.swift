@@ -7,40 +7,67 @@ import Darwin
 /// The floating-point types the evaluator runs in: Float for speed, Double for references and
 /// gradient checks. Each supplies the elementary functions the primitives are built from.
 public protocol LossScalar: BinaryFloatingPoint, Sendable {
+    /// e^x.
     static func mExp(_ x: Self) -> Self
+    /// The natural logarithm.
     static func mLog(_ x: Self) -> Self
+    /// log(1 + x).
     static func mLog1p(_ x: Self) -> Self
+    /// The sine.
     static func mSin(_ x: Self) -> Self
+    /// The cosine.
     static func mCos(_ x: Self) -> Self
+    /// The hyperbolic tangent.
     static func mTanh(_ x: Self) -> Self
+    /// The error function.
     static func mErf(_ x: Self) -> Self
+    /// The arc tangent.
     static func mAtan(_ x: Self) -> Self
+    /// The square root.
     static func mSqrt(_ x: Self) -> Self
 }
 
 extension Double: LossScalar {
+    /// libm's exp.
     @inline(__always) public static func mExp(_ x: Double) -> Double { exp(x) }
+    /// libm's log.
     @inline(__always) public static func mLog(_ x: Double) -> Double { log(x) }
+    /// libm's log1p.
     @inline(__always) public static func mLog1p(_ x: Double) -> Double { log1p(x) }
+    /// libm's sin.
     @inline(__always) public static func mSin(_ x: Double) -> Double { sin(x) }
+    /// libm's cos.
     @inline(__always) public static func mCos(_ x: Double) -> Double { cos(x) }
+    /// libm's tanh.
     @inline(__always) public static func mTanh(_ x: Double) -> Double { tanh(x) }
+    /// libm's erf.
     @inline(__always) public static func mErf(_ x: Double) -> Double { erf(x) }
+    /// libm's atan.
     @inline(__always) public static func mAtan(_ x: Double) -> Double { atan(x) }
+    /// The exact square root.
     @inline(__always) public static func mSqrt(_ x: Double) -> Double { x.squareRoot() }
 }
 
 /// Float runs on the vectorisable approximations of `FastFloat`; log1p is log(1 + x), used only
 /// by softplus on (0, 1], where the difference is below Float's resolution of the sum.
 extension Float: LossScalar {
+    /// `FastFloat.exp`.
     @inline(__always) public static func mExp(_ x: Float) -> Float { FastFloat.exp(x) }
+    /// `FastFloat.log`.
     @inline(__always) public static func mLog(_ x: Float) -> Float { FastFloat.log(x) }
+    /// log(1 + x) through `FastFloat.log` (see above).
     @inline(__always) public static func mLog1p(_ x: Float) -> Float { FastFloat.log(1 + x) }
+    /// `FastFloat.sin`.
     @inline(__always) public static func mSin(_ x: Float) -> Float { FastFloat.sin(x) }
+    /// `FastFloat.cos`.
     @inline(__always) public static func mCos(_ x: Float) -> Float { FastFloat.cos(x) }
+    /// `FastFloat.tanh`.
     @inline(__always) public static func mTanh(_ x: Float) -> Float { FastFloat.tanh(x) }
+    /// `FastFloat.erf`.
     @inline(__always) public static func mErf(_ x: Float) -> Float { FastFloat.erf(x) }
+    /// `FastFloat.atan`.
     @inline(__always) public static func mAtan(_ x: Float) -> Float { FastFloat.atan(x) }
+    /// The exact square root.
     @inline(__always) public static func mSqrt(_ x: Float) -> Float { x.squareRoot() }
 }
 
@@ -48,8 +75,11 @@ extension Float: LossScalar {
 /// authors' code"): eps = 1e-20 inside log and division, exp clamped at 88, and the S-curves
 /// rescaled like the sigmoid (f(0) = 1/2, f'(0) = 1/4, range (0, 1)).
 public enum Primitive {
+    /// Added inside log and to a divisor, as the authors' code does.
     public static let eps = 1e-20
+    /// exp's input is clamped here, as the authors' code does (e^88 is near Float's largest).
     public static let expClamp = 88.0
+    /// softplus(x) is x itself above this, as PyTorch's F.softplus.
     public static let softplusThreshold = 20.0
 
     /// f(a) for an elementwise unary operator (softmax is a vector operator, see the evaluators).

@@ -1,6 +1,37 @@
 /// The 16 unary primitives of the search space (METHOD.md, "Operators"), stored as indices.
 public enum UnaryOp: UInt8, CaseIterable, Codable, Sendable {
-    case neg, exp, log, abs, sqrt, softmax, softplus, sigmoid, gd, alf, erf, erfc, tanh, relu, sin, cos
+    /// -a.
+    case neg
+    /// exp(min(a, 88)): clamped at 88, as the authors' code; its gradient is 0 where clamped.
+    case exp
+    /// log(a + 1e-20).
+    case log
+    /// |a|, with PyTorch's gradient sign(a) (0 at 0).
+    case abs
+    /// The square root; a negative input gives NaN, which fails validity.
+    case sqrt
+    /// Softmax over the class vector (sigmoid branch: over each row of [N, C]).
+    case softmax
+    /// PyTorch's F.softplus: log(1 + e^a), a itself above 20.
+    case softplus
+    /// 1 / (1 + e^-a).
+    case sigmoid
+    /// The Gudermannian S-curve rescaled like the sigmoid: (1 + (2/pi) gd0(pi a / 4)) / 2.
+    case gd
+    /// The algebraic S-curve rescaled like the sigmoid: (1 + h / sqrt(1 + h^2)) / 2, h = a / 2.
+    case alf
+    /// The error function rescaled like the sigmoid: (1 + erf(sqrt(pi) a / 4)) / 2.
+    case erf
+    /// 1 - erf(a) of the scaled erf (our definition: the authors' code has none).
+    case erfc
+    /// The hyperbolic tangent.
+    case tanh
+    /// max(a, 0), with PyTorch's gradient (0 where a <= 0).
+    case relu
+    /// The sine.
+    case sin
+    /// The cosine.
+    case cos
 
     /// The infix function name (`neg` prints as a prefix minus).
     public var name: String {
@@ -64,8 +95,18 @@ public enum UnaryOp: UInt8, CaseIterable, Codable, Sendable {
 
 /// The 5 binary primitives: `+`, `-`, `*`, `/` (x1 / (x2 + 1e-20)), `dot` (sum over classes).
 public enum BinaryOp: UInt8, CaseIterable, Codable, Sendable {
-    case add, sub, mul, div, dot
+    /// a + b.
+    case add
+    /// a - b.
+    case sub
+    /// a * b.
+    case mul
+    /// a / (b + 1e-20).
+    case div
+    /// The sum over the class vector of a * b.
+    case dot
 
+    /// The name in the authors' prefix strings (`Add`, `Dot`, ...).
     public var prefixName: String {
         switch self {
         case .add: return "Add"
@@ -87,6 +128,7 @@ public enum BinaryOp: UInt8, CaseIterable, Codable, Sendable {
         }
     }
 
+    /// Whether a op b == b op a: the canonical form sorts such operands.
     public var isCommutative: Bool { self == .add || self == .mul || self == .dot }
 
     static let byPrefixName: [String: BinaryOp] =

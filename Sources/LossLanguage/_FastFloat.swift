@@ -4,6 +4,7 @@
 /// references over the ranges the tests sweep (FastFloatTests). Special values follow libm:
 /// NaN stays NaN, overflow gives inf.
 public enum FastFloat {
+    /// e^x.
     @inlinable @inline(__always)
     public static func exp(_ x: Float) -> Float {
         // Comparisons, not min/max, so that NaN clamps to a number here (the integer conversion
@@ -27,6 +28,7 @@ public enum FastFloat {
         return x != x ? x : result
     }
 
+    /// The natural logarithm.
     @inlinable @inline(__always)
     public static func log(_ input: Float) -> Float {
         // Subnormals: scale into the normal range first.
@@ -58,6 +60,7 @@ public enum FastFloat {
         return input != input ? input : result
     }
 
+    /// The hyperbolic tangent.
     @inlinable @inline(__always)
     public static func tanh(_ x: Float) -> Float {
         let a = Swift.abs(x)
@@ -73,6 +76,7 @@ public enum FastFloat {
         return a > 0.625 ? signed : near
     }
 
+    /// The arc tangent.
     @inlinable @inline(__always)
     public static func atan(_ x: Float) -> Float {
         let a = Swift.abs(x)
@@ -117,7 +121,9 @@ public enum FastFloat {
         return Swift.abs(x).isFinite ? v : .nan
     }
 
+    /// The sine.
     @inlinable @inline(__always) public static func sin(_ x: Float) -> Float { sinCos(x, quarterTurns: 0) }
+    /// The cosine.
     @inlinable @inline(__always) public static func cos(_ x: Float) -> Float { sinCos(x, quarterTurns: 2) }
 
     /// erf to 1.5e-7 absolute (Abramowitz and Stegun 7.1.26): enough for the scaled erf,

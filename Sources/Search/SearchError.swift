@@ -8,6 +8,7 @@ public enum SearchError: Error, Equatable, CustomStringConvertible {
     case storeExists(path: String)
     /// The filter ablation's folder exists: a new ablation does not overwrite it.
     case ablationExists(path: String)
+    /// The file is not a run store: its path and why.
     case notAStore(path: String, reason: String)
     /// Another process is writing the run (a search or a resume).
     case runInUse(path: String, process: String)

@@ -59,6 +59,7 @@ public struct CPVOptions: Sendable, Hashable {
     public var groundTruthsPerScale: Int = 4
     /// Paths per scale moving a box from far away onto its GT, and points along each.
     public var pathsPerScale: Int = 8
+    /// Points along each path.
     public var pathPoints: Int = 25
     /// The share of path steps along which the loss must not rise (DESIGN.md: 95 %).
     public var pathMonotoneFraction: Double = 0.95
@@ -77,6 +78,7 @@ public struct CPVOptions: Sendable, Hashable {
     /// The seed of every probe batch.
     public var seed: UInt64 = 20_210_204
 
+    /// The default thresholds (DESIGN.md, "Convergence property verification").
     public init() {}
 
     /// The equality threshold for two loss values (see `tolerance`).

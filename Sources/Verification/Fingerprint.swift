@@ -17,8 +17,10 @@ import LossLanguage
 /// rounded number: a tag byte (0 zero, 1 NaN, 2 +inf, 3 -inf, 4 finite), then for finite numbers
 /// the decimal mantissa (Int64) and exponent (Int16), little-endian.
 public struct Fingerprint: Hashable, Sendable, Codable, CustomStringConvertible {
+    /// The 64-bit FNV-1a hash of the rounded values and gradients.
     public let value: UInt64
 
+    /// A fingerprint read back (from a run store).
     public init(value: UInt64) { self.value = value }
 
     /// 16 lowercase hex digits.

@@ -12,6 +12,7 @@ public protocol PropertyCheck: Sendable {
     var name: String { get }
     /// The branches the property is defined for.
     var branches: Set<Branch> { get }
+    /// Tests the property on `loss`'s probes with the thresholds of `options`.
     func check(_ loss: LossUnderTest, options: CPVOptions) -> Finding
     /// The failure that the formula's text alone shows (no evaluation), or nil; `check`
     /// includes it. Screening runs every precheck before any evaluation.
@@ -37,7 +38,9 @@ extension PropertyCheck {
 /// the checks. A probe may be evaluated in stages, first rows first, so that a check can reject
 /// on a prefix of its probe (most candidates fail at once) and pay for the rest only if needed.
 public final class LossUnderTest {
+    /// The formula under verification.
     public let expr: Expr
+    /// Its branch.
     public let branch: Branch
     let probes: ProbeSet
     private var compiledState: CompiledLoss<Double>??
@@ -64,6 +67,7 @@ public final class LossUnderTest {
         return compiledState!
     }
 
+    /// Why the formula could not be compiled for the probes, or nil when it compiled.
     public var compileError: String? {
         _ = compiled
         return compileErrorText

@@ -5,7 +5,9 @@ import LossLanguage
 public struct VerificationReport: Sendable {
     /// The formula as verified, in infix.
     public var formula: String
+    /// The branch it was verified in.
     public var branch: Branch
+    /// Every check's finding, in the order the checks ran.
     public var findings: [Finding]
     /// Nil when the formula cannot be evaluated (not well typed).
     public var fingerprint: Fingerprint?
@@ -19,6 +21,7 @@ public struct VerificationReport: Sendable {
     /// The first failing finding, if any.
     public var firstFailure: Finding? { findings.first { $0.verdict == .failure } }
 
+    /// A report of `findings`.
     public init(formula: String, branch: Branch, findings: [Finding], fingerprint: Fingerprint?) {
         self.formula = formula
         self.branch = branch

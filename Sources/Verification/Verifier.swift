@@ -10,6 +10,7 @@ import LossLanguage
 /// A verifier builds its probe batches once, in its initialiser; it is immutable and may be
 /// shared between threads (each `LossUnderTest` belongs to one thread).
 public struct Verifier: Sendable {
+    /// The thresholds every check reads.
     public let options: CPVOptions
     let probes: [Branch: ProbeSet]
 

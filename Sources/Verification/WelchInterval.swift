@@ -7,7 +7,9 @@ import Foundation
 public struct WelchInterval: Sendable, Equatable {
     /// mean(a) - mean(b).
     public var difference: Double
+    /// The interval's lower end.
     public var low: Double
+    /// The interval's upper end.
     public var high: Double
     /// The Welch–Satterthwaite degrees of freedom (infinite where both samples are constant).
     public var degreesOfFreedom: Double
@@ -32,8 +34,14 @@ public struct WelchInterval: Sendable, Equatable {
     /// Where the interval lies against zero: above it (better), below it (worse), or across it.
     public var verdict: Verdict { low > 0 ? .better : (high < 0 ? .worse : .level) }
 
+    /// Where an interval lies against zero.
     public enum Verdict: String, Sendable, Codable {
-        case better, level, worse
+        /// The interval lies above 0.
+        case better
+        /// The interval holds 0.
+        case level
+        /// The interval lies below 0.
+        case worse
     }
 }
 

@@ -11,10 +11,12 @@ import Foundation
 ///   1: bicycle
 /// ```
 public struct ClassNames: Hashable, Sendable {
+    /// The class names, in class-index order.
     public var names: [String]
     /// Where the names came from, for error messages.
     public var source: String
 
+    /// Names read from `source` (named in error messages).
     public init(_ names: [String], source: String = "<class names>") {
         self.names = names
         self.source = source

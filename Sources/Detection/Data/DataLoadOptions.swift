@@ -26,11 +26,14 @@ public struct DataLoadOptions: Hashable, Sendable {
         case decode
     }
 
+    /// What to do with an image whose file or labels are bad.
     public var onError: OnError
+    /// How much of each image file is read while loading.
     public var imageCheck: ImageCheck
     /// The most pixels an image may have, checked from its header before any decode.
     public var maxPixels: Int
 
+    /// Options: fail at the first problem and read headers only, unless told otherwise.
     public init(onError: OnError = .fail, imageCheck: ImageCheck = .header, maxPixels: Int = ImageHeader.defaultMaxPixels) {
         self.onError = onError
         self.imageCheck = imageCheck
@@ -41,9 +44,12 @@ public struct DataLoadOptions: Hashable, Sendable {
 /// A loaded dataset and the problems that made the loader leave images out (only with
 /// `onError: .skip`; empty otherwise).
 public struct LoadedDataset: Hashable, Sendable {
+    /// The images that loaded.
     public var dataset: DetectionDataset
+    /// Why each left-out image was left out.
     public var skipped: [DataError]
 
+    /// A loaded dataset and what was skipped.
     public init(dataset: DetectionDataset, skipped: [DataError] = []) {
         self.dataset = dataset
         self.skipped = skipped

@@ -2,7 +2,9 @@ import Foundation
 
 /// The image formats the codecs read: JPEG (libjpeg-turbo) and PNG (libpng).
 public enum ImageFormat: String, Hashable, Sendable, CaseIterable {
+    /// A JPEG file (libjpeg-turbo).
     case jpeg = "JPEG"
+    /// A PNG file (libpng).
     case png = "PNG"
 
     /// The format by the file's first bytes (the name's extension can lie).
@@ -27,10 +29,14 @@ public enum ImageFormat: String, Hashable, Sendable, CaseIterable {
 /// dataset loaders need every image's size (to turn YOLO's fractions into pixels) but not its
 /// pixels.
 public struct ImageHeader: Hashable, Sendable {
+    /// JPEG or PNG.
     public var format: ImageFormat
+    /// Width in pixels.
     public var width: Int
+    /// Height in pixels.
     public var height: Int
 
+    /// A header's facts.
     public init(format: ImageFormat, width: Int, height: Int) {
         self.format = format
         self.width = width

@@ -14,18 +14,23 @@
 /// clamped at the border. The box map is the matching continuous one, `x' = x * w' / W + padLeft`,
 /// with the scale of the rounded scaled size, so that boxes and pixels agree exactly.
 public struct Letterbox: Hashable, Sendable {
+    /// The source image's width in pixels.
     public let sourceWidth: Int
+    /// The source image's height in pixels.
     public let sourceHeight: Int
     /// The side of the square output.
     public let size: Int
     /// The size of the scaled image inside the square.
     public let scaledWidth: Int
+    /// The height of the scaled image inside the square.
     public let scaledHeight: Int
     /// Where the scaled image starts in the square (the pad on the left and top; the right and
     /// bottom get the rest).
     public let padLeft: Int
+    /// The pad at the top (the bottom gets the rest).
     public let padTop: Int
 
+    /// The letterbox of a `width` x `height` image into a `size` x `size` square.
     public init(width: Int, height: Int, size: Int) {
         precondition(width > 0 && height > 0 && size > 0, "letterbox needs positive sizes")
         sourceWidth = width
@@ -38,7 +43,9 @@ public struct Letterbox: Hashable, Sendable {
         padTop = (size - scaledHeight) / 2
     }
 
+    /// The horizontal scale from the source image to the square.
     public var scaleX: Double { Double(scaledWidth) / Double(sourceWidth) }
+    /// The vertical scale from the source image to the square.
     public var scaleY: Double { Double(scaledHeight) / Double(sourceHeight) }
 
     /// A box of the source image in the square.

@@ -11,7 +11,9 @@
 /// let (r, g, b) = image[12, 40]
 /// ```
 public struct RGBImage: Hashable, Sendable {
+    /// Width in pixels.
     public let width: Int
+    /// Height in pixels.
     public let height: Int
     /// Interleaved RGB bytes, `width * height * 3` of them.
     public internal(set) var pixels: [UInt8]

@@ -4,8 +4,10 @@ import LossLanguage
 /// `ShapesScenes.Options.classWeights`). All are drawn inside an axis-aligned box that they
 /// touch on all four sides, so the box is tight by construction.
 public enum ShapeKind: Int, CaseIterable, Hashable, Sendable {
+    /// The six classes (category ids 1 to 6 in this order); under the default weights the first is the commonest.
     case rectangle, ellipse, triangle, cross, ring, diamond
 
+    /// The class name in datasets and reports.
     public var name: String {
         switch self {
         case .rectangle: return "rectangle"

@@ -23,14 +23,18 @@ import Foundation
 /// Reproducibility: bit for bit on one platform and Swift version; across platforms, only the
 /// sizes' `pow` may differ in the last bit.
 public struct ShapesScenes: Hashable, Sendable {
+    /// The seed every scene is drawn from.
     public var seed: UInt64
     /// Width and height of every image, in pixels.
     public var imageSize: Int
+    /// What the scenes hold: classes, counts, sizes, clutter, noise, label noise.
     public var options: Options
 
+    /// The scenes' contents; the defaults are the built-in proxy's (task variants change them).
     public struct Options: Hashable, Sendable {
         /// Relative frequency of each class, indexed by `ShapeKind.rawValue`.
         public var classWeights: [Double] = ShapeKind.allCases.map { 1 / pow(Double($0.rawValue + 1), 1.3) }
+        /// Objects per image, drawn uniformly.
         public var objectsPerImage: ClosedRange<Int> = 1...8
         /// The smallest box side, in pixels.
         public var minObjectSize: Double = 6
@@ -40,6 +44,7 @@ public struct ShapesScenes: Hashable, Sendable {
         public var maxOcclusion: Double = 0.4
         /// Distractor strokes (1-2 px polylines) and soft blobs per image.
         public var strokesPerImage: ClosedRange<Int> = 2...6
+        /// Soft blobs per image (clutter that is not an object).
         public var blobsPerImage: ClosedRange<Int> = 1...4
         /// Standard deviation of the per-pixel noise, in 8-bit levels.
         public var noise: Double = 6
@@ -51,9 +56,11 @@ public struct ShapesScenes: Hashable, Sendable {
         /// fraction of the box's side; 0: none. See `ShapesScenes+LabelNoise.swift`.
         public var boxJitter: Double = 0
 
+        /// The default scenes.
         public init() {}
     }
 
+    /// Scenes of `imageSize` px from `seed`.
     public init(seed: UInt64 = 0, imageSize: Int = 256, options: Options = Options()) {
         precondition(imageSize >= 16, "shapes scenes need images of at least 16 px")
         precondition(options.classWeights.count == ShapeKind.allCases.count && options.classWeights.allSatisfy { $0 >= 0 }
@@ -95,6 +102,7 @@ public struct ShapesScenes: Hashable, Sendable {
         return DetectionDataset(images: images, categories: Self.categories)
     }
 
+    /// The file name of scene `index` (from 0) in an exported folder.
     public static func fileName(_ index: Int) -> String {
         let digits = String(index + 1)
         return String(repeating: "0", count: max(0, 6 - digits.count)) + digits + ".png"

@@ -3,10 +3,15 @@
 extension YOLOFolder {
     /// One parsed label line.
     public struct LabelLine: Hashable, Sendable {
+        /// The 0-based index into the class names.
         public var classIndex: Int
+        /// The box centre's x, as a fraction of the image width.
         public var centerX: Double
+        /// The box centre's y, as a fraction of the image height.
         public var centerY: Double
+        /// The box width, as a fraction of the image width.
         public var width: Double
+        /// The box height, as a fraction of the image height.
         public var height: Double
     }
 

@@ -15,9 +15,12 @@ import Foundation
 /// that a converted COCO subset keeps its ids; otherwise 1, 2, 3, ... in name order. Annotation
 /// ids run 1, 2, 3, ... in image-name order, then line order. `area` is the box area.
 public struct YOLOFolder: Hashable, Sendable {
+    /// The folder of the split's images.
     public var imagesFolder: String
+    /// The folder of their label files.
     public var labelsFolder: String
 
+    /// A YOLO split from its image and label folders.
     public init(images: String, labels: String) {
         imagesFolder = images
         labelsFolder = labels

@@ -6,11 +6,16 @@
 /// let metrics = try COCOEvaluator(groundTruth: dataset).evaluate([d])
 /// ```
 public struct ScoredBox: Hashable, Codable, Sendable {
+    /// The image it was detected in.
     public var imageID: Int
+    /// The detected category's id.
     public var categoryID: Int
+    /// The box, COCO xywh in pixels of the source image.
     public var box: Box
+    /// The detection's confidence.
     public var score: Double
 
+    /// A detection.
     public init(imageID: Int, categoryID: Int, box: Box, score: Double) {
         self.imageID = imageID
         self.categoryID = categoryID

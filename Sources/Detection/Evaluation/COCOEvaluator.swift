@@ -30,6 +30,7 @@ import Foundation
 /// The annotation's `ignore` flag is not used (pycocotools overwrites it with `iscrowd`), unless
 /// `Options.honorsIgnoreFlag` is set.
 public struct COCOEvaluator: Sendable {
+    /// How the evaluator treats bad detections and how many threads it uses.
     public struct Options: Sendable {
         /// What to do with a bad item: an annotation or detection with an unknown image or
         /// category, a negative or non-finite box, a duplicate id. Default: fail.
@@ -40,6 +41,7 @@ public struct COCOEvaluator: Sendable {
         /// At most this many threads (categories are evaluated in parallel); 0 means one per core.
         public var maxThreads: Int
 
+        /// Fail on bad items, pycocotools' treatment of ignore flags, all the cores.
         public init(policy: BadItemPolicy = .fail, honorsIgnoreFlag: Bool = false, maxThreads: Int = 0) {
             self.policy = policy
             self.honorsIgnoreFlag = honorsIgnoreFlag
@@ -69,6 +71,7 @@ public struct COCOEvaluator: Sendable {
         return values
     }
 
+    /// The options it was built with.
     public let options: Options
     let groundTruth: _GroundTruth
 

@@ -12,20 +12,27 @@ public struct DetectionMetrics: Sendable, Equatable {
     /// One line of the summary: AP or AR, at one IoU threshold or averaged over all, one area
     /// range, one maxDets. `summaries[i]` describes `stats[i]`.
     public struct Summary: Sendable, Equatable {
+        /// AP (true) or AR (false).
         public var isPrecision: Bool
         /// nil: averaged over IoU 0.50:0.95.
         public var iouThreshold: Double?
+        /// The area range: all, small, medium or large.
         public var area: String
+        /// The most detections per image counted.
         public var maxDetections: Int
     }
 
     /// AP of one category (area all, maxDets 100); -1 where the category has no ground truth.
     public struct CategoryAP: Sendable, Equatable {
+        /// The category's id.
         public var categoryID: Int
+        /// The category's name.
         public var name: String
         /// AP averaged over IoU 0.50:0.95.
         public var ap: Double
+        /// AP at IoU 0.5.
         public var ap50: Double
+        /// AP at IoU 0.75.
         public var ap75: Double
     }
 
@@ -56,17 +63,29 @@ public struct DetectionMetrics: Sendable, Equatable {
     /// pycocotools' `eval['recall']`, flat in its [T][K][A][M] layout.
     public let recall: [Double]
 
+    /// AP averaged over IoU 0.50:0.95, all areas, 100 detections (stats[0]).
     public var ap: Double { stats[0] }
+    /// AP at IoU 0.50 (stats[1]).
     public var ap50: Double { stats[1] }
+    /// AP at IoU 0.75 (stats[2]).
     public var ap75: Double { stats[2] }
+    /// AP of small objects (stats[3]).
     public var apSmall: Double { stats[3] }
+    /// AP of medium objects (stats[4]).
     public var apMedium: Double { stats[4] }
+    /// AP of large objects (stats[5]).
     public var apLarge: Double { stats[5] }
+    /// AR with 1 detection per image (stats[6]).
     public var ar1: Double { stats[6] }
+    /// AR with 10 detections per image (stats[7]).
     public var ar10: Double { stats[7] }
+    /// AR with 100 detections per image (stats[8]).
     public var ar100: Double { stats[8] }
+    /// AR of small objects (stats[9]).
     public var arSmall: Double { stats[9] }
+    /// AR of medium objects (stats[10]).
     public var arMedium: Double { stats[10] }
+    /// AR of large objects (stats[11]).
     public var arLarge: Double { stats[11] }
 
     init(categories: [Category], precision: [Double], recall: [Double]) {

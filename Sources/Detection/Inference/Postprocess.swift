@@ -2,19 +2,28 @@
 /// decoded from distances, class-wise non-maximum suppression, the best `maxDetections` kept.
 /// The FCOS defaults: 1000 candidates per level, threshold 0.05, NMS IoU 0.6, 100 per image.
 public struct Postprocess: Sendable {
+    /// Candidates kept per level before NMS.
     public var candidatesPerLevel = 1000
+    /// Candidates below this score are dropped.
     public var scoreThreshold: Float = 0.05
+    /// Boxes of one class overlapping more than this IoU are suppressed.
     public var nmsIoU: Float = 0.6
+    /// Detections kept per image.
     public var maxDetections = 100
 
+    /// FCOS's defaults.
     public init() {}
 
     /// A detection in input pixels, x0 y0 x1 y1, with a 0-based class index.
     public struct Candidate: Equatable, Sendable {
+        /// x0, y0, x1, y1 in input pixels.
         public var box: (Float, Float, Float, Float)
+        /// The 0-based class index.
         public var classIndex: Int
+        /// The class score.
         public var score: Float
 
+        /// A detection.
         public init(box: (Float, Float, Float, Float), classIndex: Int, score: Float) {
             self.box = box
             self.classIndex = classIndex

@@ -11,6 +11,7 @@ import Foundation
 /// with α a constant in the gradient (computed under no_grad there). The gradient with respect
 /// to the predicted box's corners is exact (forward-mode dual numbers through the same formula).
 public enum BoxDistanceLoss: String, Sendable, CaseIterable {
+    /// DIoU, or CIoU (DIoU plus the aspect-ratio term).
     case diou, ciou
 
     static let eps = 1e-7

@@ -15,11 +15,13 @@ import LossLanguage
 public final class ClassificationSlot: @unchecked Sendable {
     /// `.softmax` or `.sigmoid`: the classification head's mode is the branch of its loss.
     public let mode: Branch
+    /// The number of foreground classes C.
     public let classes: Int
     /// The positives' alpha_t in sigmoid mode (the negatives' is 1 - alpha); nil: no weighting.
     public let alpha: Float?
     let loss: CompiledLoss<Float>
 
+    /// The slot for `expr` in `mode`, over `classes` classes; `alpha`: the positives' alpha_t in sigmoid mode.
     public init(_ expr: Expr, mode: Branch, classes: Int, alpha: Float? = 0.25) throws {
         self.loss = try Self.compile(expr, mode: mode)
         self.mode = mode

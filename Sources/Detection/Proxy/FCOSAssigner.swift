@@ -6,12 +6,16 @@
 /// the largest of its distances to the box's sides falls in the level's size range. Among several
 /// such boxes the smallest wins.
 public struct FCOSAssigner: Sendable {
+    /// One feature level: its stride and the box sizes it regresses.
     public struct Level: Sendable, Equatable {
+        /// The level's stride in pixels.
         public var stride: Int
         /// Range of max(l, t, r, b) this level regresses, in pixels: [lower, upper).
         public var lower: Float
+        /// Upper end of the level's range (exclusive).
         public var upper: Float
 
+        /// A level.
         public init(stride: Int, lower: Float, upper: Float) {
             self.stride = stride
             self.lower = lower
@@ -19,8 +23,11 @@ public struct FCOSAssigner: Sendable {
         }
     }
 
+    /// The side of the square input, in pixels.
     public var size: Int
+    /// The feature levels, finest first.
     public var levels: [Level]
+    /// Centre sampling's radius, in strides.
     public var centerRadius: Float
 
     /// Strides 8, 16, 32 with FCOS's first size ranges; the last level takes everything larger.
@@ -30,6 +37,7 @@ public struct FCOSAssigner: Sendable {
         self.centerRadius = centerRadius
     }
 
+    /// Strides 8, 16 and 32 with ranges [0, 64), [64, 128) and [128, inf).
     public static let defaultLevels = [
         Level(stride: 8, lower: 0, upper: 64),
         Level(stride: 16, lower: 64, upper: 128),
@@ -42,6 +50,7 @@ public struct FCOSAssigner: Sendable {
         return side * side
     }
 
+    /// Locations over every level.
     public var locationCount: Int { levels.indices.reduce(0) { $0 + count(level: $1) } }
 
     /// Every location, level by level, row-major: its centre and its level.

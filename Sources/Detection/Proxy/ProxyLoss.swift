@@ -19,14 +19,18 @@ import TensorEngine
 /// }
 /// ```
 public final class ProxyLoss {
+    /// The classification loss.
     public let classification: ClassificationSlot
+    /// The regression loss.
     public let regression: RegressionSlot
+    /// The FCOS target assignment.
     public let assigner: FCOSAssigner
     /// λ, the regression loss's weight.
     public let regressionWeight: Float
     let locations: [(x: Float, y: Float, level: Int)]
     let levelOffsets: [Int]
 
+    /// Both slots over a batch, the regression weighted by `regressionWeight` (λ).
     public init(classification: ClassificationSlot, regression: RegressionSlot, assigner: FCOSAssigner, regressionWeight: Float = 1) {
         self.classification = classification
         self.regression = regression
@@ -38,21 +42,26 @@ public final class ProxyLoss {
 
     /// The losses of one step and the gradients of their sum.
     public struct Step {
+        /// The classification loss, normalised by the positives.
         public var classification: Float
         /// Already multiplied by the regression weight.
         public var regression: Float
+        /// Positive locations in the batch.
         public var positives: Int
         /// Per level: dL/dlogits `[N, K, H, W]`, dL/ddistances `[N, 4, H, W]` (stride units).
         public var gradients: [(logits: Tensor, distances: Tensor)]
+        /// classification + regression.
         public var total: Float { classification + regression }
     }
 
     /// A loss or gradient that is NaN or infinite; `slot` is "classification" or "regression".
     public struct NonFinite: Error, Equatable, CustomStringConvertible {
+        /// The slot whose loss or gradient is not finite.
         public var slot: String
         public var description: String { "the \(slot) loss or its gradient is not finite" }
     }
 
+    /// The losses of one step and their gradients with respect to every level's outputs, or which slot went non-finite.
     public func evaluate(_ outputs: [ProxyNetwork.LevelOutput], targets: [ProxyTargets]) -> Result<Step, NonFinite> {
         let n = targets.count, perImage = locations.count, k = classification.width
         precondition(outputs.count == assigner.levels.count && outputs.allSatisfy { $0.logits.batch == n && $0.logits.channels == k },

@@ -29,6 +29,7 @@ import TensorEngine
 /// `bench/detector_bench.py` builds the same network in PyTorch from `namedParameters` (the names
 /// are those of its `state_dict`), for speed and parity.
 public final class ProxyNetwork {
+    /// The architecture's sizes and the head's settings.
     public struct Configuration: Hashable, Sendable {
         /// Logits per location: C + 1 in softmax mode, C in sigmoid mode.
         public var outputs: Int
@@ -42,10 +43,14 @@ public final class ProxyNetwork {
         public var pyramidChannels = 64
         /// Convolution + GroupNorm + ReLU blocks in each tower.
         public var towerDepth = 2
+        /// GroupNorm's groups.
         public var groups = 8
+        /// The positive map of the box distances (exp as in FCOS, or softplus).
         public var boxActivation: Activation.Function = .exp
+        /// The prior probability the classification bias starts at (focal loss's 0.01).
         public var priorProbability: Float = 0.01
 
+        /// A configuration with `outputs` logits per location.
         public init(outputs: Int, backgroundLogit: Bool) {
             self.outputs = outputs
             self.backgroundLogit = backgroundLogit
@@ -58,15 +63,19 @@ public final class ProxyNetwork {
     /// One pyramid level's outputs: `[N, K, H, W]` logits and `[N, 4, H, W]` distances (l, t, r, b)
     /// in units of the level's stride.
     public struct LevelOutput {
+        /// `[N, K, H, W]` logits.
         public var logits: Tensor
+        /// `[N, 4, H, W]` distances (l, t, r, b) in units of the level's stride.
         public var distances: Tensor
 
+        /// A level's outputs.
         public init(logits: Tensor, distances: Tensor) {
             self.logits = logits
             self.distances = distances
         }
     }
 
+    /// The architecture.
     public let configuration: Configuration
     let stages: [Sequential]
     let laterals: [Conv2d]

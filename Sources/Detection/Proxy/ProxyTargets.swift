@@ -2,7 +2,9 @@
 /// pixels), their 0-based class indices, and the FCOS assignment of every location to a box
 /// index or -1 (background).
 public struct ProxyTargets: Sendable {
+    /// Per location, the ground-truth box it regresses (x0, y0, x1, y1 in input pixels).
     public var boxes: [(Float, Float, Float, Float)]
+    /// Per location, its class index, or background.
     public var classes: [Int]
     /// One entry per location of `FCOSAssigner.locations`, level by level.
     public var assignment: [Int32]

@@ -7,16 +7,23 @@ import LossLanguage
 /// decoded boxes (`BoxDistanceLoss`).
 /// The sum is divided by `normalizer` (the number of positives, at least 1).
 public final class RegressionSlot: @unchecked Sendable {
+    /// Which loss the slot computes.
     public enum Kind: Hashable, Sendable {
+        /// A formula of the `reg` branch on (i, u, e).
         case formula(Expr)
+        /// L1 on the distances divided by the level's stride.
         case l1
+        /// Smooth L1 with its `beta`, on the same.
         case smoothL1(beta: Float)
+        /// DIoU or CIoU on the decoded boxes.
         case boxDistance(BoxDistanceLoss)
     }
 
+    /// The loss the slot computes.
     public let kind: Kind
     let loss: CompiledLoss<Float>?
 
+    /// The slot for `kind`; a formula is compiled here.
     public init(_ kind: Kind) throws {
         self.kind = kind
         if case .formula(let e) = kind {
@@ -28,11 +35,16 @@ public final class RegressionSlot: @unchecked Sendable {
 
     /// One positive: where it is, its stride, its predicted distances and its ground truth.
     public struct Positive: Sendable {
+        /// The location's centre in input pixels.
         public var location: (x: Float, y: Float)
+        /// Its level's stride.
         public var stride: Float
+        /// The predicted distances to the box's sides, in pixels.
         public var distances: (l: Float, t: Float, r: Float, b: Float)
+        /// The ground-truth box, x0, y0, x1, y1 in input pixels.
         public var target: (Float, Float, Float, Float)
 
+        /// A positive.
         public init(location: (x: Float, y: Float), stride: Float, distances: (l: Float, t: Float, r: Float, b: Float),
                     target: (Float, Float, Float, Float)) {
             self.location = location

@@ -2,13 +2,19 @@ import Foundation
 
 /// A dataset folder's splits: records and the folder holding their images.
 public struct DatasetFolder: Sendable {
+    /// One split: its name, records and image folder.
     public struct Part: Sendable {
+        /// The split's name (`train`, `val`, ...).
         public var name: String
+        /// Its records.
         public var dataset: DetectionDataset
+        /// The folder holding its images.
         public var imageFolder: String
     }
 
+    /// The dataset folder.
     public var root: String
+    /// The training split.
     public var train: Part
     /// nil when the folder has a single split (scoring on val is then refused).
     public var val: Part?

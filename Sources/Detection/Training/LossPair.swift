@@ -11,11 +11,14 @@ import LossLanguage
 /// let trainer = try ProxyTrainer(pair, schedule: .preset(.proxy, isShapes: true))
 /// ```
 public struct LossPair: Hashable, Sendable {
+    /// The classification loss (a formula of `mode`'s branch).
     public var classification: Expr
     /// `.softmax` or `.sigmoid`: the classification head's mode.
     public var mode: Branch
+    /// The regression loss: a formula of the `reg` branch, or a built-in baseline.
     public var regression: RegressionSlot.Kind
 
+    /// A pair with any regression loss.
     public init(classification: Expr, mode: Branch, regression: RegressionSlot.Kind) {
         self.classification = classification
         self.mode = mode

@@ -30,8 +30,11 @@ import TensorEngine
 public struct ProxyTrainer: Sendable {
     /// The classification head's mode, `.softmax` or `.sigmoid`.
     public let mode: Branch
+    /// The classification loss.
     public let classification: Expr
+    /// The regression loss.
     public let regression: RegressionSlot.Kind
+    /// The schedule every training of this trainer follows.
     public let schedule: TrainingSchedule
     /// The classification loss compiled for `mode`.
     let classificationLoss: CompiledLoss<Float>

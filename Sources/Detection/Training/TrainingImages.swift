@@ -20,6 +20,7 @@ public struct TrainingImages: Sendable {
     public let categories: [Category]
     /// The records as given (source coordinates).
     public let records: [ImageRecord]
+    /// The map of each record into the square input.
     public let letterboxes: [Letterbox]
     /// `size` x `size` each.
     let images: [RGBImage]
@@ -75,6 +76,7 @@ public struct TrainingImages: Sendable {
         self.classes = classes
     }
 
+    /// The number of images.
     public var count: Int { images.count }
 
     /// The number of training boxes.

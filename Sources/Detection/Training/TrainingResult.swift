@@ -4,10 +4,13 @@
 /// A loss that goes non-finite ends the run early with `.diverged`, the step and the reason: a
 /// rejected candidate, not an error.
 public struct TrainingResult: Sendable {
+    /// How a training ended.
     public enum Status: String, Sendable {
+        /// ok: trained and scored; diverged: a loss or gradient went non-finite.
         case ok, diverged
     }
 
+    /// ok, or diverged (a loss went non-finite).
     public var status: Status
     /// The evaluation, when `ok`.
     public var metrics: DetectionMetrics?
@@ -21,6 +24,7 @@ public struct TrainingResult: Sendable {
     public var reason: String
     /// Wall-clock seconds of the training steps, and of loading, inference and scoring around them.
     public var trainingSeconds: Double
+    /// Seconds of loading, inference and scoring around the training.
     public var evaluationSeconds: Double
     /// Training images (with repeats) per second of training.
     public var imagesPerSecond: Double
@@ -52,15 +56,19 @@ public struct TrainingResult: Sendable {
 public struct TrainingProgress: Sendable {
     /// Steps done, of `iterations`.
     public var step: Int
+    /// Steps planned.
     public var iterations: Int
     /// The latest step's losses (regression already weighted).
     public var classificationLoss: Float
+    /// The latest step's regression loss (already weighted).
     public var regressionLoss: Float
     /// The total loss averaged over the last 20 steps.
     public var smoothedLoss: Float
+    /// The latest step's learning rate.
     public var learningRate: Float
     /// Training images per second so far.
     public var imagesPerSecond: Double
+    /// Seconds since the training started.
     public var elapsedSeconds: Double
 
     /// Seconds to the end of training at the speed so far.

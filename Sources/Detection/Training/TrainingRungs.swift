@@ -22,6 +22,7 @@ public struct TrainingRungs: Sendable {
     /// training starts again (`TrainingCheckpoint`); nil: nowhere.
     public var checkpoint: URL?
 
+    /// Rungs at `fractions` of the schedule; `hurdle` decides at each whether the training goes on.
     public init(fractions: [Double], evalImages: Int? = nil, checkpoint: URL? = nil, hurdle: (@Sendable (Int, Double) -> Bool)? = nil) {
         self.fractions = fractions
         self.evalImages = evalImages
@@ -50,6 +51,7 @@ public struct TrainingRungs: Sendable {
 public struct RungResult: Sendable, Equatable, Codable {
     /// The rung's fraction of the schedule, and the steps done when it was scored.
     public var fraction: Double
+    /// Steps done when it was scored.
     public var step: Int
     /// COCO's twelve numbers there.
     public var stats: [Double]

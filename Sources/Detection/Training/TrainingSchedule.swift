@@ -15,11 +15,15 @@ import TensorEngine
 public struct TrainingSchedule: Hashable, Sendable {
     /// Side of the square input, a multiple of 32.
     public var size: Int
+    /// Images per step.
     public var batchSize: Int
     /// Passes over the training images (fractions allowed: 0.5 is half of them, once).
     public var epochs: Double
+    /// The base learning rate (SGD).
     public var learningRate: Float
+    /// SGD's momentum.
     public var momentum: Float = 0.9
+    /// SGD's weight decay.
     public var weightDecay: Float = 1e-4
     /// Warm-up iterations, at most a fifth of the run.
     public var warmupIterations = 200
@@ -54,6 +58,7 @@ public struct TrainingSchedule: Hashable, Sendable {
     /// this decay per step (nil: the last weights). See `ProxyTrainer`.
     public var averageDecay: Float?
 
+    /// A schedule with the defaults above for everything else.
     public init(size: Int, batchSize: Int, epochs: Double, learningRate: Float) {
         self.size = size
         self.batchSize = batchSize
@@ -77,11 +82,15 @@ public struct TrainingSchedule: Hashable, Sendable {
     /// of 6-16, 200-8000 images, 7-110 epochs), and low enough that memory and the step count
     /// stay bounded on bad input (an input size of 1048576 asked for terabytes).
     public enum Limits {
+        /// The largest input side.
         public static let size = 2048
+        /// The largest batch.
         public static let batch = 1024
         /// Input pixels a batch: 64 images of 256 px (8 times the presets' largest batch).
         public static let batchPixels = 64 * 256 * 256
+        /// The most epochs.
         public static let epochs = 100_000.0
+        /// The most images of a split.
         public static let images = 1_000_000
         /// The images held in memory (training and scored, at the input size).
         public static let heldBytes = 8 << 30

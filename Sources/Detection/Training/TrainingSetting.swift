@@ -2,9 +2,11 @@
 /// end that exposes the setting under its own name (the command line's options) words the error
 /// with that name; the library's descriptions say `words`.
 public enum TrainingSetting: String, CaseIterable, Sendable {
+    /// A number of the schedule, by name.
     case size, batch, epochs, learningRate, trainImages, evalImages, averageDecay, focalAlpha, regressionWeight
     /// The schedule's other numbers (clip norm, momentum, weight decay, warm-up).
     case schedule
+    /// The rung fractions, and the images scored at a rung.
     case rungs, rungEvalImages
     /// The classification head's mode.
     case mode

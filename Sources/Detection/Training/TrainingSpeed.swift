@@ -14,6 +14,7 @@ public struct TrainingSpeed: Sendable, Equatable {
     /// stage and run.
     public var prepareSecondsPerImage: Double
 
+    /// Measured speeds.
     public init(secondsPerStep: [TrainingStage: Double], evalSecondsPerImage: Double, prepareSecondsPerImage: Double) {
         self.secondsPerStep = secondsPerStep
         self.evalSecondsPerImage = evalSecondsPerImage

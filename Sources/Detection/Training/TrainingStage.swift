@@ -4,5 +4,6 @@
 /// Each has its fixed schedule (`TrainingSchedule.preset(_:isShapes:)`); `autoloss train --task`
 /// and the search's candidate folders (`candidate.json`'s "stage") name them by raw value.
 public enum TrainingStage: String, Codable, CaseIterable, Sendable {
+    /// MOS (a short training on the verification images, scored on them) or the proxy task (scored on the validation split).
     case mos, proxy
 }

@@ -18,9 +18,12 @@ import LossLanguage
 public struct Confirmation: Codable, Sendable, Equatable {
     /// One loss in the confirmed slot, as given: a known loss's name or a formula.
     public struct Contender: Codable, Sendable, Equatable, Hashable {
+        /// The loss: a known loss's name or a formula.
         public var loss: String
+        /// Whether it is the run's baseline, against which the others are measured.
         public var isBaseline: Bool
 
+        /// A contender.
         public init(loss: String, isBaseline: Bool = false) {
             self.loss = loss
             self.isBaseline = isBaseline
@@ -29,25 +32,32 @@ public struct Confirmation: Codable, Sendable, Equatable {
 
     /// The confirmed slot (`reg`, or the classification mode).
     public var branch: Branch
+    /// The classification head's mode.
     public var mode: Branch
     /// The loss of the other slot, the same for every contender.
     public var partner: String
     /// The baseline first.
     public var contenders: [Contender]
+    /// The training seeds of each tuned setting (the first also tunes).
     public var seeds: [UInt64]
     /// Multiples of the schedule's steps each tuned setting is trained at; the first is the
     /// tuning's (1: the run's schedule).
     public var horizons: [Double]
+    /// The regression weights the tuning tries.
     public var weights: [Float] = [0.5, 1, 2, 3, 5]
+    /// Focal's alphas the tuning tries (sigmoid focal only).
     public var alphas: [Float] = [0.25, 0.5, 0.75]
+    /// Focal's gammas the tuning tries (sigmoid focal only).
     public var gammas: [Int] = [0, 1, 2]
     /// Past how many grid edges the weights may grow (`BaselineTuning.edgeExtensions`).
     public var edgeExtensions = 2
     /// The tuning's rungs (fractions of the schedule) and the AP points a setting may fall
     /// behind the best there and go on.
     public var rungs: [Double] = [0.25, 0.5]
+    /// AP points a setting may fall behind the best at a rung and go on.
     public var margin: Double = 1
 
+    /// A confirmation of `losses` against `baseline` in the `branch` slot, with `partner` in the other.
     public init(branch: Branch, mode: Branch, partner: String, baseline: String, losses: [String], seeds: [UInt64] = [1, 2, 3],
                 horizons: [Double] = [1, 2]) {
         self.branch = branch

@@ -8,6 +8,7 @@ import LossLanguage
 /// loses at most the trainings under way and ends as an uninterrupted one would (its order, and
 /// so its hurdles, are the same).
 public final class ConfirmationRun {
+    /// What is confirmed, and how.
     public let plan: Confirmation
     let store: RunStore
     /// The tuning's trainings: scored at the plan's rungs where the evaluator can.

@@ -6,32 +6,43 @@ import Verification
 /// trainings, the earlier on a tie), and per horizon its APs over the seeds and, beside the
 /// baseline's at the same horizon, the difference with Welch's 95 % interval and a verdict.
 public struct ConfirmationSummary: Sendable {
+    /// One contender's figures at one horizon.
     public struct Horizon: Sendable {
+        /// The multiple of the schedule's steps.
         public var horizon: Double
         /// AP per seed that gave one (a diverged training counts 0; a failed one is missing).
         public var aps: [Double]
         /// Against the baseline at this horizon; nil for the baseline, or below two seeds a side.
         public var interval: WelchInterval?
 
+        /// The mean AP over the seeds.
         public var mean: Double { sampleMean(aps) }
+        /// The sample deviation of the APs.
         public var sd: Double { sampleDeviation(aps) }
     }
 
+    /// One contender's tuned setting and figures per horizon.
     public struct Contender: Sendable {
+        /// The loss, as given.
         public var contender: Confirmation.Contender
         /// nil: no setting of its tuning trained to its end.
         public var setting: BaselineTuning.Setting?
+        /// Its figures per horizon of the plan.
         public var horizons: [Horizon]
         /// Its tuning's trainings, and how many of them a hurdle ended.
         public var tuningTrainings: Int
+        /// How many of its tuning's trainings a hurdle ended.
         public var pruned: Int
     }
 
+    /// The confirmation's plan.
     public let plan: Confirmation
+    /// The baseline first, then the losses, as planned.
     public let contenders: [Contender]
     /// Whole trainings spent (a training a hurdle ended counts its fraction; a longer horizon its multiple).
     public let trainingsSpent: Double
 
+    /// The verdicts of `trainings` under `plan`.
     public init(plan: Confirmation, trainings: [ConfirmationTraining]) {
         self.plan = plan
         var byKey: [String: ConfirmationTraining] = [:]

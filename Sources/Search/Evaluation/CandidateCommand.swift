@@ -28,7 +28,9 @@ import LossLanguage
 /// resumed search waits for it if it still runs and is provably the command's, and takes a
 /// complete result.json it left instead of training again.
 public struct CandidateCommand: Sendable {
+    /// The shell command, with `{dir}` replaced by each candidate folder's path.
     public var command: String
+    /// Where candidate folders are made (the run's `evaluations` folder).
     public var workDirectory: URL
     /// Seconds one evaluation may take (nil: no limit); past it the command's process group is
     /// ended (its Slurm job cancelled) and the evaluation failed.
@@ -39,6 +41,7 @@ public struct CandidateCommand: Sendable {
     /// checkpoint folder. The threads are the executor's share of the machine.
     public var setup = EvaluationSetup()
 
+    /// A command run on each candidate folder under `workDirectory`; `timeout` in seconds ends it with its process group.
     public init(command: String, workDirectory: URL, timeout: Double? = nil) {
         self.command = command
         self.workDirectory = workDirectory

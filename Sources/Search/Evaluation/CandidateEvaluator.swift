@@ -3,6 +3,7 @@ import LossLanguage
 
 /// The run store's stage of each training (`TrainingStage` is Detection's: mos or proxy).
 extension TrainingStage {
+    /// The run store's stage for this training stage.
     public var stage: Stage {
         switch self {
         case .mos: return .mos
@@ -32,9 +33,12 @@ extension CandidateEvaluator {
 
 /// What a search hands each training besides its request: where its steps go, and whether to stop.
 public struct EvaluationContext: Sendable {
+    /// Hears each step of a training, where the evaluator reports steps.
     public var progress: @Sendable (TrainingProgress) -> Void
+    /// Asks the training to end early.
     public var stop: StopRequest
 
+    /// A context; by default nobody listens and nothing stops.
     public init(progress: @escaping @Sendable (TrainingProgress) -> Void = { _ in }, stop: StopRequest = StopRequest()) {
         self.progress = progress
         self.stop = stop

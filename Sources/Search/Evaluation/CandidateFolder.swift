@@ -9,8 +9,10 @@ import LossLanguage
 /// evaluate DIR` reads the request back and runs it with the evaluator it names, and writes
 /// result.json.
 public struct CandidateFolder: Sendable {
+    /// The folder.
     public let url: URL
 
+    /// The candidate folder at `url`.
     public init(_ url: URL) { self.url = url }
 
     /// The folder's name for a request: one folder per candidate, stage and seed.
@@ -21,10 +23,13 @@ public struct CandidateFolder: Sendable {
         return "\(request.stage.rawValue)-\(String(FNV1a.hash(request.candidateKey), radix: 16))\(setting)\(horizon)-s\(request.seed)"
     }
 
+    /// candidate.json: the request, written whole.
     public var requestFile: URL { url.appendingPathComponent("candidate.json") }
+    /// result.json: what the command wrote.
     public var resultFile: URL { url.appendingPathComponent("result.json") }
     /// The command's whole output, kept.
     public var stdoutFile: URL { url.appendingPathComponent("stdout.txt") }
+    /// The command's whole stderr, kept.
     public var stderrFile: URL { url.appendingPathComponent("stderr.txt") }
     /// The shell command run here, and its process id while it runs (or its Slurm job's id):
     /// what a resumed search adopts.

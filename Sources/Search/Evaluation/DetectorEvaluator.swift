@@ -23,6 +23,7 @@ public final class DetectorEvaluator: CandidateEvaluator, @unchecked Sendable {
     private let source: Result<DetectorData, Error>
     /// The schedule of each stage; the presets of the data unless changed before the first use.
     public var schedules: [TrainingStage: TrainingSchedule]
+    /// The seed of the rule that picks the MOS verification images (one per class).
     public let verificationSeed: UInt64
     /// The proxy stage's rungs (fractions of its schedule), scored on its validation images; nil:
     /// none. The hurdles come with each training's request.
@@ -36,6 +37,7 @@ public final class DetectorEvaluator: CandidateEvaluator, @unchecked Sendable {
     /// `mosRungEvalImages` validation images (nil: all the proxy scores, as the reg study
     /// measured it). nil: the MOS preset (the verification set).
     public var mosRung: Double?
+    /// Validation images scored when MOS is the proxy's first rung; nil: all the proxy scores.
     public var mosRungEvalImages: Int?
     /// Where a proxy training with rungs keeps its checkpoint while it runs (one file per
     /// candidate, removed when the training ends; a stopped one's stays for the resumed run to

@@ -4,11 +4,13 @@ import Foundation
 /// (`EvaluationSetup.training`), so that a training run by a worker (`autoloss evaluate`) is the
 /// one the search would run in process. Written by its coding keys, flat in candidate.json.
 public struct DetectorSettings: Codable, Sendable, Equatable {
+    /// The proxy schedule at this fraction of its preset's steps (nil: 1).
     public var scheduleScale: Double?
     /// The tuned baseline's settings every training uses.
     public var tuned: TunedSetting?
     /// MOS trainings averaged per candidate (nil: 1), and MOS as the proxy's first rung.
     public var mosSeeds: Int?
+    /// MOS as the proxy's first rung, at this fraction of its schedule (nil: the MOS preset).
     public var mosRung: Double?
     /// The proxy training's rungs (fractions of its schedule).
     public var rungs: [Double]?
@@ -20,6 +22,7 @@ public struct DetectorSettings: Codable, Sendable, Equatable {
         case scheduleScale = "schedule_scale", tuned, mosSeeds = "mos_seeds", mosRung = "mos_rung", rungs, initSeed = "init_seed"
     }
 
+    /// Settings; nil everywhere: the presets.
     public init(scheduleScale: Double? = nil, tuned: TunedSetting? = nil, mosSeeds: Int? = nil, mosRung: Double? = nil,
                 rungs: [Double]? = nil, initSeed: InitSeed? = nil) {
         (self.scheduleScale, self.tuned, self.mosSeeds, self.mosRung, self.rungs) = (scheduleScale, tuned, mosSeeds, mosRung, rungs)
@@ -36,7 +39,9 @@ public struct DetectorSettings: Codable, Sendable, Equatable {
 /// The seed of a training's initial weights: a fixed one, or the training's own seed.
 /// candidate.json writes it as a number or as "seed".
 public enum InitSeed: Codable, Sendable, Equatable {
+    /// This seed for every training.
     case fixed(UInt64)
+    /// Each training's own seed.
     case followsSeed
 
     /// The schedule's `networkSeed`: nil follows the training's seed.

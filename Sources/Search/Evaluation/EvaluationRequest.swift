@@ -35,11 +35,14 @@ public struct EvaluationRequest: Sendable, Equatable {
     public var pair: LossPair
     /// The searched slot: `.reg`, or the classification mode.
     public var searched: Branch
+    /// MOS or proxy.
     public var stage: TrainingStage
+    /// The training seed (batch order and flips; the initial weights too under `InitSeed.followsSeed`).
     public var seed: UInt64
     /// Whose training it is: a candidate's generation and slot, nil for the baseline. The
     /// built-in detector names its checkpoints by them; Slurm names the job by them.
     public var generation: Int?
+    /// The candidate's slot in its generation; nil for the baseline.
     public var slot: Int?
     /// The hurdles at the proxy training's rungs, AP in percent (nil: trained to its end,
     /// scored at the rungs all the same: the baseline).
@@ -53,6 +56,7 @@ public struct EvaluationRequest: Sendable, Equatable {
     /// many, scored on the same images), after the run's schedule scale; nil: 1.
     public var horizon: Double?
 
+    /// A request for one training of `pair`.
     public init(pair: LossPair, searched: Branch, stage: TrainingStage, seed: UInt64, generation: Int? = nil, slot: Int? = nil,
                 hurdles: [Double]? = nil, setup: EvaluationSetup = EvaluationSetup(), setting: BaselineTuning.Setting? = nil,
                 horizon: Double? = nil) {
@@ -72,6 +76,7 @@ public struct EvaluationRequest: Sendable, Equatable {
     /// formula, or in the regression slot a loss the detector has built in (a baseline or a
     /// partner, DIoU say; never a candidate of a search).
     public var candidate: RegressionSlot.Kind { searched == .reg ? pair.regression : .formula(pair.classification) }
+    /// The loss in the slot that is not searched.
     public var partner: RegressionSlot.Kind { searched == .reg ? .formula(pair.classification) : pair.regression }
     /// The partner's slot: the classification mode in a reg search, else reg.
     public var partnerBranch: Branch { searched == .reg ? pair.mode : .reg }
@@ -100,6 +105,7 @@ public struct EvaluationSetup: Codable, Sendable, Equatable {
     /// The cores one training gets (trainings side by side share the machine's).
     public var threads: Int
 
+    /// What every training of a run shares.
     public init(evaluator: EvaluatorChoice? = nil, training: DetectorSettings = DetectorSettings(), checkpoints: String? = nil,
                 verificationImages: [VerificationImage] = [], threads: Int = 1) {
         self.evaluator = evaluator
@@ -136,9 +142,12 @@ public struct EvaluationSetup: Codable, Sendable, Equatable {
 /// One image of the MOS verification set, as candidate.json names it: its id in the dataset
 /// (COCO's image id) and its file name in the training split's image folder.
 public struct VerificationImage: Codable, Sendable, Equatable {
+    /// The image's id in the training split's records.
     public var id: Int
+    /// The image's file name.
     public var file: String
 
+    /// A verification image.
     public init(id: Int, file: String) {
         self.id = id
         self.file = file

@@ -1,5 +1,6 @@
 /// What one training of a candidate gave.
 public struct EvaluationResult: Codable, Equatable, Sendable {
+    /// How a training ended.
     public enum Status: String, Codable, Sendable {
         /// Trained to the end; `stats` holds the 12 COCO numbers (AP in [0, 1]).
         case ok
@@ -21,25 +22,31 @@ public struct EvaluationResult: Codable, Equatable, Sendable {
         /// The hurdle it had to clear there (AP in percent), where it had one.
         public var hurdle: Double?
 
+        /// A rung's score.
         public init(fraction: Double, stats: [Double], hurdle: Double? = nil) {
             self.fraction = fraction
             self.stats = stats
             self.hurdle = hurdle
         }
 
+        /// The AP there, in percent.
         public var ap: Double { stats.first.map { $0 * 100 } ?? 0 }
     }
 
+    /// ok, diverged, failed or pruned.
     public var status: Status
     /// The 12 COCO summary numbers in pycocotools' order; empty unless `ok`.
     public var stats: [Double]
+    /// Wall-clock seconds of the training, scoring included.
     public var seconds: Double
+    /// Why it diverged, failed or was pruned; empty when ok.
     public var reason: String
     /// The Slurm job that ran it, where one did.
     public var job: String?
     /// Its scores at the rungs of a multi-fidelity proxy training (nil: trained without rungs).
     public var rungs: [Rung]?
 
+    /// A result.
     public init(status: Status, stats: [Double] = [], seconds: Double, reason: String = "") {
         self.status = status
         self.stats = stats

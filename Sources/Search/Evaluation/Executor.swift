@@ -25,9 +25,11 @@ extension Executor {
 /// Evaluations in this process, by an evaluator that trains here (the built-in detector, the
 /// simulation), `jobs` of them on threads side by side.
 public struct InProcessExecutor: Executor {
+    /// The evaluator that trains each request here.
     public let evaluator: any CandidateEvaluator
     public let jobs: Int
 
+    /// Runs `evaluator`, `jobs` trainings at a time (at least 1).
     public init(_ evaluator: any CandidateEvaluator, jobs: Int = 1) {
         self.evaluator = evaluator
         self.jobs = max(1, jobs)
@@ -41,6 +43,7 @@ public struct InProcessExecutor: Executor {
 /// What a command gave: its exit status and the end of its stderr (the whole of its output is in
 /// its folder's files), and why it failed where the status does not say.
 public struct CommandOutcome: Sendable {
+    /// The command's exit status.
     public var status: Int32
     /// The last 64 KB of its stderr, for the reason of a failure.
     public var stderr: String

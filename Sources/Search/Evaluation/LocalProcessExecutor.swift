@@ -5,9 +5,11 @@ import TensorEngine
 /// user's, or the worker's `autoloss evaluate {dir}`), `jobs` of them side by side, sharing the
 /// cores (OpenMP, and autoloss's own threads, follow OMP_NUM_THREADS unless the user set it).
 public struct LocalProcessExecutor: Executor {
+    /// The command run on each candidate folder.
     public var command: CandidateCommand
     public let jobs: Int
 
+    /// Runs `command` in local processes, `jobs` at a time.
     public init(_ command: CandidateCommand, jobs: Int = 1) {
         self.command = command
         self.jobs = max(1, jobs)

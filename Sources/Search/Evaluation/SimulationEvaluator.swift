@@ -17,14 +17,20 @@ import Detection
 /// It measures optimisation, not generalisation; MOS on the detector measures the same property
 /// on real data. Deterministic for a seed.
 public struct SimulationEvaluator: CandidateEvaluator {
+    /// Samples of the simulated task.
     public var samples = 256
+    /// Its classes.
     public var classes = 8
+    /// Its features per sample.
     public var features = 8
     /// Spread of the class centres against unit noise: small enough that classes overlap.
     public var separation: Float = 1.2
+    /// Gradient steps per stage.
     public var steps: [TrainingStage: Int] = [.mos: 60, .proxy: 200]
+    /// The simulated training's learning rate.
     public var learningRate = 0.5
 
+    /// The default simulation.
     public init() {}
 
     public func evaluate(_ request: EvaluationRequest, context: EvaluationContext) -> EvaluationResult {

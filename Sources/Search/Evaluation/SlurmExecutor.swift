@@ -5,6 +5,7 @@ import Foundation
 /// The evaluations the scheduler starts together go as one job array (`begin`); each
 /// `evaluate` then follows its own task.
 public struct SlurmExecutor: Executor {
+    /// The command each job runs on its candidate folder.
     public var command: CandidateCommand
     /// Extra sbatch arguments: partition, GPUs, time.
     public var arguments: [String]
@@ -12,6 +13,7 @@ public struct SlurmExecutor: Executor {
     /// The array tasks `begin` submitted, until their evaluations follow them.
     private let arrayTasks = SubmittedTasks()
 
+    /// Runs `command` as Slurm jobs, with `arguments` added to every sbatch call, `jobs` queued or running at once.
     public init(_ command: CandidateCommand, arguments: [String], jobs: Int = 1) {
         self.command = command
         self.arguments = arguments

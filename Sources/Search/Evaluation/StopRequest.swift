@@ -8,6 +8,7 @@ public final class StopRequest: @unchecked Sendable {
     private var signal: Int32?
     private let lock = NSLock()
 
+    /// No stop requested yet.
     public init() {}
 
     /// Asks to stop, for `signal` (the first request counts).
@@ -17,6 +18,7 @@ public final class StopRequest: @unchecked Sendable {
         if self.signal == nil { self.signal = signal }
     }
 
+    /// Whether a stop was requested.
     public var isRequested: Bool { signalNumber != nil }
 
     /// The signal that asked, if any.
@@ -30,5 +32,6 @@ public final class StopRequest: @unchecked Sendable {
 /// Thrown out of a search that stopped on request: the caller prints what was found so far and
 /// exits with the signal's code.
 public struct SearchStopped: Error, Sendable {
+    /// The signal that stopped it (SIGINT 2, SIGTERM 15, ...).
     public var signal: Int32
 }

@@ -4,13 +4,16 @@ import LossLanguage
 /// generation 0, then children of the parents by mutation or crossover, and immigrants (new
 /// random formulas). All randomness from the generation's seeded generator.
 public struct Breeder: Sendable {
+    /// Random formulas: generation 0 and immigrants.
     public let generator: FormulaGenerator
+    /// Mutation and crossover.
     public let mutator: Mutator
     /// Chance that a child comes from crossover rather than mutation.
     public var crossoverProbability: Double
     /// Chance that a child is a new random formula instead.
     public var immigrantProbability: Double
 
+    /// A breeder; `crossoverProbability` of the children are crossed over instead of mutated.
     public init(generator: FormulaGenerator, mutator: Mutator? = nil, crossoverProbability: Double = 0.3,
                 immigrantProbability: Double = 0.1) {
         self.generator = generator
@@ -25,6 +28,7 @@ public struct Breeder: Sendable {
                   immigrantProbability: options.immigrantProbability)
     }
 
+    /// The branch it breeds in.
     public var branch: Branch { generator.branch }
 
     /// The known losses of the branch, generation 0's first candidates.

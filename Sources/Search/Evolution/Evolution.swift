@@ -15,7 +15,9 @@ import Verification
 /// fixed by the results before it. Resume replays the run and takes every finished training from
 /// the store, so an interrupted run loses no finished evaluation and ends as an uninterrupted one.
 public final class Evolution {
+    /// The run's options.
     public let options: SearchOptions
+    /// The run's store.
     public let store: RunStore
     let breeder: Breeder
     var cascade: ScreeningCascade
@@ -27,7 +29,9 @@ public final class Evolution {
     var population: Population
     /// Everything trained on the proxy so far with an AP, the hall of fame's source.
     public var evaluated: [HallOfFame.Entry] { population.evaluated }
+    /// The baseline's MOS result, once trained.
     public private(set) var baselineMOS: EvaluationResult?
+    /// The baseline's proxy result, once trained.
     public private(set) var baselineProxy: EvaluationResult?
     var funnel = Funnel()
     let started = Date()

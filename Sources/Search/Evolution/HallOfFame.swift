@@ -4,9 +4,13 @@ import LossLanguage
 /// The best losses found, by proxy AP; one entry per canonical form. The one ranking of a run:
 /// the search's parents, its printed hall of fame and `autoloss report` all come from `top`.
 public struct HallOfFame: Sendable {
+    /// A loss and what it scored.
     public struct Entry: Sendable {
+        /// The loss.
         public var expr: Expr
+        /// Its proxy result.
         public var result: EvaluationResult
+        /// The generation it was bred in.
         public var generation: Int
         /// Seconds into the run when its proxy training finished (0 when taken from the store).
         public var elapsed: Double = 0
@@ -14,6 +18,7 @@ public struct HallOfFame: Sendable {
         /// a hurdle ended counts its fraction): the ablation's machine-independent clock.
         public var spent: Double = 0
 
+        /// An entry.
         public init(expr: Expr, result: EvaluationResult, generation: Int, elapsed: Double = 0, spent: Double = 0) {
             self.expr = expr
             self.result = result
@@ -23,8 +28,10 @@ public struct HallOfFame: Sendable {
         }
     }
 
+    /// The entries, best first.
     public var entries: [Entry]
 
+    /// A hall of fame of `entries`, as ranked.
     public init(entries: [Entry]) { self.entries = entries }
 
     /// The best `n`, AP descending; ties go to the earlier generation, then the shorter formula.

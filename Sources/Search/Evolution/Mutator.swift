@@ -19,18 +19,24 @@ public enum MutationKind: String, CaseIterable, Codable, Sendable {
 /// Mutation and crossover, well typed by construction and checked: every child type-checks in
 /// the branch, reads the prediction, and stays within `maxDepth`.
 public struct Mutator: Sendable {
+    /// Random subtrees for insertions and replacements.
     public let generator: FormulaGenerator
+    /// The relative weight of each mutation kind.
     public var weights: [MutationKind: Double]
     /// Children deeper than this are redrawn; above the generator's limit so that seeded deep
     /// losses (the published ones) can still be mutated.
     public var maxDepth: Int
+    /// The greatest depth of a replacement subtree.
     public var replacementDepth = 3
+    /// Tries before a mutation gives up (a child must type-check and differ from its parent).
     public var attempts = 50
 
+    /// The weights by default.
     public static let defaultWeights: [MutationKind: Double] = [
         .insert: 1, .delete: 1, .replaceOperator: 2, .replaceSubtree: 2, .changeConstant: 1, .swapOperands: 0.5,
     ]
 
+    /// A mutator; `maxDepth` bounds the children's depth (nil: the generator's).
     public init(generator: FormulaGenerator, weights: [MutationKind: Double] = Mutator.defaultWeights, maxDepth: Int? = nil) {
         self.generator = generator
         self.weights = weights

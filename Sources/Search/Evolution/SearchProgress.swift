@@ -1,15 +1,24 @@
 /// Where a run stands after a generation, for the terminal or a JSON log.
 public struct SearchProgress: Sendable {
+    /// The generation that ended.
     public var generation: Int
+    /// The generations planned.
     public var generations: Int
+    /// The funnel so far.
     public var funnel: Funnel
+    /// The best proxy AP so far, in percent.
     public var bestAP: Double?
+    /// Its formula.
     public var bestFormula: String?
+    /// The baseline's proxy AP.
     public var baselineAP: Double?
+    /// Seconds since the start.
     public var elapsed: Double
+    /// Candidates screened per second.
     public var candidatesPerSecond: Double
     /// The budgets that may end the run before its generations do.
     public var timeLimitMinutes: Double?
+    /// The proxy trainings the run may spend, if limited.
     public var maxEvaluations: Int?
     /// The workers' busy time over the time they had, 0-1, from the first training on (nil
     /// before it): how much of `--jobs` the schedule kept busy.

@@ -1,10 +1,16 @@
 /// What a finished (or budget-stopped) run found.
 public struct SearchSummary: Sendable {
+    /// The run's losses, ranked.
     public var hallOfFame: HallOfFame
+    /// The baseline's MOS result.
     public var baselineMOS: EvaluationResult?
+    /// The baseline's proxy result.
     public var baselineProxy: EvaluationResult?
+    /// The funnel over the whole run.
     public var funnel: Funnel
+    /// Seconds the run took.
     public var seconds: Double
+    /// Why the run ended (a budget, the generations, a stop request).
     public var stopReason: String
     /// The signal that stopped the run early, if one did: the run can go on from its store.
     public var stoppedBy: Int32? = nil
@@ -19,5 +25,6 @@ public struct SearchSummary: Sendable {
     public var virtualSeconds: Double? = nil
     public var schedulerShare: Double? = nil
 
+    /// Trainings on the proxy task.
     public var proxyEvaluations: Int { funnel.proxyEvaluated }
 }

@@ -8,8 +8,10 @@ import Foundation
 public struct Trainings: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// Lowest terms, the denominator positive.
     public let numerator: Int
+    /// The denominator, positive.
     public let denominator: Int
 
+    /// numerator / denominator, in lowest terms.
     public init(_ numerator: Int, over denominator: Int = 1) {
         precondition(denominator > 0, "a count of trainings over \(denominator)")
         let g = Self.gcd(abs(numerator), denominator)
@@ -30,18 +32,25 @@ public struct Trainings: Sendable, Hashable, Comparable, CustomStringConvertible
         self.init(Int((fraction * 1_000_000).rounded()), over: 1_000_000)
     }
 
+    /// No training.
     public static let zero = Trainings(0)
+    /// One whole training.
     public static let one = Trainings(1)
 
+    /// As a floating-point number.
     public var value: Double { Double(numerator) / Double(denominator) }
     public var description: String { denominator == 1 ? "\(numerator)" : "\(numerator)/\(denominator)" }
 
+    /// The exact sum.
     public static func + (a: Trainings, b: Trainings) -> Trainings {
         let l = lcm(a.denominator, b.denominator)
         return Trainings(a.numerator * (l / a.denominator) + b.numerator * (l / b.denominator), over: l)
     }
+    /// The exact difference.
     public static func - (a: Trainings, b: Trainings) -> Trainings { a + Trainings(-b.numerator, over: b.denominator) }
+    /// k times.
     public static func * (a: Trainings, k: Int) -> Trainings { Trainings(a.numerator * k, over: a.denominator) }
+    /// Adds in place.
     public static func += (a: inout Trainings, b: Trainings) { a = a + b }
     public static func < (a: Trainings, b: Trainings) -> Bool { a.numerator * b.denominator < b.numerator * a.denominator }
 
@@ -66,11 +75,13 @@ public struct TrainingCosts: Sendable, Equatable {
     let mosRung: Trainings
     let mosSeeds: Int
 
+    /// The costs under a search's options (its MOS rung and MOS seeds).
     public init(_ options: SearchOptions) {
         mosRung = options.mosRungInUse.map { Trainings(fraction: $0) } ?? .zero
         mosSeeds = options.mosSeeds ?? 1
     }
 
+    /// What a training cost, in whole proxy trainings.
     public func cost(of result: EvaluationResult, stage: TrainingStage) -> Trainings {
         switch stage {
         case .mos: return mos

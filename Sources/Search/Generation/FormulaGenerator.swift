@@ -13,7 +13,9 @@ import LossLanguage
 /// is w, a constant, an operator over scalars, or `dot` of two class vectors: so a softmax-branch
 /// loss reduces its vectors with `dot`, as the type rules require.
 public struct FormulaGenerator: Sendable {
+    /// The branch formulas are typed in.
     public let branch: Branch
+    /// Depths and the method.
     public let options: GeneratorOptions
     let unary: [UnaryOp]
     let scalarUnary: [UnaryOp]

@@ -14,8 +14,11 @@ public struct GeneratorOptions: Sendable, Hashable {
         case rampedHalfAndHalf
     }
 
+    /// Grow, full, or ramped half-and-half.
     public var method: Method = .rampedHalfAndHalf
+    /// The least depth of a tree.
     public var minDepth: Int = 2
+    /// The greatest depth of a tree.
     public var maxDepth: Int
     /// The constants a leaf may be (METHOD.md: constants drawn from {1, 2, 3}).
     public var constants: [Double] = [1, 2, 3]

@@ -16,5 +16,6 @@ public enum EvaluatorChoice: Codable, Equatable, Sendable {
         }
     }
 
+    /// The evaluators' names, as stored.
     public static let names = ["simulation", "detector", "external"]
 }

@@ -10,12 +10,14 @@ public enum ExecutorChoice: Codable, Equatable, Sendable {
     /// As Slurm jobs with extra sbatch `arguments` (partition, GPUs, time), `jobs` queued at once.
     case slurm(arguments: [String], jobs: Int)
 
+    /// Trainings at once.
     public var jobs: Int {
         switch self {
         case .local(let jobs), .slurm(_, let jobs): return jobs
         }
     }
 
+    /// The executor's name, as stored.
     public var name: String {
         switch self {
         case .local: return "local"
@@ -23,6 +25,7 @@ public enum ExecutorChoice: Codable, Equatable, Sendable {
         }
     }
 
+    /// The executors' names, as stored.
     public static let names = ["local", "slurm"]
 
     /// The same place with another number of jobs.

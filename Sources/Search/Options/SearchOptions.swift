@@ -14,7 +14,9 @@ public struct SearchOptions: Codable, Equatable, Sendable {
     public var partner: String
     /// The hand-made loss of the searched slot the candidates are measured against.
     public var baseline: String
+    /// The seed of every random choice: the same seed and options give the same run.
     public var seed: UInt64 = 1
+    /// Generations to run, unless a budget ends the run first.
     public var generations = 6
     /// Candidates that pass screening and go to MOS, per generation.
     public var population = 16
@@ -33,13 +35,17 @@ public struct SearchOptions: Codable, Equatable, Sendable {
     /// Chance that a child comes from crossover rather than mutation; and that it is a new
     /// random formula (an immigrant).
     public var crossoverProbability = 0.3
+    /// The chance that a child is a new random formula instead.
     public var immigrantProbability = 0.1
     /// Raw candidates screened per generation at most, before giving up on filling the population.
     public var screeningAttempts = 200_000
     /// The filters, switchable for the ablation.
     public var usesCPV = true
+    /// Whether candidates train briefly on the verification images (MOS) before the proxy.
     public var usesMOS = true
+    /// What trains each candidate.
     public var evaluator: EvaluatorChoice = .detector(data: "shapes")
+    /// Where the trainings run.
     public var executor: ExecutorChoice = .local(jobs: 1)
     /// The built-in detector's proxy schedule at this fraction of the preset's steps (nil: the
     /// preset): how `--fit-minutes` fits a search into a slower machine's minutes.
@@ -102,6 +108,9 @@ public struct SearchOptions: Codable, Equatable, Sendable {
         return (mosRungInUse.map { String(format: "the proxy training's first rung (%g of its schedule)", $0) } ?? "the MOS preset") + seeds
     }
 
+    /// Options for a search of `branch`. Defaults: the mode is the branch (softmax for `reg`); the
+    /// partner GIoU in a classification search, CE (softmax mode) or focal (sigmoid) in a regression
+    /// search; the baseline the branch's standard loss (CE, focal, GIoU).
     public init(branch: Branch, mode: Branch? = nil, partner: String? = nil, baseline: String? = nil) {
         self.branch = branch
         self.mode = mode ?? (branch == .reg ? .softmax : branch)
@@ -220,6 +229,7 @@ public struct SearchOptions: Codable, Equatable, Sendable {
         return nil
     }
 
+    /// The options as stored in the run store (JSON).
     public func encoded() -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -237,9 +247,11 @@ public struct SearchOptions: Codable, Equatable, Sendable {
 /// A search's fixed losses, resolved once: the partner in the other slot, the baseline of the
 /// searched one, each a formula or (regression) a loss the detector has built in.
 public struct SearchLosses: Sendable {
+    /// The searched slot.
     public let branch: Branch
     /// The baseline's pair: the baseline in the searched slot, the partner in the other.
     public let baselinePair: LossPair
+    /// The baseline's name, as given.
     public let baselineName: String
     /// The baseline's canonical form: a candidate with it takes the baseline's trainings. No
     /// formula is a built-in loss: its key takes none.
@@ -252,6 +264,7 @@ public struct SearchLosses: Sendable {
         baselineCanonical = EvaluationRequest(pair: baselinePair, searched: branch, stage: .mos, seed: 0).candidateKey
     }
 
+    /// The classification head's mode.
     public var mode: Branch { baselinePair.mode }
 
     /// The losses a detector of this search trains with, `candidate` in the searched slot.

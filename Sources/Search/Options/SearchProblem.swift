@@ -24,6 +24,7 @@ public struct SearchProblem: Equatable, Sendable, CustomStringConvertible {
         case tuneBaseline(into: String)
     }
 
+    /// A problem with `setting` (nil: the options as a whole), its value, the reason, and how to fix it.
     public init(_ setting: SearchSetting?, value: String? = nil, _ reason: String, remedy: Remedy? = nil) {
         self.setting = setting
         self.value = value
@@ -43,9 +44,14 @@ public struct SearchProblem: Equatable, Sendable, CustomStringConvertible {
 
 /// A setting of a search that a `SearchProblem` can be about.
 public enum SearchSetting: String, CaseIterable, Sendable {
+    /// The search's sizes and budgets (each described by `words`).
     case mode, generations, population, topK, topP, maxEvaluations, jobs, timeLimit, mosRejectFraction, scheduleScale
+    /// Multi-fidelity training, the tuned baseline, MOS variants, initial weights and the evaluation timeout.
     case rungs, hurdleMargin, tunedBaseline, mosSeeds, mosRung, initSeed, evalTimeout
-    case evaluator, command, partner, baseline, data, virtualClock
+    /// What trains the candidates, with which losses and data.
+    case evaluator, command, partner, baseline, data
+    /// Whether the simulation's trainings are timed on a virtual clock.
+    case virtualClock
 
     /// The setting in words: "the number of generations".
     public var words: String {

@@ -11,19 +11,23 @@ import Foundation
 public struct TimeFit: Sendable {
     /// The fraction of the proxy preset's steps (`SearchOptions.scheduleScale`).
     public var scale: Double
+    /// The population it chose.
     public var population: Int
     /// Predicted seconds of one MOS and one proxy training at `scale`.
     public var mosSeconds: Double
+    /// Predicted seconds of one proxy training at `scale`.
     public var proxySeconds: Double
     /// Predicted seconds of preparing the stages' images, once per run.
     public var preparationSeconds: Double
     /// Predicted seconds to the end of the first generation.
     public var firstGenerationSeconds: Double
+    /// The seconds it had.
     public var budgetSeconds: Double
 
     /// False when even the smallest plan is predicted to take longer than the budget allows.
     public var fits: Bool { firstGenerationSeconds <= Self.share * budgetSeconds }
 
+    /// The schedule scales tried, largest first.
     public static let scales: [Double] = [1, 0.85, 0.7, 0.6, 0.5, 0.4, 0.33, 0.25, 0.2, 0.15]
     static let share = 0.75
 

@@ -18,15 +18,21 @@ public enum ScreeningOutcome: Sendable, Equatable {
 ///     cascade.screen(try Expr.resolve("giou", branch: .reg))   // .accepted(...)
 ///     cascade.screen(try Expr.parse("1 - i/u + (e - u)/e", branch: .reg))   // .rejected(.dedup, ...)
 public struct ScreeningCascade {
+    /// Runs validity and CPV.
     public let verifier: Verifier
+    /// The branch it screens.
     public let branch: Branch
+    /// Canonical forms seen, shared by the cascades of one search.
     public let canonicalForms: SeenSet<String>
+    /// Fingerprints seen, shared likewise.
     public let fingerprints: SeenSet<Fingerprint>
+    /// What each stage removed so far.
     public private(set) var counts = ScreeningCounts()
     /// Off for the filter ablation's "no CPV" arm: candidates then pass the CPV stage unchecked.
     public var usesCPV = true
     let cpvChecks: [any PropertyCheck]
 
+    /// A cascade; pass sets to share what was seen with other cascades.
     public init(verifier: Verifier, branch: Branch, canonicalForms: SeenSet<String> = SeenSet(),
                 fingerprints: SeenSet<Fingerprint> = SeenSet()) {
         self.verifier = verifier

@@ -1,14 +1,18 @@
 /// What a cascade screened: how many candidates, how many each stage removed (and by which
 /// check), how many passed, and the time spent in each stage.
 public struct ScreeningCounts: Sendable, Equatable {
+    /// Candidates screened.
     public var screened = 0
+    /// Candidates that passed every stage.
     public var accepted = 0
+    /// Candidates removed, by stage.
     public var rejected: [Stage: Int] = [:]
     /// Rejections per failing check name (validity and CPV stages).
     public var rejectedByCheck: [String: Int] = [:]
     /// Nanoseconds spent per stage, over all candidates.
     public var nanoseconds: [Stage: UInt64] = [:]
 
+    /// No candidates yet.
     public init() {}
 
     mutating func record(_ outcome: ScreeningOutcome, nanoseconds spent: [UInt64]) {

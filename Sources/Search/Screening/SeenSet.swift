@@ -6,6 +6,7 @@ public final class SeenSet<Element: Hashable>: @unchecked Sendable {
     private var elements = Set<Element>()
     private let lock = NSLock()
 
+    /// An empty set.
     public init() {}
 
     /// Inserts `element`; true when it was not there yet.
@@ -15,6 +16,7 @@ public final class SeenSet<Element: Hashable>: @unchecked Sendable {
         return elements.insert(element).inserted
     }
 
+    /// How many elements it holds.
     public var count: Int {
         lock.lock()
         defer { lock.unlock() }

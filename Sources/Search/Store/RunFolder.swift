@@ -14,10 +14,13 @@ import Foundation
 ///
 /// A filter ablation's folder holds one run folder per arm and `ablation.txt`.
 public struct RunFolder: Sendable {
+    /// The run store's file name.
     public static let storeName = "run.sqlite"
 
+    /// The folder.
     public let url: URL
 
+    /// The run folder at `url`.
     public init(_ url: URL) { self.url = url }
 
     /// A folder given on the command line, or the store file inside it.
@@ -25,11 +28,15 @@ public struct RunFolder: Sendable {
         url = path.hasSuffix(".sqlite") ? URL(fileURLWithPath: path).deletingLastPathComponent() : URL(fileURLWithPath: path)
     }
 
+    /// The run store's path.
     public var storePath: String { url.appendingPathComponent(Self.storeName).path }
+    /// search.log: the progress lines.
     public var log: URL { url.appendingPathComponent("search.log") }
     /// `autoloss confirm`'s lines, a training each.
     public var confirmationLog: URL { url.appendingPathComponent("confirm.log") }
+    /// hall-of-fame.json.
     public var hallOfFame: URL { url.appendingPathComponent("hall-of-fame.json") }
+    /// The candidate folders of evaluations run outside the search's process (commands, workers).
     public var evaluations: URL { url.appendingPathComponent("evaluations") }
     /// Proxy trainings' checkpoints at their rungs (hurdles), while they run.
     public var checkpoints: URL { url.appendingPathComponent("checkpoints") }

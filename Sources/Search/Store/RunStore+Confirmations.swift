@@ -5,15 +5,27 @@ import GRDB
 /// setting, seed and horizon, in which phase (the tuning, or the seeds at the tuned setting),
 /// and its result.
 public struct ConfirmationTraining: Sendable, Equatable {
-    public enum Phase: String, Sendable { case tune, confirm }
+    /// Tuning a setting, or training the tuned one over seeds and horizons.
+    public enum Phase: String, Sendable {
+        /// A training of the tuning: one setting, trained to choose the loss's best.
+        case tune
+        /// A training of the tuned setting, one seed at one horizon.
+        case confirm
+    }
     /// The contender's loss as given.
     public var loss: String
+    /// The setting trained.
     public var setting: BaselineTuning.Setting
+    /// The training seed.
     public var seed: UInt64
+    /// The multiple of the schedule's steps.
     public var horizon: Double
+    /// Tuning or confirming.
     public var phase: Phase
+    /// What it gave.
     public var result: EvaluationResult
 
+    /// A confirmation training of `loss`.
     public init(loss: String, setting: BaselineTuning.Setting, seed: UInt64, horizon: Double, phase: Phase, result: EvaluationResult) {
         (self.loss, self.setting, self.seed, self.horizon, self.phase, self.result) = (loss, setting, seed, horizon, phase, result)
     }
@@ -49,6 +61,7 @@ extension RunStore {
         }
     }
 
+    /// Records a confirmation training as it ends.
     public func record(_ t: ConfirmationTraining) throws {
         try db.write { db in
             try Self.createConfirmations(db)

@@ -6,13 +6,16 @@ import GRDB
 public struct StageTime: Equatable, Sendable {
     /// -1 for a baseline's training.
     public var generation: Int
+    /// The candidate's slot.
     public var slot: Int
+    /// The stage.
     public var stage: Stage
     /// Unix seconds.
     public var finishedAt: Double
     /// How long the stage took (a training's seconds; 0 for a copied baseline).
     public var seconds: Double
 
+    /// A time.
     public init(generation: Int, slot: Int, stage: Stage, finishedAt: Double, seconds: Double) {
         self.generation = generation
         self.slot = slot

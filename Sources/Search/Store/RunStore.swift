@@ -22,6 +22,7 @@ public final class RunStore: @unchecked Sendable {
     public static let schemaVersion = 3
 
     let db: StoreConnection
+    /// The database file's path.
     public let path: String
 
     /// Creates a new store at `path`; fails if something is there already (nothing is overwritten).
@@ -130,8 +131,10 @@ public final class RunStore: @unchecked Sendable {
         try db.write { db in try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'config'", arguments: [text]) }
     }
 
+    /// Records a candidate.
     public func record(_ c: CandidateRecord) throws { try recordBatch([c]) }
 
+    /// Records a candidate's stage.
     public func record(_ r: StageRecord, generation: Int, slot: Int) throws {
         try db.write { db in try Self.insert(r, generation: generation, slot: slot, into: db) }
     }

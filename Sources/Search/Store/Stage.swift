@@ -2,6 +2,7 @@
 /// stages, then the two trainings. The one vocabulary of stages for the cascade, the store, the
 /// funnel and the report.
 public enum Stage: String, CaseIterable, Codable, Sendable {
+    /// The pipeline's stages, in order: screening (validity, dedup, cpv, equivalence), then the trainings (mos, proxy).
     case validity, dedup, cpv, equivalence, mos, proxy
 
     /// The cheap stages in front of training, cheapest first (`ScreeningCascade`).

@@ -5,9 +5,13 @@ import LossLanguage
 extension BaselineTuning {
     /// Where a tuning keeps its trainings and its summary.
     public struct Folder: Sendable {
+        /// The folder.
         public let url: URL
+        /// The tuning folder at `path`.
         public init(_ path: String) { url = URL(fileURLWithPath: path) }
+        /// The trainings, kept as they end.
         public var trainings: URL { url.appendingPathComponent("trainings") }
+        /// tuning.json: what `search --tuned-baseline` reads.
         public var summary: URL { url.appendingPathComponent("tuning.json") }
         func training(_ setting: Setting, seed: UInt64) -> URL { trainings.appendingPathComponent("\(setting.stem)-s\(seed).json") }
     }
@@ -100,14 +104,20 @@ extension BaselineTuning {
 /// The best setting of a tuning as a search keeps it (in its options, so in its store): what its
 /// trainings use, and what its lines and report say the gain is over.
 public struct TunedSetting: Codable, Equatable, Sendable {
+    /// The regression weight λ.
     public var weight: Float
+    /// Focal's alpha (sigmoid focal only).
     public var alpha: Float?
+    /// Focal's gamma (sigmoid focal only).
     public var gamma: Int?
     /// The tuning's mean AP and sample standard deviation over its seeds.
     public var ap: Double
+    /// The sample deviation of the APs.
     public var sd: Double
+    /// How many seeds.
     public var seeds: Int
 
+    /// A tuned setting.
     public init(weight: Float, alpha: Float?, gamma: Int?, ap: Double, sd: Double, seeds: Int) {
         self.weight = weight
         self.alpha = alpha
@@ -127,15 +137,24 @@ public struct TunedSetting: Codable, Equatable, Sendable {
 /// A tuned baseline: the pair, every setting's outcome, and the best, as `tune-baseline` writes
 /// it (`tuning.json`) and `search --tuned-baseline` reads it.
 public struct TunedBaseline: Sendable, Codable {
+    /// The classification head's mode.
     public var mode: Branch
+    /// The classification loss.
     public var classification: String
+    /// The regression loss.
     public var regression: String
+    /// The data tuned on.
     public var data: String
+    /// The proxy schedule's scale (nil: 1).
     public var scheduleScale: Double?
+    /// The training seeds.
     public var seeds: [UInt64]
+    /// Every setting tried, with its APs.
     public var outcomes: [BaselineTuning.Outcome]
+    /// The best setting.
     public var best: BaselineTuning.Outcome
 
+    /// Writes it as JSON.
     public func write(to url: URL) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

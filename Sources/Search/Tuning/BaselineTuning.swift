@@ -20,11 +20,14 @@ import Verification
 public struct BaselineTuning: Sendable {
     /// One point of the grid.
     public struct Setting: Hashable, Sendable, Codable {
+        /// The regression weight λ.
         public var weight: Float
         /// Focal's alpha and gamma; nil where the loss is not focal.
         public var alpha: Float?
+        /// Focal's gamma (sigmoid focal only).
         public var gamma: Int?
 
+        /// A setting.
         public init(weight: Float, alpha: Float? = nil, gamma: Int? = nil) {
             self.weight = weight
             self.alpha = alpha
@@ -48,36 +51,48 @@ public struct BaselineTuning: Sendable {
             "λ \(Self.number(weight))" + (alpha.map { ", alpha \(Self.number($0))" } ?? "") + (gamma.map { ", gamma \($0)" } ?? "")
         }
 
+        /// A number as a setting's name writes it: `2`, `0.5`.
         public static func number(_ v: Float) -> String { v == v.rounded() ? String(Int(v)) : String(format: "%g", Double(v)) }
     }
 
     /// A setting's trainings: AP (points) per seed (by the seed's decimal text, JSON's keys), 0
     /// where a seed diverged.
     public struct Outcome: Sendable, Codable {
+        /// The setting.
         public var setting: Setting
+        /// AP (percent) per seed.
         public var aps: [String: Double]
+        /// An outcome.
         public init(setting: Setting, aps: [String: Double] = [:]) {
             self.setting = setting
             self.aps = aps
         }
+        /// The mean AP over the seeds.
         public var mean: Double { sampleMean(Array(aps.values)) }
         /// The sample standard deviation over the seeds (0 with one seed).
         public var sd: Double { sampleDeviation(Array(aps.values)) }
     }
 
+    /// The classification head's mode.
     public var mode: Branch
     /// The classification loss as given (a name or formula); `focal` gets the gamma sweep.
     public var classification: String
+    /// The regression loss.
     public var regression: String
+    /// Regression weights tried first.
     public var weights: [Float] = [0.5, 1, 2, 3, 5]
+    /// Focal's alphas tried.
     public var alphas: [Float] = [0.25, 0.5, 0.75]
+    /// Focal's gammas tried.
     public var gammas: [Int] = [0, 1, 2]
+    /// Training seeds of every setting.
     public var seeds: [UInt64] = [1, 2, 3]
     /// How many weights the sweep may add past the grid's edge while the best weight lies on it
     /// (0: the grid as given). A best at the edge is not a tuned weight: GIoU with CE kept
     /// gaining up to λ 5, the default grid's top.
     public var edgeExtensions = 4
 
+    /// A tuning of the pair.
     public init(mode: Branch, classification: String, regression: String) {
         self.mode = mode
         self.classification = classification

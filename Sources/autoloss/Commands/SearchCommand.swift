@@ -16,7 +16,7 @@ struct SearchCommand: ParsableCommand {
         option is refused. Evaluators: 'detector' (the default: the built-in \
         proxy detector trained in process on --data, MOS and proxy schedules), 'simulation' (seconds \
         per candidate: a linear classifier or free boxes optimised with the loss), 'external' (your \
-        training command, see README).
+        training command, see docs/3-your-detector.md).
         """)
 
     @Option(help: "The searched slot: softmax, sigmoid (classification) or reg.")
@@ -84,7 +84,7 @@ struct SearchCommand: ParsableCommand {
         }
     }
 
-    /// The options given that set up a new run, which a resumed run keeps from its store (README:
+    /// The options given that set up a new run, which a resumed run keeps from its store (docs/1-first-search.md:
     /// budgets and where evaluations run may change on resume, what they compute may not).
     var fixedOnResume: [String] {
         let given: [(String, Bool)] = [

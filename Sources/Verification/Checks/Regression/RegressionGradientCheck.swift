@@ -10,8 +10,10 @@ import LossLanguage
 public struct RegressionGradientCheck: PropertyCheck {
     public let name = "reg-nonoverlap-gradient"
     public var branches: Set<Branch> { [.reg] }
+    /// The check; its thresholds come from the `CPVOptions` given to `check`.
     public init() {}
 
+    /// Tests the property on the loss's probes: a pass, a warning or a failure with the reason.
     public func check(_ loss: LossUnderTest, options: CPVOptions) -> Finding {
         guard let result = loss.evaluation(.convergence), let probe = loss.probes.regression,
               let gi = result.gradients[.i], let gu = result.gradients[.u], let ge = result.gradients[.e]

@@ -8,8 +8,10 @@ import LossLanguage
 public struct RegressionPathCheck: PropertyCheck {
     public let name = "reg-path-monotone"
     public var branches: Set<Branch> { [.reg] }
+    /// The check; its thresholds come from the `CPVOptions` given to `check`.
     public init() {}
 
+    /// Tests the property on the loss's probes: a pass, a warning or a failure with the reason.
     public func check(_ loss: LossUnderTest, options: CPVOptions) -> Finding {
         guard let result = loss.evaluation(.convergence), let probe = loss.probes.regression else { return notEvaluable(loss) }
         let v = result.values

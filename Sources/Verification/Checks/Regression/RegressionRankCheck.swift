@@ -8,8 +8,10 @@ import LossLanguage
 public struct RegressionRankCheck: PropertyCheck {
     public let name = "reg-rank-consistency"
     public var branches: Set<Branch> { [.reg] }
+    /// The check; its thresholds come from the `CPVOptions` given to `check`.
     public init() {}
 
+    /// Tests the property on the loss's probes: a pass, a warning or a failure with the reason.
     public func check(_ loss: LossUnderTest, options: CPVOptions) -> Finding {
         guard let probe = loss.probes.regression else { return notEvaluable(loss) }
         var worst = -Double.infinity

@@ -10,8 +10,10 @@ import LossLanguage
 public struct SigmoidQualityRankingCheck: PropertyCheck {
     public let name = "sigmoid-quality-ranking"
     public var branches: Set<Branch> { [.sigmoid] }
+    /// The check; its thresholds come from the `CPVOptions` given to `check`.
     public init() {}
 
+    /// Tests the property on the loss's probes: a pass, a warning or a failure with the reason.
     public func check(_ loss: LossUnderTest, options: CPVOptions) -> Finding {
         guard let result = loss.evaluation(.convergence), let probe = loss.probes.sigmoid else { return notEvaluable(loss) }
         let p = probe.points, n = p.count

@@ -6,8 +6,10 @@ import LossLanguage
 public struct SoftmaxConvergenceCheck: PropertyCheck {
     public let name = "softmax-convergence"
     public var branches: Set<Branch> { [.softmax] }
+    /// The check; its thresholds come from the `CPVOptions` given to `check`.
     public init() {}
 
+    /// Tests the property on the loss's probes: a pass, a warning or a failure with the reason.
     public func check(_ loss: LossUnderTest, options: CPVOptions) -> Finding {
         guard let probe = loss.probes.softmax else { return notEvaluable(loss) }
         let n = probe.points.count

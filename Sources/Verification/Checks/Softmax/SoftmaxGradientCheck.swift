@@ -7,8 +7,10 @@ import LossLanguage
 public struct SoftmaxGradientCheck: PropertyCheck {
     public let name = "softmax-gradient"
     public var branches: Set<Branch> { [.softmax] }
+    /// The check; its thresholds come from the `CPVOptions` given to `check`.
     public init() {}
 
+    /// Tests the property on the loss's probes: a pass, a warning or a failure with the reason.
     public func check(_ loss: LossUnderTest, options: CPVOptions) -> Finding {
         guard let probe = loss.probes.softmax else { return notEvaluable(loss) }
         let c = probe.batch.classes, p = probe.points

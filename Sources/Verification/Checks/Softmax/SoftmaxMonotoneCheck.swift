@@ -8,8 +8,10 @@ import LossLanguage
 public struct SoftmaxMonotoneCheck: PropertyCheck {
     public let name = "softmax-monotone"
     public var branches: Set<Branch> { [.softmax] }
+    /// The check; its thresholds come from the `CPVOptions` given to `check`.
     public init() {}
 
+    /// Tests the property on the loss's probes: a pass, a warning or a failure with the reason.
     public func check(_ loss: LossUnderTest, options: CPVOptions) -> Finding {
         guard let probe = loss.probes.softmax else { return notEvaluable(loss) }
         let p = probe.points, n = p.count

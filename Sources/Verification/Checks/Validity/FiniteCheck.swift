@@ -6,8 +6,10 @@ import LossLanguage
 /// 1 px and 8000 px, at every scale of `boxScales`. Any non-finite number fails.
 public struct FiniteCheck: PropertyCheck {
     public let name = "finite"
+    /// The check; its thresholds come from the `CPVOptions` given to `check`.
     public init() {}
 
+    /// Tests the property on the loss's probes: a pass, a warning or a failure with the reason.
     public func check(_ loss: LossUnderTest, options: CPVOptions) -> Finding {
         guard let result = loss.evaluation(.validity) else { return notEvaluable(loss) }
         let probe = loss.probes.validity

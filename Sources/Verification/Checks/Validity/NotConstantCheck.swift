@@ -5,6 +5,7 @@ import LossLanguage
 /// `CPVOptions.tolerance`, relative): `x - x`, `u / u`, `sin(x)^2 + cos(x)^2` style formulas.
 public struct NotConstantCheck: PropertyCheck {
     public let name = "not-constant"
+    /// The check; its thresholds come from the `CPVOptions` given to `check`.
     public init() {}
 
     public func precheck(_ expr: Expr, branch: Branch) -> Finding? {
@@ -13,6 +14,7 @@ public struct NotConstantCheck: PropertyCheck {
         return fail("the formula reads no input: it is the constant \(value.map(Format.number) ?? expr.infix)")
     }
 
+    /// Tests the property on the loss's probes: a pass, a warning or a failure with the reason.
     public func check(_ loss: LossUnderTest, options: CPVOptions) -> Finding {
         if let failure = precheck(loss.expr, branch: loss.branch) { return failure }
         guard let result = loss.evaluation(.validity) else { return notEvaluable(loss) }

@@ -7,6 +7,7 @@ import LossLanguage
 /// `CPVOptions.tolerance`, relative): `y * w + x - x`, `w * (sigmoid(x) + sigmoid(-x))`.
 public struct UsesPredictionCheck: PropertyCheck {
     public let name = "uses-prediction"
+    /// The check; its thresholds come from the `CPVOptions` given to `check`.
     public init() {}
 
     public func precheck(_ expr: Expr, branch: Branch) -> Finding? {
@@ -20,6 +21,7 @@ public struct UsesPredictionCheck: PropertyCheck {
         branch == .reg ? "the predicted box (i, u, e)" : "the prediction x"
     }
 
+    /// Tests the property on the loss's probes: a pass, a warning or a failure with the reason.
     public func check(_ loss: LossUnderTest, options: CPVOptions) -> Finding {
         if let failure = precheck(loss.expr, branch: loss.branch) { return failure }
         let what = Self.prediction(loss.branch)

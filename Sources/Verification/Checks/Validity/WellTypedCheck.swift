@@ -5,6 +5,7 @@ import LossLanguage
 /// language"). No threshold: the type rules of `Expr.typeCheck(branch:)` decide.
 public struct WellTypedCheck: PropertyCheck {
     public let name = "well-typed"
+    /// The check; its thresholds come from the `CPVOptions` given to `check`.
     public init() {}
 
     public func precheck(_ expr: Expr, branch: Branch) -> Finding? {
@@ -16,6 +17,7 @@ public struct WellTypedCheck: PropertyCheck {
         }
     }
 
+    /// Tests the property on the loss's probes: a pass, a warning or a failure with the reason.
     public func check(_ loss: LossUnderTest, options: CPVOptions) -> Finding {
         if let failure = precheck(loss.expr, branch: loss.branch) { return failure }
         let inputs = loss.branch.inputs.map(\.name).joined(separator: ", ")
