@@ -20,7 +20,7 @@ final class AsyncSlurmTests: XCTestCase {
     func testAnAsyncSearchKeepsItsSixteenSlotsBusy() throws {
         let out = folder.appendingPathComponent("busy").path
         let r = try CLI.run(["search", "--branch", "softmax", "--evaluator", "simulation", "--schedule", "async", "--executor", "slurm",
-                             "--jobs", "16", "--generations", "3", "--population", "16", "--top-k", "4", "--seed", "2", "--json", "--out", out])
+                             "--jobs", "16", "--generations", "8", "--population", "16", "--top-k", "4", "--seed", "2", "--json", "--out", out])
         XCTAssertEqual(r.status, 0, r.stderr)
         let done = try XCTUnwrap(r.stdout.split(separator: "\n").compactMap {
             try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
@@ -87,5 +87,27 @@ final class AsyncSlurmTests: XCTestCase {
         }
         let fame = try String(contentsOfFile: run.out + "/hall-of-fame.json", encoding: .utf8)
         XCTAssertTrue(fame.contains("formula"), fame)
+    }
+}
+
+/// The asynchronous schedule through the command line, without Slurm: the filter ablation runs
+/// its arms on it, each spending the budget, and the report reads its runs.
+final class AsyncCommandTests: XCTestCase {
+    func testTheAblationAndTheReportWorkWithTheAsyncSchedule() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("autoloss-acmd-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let out = folder.appendingPathComponent("ablation").path
+        let r = try CLI.run(["search", "--branch", "reg", "--evaluator", "simulation", "--schedule", "async", "--jobs", "3", "--ablate",
+                             "--max-evals", "3", "--generations", "10", "--population", "4", "--out", out])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let table = try String(contentsOfFile: out + "/ablation.txt", encoding: .utf8)
+        let rows = CLI.ablationTable(table).split(separator: "\n").filter { line in ["none ", "cpv ", "cpv-mos "].contains { line.hasPrefix($0) } }
+        XCTAssertEqual(rows.count, 3, table)
+        for row in rows {
+            XCTAssertEqual(row.split(separator: " ", omittingEmptySubsequences: true)[2], "3", "each arm spends the budget: \(row)")
+        }
+        let report = try CLI.run(["report", out + "/cpv-mos"])
+        XCTAssertEqual(report.status, 0, report.stderr)
+        XCTAssertTrue(report.stdout.contains("async"), "the report names the schedule: \(report.stdout.prefix(600))")
     }
 }

@@ -34,6 +34,12 @@ struct AsyncState {
     var mosArrivals = 0
     /// Results that arrived in this process after the replay of the record ended.
     var liveArrivals = 0
+    /// Candidates bred and screened ahead, while the workers trained, for the next freed
+    /// workers (with their group).
+    var ready: [(Screened, Int)] = []
+
+    /// Nothing more to train at MOS: all bred, and none waits bred ahead.
+    var nothingToBreed: Bool { breedingEnded && ready.isEmpty }
 }
 
 extension Evolution {
@@ -65,7 +71,15 @@ extension Evolution {
         var failure: Error?
         let trainings = trainings, clock = clock
         while true {
-            while failure == nil && !stop.isRequested && !pool.isFull, let t = try nextTraining(&state) {
+            // An error (the store's, a stop while screening) starts nothing more; the trainings
+            // under way end first, so that none outlives the run.
+            while failure == nil && !stop.isRequested && !pool.isFull {
+                let next: AsyncTraining?
+                do { next = try nextTraining(&state) } catch {
+                    failure = error
+                    break
+                }
+                guard let t = next else { break }
                 state.reserved += budget.reserve(t.stage)
                 let hurdles = t.stage == .proxy ? hurdleBars() : nil
                 let bar = mosBar
@@ -81,6 +95,13 @@ extension Evolution {
                 }
                 nextID += 1
             }
+            // While the workers train: the next candidates bred and screened ahead, so that a
+            // freed worker starts at once (on Slurm, breeding and the store's writes between a
+            // result and the next submission left a sixth of the slots idle). How many is fixed
+            // by the jobs, so that a resumed run breeds ahead at the same points.
+            if failure == nil && !stop.isRequested {
+                do { try breedAhead(&state, jobs: pool.jobs) } catch { failure = error }
+            }
             // Replaying: the training whose result came next in the first run, while it runs
             // here too (a resume with other jobs can part from the record: it goes on live).
             var expected: Int?
@@ -88,7 +109,7 @@ extension Evolution {
                 if let id = ids[replay[replayed]] {
                     expected = id
                 } else {
-                    try store.forgetArrivals(from: replayed)
+                    do { try store.forgetArrivals(from: replayed) } catch { failure = failure ?? error }
                     replay.removeAll()
                 }
             }
@@ -103,7 +124,7 @@ extension Evolution {
                 if expected != nil {
                     replayed += 1
                 } else {
-                    try store.recordArrival(t.arrival, at: replayed + state.liveArrivals)
+                    do { try store.recordArrival(t.arrival, at: replayed + state.liveArrivals) } catch { failure = failure ?? error }
                     state.liveArrivals += 1
                 }
                 absorb(r, of: t, endedAt: done.endedAt, &state)
@@ -124,9 +145,20 @@ extension Evolution {
             return t
         }
         let stage: TrainingStage = options.usesMOS ? .mos : .proxy
-        guard !state.breedingEnded, budget.mayStart(stage, reserved: state.reserved), clock.mayStart(stage) else { return nil }
-        guard let (candidate, g) = try breed(&state) else { return nil }
+        guard !state.nothingToBreed, budget.mayStart(stage, reserved: state.reserved), clock.mayStart(stage) else { return nil }
+        guard let (candidate, g) = state.ready.isEmpty ? try breed(&state) : state.ready.removeFirst() else { return nil }
         return AsyncTraining(candidate: candidate, generation: g, stage: stage)
+    }
+
+    /// Breeds up to one candidate ahead per 8 jobs (none at one job: a serial run breeds each
+    /// from every result before it).
+    func breedAhead(_ state: inout AsyncState, jobs: Int) throws {
+        let ahead = jobs > 1 ? max(1, jobs / 8) : 0
+        let stage: TrainingStage = options.usesMOS ? .mos : .proxy
+        while state.ready.count < ahead && !state.breedingEnded && budget.mayStart(stage, reserved: state.reserved) {
+            guard let bred = try breed(&state) else { return }
+            state.ready.append(bred)
+        }
     }
 
     /// The waiting candidate to promote now, if one may be: the best by MOS AP (the earliest
@@ -138,7 +170,7 @@ extension Evolution {
         let share = state.mosScores.count * options.topK / max(1, options.population)
         guard state.promoted < share else { return nil }
         // No more to breed (or no budget for their MOS): the best left, up to the share.
-        if state.breedingEnded || !budget.mayStart(.mos, reserved: state.reserved) { return best }
+        if state.nothingToBreed || !budget.mayStart(.mos, reserved: state.reserved) { return best }
         let above = state.mosScores.filter { $0 > state.waiting[best].ap }.count
         return above < share ? best : nil
     }
