@@ -27,7 +27,7 @@ ifeq ($(shell uname -m),x86_64)
 RELEASE_FLAGS += -Xswiftc -target-cpu -Xswiftc haswell -Xcc -march=haswell
 endif
 
-.PHONY: run test build release deps test-deps venv bench bench-coco portable-check dependable-check print-release-flags clean
+.PHONY: run test build release deps test-deps venv bench bench-coco portable-check dependable-check print-release-flags fuzz clean
 
 run: deps release
 	@bash scripts/demo.sh $(RELEASE_BIN)
@@ -100,6 +100,12 @@ bench-coco: deps venv
 	$(PYTHON) -m pip install -q -r scripts/requirements-bench.txt
 	$(SWIFT) build -c release $(RELEASE_FLAGS) --product autoloss
 	$(PYTHON) bench/coco_eval_bench.py --autoloss $(RELEASE_BIN)
+
+# Coverage-guided fuzzing (libFuzzer, issue 38): the formula parser and the COCO JSON reader,
+# FUZZ_SECONDS each, from the seed corpus in Fuzz/corpus (scripts/fuzz.sh says how it builds).
+FUZZ_SECONDS ?= 60
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) bash scripts/fuzz.sh run
 
 clean:
 	rm -rf .build $(VENV)
