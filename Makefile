@@ -80,7 +80,9 @@ $(VENV)/.ready: scripts/requirements-test.txt integrations/torchvision/pyproject
 
 # OMP_WAIT_POLICY=passive: oneDNN's OpenMP threads sleep instead of spinning while they wait;
 # on a shared 2-core machine spinning made a 3 s training test take two minutes.
+# scripts/test_slurm_local.sh: the local Slurm's script leaves a Slurm it did not start alone.
 test: deps test-deps venv
+	bash scripts/test_slurm_local.sh
 	$(SWIFT) build $(DEBUG_FLAGS)
 	AUTOLOSS_BIN=$(abspath .build/debug/autoloss) $(PYTHON) -m unittest discover -s integrations/torchvision/tests
 	PYTHON=$(abspath $(PYTHON)) OMP_WAIT_POLICY=passive $(SWIFT) test $(DEBUG_FLAGS)
