@@ -59,9 +59,10 @@ run() {
     mkdir -p "$out/corpus/$target" "$out/crashes"
     echo "fuzz: $target for ${seconds} s (log: $log)"
     # -timeout: an input that takes more than 10 s is a finding (a quadratic walk), not a wait.
-    # ASan's leak check is off: Swift's runtime keeps metadata caches it never frees.
+    # ASan's leak check is off: Swift's runtime keeps metadata caches it never frees. Swift's own
+    # backtracer is off: it reads memory ASan guards, and libFuzzer reports the crash anyway.
     local rc=0
-    ASAN_OPTIONS=detect_leaks=0 "$out/fuzz-$target" -max_total_time="$seconds" -max_len="$(max_len "$target")" \
+    ASAN_OPTIONS=detect_leaks=0 SWIFT_BACKTRACE=enable=no "$out/fuzz-$target" -max_total_time="$seconds" -max_len="$(max_len "$target")" \
         -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 \
         -artifact_prefix="$out/crashes/$target-" "$out/corpus/$target" "Fuzz/corpus/$target" >"$log" 2>&1 || rc=$?
     # The last progress line (#runs, cov, ft, corpus) and the final stats, for the record.
@@ -87,7 +88,7 @@ run)
     ;;
 repro)
     [ $# -eq 3 ] || { echo "usage: $0 repro formula|coco FILE" >&2; exit 2; }
-    ASAN_OPTIONS=detect_leaks=0 "$out/fuzz-$2" "$3"
+    ASAN_OPTIONS=detect_leaks=0 SWIFT_BACKTRACE=enable=no "$out/fuzz-$2" "$3"
     ;;
 *)
     echo "usage: $0 build | run [formula|coco ...] | repro TARGET FILE" >&2
