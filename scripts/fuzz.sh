@@ -10,9 +10,10 @@
 # counters and AddressSanitizer in the code under test), then links each entry file from Fuzz/
 # against them. The COCO target takes the subset of Detection that the reader and the evaluator
 # are made of (COCO/, Dataset/, Evaluation/ and the files below), not the image codecs and the
-# tensor engine. The seed corpus is Fuzz/corpus/TARGET; what a run finds new goes to
-# .build/fuzz/corpus/TARGET (kept between runs, never committed), a crash to
-# .build/fuzz/crashes/TARGET-*: add it to Fuzz/corpus/TARGET with the fix.
+# tensor engine. The seed corpus is Fuzz/corpus/TARGET, the words mutations insert
+# Fuzz/TARGET.dict; what a run finds new goes to .build/fuzz/corpus/TARGET (kept between runs,
+# never committed), a crash to .build/fuzz/crashes/TARGET-*: add it to Fuzz/corpus/TARGET with
+# the fix.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SWIFTC=${SWIFTC:-swiftc}
@@ -63,7 +64,7 @@ run() {
     # backtracer is off: it reads memory ASan guards, and libFuzzer reports the crash anyway.
     local rc=0
     ASAN_OPTIONS=detect_leaks=0 SWIFT_BACKTRACE=enable=no "$out/fuzz-$target" -max_total_time="$seconds" -max_len="$(max_len "$target")" \
-        -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 \
+        -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 -dict="Fuzz/$target.dict" \
         -artifact_prefix="$out/crashes/$target-" "$out/corpus/$target" "Fuzz/corpus/$target" >"$log" 2>&1 || rc=$?
     # The last progress line (#runs, cov, ft, corpus) and the final stats, for the record.
     grep -E '^#[0-9]+' "$log" | tail -n 1 || true
