@@ -43,14 +43,18 @@ ours() {
     if tr '\0' '\n' <"/proc/$pid/cmdline" | grep -qxF -- "$(signature "$1")"; then echo "$pid"; fi
 }
 
-# Slurm daemons running here that are not ours, as "name pid" words.
+# Slurm daemons running here that are not ours, as "name pid, " items. A zombie (a daemon's
+# first process, which forks and exits, waiting to be reaped) is no daemon.
 foreign() {
-    local mine pid name
+    local mine name pid
     mine=" $(ours slurmctld) $(ours slurmd) "
-    for pid in $(pgrep -x 'slurmctld|slurmd|slurmdbd|slurmctld-wlm|slurmd-wlm|slurmdbd-wlm' || true); do
-        case "$mine" in *" $pid "*) continue ;; esac
-        name=$(cat "/proc/$pid/comm" 2>/dev/null) || continue  # gone meanwhile
-        printf '%s %s, ' "$name" "$pid"
+    for name in slurmctld slurmd slurmdbd slurmctld-wlm slurmd-wlm slurmdbd-wlm; do
+        for pid in $(pgrep -x "$name" || true); do
+            case "$mine" in *" $pid "*) continue ;; esac
+            # The state follows the command name's closing parenthesis in /proc/PID/stat.
+            case "$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null)" in Z* | X* | "") continue ;; esac
+            printf '%s %s, ' "$name" "$pid"
+        done
     done
 }
 
