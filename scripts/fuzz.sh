@@ -34,21 +34,32 @@ detection_sources=(
     Sources/Detection/Data/DetectionDataset+COCOWriting.swift
 )
 
+# Whether OUTPUT exists and is newer than every INPUT (and this script): then it is not rebuilt.
+fresh() {
+    local output=$1; shift
+    [ -e "$output" ] && [ -z "$(find "$@" scripts/fuzz.sh -newer "$output" | head -n 1)" ]
+}
+
 # One library module, instrumented: MODULE SOURCES... -> $out/MODULE.o and its .swiftmodule.
 module() {
     local name=$1; shift
+    fresh "$out/$name.o" "$@" && return
     "$SWIFTC" "${flags[@]}" -wmo -module-name "$name" -I "$out" -c "$@" -o "$out/$name.o" \
         -emit-module -emit-module-path "$out/$name.swiftmodule"
 }
 
 build() {
     mkdir -p "$out"
-    echo "fuzz: building the instrumented LossLanguage and Detection (COCO reader, evaluator)"
+    echo "fuzz: building the instrumented LossLanguage and Detection (COCO reader, evaluator), where stale"
     module LossLanguage Sources/LossLanguage/*.swift
+    # Detection imports LossLanguage: built again after it.
+    if [ "$out/LossLanguage.o" -nt "$out/Detection.o" ]; then rm -f "$out/Detection.o"; fi
     module Detection "${detection_sources[@]}"
     echo "fuzz: linking $out/fuzz-formula and $out/fuzz-coco"
-    "$SWIFTC" "${flags[@]}" "${link_flags[@]}" -I "$out" Fuzz/FormulaParser/main.swift "$out/LossLanguage.o" -o "$out/fuzz-formula"
-    "$SWIFTC" "${flags[@]}" "${link_flags[@]}" -I "$out" Fuzz/COCOReader/main.swift "$out/Detection.o" "$out/LossLanguage.o" -o "$out/fuzz-coco"
+    fresh "$out/fuzz-formula" Fuzz/FormulaParser/main.swift "$out/LossLanguage.o" ||
+        "$SWIFTC" "${flags[@]}" "${link_flags[@]}" -I "$out" Fuzz/FormulaParser/main.swift "$out/LossLanguage.o" -o "$out/fuzz-formula"
+    fresh "$out/fuzz-coco" Fuzz/COCOReader/main.swift "$out/Detection.o" "$out/LossLanguage.o" ||
+        "$SWIFTC" "${flags[@]}" "${link_flags[@]}" -I "$out" Fuzz/COCOReader/main.swift "$out/Detection.o" "$out/LossLanguage.o" -o "$out/fuzz-coco"
 }
 
 # The longest input each target is given: formulas past 4096 nodes are refused anyway; a COCO
