@@ -43,9 +43,11 @@ fresh() {
 # One library module, instrumented: MODULE SOURCES... -> $out/MODULE.o and its .swiftmodule.
 module() {
     local name=$1; shift
-    fresh "$out/$name.o" "$@" && return
+    # A stamp, not the object file: swiftc leaves an object file that comes out the same untouched.
+    fresh "$out/$name.stamp" "$@" && return
     "$SWIFTC" "${flags[@]}" -wmo -module-name "$name" -I "$out" -c "$@" -o "$out/$name.o" \
         -emit-module -emit-module-path "$out/$name.swiftmodule"
+    touch "$out/$name.stamp"
 }
 
 build() {
@@ -53,12 +55,12 @@ build() {
     echo "fuzz: building the instrumented LossLanguage and Detection (COCO reader, evaluator), where stale"
     module LossLanguage Sources/LossLanguage/*.swift
     # Detection imports LossLanguage: built again after it.
-    if [ "$out/LossLanguage.o" -nt "$out/Detection.o" ]; then rm -f "$out/Detection.o"; fi
+    if [ "$out/LossLanguage.stamp" -nt "$out/Detection.stamp" ]; then rm -f "$out/Detection.stamp"; fi
     module Detection "${detection_sources[@]}"
     echo "fuzz: linking $out/fuzz-formula and $out/fuzz-coco"
-    fresh "$out/fuzz-formula" Fuzz/FormulaParser/main.swift "$out/LossLanguage.o" ||
+    fresh "$out/fuzz-formula" Fuzz/FormulaParser/main.swift "$out/LossLanguage.stamp" ||
         "$SWIFTC" "${flags[@]}" "${link_flags[@]}" -I "$out" Fuzz/FormulaParser/main.swift "$out/LossLanguage.o" -o "$out/fuzz-formula"
-    fresh "$out/fuzz-coco" Fuzz/COCOReader/main.swift "$out/Detection.o" "$out/LossLanguage.o" ||
+    fresh "$out/fuzz-coco" Fuzz/COCOReader/main.swift "$out/Detection.stamp" "$out/LossLanguage.stamp" ||
         "$SWIFTC" "${flags[@]}" "${link_flags[@]}" -I "$out" Fuzz/COCOReader/main.swift "$out/Detection.o" "$out/LossLanguage.o" -o "$out/fuzz-coco"
 }
 
