@@ -3,8 +3,9 @@ extension Expr {
     /// evaluator honours exactly (or to the last bit of rounding): the deduplication key.
     ///
     /// Rules: constant subtrees folded (when finite); sums and differences flattened into signed
-    /// terms, like terms cancelled (`a - a = 0`), terms sorted, constants first; products
-    /// flattened, factors sorted, constants multiplied, signs pulled out; `--a = a`;
+    /// terms, like terms cancelled (`a - a = 0`), terms sorted, constants first (added up, where
+    /// their total is finite); products flattened, factors sorted, constants multiplied (likewise),
+    /// signs pulled out; `--a = a`;
     /// `a / 1 = a`; `(-a) / b = -(a / b)`; odd functions (sin, tanh) pass negation outward;
     /// `dot` operands sorted. Not applied: `a / a = 1` (false at a = 0 with the 1e-20 guard),
     /// `a * 0 = 0` (false for non-finite a, which validity must still see).
