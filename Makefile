@@ -27,7 +27,7 @@ ifeq ($(shell uname -m),x86_64)
 RELEASE_FLAGS += -Xswiftc -target-cpu -Xswiftc haswell -Xcc -march=haswell
 endif
 
-.PHONY: run test build release deps test-deps venv bench bench-coco portable-check dependable-check print-release-flags clean cli-reference docs docs-coverage
+.PHONY: run test build release deps test-deps venv bench bench-coco portable-check dependable-check print-release-flags clean cli-reference docs docs-coverage fuzz
 
 run: deps release
 	@bash scripts/demo.sh $(RELEASE_BIN)
@@ -102,7 +102,9 @@ $(VENV)/.ready: scripts/requirements-test.txt integrations/torchvision/pyproject
 
 # OMP_WAIT_POLICY=passive: oneDNN's OpenMP threads sleep instead of spinning while they wait;
 # on a shared 2-core machine spinning made a 3 s training test take two minutes.
+# scripts/test_slurm_local.sh: the local Slurm's script leaves a Slurm it did not start alone.
 test: deps test-deps venv
+	bash scripts/test_slurm_local.sh
 	$(SWIFT) build $(DEBUG_FLAGS)
 	AUTOLOSS_BIN=$(abspath .build/debug/autoloss) $(PYTHON) -m unittest discover -s integrations/torchvision/tests
 	PYTHON=$(abspath $(PYTHON)) OMP_WAIT_POLICY=passive $(SWIFT) test $(DEBUG_FLAGS)
@@ -122,6 +124,12 @@ bench-coco: deps venv
 	$(PYTHON) -m pip install -q -r scripts/requirements-bench.txt
 	$(SWIFT) build -c release $(RELEASE_FLAGS) --product autoloss
 	$(PYTHON) bench/coco_eval_bench.py --autoloss $(RELEASE_BIN)
+
+# Coverage-guided fuzzing (libFuzzer, issue 38): the formula parser and the COCO JSON reader,
+# FUZZ_SECONDS each, from the seed corpus in Fuzz/corpus (scripts/fuzz.sh says how it builds).
+FUZZ_SECONDS ?= 60
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) bash scripts/fuzz.sh run
 
 clean:
 	rm -rf .build $(VENV)

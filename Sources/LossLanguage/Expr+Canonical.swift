@@ -3,8 +3,9 @@ extension Expr {
     /// evaluator honours exactly (or to the last bit of rounding): the deduplication key.
     ///
     /// Rules: constant subtrees folded (when finite); sums and differences flattened into signed
-    /// terms, like terms cancelled (`a - a = 0`), terms sorted, constants first; products
-    /// flattened, factors sorted, constants multiplied, signs pulled out; `--a = a`;
+    /// terms, like terms cancelled (`a - a = 0`), terms sorted, constants first (added up, where
+    /// their total is finite); products flattened, factors sorted, constants multiplied (likewise),
+    /// signs pulled out; `--a = a`;
     /// `a / 1 = a`; `(-a) / b = -(a / b)`; odd functions (sin, tanh) pass negation outward;
     /// `dot` operands sorted. Not applied: `a / a = 1` (false at a = 0 with the 1e-20 guard),
     /// `a * 0 = 0` (false for non-finite a, which validity must still see).
@@ -108,8 +109,8 @@ struct Canonicalizer {
 
     func sum(_ e: Expr) -> Expr {
         var terms: [(expr: Expr, positive: Bool)] = []
-        var constant = 0.0
-        collectTerms(e, positive: true, into: &terms, constant: &constant)
+        var constants: [Double] = []
+        collectTerms(e, positive: true, into: &terms, constants: &constants)
         // Cancel a - a: pair each negative term with an equal positive one.
         var positives = terms.filter(\.positive).map(\.expr)
         var negatives: [Expr] = []
@@ -130,8 +131,9 @@ struct Canonicalizer {
         }
         positives.sort { key($0) < key($1) }
         negatives.sort { key($0) < key($1) }
-        if constant > 0 { positives.insert(.constant(constant), at: 0) }
-        if constant < 0 { negatives.insert(.constant(-constant), at: 0) }
+        let (positiveConstants, negativeConstants) = Self.sumConstants(constants)
+        positives.insert(contentsOf: positiveConstants.map(Expr.constant), at: 0)
+        negatives.insert(contentsOf: negativeConstants.map(Expr.constant), at: 0)
         if positives.isEmpty && negatives.isEmpty { return .constant(0) }
         if positives.isEmpty {
             let inner = negatives.dropFirst().reduce(negatives[0]) { .binary(.add, $0, $1) }
@@ -143,45 +145,63 @@ struct Canonicalizer {
         return result
     }
 
-    func collectTerms(_ e: Expr, positive: Bool, into terms: inout [(expr: Expr, positive: Bool)], constant: inout Double) {
+    func collectTerms(_ e: Expr, positive: Bool, into terms: inout [(expr: Expr, positive: Bool)], constants: inout [Double]) {
         switch e {
         case .binary(.add, let a, let b):
-            collectTerms(a, positive: positive, into: &terms, constant: &constant)
-            collectTerms(b, positive: positive, into: &terms, constant: &constant)
+            collectTerms(a, positive: positive, into: &terms, constants: &constants)
+            collectTerms(b, positive: positive, into: &terms, constants: &constants)
         case .binary(.sub, let a, let b):
-            collectTerms(a, positive: positive, into: &terms, constant: &constant)
-            collectTerms(b, positive: !positive, into: &terms, constant: &constant)
+            collectTerms(a, positive: positive, into: &terms, constants: &constants)
+            collectTerms(b, positive: !positive, into: &terms, constants: &constants)
         case .unary(.neg, let a):
-            collectTerms(a, positive: !positive, into: &terms, constant: &constant)
+            collectTerms(a, positive: !positive, into: &terms, constants: &constants)
         default:
             let c = canonical(e)
             switch c {
-            case .constant(let v): constant += positive ? v : -v
+            case .constant(let v): constants.append(positive ? v : -v)
             case .unary(.neg, _), .binary(.add, _, _), .binary(.sub, _, _):
-                collectTerms(c, positive: positive, into: &terms, constant: &constant)
+                collectTerms(c, positive: positive, into: &terms, constants: &constants)
             default: terms.append((c, positive))
             }
         }
+    }
+
+    /// A sum's constants as the canonical form writes them: their total, added in the order they
+    /// came, as one term (none if 0); or, where that overflows, the total in the order the
+    /// canonical form writes them (positives, then negatives, each ascending in size); or, where
+    /// that overflows too, each constant apart in that order. A total that overflows is not
+    /// folded, as `fold` leaves an input-free subtree whose value overflows: `inf` is no number
+    /// the parser reads (the fuzzer found `1e308 + 1e308 + ... + x` printing as `inf + x`).
+    /// The returned sizes are positive: the first list is added, the second subtracted.
+    static func sumConstants(_ values: [Double]) -> (added: [Double], subtracted: [Double]) {
+        func one(_ total: Double) -> ([Double], [Double]) { total > 0 ? ([total], []) : total < 0 ? ([], [-total]) : ([], []) }
+        let total = values.reduce(0, +)
+        if total.isFinite { return one(total) }
+        let added = values.filter { $0 > 0 }.sorted(), subtracted = values.filter { $0 < 0 }.map { -$0 }.sorted()
+        let ordered = subtracted.reduce(added.reduce(0, +), -)
+        if ordered.isFinite { return one(ordered) }
+        return (added, subtracted)
     }
 
     // MARK: Products
 
     func product(_ e: Expr) -> Expr {
         var factors: [Expr] = []
-        var constant = 1.0
+        var constants: [Double] = []
         var negative = false
-        collectFactors(e, into: &factors, constant: &constant, negative: &negative)
-        if constant < 0 { constant = -constant; negative.toggle() }
+        collectFactors(e, into: &factors, constants: &constants, negative: &negative)
+        let (negativeConstant, kept) = Self.productConstants(constants)
+        if negativeConstant { negative.toggle() }
         factors.sort { key($0) < key($1) }
-        if constant != 1 || factors.isEmpty { factors.insert(.constant(constant), at: 0) }
+        if kept != [1] || factors.isEmpty { factors.insert(contentsOf: kept.map(Expr.constant), at: 0) }
         let result = factors.dropFirst().reduce(factors[0]) { .binary(.mul, $0, $1) }
         return negative ? negate(result) : result
     }
 
-    func collectFactors(_ e: Expr, into factors: inout [Expr], constant: inout Double, negative: inout Bool) {
+    func collectFactors(_ e: Expr, into factors: inout [Expr], constants: inout [Double], negative: inout Bool) {
         if case .binary(.mul, let a, let b) = e {
-            collectFactors(a, into: &factors, constant: &constant, negative: &negative)
-            collectFactors(b, into: &factors, constant: &constant, negative: &negative)
+            collectFactors(a, into: &factors, constants: &constants, negative: &negative)
+            collectFactors(b, into: &factors, constants: &constants, negative: &negative)
             return
         }
         var c = canonical(e)
@@ -190,9 +210,24 @@ struct Canonicalizer {
             c = inner
         }
         switch c {
-        case .constant(let v): constant *= v
-        case .binary(.mul, _, _): collectFactors(c, into: &factors, constant: &constant, negative: &negative)
+        case .constant(let v): constants.append(v)
+        case .binary(.mul, _, _): collectFactors(c, into: &factors, constants: &constants, negative: &negative)
         default: factors.append(c)
         }
+    }
+
+    /// A product's constants as the canonical form writes them, with whether their sign is
+    /// negative: their product, in the order they came, as one factor; or, where that
+    /// overflows, the product of their sizes in ascending order (the order the canonical form
+    /// writes them); or, where that overflows too, each size apart (1 left out) in that order.
+    /// As in a sum, an overflowing constant is not folded to `inf`.
+    static func productConstants(_ values: [Double]) -> (negative: Bool, kept: [Double]) {
+        let total = values.reduce(1, *)
+        if total.isFinite { return total < 0 ? (true, [-total]) : (false, [total]) }
+        let negative = values.filter { $0 < 0 }.count % 2 == 1
+        let sizes = values.map { Swift.abs($0) }.filter { $0 != 1 }.sorted()
+        let ordered = sizes.reduce(1, *)
+        if ordered.isFinite { return (negative, [ordered]) }
+        return (negative, sizes)
     }
 }

@@ -82,8 +82,12 @@ struct InfixParser {
             cursor.advance()
             return .constant(-v)
         }
-        try cursor.enter()
-        defer { cursor.leave() }
+        // Each minus is a level of nesting, except one before '(': the parenthesis counts its own
+        // level. Counting both made the printed `-(-(-x))` twice as deep as the `---x` it is
+        // printed from, so that a formula the parser took printed as one it refused (issue 38).
+        let counted = cursor.current.kind != .symbol("(")
+        if counted { try cursor.enter() }
+        defer { if counted { cursor.leave() } }
         try cursor.made()
         return .unary(.neg, try parseSigned())
     }

@@ -4,6 +4,8 @@ extension Expr {
     ///
     /// Input names per branch: softmax X Y Z (= x y w); sigmoid X Q PY NY (= x, w, y, 1 - y);
     /// regression U I E. Subtraction, which the published strings never use, prints as `Sub`.
+    /// It reads back where the tree is at most 200 levels deep, the parser's nesting limit: every
+    /// node is a level in prefix form, so a long chain `i + i + ...` (flat in infix) is not.
     public func prefix(branch: Branch) -> String {
         switch self {
         case .input(let v): return Self.prefixInputName(v, branch: branch)

@@ -31,6 +31,30 @@ final class CanonicalTests: XCTestCase {
         XCTAssertEqual(try canonical("log(1) + x", .sigmoid), try canonical("x + log(1)", .sigmoid))
     }
 
+    /// Found by the fuzzer (issue 38): constants whose sum or product overflows were folded to
+    /// `inf`, which the canonical form printed (`inf + i`) and the parser cannot read. Now such
+    /// constants stay apart (or fold in the order the canonical form writes them, where that
+    /// does not overflow): the canonical form reads back and is a fixed point.
+    func testConstantsThatOverflowAreNotFoldedToInfinity() throws {
+        let cases = [
+            ("1e308 + 1e308 + i", "1e+308 + 1e+308 + i"),
+            ("i - 1e308 - 1e308", "i - 1e+308 - 1e+308"),
+            ("1e308 + 1e308 - 1e308 - 1e308 - 1e308 + u", "1e+308 + 1e+308 + u - 1e+308 - 1e+308 - 1e+308"),
+            ("1e308 * 10 * i", "10 * 1e+308 * i"),
+            ("-1e308 * 1e10 * u", "-(10000000000 * 1e+308 * u)"),
+            ("1e300 * 1e300 * 1e-300 * i", "1e+300 * i"),
+            ("2 * 3 * i", "6 * i"),
+            ("1 + 2 + i", "3 + i"),
+        ]
+        for (text, expected) in cases {
+            let e = try Expr.parse(text, branch: .reg)
+            let canonical = e.canonical(in: .reg)
+            XCTAssertEqual(canonical.infix, expected, text)
+            XCTAssertEqual(canonical.canonical(in: .reg), canonical, "\(text): a fixed point")
+            XCTAssertEqual(try Expr.parse(canonical.infix, branch: .reg).canonical(in: .reg), canonical, "\(text): reads back")
+        }
+    }
+
     func testDifferentFormulasStayApart() throws {
         let different: [(String, String, Branch)] = [
             ("x - y", "y - x", .sigmoid),

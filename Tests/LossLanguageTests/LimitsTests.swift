@@ -28,6 +28,24 @@ final class LimitsTests: XCTestCase {
         XCTAssertThrowsError(try Expr.parse(prefix, branch: .sigmoid))
     }
 
+    /// Found by the fuzzer (issue 38): 110 minus signs before a number parsed, but their printed
+    /// form `-(-(...(-1)...))` was refused as nested deeper than 200 levels: each `-(` counted
+    /// twice. A nest the parser takes prints as infix that reads back; one past the limit is
+    /// still refused with the limit's message.
+    func testANestOfNegationsTheParserTakesReadsBackAsPrinted() throws {
+        for (minus, tail) in [(110, "1"), (198, "w"), (150, "(w)"), (120, "-(2)")] {
+            let e = try Expr.parse(String(repeating: "-", count: minus) + tail, branch: .softmax)
+            XCTAssertEqual(try Expr.parse(e.infix, branch: .softmax), e, "\(minus) minus signs: \(e.infix)")
+            XCTAssertEqual(try Expr.parse(e.canonical(in: .softmax).infix, branch: .softmax).canonical(in: .softmax), e.canonical(in: .softmax))
+        }
+        let open = String(repeating: "-(", count: 250) + "w" + String(repeating: ")", count: 250)
+        for deep in [String(repeating: "-", count: 250) + "w", open] {
+            XCTAssertThrowsError(try Expr.parse(deep, branch: .softmax)) { error in
+                XCTAssertTrue("\(error)".contains("nested deeper than 200 levels"), "\(error)")
+            }
+        }
+    }
+
     func testTreesBuiltInCodeAreCheckedWithoutRecursion() {
         var e: Expr = .input(.i)
         for _ in 0..<Expr.maxSize { e = .binary(.add, e, .input(.u)) }
