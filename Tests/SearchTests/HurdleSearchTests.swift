@@ -71,6 +71,32 @@ final class HurdleSearchTests: XCTestCase {
         XCTAssertTrue(summary.hallOfFame.entries.allSatisfy { $0.result.status == .ok }, "a pruned training is not in the hall of fame")
     }
 
+    /// The asynchronous schedule on the built-in detector: each proxy training gets the
+    /// hurdles of the moment it starts, goes on from its candidate's MOS rung, and a pruned one
+    /// counts its fraction, as in the generational schedule.
+    func testTheAsyncScheduleTrainsWithHurdlesAndMOSRungs() throws {
+        var o = options()
+        o.schedule = .async
+        o.generations = 3
+        o.mosRung = 0.25
+        let (summary, store) = try run(o, store: "async.sqlite")
+        // The baseline's own formula, seeded among the known losses, takes the baseline's
+        // training (no hurdle; counted as spent, as in the generational schedule): the others
+        // were trained here, each judged at its rung.
+        let baseline = try XCTUnwrap(summary.baselineProxy)
+        let proxied = try store.candidates().compactMap { $0.stage(.proxy)?.result }
+        XCTAssertFalse(proxied.isEmpty)
+        for r in proxied where r.stats != baseline.stats {
+            XCTAssertNotNil(r.rungs?.first?.hurdle, "every proxy training judged at its rung: \(r)")
+        }
+        let pruned = proxied.filter { $0.status == .pruned }.count
+        XCTAssertEqual(summary.funnel.proxyPruned, pruned)
+        // A whole training costs what MOS's rung did not train of it (0.75), a pruned one the
+        // quarter between the MOS rung and its hurdle's rung.
+        XCTAssertEqual(summary.funnel.proxyEquivalents, 0.75 * Double(proxied.count - pruned) + 0.25 * Double(pruned), accuracy: 1e-9)
+        XCTAssertFalse(summary.hallOfFame.top(1).isEmpty)
+    }
+
     /// A budget of proxy trainings counts a pruned one as its fraction; stopped by it and resumed,
     /// the run ends as the uninterrupted one.
     func testResumeEndsAsTheUninterruptedRun() throws {
