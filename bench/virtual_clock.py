@@ -22,13 +22,14 @@ import tempfile
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def search(binary, schedule, workers, seed, args):
+def search(binary, schedule, workers, seed, args, extra=()):
+    """One simulation search on the virtual clock; its `done` event."""
     with tempfile.TemporaryDirectory() as tmp:
-        command = [binary, "search", "--branch", "softmax", "--evaluator", "simulation", "--virtual-clock",
+        command = [binary, "search", "--branch", getattr(args, "branch", "softmax"), "--evaluator", "simulation", "--virtual-clock",
                    "--schedule", schedule, "--jobs", str(workers), "--seed", str(seed),
                    "--generations", str(args.generations), "--population", str(args.population),
                    "--top-k", str(args.top_k), "--top-p", str(args.top_p), "--max-evals", str(args.max_evals),
-                   "--json", "--out", os.path.join(tmp, "run")]
+                   "--json", "--out", os.path.join(tmp, "run"), *extra]
         out = subprocess.run(command, capture_output=True, text=True)
         if out.returncode != 0:
             sys.exit(f"{' '.join(command)}: exit {out.returncode}: {out.stderr.strip()[-400:]}")

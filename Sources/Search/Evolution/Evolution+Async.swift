@@ -43,8 +43,8 @@ struct AsyncState {
 }
 
 extension Evolution {
-    /// The live population a parent is drawn from (the latest proxy results), and the
-    /// tournament's size: with the defaults (population 16, top-P 4), 4 drawn from the last 16,
+    /// The live population a parent is drawn from (the latest proxy results; with islands,
+    /// each island's own), and the tournament's size: with the defaults (population 16, top-P 4), 4 drawn from the last 16,
     /// so that the best of a quarter breeds, as top-P of a generation's 16 does.
     var livePopulation: Int { options.population }
     var tournamentSize: Int { max(2, options.population / max(1, options.topP)) }
@@ -181,8 +181,11 @@ extension Evolution {
         let n = state.bred
         let g = n / options.population
         var rng = SplitMix64(seed: options.seed &* 0x9E37_79B9 &+ UInt64(n) &* 0x85EB_CA6B &+ 0xA5)
-        let parents = [population.tournament(live: livePopulation, size: tournamentSize, using: &rng),
-                       population.tournament(live: livePopulation, size: tournamentSize, using: &rng)].compactMap { $0 }
+        // Islands take turns, so that each breeds as often as the others.
+        let islands = options.islands ?? 1, island = n % islands
+        let parents = [population.tournament(live: livePopulation, size: tournamentSize, island: island, islands: islands, using: &rng),
+                       population.tournament(live: livePopulation, size: tournamentSize, island: island, islands: islands, using: &rng)]
+            .compactMap { $0 }
         let (survivors, nextSlot) = try screen(generation: g, firstSlot: state.attempts[g, default: 0], parents: parents,
                                                seeds: &state.seeds, wanted: 1, attempts: options.screeningAttempts, using: &rng)
         state.attempts[g] = nextSlot
@@ -192,6 +195,7 @@ extension Evolution {
             state.breedingEnded = true
             return nil
         }
+        if islands > 1 { population.assign(s.expr, island: island) }
         return (s, g)
     }
 

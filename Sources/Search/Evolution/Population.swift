@@ -30,14 +30,35 @@ struct Population {
     }
     mutating func addMOS(_ expr: Expr, ap: Double) { mosBest.append((expr, ap)) }
 
+    /// The island each candidate was bred on (`SearchOptions.islands`; none: island 0).
+    private var islandOf: [Expr: Int] = [:]
+    /// Records the island a candidate was bred on.
+    mutating func assign(_ expr: Expr, island: Int) { islandOf[expr] = island }
+
     /// A parent by tournament (regularised evolution, Real et al. 2019, as AutoML-Zero breeds):
     /// `size` drawn at random from the `live` latest proxy results, the one that went furthest
     /// and best of them (older results have left the population, however good); while the
     /// proxy has none, from the latest MOS results. Nil while there is nothing to draw from.
-    func tournament(live: Int, size: Int, using rng: inout SplitMix64) -> Expr? {
-        let pool: [(expr: Expr, score: (Double, Double))] = arrived.isEmpty
-            ? mosBest.suffix(live).map { ($0.expr, (0, $0.ap)) }
-            : arrived.suffix(live).map { ($0.expr, ($0.fraction, $0.ap)) }
+    ///
+    /// With `islands` above 1, the pool is island `island`'s own latest `live` results and,
+    /// as migrants, the best of each other island's latest `live`; an island with no result
+    /// yet draws from all of them, as one population does.
+    func tournament(live: Int, size: Int, island: Int = 0, islands: Int = 1, using rng: inout SplitMix64) -> Expr? {
+        let scored: [(expr: Expr, score: (Double, Double))] = arrived.isEmpty
+            ? mosBest.map { ($0.expr, (0, $0.ap)) }
+            : arrived.map { ($0.expr, ($0.fraction, $0.ap)) }
+        var pool = Array(scored.suffix(live))
+        if islands > 1 {
+            var members = [[(expr: Expr, score: (Double, Double))]](repeating: [], count: islands)
+            for s in scored { members[(islandOf[s.expr] ?? 0) % islands].append(s) }
+            let own = Array(members[island].suffix(live))
+            if !own.isEmpty {
+                let migrants = members.indices.filter { $0 != island }.compactMap { j in
+                    members[j].suffix(live).max { $0.score < $1.score }
+                }
+                pool = own + migrants
+            }
+        }
         guard !pool.isEmpty else { return nil }
         var best: (expr: Expr, score: (Double, Double))?
         for _ in 0..<max(1, size) {

@@ -86,6 +86,11 @@ public struct SearchOptions: Codable, Equatable, Sendable {
     /// detector's would (`VirtualDurations`), with no waiting (nil: the wall clock). The
     /// simulation evaluator only.
     public var virtualClock: Bool?
+    /// The asynchronous schedule's population as this many islands (nil: 1): each candidate is
+    /// bred on the next island in turn, by tournament among that island's live population and
+    /// the best of each other island (migrants), so that families grow apart. The asynchronous
+    /// schedule only.
+    public var islands: Int?
 
     /// The schedule in use.
     public var scheduleInUse: Schedule { schedule ?? .generational }
@@ -208,6 +213,10 @@ public struct SearchOptions: Codable, Equatable, Sendable {
         }
         if virtualClock == true, case .slurm = executor {
             return SearchProblem(.virtualClock, "simulates the workers in this process; a Slurm executor's trainings would run for real")
+        }
+        if let n = islands {
+            if !(1...64).contains(n) { return SearchProblem(.islands, value: "\(n)", "must be between 1 and 64") }
+            if n > 1 && scheduleInUse != .async { return SearchProblem(.islands, "divide the asynchronous schedule's population", remedy: .give(.schedule, value: "async")) }
         }
         if let m = hurdleMargin, !(m >= 0 && m <= 100) { return SearchProblem(.hurdleMargin, value: "\(m)", "must be between 0 and 100 AP points") }
         if let t = evalTimeoutSeconds, !(t > 0 && t <= 30 * 86_400) {

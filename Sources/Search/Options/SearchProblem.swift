@@ -52,6 +52,8 @@ public enum SearchSetting: String, CaseIterable, Sendable {
     case evaluator, command, partner, baseline, data
     /// Whether the simulation's trainings are timed on a virtual clock.
     case virtualClock
+    /// How the trainings are scheduled, and the asynchronous schedule's islands.
+    case schedule, islands
 
     /// The setting in words: "the number of generations".
     public var words: String {
@@ -79,6 +81,8 @@ public enum SearchSetting: String, CaseIterable, Sendable {
         case .baseline: return "the baseline loss"
         case .data: return "the data"
         case .virtualClock: return "the virtual clock"
+        case .schedule: return "the schedule"
+        case .islands: return "the number of islands"
         }
     }
 }

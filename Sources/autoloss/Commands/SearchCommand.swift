@@ -54,6 +54,7 @@ struct SearchCommand: ParsableCommand {
     @Option(name: .customLong("mos-seeds"), help: ArgumentHelp("MOS trainings per candidate (consecutive seeds), their AP averaged (built-in detector).", valueName: "N")) var mosSeeds: Int?
     @Option(name: .customLong("mos-rung"), help: ArgumentHelp("MOS as the proxy training's first rung: train on the proxy's images, stop at this fraction of its schedule, score its validation images; the candidates the proxy stage takes go on from there (built-in detector). Default: 0.25 in the reg branch, where it ranked candidates as the proxy does and the MOS preset did not; preset: the MOS preset.", valueName: "F|preset")) var mosRung: String?
     @Option(help: ArgumentHelp("generational (the paper's, the default: each generation waits for its slowest training) or async (no generations: each freed worker gets a promotion or a new candidate bred by tournament; keeps a cluster's workers busy).", valueName: "generational|async")) var schedule: Schedule?
+    @Option(help: ArgumentHelp("With --schedule async: divide the population into this many islands, each breeding from its own live population and the best of the others (default 1).", valueName: "N")) var islands: Int?
     @Flag(name: .customLong("virtual-clock"), help: "With --evaluator simulation: time each training as a proxy detector's would take (about 8.6 s MOS, 146 s proxy, measured) on a virtual clock, without waiting: how a schedule would use --jobs workers.") var virtualClock = false
     @Flag(name: .customLong("no-cpv"), help: "Turn convergence property verification off.") var noCPV = false
     @Flag(name: .customLong("no-mos"), help: "Turn model optimisation simulation off.") var noMOS = false
@@ -95,6 +96,7 @@ struct SearchCommand: ParsableCommand {
             ("--tuned-baseline", tunedBaseline != nil), ("--init-seed", initSeed != nil), ("--mos-seeds", mosSeeds != nil),
             ("--mos-rung", mosRung != nil), ("--no-cpv", noCPV), ("--no-mos", noMOS), ("--out", out != nil), ("--ablate", ablate),
             ("--schedule", schedule != nil), ("--virtual-clock", virtualClock),
+            ("--islands", islands != nil),
         ]
         return given.filter(\.1).map(\.0)
     }
@@ -115,6 +117,7 @@ struct SearchCommand: ParsableCommand {
         o.usesMOS = !noMOS
         if let schedule, schedule != .generational { o.schedule = schedule }
         if virtualClock { o.virtualClock = true }
+        if let islands, islands != 1 { o.islands = islands }
         if allowOverrun { o.allowOverrun = true }
         o.evalTimeoutSeconds = evalTimeout
         o.scheduleScale = scheduleScale

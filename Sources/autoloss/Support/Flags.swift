@@ -31,6 +31,8 @@ enum Flags {
         case .baseline: return "--baseline"
         case .data: return "--data"
         case .virtualClock: return "--virtual-clock"
+        case .schedule: return "--schedule"
+        case .islands: return "--islands"
         }
     }
 

@@ -58,7 +58,8 @@ struct SearchRun {
             var fields: [(String, JSON)] = [("event", .string("done")), ("stop", .string(stopped)), ("hall_of_fame", fame),
                                             ("utilisation", summary.utilisation.map(JSON.number) ?? .null),
                                             ("utilisation_while_starting", summary.utilisationWhileStarting.map(JSON.number) ?? .null),
-                                            ("baseline_ap", .number(summary.baselineProxy?.ap ?? -1))]
+                                            ("baseline_ap", .number(summary.baselineProxy?.ap ?? -1)),
+                                            ("families_top10", .number(Double(summary.hallOfFame.families())))]
             if let virtual = summary.virtualSeconds {
                 // Each proxy result as it arrived: [virtual seconds, trainings spent, AP], the
                 // course that bench/virtual_clock.sh reads its times to an AP from.
@@ -69,6 +70,9 @@ struct SearchRun {
             print(JSON.object(fields).text)
         } else {
             print(Self.hallOfFameTable(summary, options: o))
+            if entries.count > 1 {
+                print("the top \(entries.count): \(summary.hallOfFame.families()) loss families (apart by more than their constants and one operator)")
+            }
             if let virtual = summary.virtualSeconds {
                 print(String(format: "virtual clock: %.2f h on %d workers, %.0f %% of their time busy; the scheduler's own share %.4f %% (%.1f s real)",
                              virtual / 3600, o.executor.jobs, (summary.utilisation ?? 0) * 100, (summary.schedulerShare ?? 0) * 100, summary.seconds))
