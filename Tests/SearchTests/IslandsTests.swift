@@ -21,6 +21,8 @@ final class IslandsTests: XCTestCase {
         // Two operators apart, another tree, another input: families of their own.
         XCTAssertEqual(try count(["log(exp(i))", "exp(log(i))"]), 2)
         XCTAssertEqual(try count(["1 - i", "1 - i * i", "1 - u"]), 3)
+        // A constant term or factor, present or not, is a constant.
+        XCTAssertEqual(try count(["log(i)", "2 * log(i)", "log(i) - 1", "log(i + 1)"]), 1)
         XCTAssertEqual(try count([]), 0)
         // Greedy in rank order: a formula one operator from the founder joins it, even where it
         // is two from another member.

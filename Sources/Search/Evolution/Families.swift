@@ -1,7 +1,7 @@
 import LossLanguage
 
 /// Loss families: formulas that differ only in their constants and in at most one operator
-/// (`-i / (e + u)` and `-i / (e * u)`, `log(i + 0.5)` and `log(i + 2)`), the measure of a
+/// (`-i / (e + u)`, `-i / (e * u)` and `-i / (e + u + 0.5)`; `log(i + 0.5)` and `exp(i)`), the measure of a
 /// search's diversity (DESIGN.md, "Search"). Formulas are compared in canonical form, so that
 /// a reordered sum is the same formula.
 public enum Families {
@@ -16,7 +16,8 @@ public enum Families {
         return founders.count
     }
 
-    /// The canonical form with every constant the same: constants do not tell families apart.
+    /// The canonical form without its constants: a constant term or factor is dropped (`e + u +
+    /// 0.5` is `e + u`, `2 * log(i)` is `log(i)`), and a constant elsewhere is any constant.
     static func shape(_ e: Expr) -> Expr { blank(e.canonical) }
 
     private static func blank(_ e: Expr) -> Expr {
@@ -24,7 +25,13 @@ public enum Families {
         case .input: return e
         case .constant: return .constant(1)
         case .unary(let op, let a): return .unary(op, blank(a))
-        case .binary(let op, let a, let b): return .binary(op, blank(a), blank(b))
+        case .binary(let op, let a, let b):
+            let (x, y) = (blank(a), blank(b))
+            if op != .dot {
+                if case .constant = y, !x.isConstant { return x }
+                if case .constant = x, !y.isConstant { return y }
+            }
+            return .binary(op, x, y)
         }
     }
 
