@@ -14,23 +14,30 @@ import LossLanguage
 public final class VirtualDurations: CandidateEvaluator, @unchecked Sendable {
     /// Median seconds and the log-normal's sigma, per stage.
     public struct Model: Sendable, Equatable {
+        /// A MOS training's: about 8.6 s, measured.
         public var mos: (median: Double, sigma: Double) = (8.6, 0.15)
+        /// A whole proxy training's: about 146 s (124-160 s seen), measured.
         public var proxy: (median: Double, sigma: Double) = (146, 0.12)
         /// Added to each training: a Slurm job's start and end.
         public var overhead = 1.0
 
+        /// The measured model.
         public init() {}
 
+        /// Equal medians, sigmas and overheads.
         public static func == (a: Model, b: Model) -> Bool {
             a.mos == b.mos && a.proxy == b.proxy && a.overhead == b.overhead
         }
     }
 
+    /// The evaluator whose results it times (the simulation).
     public let inner: any CandidateEvaluator
+    /// The durations it draws from.
     public let model: Model
     private var computeSeconds = 0.0
     private let lock = NSLock()
 
+    /// Times `inner`'s trainings by `model`.
     public init(_ inner: any CandidateEvaluator, model: Model = Model()) {
         self.inner = inner
         self.model = model

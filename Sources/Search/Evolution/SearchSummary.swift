@@ -23,6 +23,7 @@ public struct SearchSummary: Sendable {
     /// and the scheduler's own share of them: its real seconds (breeding, screening, the store)
     /// over the virtual ones, where 1 would mean it kept one core busy.
     public var virtualSeconds: Double? = nil
+    /// With a virtual clock: the scheduler's real seconds over the virtual ones (see above).
     public var schedulerShare: Double? = nil
 
     /// Trainings on the proxy task.
