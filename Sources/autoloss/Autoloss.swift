@@ -134,6 +134,8 @@ struct CLIError: Error {
     /// Refuses an output file path that is a folder (writing there failed late, and as
     /// "NSCocoaErrorDomain error 512"); `option` names the flag that gave it.
     static func refuseFolder(_ path: String, option: String) throws {
+        // An empty path is no file (Foundation reads it as the current folder, or the root).
+        if path.isEmpty { throw CLIError("\(option) '': give the file to write") }
         if isFolder(path) { throw CLIError("\(option) \(path): is a folder, not a file: name the file to write (in it, or elsewhere)") }
     }
 

@@ -26,6 +26,8 @@ extension EvaluationRequest: Codable {
             switch self {
             case .schema(nil, let known):
                 return "it has no schema: it was written by an autoloss older than this one (schema \(known)); run that search again with this autoloss"
+            case .schema(let found?, let known) where found < 2:
+                return "its schema \(found) is not one any autoloss wrote (this one reads 2 to \(known))"
             case .schema(let found?, let known):
                 return "its schema is \(found), newer than this autoloss reads (\(known)): run the same autoloss on the search's machine and here"
             case .formula(let key, let reason): return "its \(key) does not parse: \(reason)"

@@ -39,8 +39,8 @@ extension RunStore {
         try db.read { db in
             guard try db.tableExists("arrivals") else { return [] }
             return try Row.fetchAll(db, sql: "SELECT generation, slot, stage FROM arrivals ORDER BY seq").compactMap { row in
-                guard let stage = TrainingStage(rawValue: row["stage"]) else { return nil }
-                return Arrival(generation: row["generation"], slot: row["slot"], stage: stage)
+                guard let stage = TrainingStage(rawValue: try row.value("stage")) else { return nil }
+                return try Arrival(generation: row.value("generation"), slot: row.value("slot"), stage: stage)
             }
         }
     }

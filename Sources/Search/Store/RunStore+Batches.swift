@@ -27,7 +27,7 @@ extension RunStore {
                 JOIN candidates c ON c.generation = s.generation AND c.slot = s.slot
                 WHERE c.canonical = ? AND s.stage = ? LIMIT 1
                 """, arguments: [canonical, stage.rawValue]) else { return nil }
-            return Self.stageRecord(row, stage: stage.stage)
+            return try Self.stageRecord(row, stage: stage.stage)
         }
     }
 }

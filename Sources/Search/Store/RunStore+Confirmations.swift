@@ -78,10 +78,10 @@ extension RunStore {
         try db.read { db in
             guard try db.tableExists("confirmations") else { return [] }
             return try Row.fetchAll(db, sql: "SELECT * FROM confirmations ORDER BY rowid").compactMap { row in
-                guard let setting = try? JSONDecoder().decode(BaselineTuning.Setting.self, from: Data((row["setting"] as String).utf8)),
-                      let result = Self.decode(row["result"]), let phase = ConfirmationTraining.Phase(rawValue: row["phase"]) else { return nil }
-                return ConfirmationTraining(loss: row["loss"], setting: setting, seed: UInt64(bitPattern: row["seed"] as Int64),
-                                            horizon: row["horizon"], phase: phase, result: result)
+                guard let setting = try? JSONDecoder().decode(BaselineTuning.Setting.self, from: Data((try row.value("setting") as String).utf8)),
+                      let result = Self.decode(try row.value("result")), let phase = ConfirmationTraining.Phase(rawValue: try row.value("phase")) else { return nil }
+                return try ConfirmationTraining(loss: row.value("loss"), setting: setting, seed: UInt64(bitPattern: row.value("seed") as Int64),
+                                            horizon: row.value("horizon"), phase: phase, result: result)
             }
         }
     }

@@ -25,16 +25,16 @@ extension RunStore {
             try db.execute(sql: Self.schema.components(separatedBy: "CREATE TABLE").filter { $0.contains("stages(") || $0.contains("baselines(") }
                 .map { "CREATE TABLE" + $0 }.joined())
             for row in stages {
-                let stage = Stage(rawValue: row["stage"]) ?? .validity
-                let reason: String = row["reason"], seconds: Double = row["seconds"]
-                let result = stage == .mos || stage == .proxy ? Self.legacyResult(row["figures"], reason: reason, seconds: seconds) : nil
-                try Self.insert(StageRecord(stage: stage, passed: (row["verdict"] as String) == "pass", reason: reason, result: result, seconds: seconds),
-                                generation: row["generation"], slot: row["slot"], into: db, finishedAt: nil)
+                let stage = Stage(rawValue: try row.value("stage")) ?? .validity
+                let reason: String = try row.value("reason"), seconds: Double = try row.value("seconds")
+                let result = stage == .mos || stage == .proxy ? Self.legacyResult(try row.value("figures"), reason: reason, seconds: seconds) : nil
+                try Self.insert(StageRecord(stage: stage, passed: (row.value("verdict") as String) == "pass", reason: reason, result: result, seconds: seconds),
+                                generation: row.value("generation"), slot: row.value("slot"), into: db, finishedAt: nil)
             }
             for row in baselines {
-                let result = Self.legacyResult(row["figures"], reason: "", seconds: row["seconds"])
+                let result = try Self.legacyResult(row.value("figures"), reason: "", seconds: row.value("seconds"))
                 try db.execute(sql: "INSERT INTO baselines(name, stage, result, seconds) VALUES (?, ?, ?, ?)",
-                               arguments: [row["name"] as String, row["stage"] as String, Self.encode(result), row["seconds"] as Double])
+                               arguments: [try row.value("name") as String, row.value("stage") as String, Self.encode(result), row.value("seconds") as Double])
             }
             try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'schema_version'", arguments: [String(Self.schemaVersion)])
         }

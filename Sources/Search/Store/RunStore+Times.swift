@@ -46,15 +46,15 @@ extension RunStore {
             guard try db.columns(in: "stages").contains(where: { $0.name == "finished_at" }) else { return [] }
             let baselines = try Row.fetchAll(db, sql: "SELECT stage, finished_at, seconds FROM baselines WHERE finished_at IS NOT NULL ORDER BY finished_at")
                 .map { row in
-                    StageTime(generation: -1, slot: -1, stage: Stage(rawValue: row["stage"]) ?? .proxy,
-                              finishedAt: row["finished_at"], seconds: row["seconds"])
+                    try StageTime(generation: -1, slot: -1, stage: Stage(rawValue: row.value("stage")) ?? .proxy,
+                              finishedAt: row.value("finished_at"), seconds: row.value("seconds"))
                 }
             let stages = try Row.fetchAll(db, sql: """
                 SELECT generation, slot, stage, finished_at, seconds FROM stages WHERE finished_at IS NOT NULL
                 ORDER BY finished_at, generation, slot
                 """).map { row in
-                StageTime(generation: row["generation"], slot: row["slot"], stage: Stage(rawValue: row["stage"]) ?? .validity,
-                          finishedAt: row["finished_at"], seconds: row["seconds"])
+                try StageTime(generation: row.value("generation"), slot: row.value("slot"), stage: Stage(rawValue: row.value("stage")) ?? .validity,
+                          finishedAt: row.value("finished_at"), seconds: row.value("seconds"))
             }
             return baselines + stages
         }

@@ -171,7 +171,7 @@ public final class RunStore: @unchecked Sendable {
         try db.write { db in
             for row in rows {
                 try db.execute(sql: "INSERT OR REPLACE INTO baselines(name, stage, result, seconds) VALUES (?, ?, ?, 0)",
-                               arguments: [row["name"] as String, row["stage"] as String, row["result"] as String])
+                               arguments: [try row.value("name") as String, row.value("stage") as String, row.value("result") as String])
             }
         }
     }
@@ -181,22 +181,22 @@ public final class RunStore: @unchecked Sendable {
         try db.read { db in
             var byKey: [String: [StageRecord]] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT * FROM stages") {
-                let key = "\(row["generation"] as Int)/\(row["slot"] as Int)"
-                byKey[key, default: []].append(Self.stageRecord(row, stage: Stage(rawValue: row["stage"]) ?? .validity))
+                let key = "\(try row.value("generation") as Int)/\(try row.value("slot") as Int)"
+                byKey[key, default: []].append(try Self.stageRecord(row, stage: Stage(rawValue: row.value("stage")) ?? .validity))
             }
             return try Row.fetchAll(db, sql: "SELECT * FROM candidates ORDER BY generation, slot").map { row in
-                let g: Int = row["generation"], s: Int = row["slot"]
-                let parents = (row["parents"] as String).components(separatedBy: " | ").filter { !$0.isEmpty }
-                return CandidateRecord(generation: g, slot: s, formula: row["formula"], canonical: row["canonical"],
-                                       fingerprint: row["fingerprint"], parents: parents, origin: row["origin"],
+                let g: Int = try row.value("generation"), s: Int = try row.value("slot")
+                let parents = (try row.value("parents") as String).components(separatedBy: " | ").filter { !$0.isEmpty }
+                return try CandidateRecord(generation: g, slot: s, formula: row.value("formula"), canonical: row.value("canonical"),
+                                       fingerprint: row.value("fingerprint"), parents: parents, origin: row.value("origin"),
                                        stages: (byKey["\(g)/\(s)"] ?? []).sorted { $0.stage.order < $1.stage.order })
             }
         }
     }
 
-    static func stageRecord(_ row: Row, stage: Stage) -> StageRecord {
-        StageRecord(stage: stage, passed: (row["verdict"] as String) == "pass", reason: row["reason"],
-                    result: (row["result"] as String?).flatMap(Self.decode), seconds: row["seconds"])
+    static func stageRecord(_ row: Row, stage: Stage) throws -> StageRecord {
+        try StageRecord(stage: stage, passed: (row.value("verdict") as String) == "pass", reason: row.value("reason"),
+                    result: (row.value("result") as String?).flatMap(Self.decode), seconds: row.value("seconds"))
     }
 
     static func encode(_ result: EvaluationResult) -> String {

@@ -19,7 +19,16 @@ struct StoreConnection: Sendable {
     }
 
     func guarded<T>(_ body: () throws -> T) throws -> T {
-        do { return try body() } catch let error as DatabaseError { throw Self.error(error, path: path) }
+        do { return try body() } catch let error as DatabaseError { throw Self.error(error, path: path) } catch let error as RowDecodingError {
+            throw SearchError.io(path: path, cause: "the run store is corrupt (\(Self.column(of: error)) holds a value of the wrong type)")
+        }
+    }
+
+    /// The column a decoding failure names, as "column 'seconds' of a row".
+    static func column(of error: RowDecodingError) -> String {
+        let text = "\(error)"
+        guard let range = text.range(of: "column: \""), let end = text[range.upperBound...].firstIndex(of: "\"") else { return "a column" }
+        return "column '\(text[range.upperBound..<end])'"
     }
 
     /// A database failure as the search's error: a file that is not a database is not a run
@@ -36,5 +45,14 @@ struct StoreConnection: Sendable {
         case .SQLITE_IOERR: return .io(path: path, cause: "an I/O error reading or writing the run store")
         default: return .io(path: path, cause: "the run store failed (SQLite code \(e.resultCode.rawValue))")
         }
+    }
+}
+
+extension Row {
+    /// The column's value. A value of another type (text in a number's column: a store edited
+    /// by hand, or damaged) is a `RowDecodingError`, which `StoreConnection` tells as a corrupt
+    /// store; GRDB's subscript would stop the program on it.
+    func value<T: DatabaseValueConvertible & StatementColumnConvertible>(_ column: String) throws -> T {
+        try decode(T.self, forColumn: column)
     }
 }

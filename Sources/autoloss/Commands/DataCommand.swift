@@ -65,7 +65,7 @@ struct DataConvert: ParsableCommand {
         if out == "-" {
             try StandardOutput.write(dataset.cocoJSON())
         } else {
-            try dataset.writeCOCOJSON(toFile: out)
+            try OutputFile.write(dataset.cocoJSON(), to: out) { try dataset.writeCOCOJSON(toFile: out) }
         }
         let summary = "wrote \(out == "-" ? "standard output" : out): \(dataset.images.count) images, "
             + "\(dataset.annotationCount) annotations, \(dataset.categories.count) categories"
@@ -154,6 +154,11 @@ struct DataShapes: ParsableCommand {
     }
 
     func run() throws {
+        // An empty path would write into the root folder; a file would fail late, as a full disk.
+        if out.isEmpty { throw CLIError("--out '': give the folder to write into") }
+        if FileManager.default.fileExists(atPath: out) && !CLIError.isFolder(out) {
+            throw CLIError("--out \(out): is a file, not a folder: name a folder (it is created if needed)")
+        }
         let variant = try chosenVariant()
         let scenes = ShapesScenes(seed: seed, imageSize: size, options: variant?.applied(to: DetectorData.proxyShapesOptions) ?? ShapesScenes.Options())
         let written = try scenes.export(to: out, train: train, val: val)

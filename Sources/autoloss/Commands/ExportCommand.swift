@@ -37,8 +37,10 @@ struct ExportCommand: ParsableCommand {
         case .sympy: text = e.sympy(branch: b)
         }
         if let out {
-            do { try text.write(toFile: out, atomically: true, encoding: .utf8) } catch {
-                throw WriteFailure(path: out, error)
+            try OutputFile.write(Data(text.utf8), to: out) {
+                do { try text.write(toFile: out, atomically: true, encoding: .utf8) } catch {
+                    throw WriteFailure(path: out, error)
+                }
             }
         } else {
             print(text, terminator: "")

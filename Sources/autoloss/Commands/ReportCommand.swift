@@ -24,7 +24,9 @@ struct ReportCommand: ParsableCommand {
             // write (RunFile's rename) would fail on a folder as the environment's error.
             if let out { try CLIError.refuseFolder(out, option: "--out") }
             let page = ReportPage(folder: RunFolder(path: runFolder))
-            return print(try page.write(to: out.map { URL(fileURLWithPath: $0) }).path)
+            guard let out else { return print(try page.write().path) }
+            try OutputFile.write(Data(try page.html().utf8), to: out) { try page.write(to: URL(fileURLWithPath: out)) }
+            return print(URL(fileURLWithPath: out).path)
         }
         let report = try RunReport(store: RunFolder(path: runFolder).open(readOnly: true))
         let o = report.options

@@ -80,6 +80,10 @@ struct SearchCommand: ParsableCommand {
             throw ValidationError("--time-limit must be a positive number of minutes, at most \(Int(Self.maxMinutes)) (a year; got \(timeLimit))")
         }
         if resume == nil && branch == nil { throw ValidationError("give --branch softmax|sigmoid|reg, or --resume RUN") }
+        // An empty path is the current folder to Foundation: "/here exists" named no option.
+        for (flag, path) in [("--out", out), ("--resume", resume)] where path == "" {
+            throw ValidationError("\(flag) '': give the run folder")
+        }
         if resume != nil, !fixedOnResume.isEmpty {
             throw ValidationError("--resume cannot change \(fixedOnResume.joined(separator: ", ")): a run keeps its own task, losses, filters, schedules, evaluator, seed and folder; give only budgets (--generations, --max-evals, --time-limit, --allow-overrun) and where evaluations run (--executor, --sbatch-arg, --jobs, --eval-timeout) with it")
         }

@@ -42,19 +42,8 @@ enum StandardOutput {
     /// reader that left is not an error.
     static func write(_ data: Data) throws {
         fflush(stdout)
-        try data.withUnsafeBytes { bytes in
-            guard let base = bytes.baseAddress else { return }
-            var offset = 0
-            while offset < bytes.count {
-                let n = Foundation.write(STDOUT_FILENO, base + offset, bytes.count - offset)
-                if n >= 0 {
-                    offset += n
-                } else if errno == EPIPE {
-                    return
-                } else if errno != EINTR {
-                    throw WriteFailure(path: "standard output", cause: String(cString: strerror(errno)))
-                }
-            }
+        if let code = OutputFile.writeAll(data, to: STDOUT_FILENO), code != EPIPE {
+            throw WriteFailure(path: "standard output", cause: String(cString: strerror(code)))
         }
     }
 
@@ -79,5 +68,35 @@ enum StandardOutput {
         guard fstat(STDOUT_FILENO, &info) == 0 else { return false }
         let kind = info.st_mode & S_IFMT
         return kind == S_IFIFO || kind == S_IFSOCK
+    }
+}
+
+/// A file the user names with `--out` (export, report --html, data convert). A regular file,
+/// or a new one, is replaced whole by the command's own atomic write; anything else there (a
+/// device such as /dev/null, a FIFO, a link such as /dev/stdout) is written into, as `>` would:
+/// the rename of an atomic write would put a regular file in its place (as root, /dev/null
+/// itself), and the data would never reach what the name pointed at.
+enum OutputFile {
+    /// Writes `data` to `path`: into it where it is not a regular file, else by `replace`.
+    static func write(_ data: @autoclosure () throws -> Data, to path: String, replace: () throws -> Void) throws {
+        var info = stat()
+        guard lstat(path, &info) == 0, info.st_mode & S_IFMT != S_IFREG else { return try replace() }
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw WriteFailure(path: path, cause: String(cString: strerror(errno))) }
+        defer { close(descriptor) }
+        if let code = writeAll(try data(), to: descriptor) { throw WriteFailure(path: path, cause: String(cString: strerror(code))) }
+    }
+
+    /// Writes all of `data`; the failing write's errno, or nil.
+    static func writeAll(_ data: Data, to descriptor: Int32) -> Int32? {
+        data.withUnsafeBytes { bytes -> Int32? in
+            guard let base = bytes.baseAddress else { return nil }
+            var offset = 0
+            while offset < bytes.count {
+                let n = Foundation.write(descriptor, base + offset, bytes.count - offset)
+                if n >= 0 { offset += n } else if errno != EINTR { return errno }
+            }
+            return nil
+        }
     }
 }
