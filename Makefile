@@ -8,7 +8,7 @@ SWIFT ?= swift
 # runs the release binary on an emulated Haswell and disassembles it), so that `make run`
 # installs none of them.
 APT_PACKAGES := python3-venv libjpeg62-turbo-dev libpng-dev pkg-config libsqlite3-dev libdnnl-dev
-TEST_PACKAGES := chromium slurm-wlm munge qemu-user binutils
+TEST_PACKAGES := chromium slurm-wlm munge qemu-user binutils sqlite3
 VENV := .venv
 PYTHON := $(VENV)/bin/python
 RELEASE_BIN := .build/release/autoloss

@@ -109,6 +109,20 @@ final class SecondAuditTests: XCTestCase {
         }
     }
 
+    /// A stored result whose JSON does not read was taken as no result (a `try?`): `report`
+    /// showed the training as never run, and a resume trained it again. Now a corrupt store.
+    func testAStoredResultThatDoesNotReadIsACorruptStore() throws {
+        let sqlite = "/usr/bin/sqlite3"
+        guard FileManager.default.isExecutableFile(atPath: sqlite) else { throw XCTSkip("no sqlite3 to edit the store") }
+        let run = try simulationRun()
+        let edit = try CLI.run(URL(fileURLWithPath: sqlite), [run + "/run.sqlite", "UPDATE stages SET result = '{\"status\": 7' WHERE result IS NOT NULL"])
+        XCTAssertEqual(edit.status, 0, edit.stderr)
+        for arguments in [["report", run], ["search", "--resume", run]] {
+            let r = try CLI.run(arguments)
+            assertRefused(r, status: 3, mentions: "column 'result' holds a value that does not read", arguments.joined(separator: " "))
+        }
+    }
+
     /// candidate.json with schema -1 was refused as "newer than this autoloss reads".
     func testAnImpossibleCandidateSchemaIsNotCalledNewer() throws {
         let folder = try temporaryFolder()

@@ -77,11 +77,14 @@ extension RunStore {
     public func confirmationTrainings() throws -> [ConfirmationTraining] {
         try db.read { db in
             guard try db.tableExists("confirmations") else { return [] }
-            return try Row.fetchAll(db, sql: "SELECT * FROM confirmations ORDER BY rowid").compactMap { row in
-                guard let setting = try? JSONDecoder().decode(BaselineTuning.Setting.self, from: Data((try row.value("setting") as String).utf8)),
-                      let result = Self.decode(try row.value("result")), let phase = ConfirmationTraining.Phase(rawValue: try row.value("phase")) else { return nil }
+            return try Row.fetchAll(db, sql: "SELECT * FROM confirmations ORDER BY rowid").map { row in
+                // A row that does not read is a damaged store, not a training left out.
+                guard let setting = try? JSONDecoder().decode(BaselineTuning.Setting.self, from: Data((try row.value("setting") as String).utf8)) else {
+                    throw StoreConnection.CorruptValue(column: "setting")
+                }
+                guard let phase = ConfirmationTraining.Phase(rawValue: try row.value("phase")) else { throw StoreConnection.CorruptValue(column: "phase") }
                 return try ConfirmationTraining(loss: row.value("loss"), setting: setting, seed: UInt64(bitPattern: row.value("seed") as Int64),
-                                            horizon: row.value("horizon"), phase: phase, result: result)
+                                                horizon: row.value("horizon"), phase: phase, result: Self.decode(row.value("result")))
             }
         }
     }

@@ -161,7 +161,7 @@ public final class RunStore: @unchecked Sendable {
     public func baseline(name: String, stage: TrainingStage) throws -> EvaluationResult? {
         try db.read { db in
             try String.fetchOne(db, sql: "SELECT result FROM baselines WHERE name = ? AND stage = ?", arguments: [name, stage.rawValue])
-                .flatMap(Self.decode)
+                .map { try Self.decode($0) }
         }
     }
 
@@ -196,7 +196,7 @@ public final class RunStore: @unchecked Sendable {
 
     static func stageRecord(_ row: Row, stage: Stage) throws -> StageRecord {
         try StageRecord(stage: stage, passed: (row.value("verdict") as String) == "pass", reason: row.value("reason"),
-                    result: (row.value("result") as String?).flatMap(Self.decode), seconds: row.value("seconds"))
+                    result: (row.value("result") as String?).map { try Self.decode($0) }, seconds: row.value("seconds"))
     }
 
     static func encode(_ result: EvaluationResult) -> String {
@@ -205,7 +205,11 @@ public final class RunStore: @unchecked Sendable {
         return String(decoding: (try? encoder.encode(result)) ?? Data("{}".utf8), as: UTF8.self)
     }
 
-    static func decode(_ text: String) -> EvaluationResult? {
-        try? JSONDecoder().decode(EvaluationResult.self, from: Data(text.utf8))
+    /// A stored result; one that does not read is a damaged store (`StoreConnection` says so),
+    /// not a training that never ran.
+    static func decode(_ text: String) throws -> EvaluationResult {
+        do { return try JSONDecoder().decode(EvaluationResult.self, from: Data(text.utf8)) } catch {
+            throw StoreConnection.CorruptValue(column: "result")
+        }
     }
 }

@@ -21,7 +21,14 @@ struct StoreConnection: Sendable {
     func guarded<T>(_ body: () throws -> T) throws -> T {
         do { return try body() } catch let error as DatabaseError { throw Self.error(error, path: path) } catch let error as RowDecodingError {
             throw SearchError.io(path: path, cause: "the run store is corrupt (\(Self.column(of: error)) holds a value of the wrong type)")
+        } catch let error as CorruptValue {
+            throw SearchError.io(path: path, cause: "the run store is corrupt (column '\(error.column)' holds a value that does not read)")
         }
+    }
+
+    /// A stored value that does not decode (a result's JSON damaged or edited by hand).
+    struct CorruptValue: Error {
+        let column: String
     }
 
     /// The column a decoding failure names, as "column 'seconds' of a row".
