@@ -9,27 +9,17 @@ evaluator on the virtual clock.
 Anchor: one population (--islands 1), the same seeds, in the same run.
 """
 import argparse
-import os
 import statistics
 
-from virtual_clock import ROOT, best_at, search
+from virtual_clock import best_at, parse, search
 
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--binary", default=os.path.join(ROOT, ".build/release/autoloss"))
     p.add_argument("--islands", default="1,4")
-    p.add_argument("--branch", default="reg")
     p.add_argument("--seeds", default="1,2,3,4,5")
     p.add_argument("--workers", type=int, default=16)
-    p.add_argument("--generations", type=int, default=400)
-    p.add_argument("--population", type=int, default=32)
-    p.add_argument("--top-k", type=int, default=8)
-    p.add_argument("--top-p", type=int, default=8)
-    p.add_argument("--max-evals", type=int, default=100)
-    args = p.parse_args()
-    if not os.access(args.binary, os.X_OK):
-        args.binary = os.path.join(ROOT, ".build/debug/autoloss")
+    args = parse(p, max_evals=100)
     seeds = [int(s) for s in args.seeds.split(",")]
     print(f"branch {args.branch}, async, {args.workers} workers, population {args.population}, top-k {args.top_k}, "
           f"top-p {args.top_p}, budget {args.max_evals} proxy trainings, seeds {seeds}")

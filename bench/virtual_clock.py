@@ -54,21 +54,28 @@ def best_at(course, evaluations):
     return max(aps) if aps else None
 
 
-def main():
-    p = argparse.ArgumentParser()
+def parse(p, max_evals):
+    """The search's options, shared by the benchmarks of the virtual clock, and the parsed
+    arguments (the debug build where no release build is)."""
     p.add_argument("--binary", default=os.path.join(ROOT, ".build/release/autoloss"))
-    p.add_argument("--workers", default="1,4,16,64,256")
-    p.add_argument("--seeds", default="1,2,3")
-    p.add_argument("--schedules", default="generational,async")
     p.add_argument("--branch", default="reg")
     p.add_argument("--generations", type=int, default=400)
     p.add_argument("--population", type=int, default=32)
     p.add_argument("--top-k", type=int, default=8)
     p.add_argument("--top-p", type=int, default=8)
-    p.add_argument("--max-evals", type=int, default=200)
+    p.add_argument("--max-evals", type=int, default=max_evals)
     args = p.parse_args()
     if not os.access(args.binary, os.X_OK):
         args.binary = os.path.join(ROOT, ".build/debug/autoloss")
+    return args
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--workers", default="1,4,16,64,256")
+    p.add_argument("--seeds", default="1,2,3")
+    p.add_argument("--schedules", default="generational,async")
+    args = parse(p, max_evals=200)
     workers = [int(w) for w in args.workers.split(",")]
     seeds = [int(s) for s in args.seeds.split(",")]
     print(f"branch {args.branch}, population {args.population}, top-k {args.top_k}, top-p {args.top_p}, budget {args.max_evals} proxy trainings, "

@@ -18,7 +18,8 @@ final class AsyncScheduleTests: XCTestCase {
 
     override func tearDown() { try? FileManager.default.removeItem(at: folder) }
 
-    func options(jobs: Int = 1) -> SearchOptions {
+    /// A small asynchronous search (IslandsTests starts from it too).
+    static func options(jobs: Int = 1) -> SearchOptions {
         var o = SearchOptions(branch: .softmax)
         o.seed = 3
         o.generations = 4
@@ -57,7 +58,7 @@ final class AsyncScheduleTests: XCTestCase {
     }
 
     func testOneJobIsReproducibleBySeedAndBreedsWithoutGenerations() throws {
-        let o = options()
+        let o = Self.options()
         let a = try run(o, store: "a.sqlite"), b = try run(o, store: "b.sqlite")
         XCTAssertEqual(fame(a), fame(b))
         XCTAssertFalse(fame(a).isEmpty)
@@ -78,7 +79,7 @@ final class AsyncScheduleTests: XCTestCase {
 
     /// One job: stopped, then resumed, it ends as the uninterrupted run, each training once.
     func testAStoppedRunResumedEndsAsTheUninterruptedOne() throws {
-        let o = options()
+        let o = Self.options()
         let whole = try run(o, store: "whole.sqlite")
         let stop = StopRequest()
         let first = StoppingEvaluator(stop: stop, after: 9)
@@ -94,7 +95,7 @@ final class AsyncScheduleTests: XCTestCase {
     /// Three jobs: the results arrive in the order the threads end them; a resume replays that
     /// order (the record of arrivals goes on, not rewritten) and trains nothing twice.
     func testAResumeReplaysTheOrderResultsArrivedIn() throws {
-        let o = options(jobs: 3)
+        let o = Self.options(jobs: 3)
         let stop = StopRequest()
         let first = StoppingEvaluator(stop: stop, after: 12)
         XCTAssertEqual(try run(o, store: "r.sqlite", evaluator: first, stop: stop).stoppedBy, SIGINT)
@@ -115,7 +116,7 @@ final class AsyncScheduleTests: XCTestCase {
     /// the asynchronous schedule keeps them busy, the generational one leaves most of them
     /// waiting for each generation's proxy stage; the course is the same each time.
     func testOnAVirtualClockSixteenWorkersStayBusy() throws {
-        var o = options(jobs: 16)
+        var o = Self.options(jobs: 16)
         o.evaluator = .simulation
         o.virtualClock = true
         o.generations = 6

@@ -60,14 +60,7 @@ final class IslandsTests: XCTestCase {
     }
 
     func options(islands: Int?) -> SearchOptions {
-        var o = SearchOptions(branch: .softmax)
-        o.seed = 3
-        o.generations = 4
-        o.population = 6
-        o.topK = 2
-        o.topP = 2
-        o.screeningAttempts = 20_000
-        o.schedule = .async
+        var o = AsyncScheduleTests.options()
         o.islands = islands
         return o
     }
