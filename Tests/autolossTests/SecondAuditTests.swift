@@ -94,33 +94,35 @@ final class SecondAuditTests: XCTestCase {
         assertRefused(r, status: 2, mentions: "is a file, not a folder", "data shapes --out FILE")
     }
 
-    /// A run store whose REAL column holds text (edited by hand, or damaged): `report` stopped on
-    /// GRDB's `try!` (signal 4, a backtrace, exit 132). Now a corrupt store: exit 3, the column.
-    func testAWronglyTypedValueInTheRunStoreIsACorruptStore() throws {
+    /// A simulation run whose store `sql` damaged: each of `commands` (RUN stands for the run)
+    /// ends with exit 3 and one line that mentions `mentions`.
+    func assertDamagedStoreIsCorrupt(_ sql: String, mentions: String, commands: [[String]]) throws {
         let sqlite = "/usr/bin/sqlite3"
         guard FileManager.default.isExecutableFile(atPath: sqlite) else { throw XCTSkip("no sqlite3 to edit the store") }
         let run = try simulationRun()
-        let edit = try CLI.run(URL(fileURLWithPath: sqlite), [run + "/run.sqlite", "UPDATE stages SET seconds = 'NaN'"])
+        let edit = try CLI.run(URL(fileURLWithPath: sqlite), [run + "/run.sqlite", sql])
         XCTAssertEqual(edit.status, 0, edit.stderr)
-        for arguments in [["report", run], ["report", run, "--json"], ["search", "--resume", run]] {
+        for command in commands {
+            let arguments = command.map { $0 == "RUN" ? run : $0 }
             let r = try CLI.run(arguments)
-            assertRefused(r, status: 3, mentions: "column 'seconds' holds a value of the wrong type", arguments.joined(separator: " "))
+            assertRefused(r, status: 3, mentions: mentions, arguments.joined(separator: " "))
             XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
         }
+    }
+
+    /// A run store whose REAL column holds text (edited by hand, or damaged): `report` stopped on
+    /// GRDB's `try!` (signal 4, a backtrace, exit 132). Now a corrupt store: exit 3, the column.
+    func testAWronglyTypedValueInTheRunStoreIsACorruptStore() throws {
+        try assertDamagedStoreIsCorrupt("UPDATE stages SET seconds = 'NaN'", mentions: "column 'seconds' holds a value of the wrong type",
+                                        commands: [["report", "RUN"], ["report", "RUN", "--json"], ["search", "--resume", "RUN"]])
     }
 
     /// A stored result whose JSON does not read was taken as no result (a `try?`): `report`
     /// showed the training as never run, and a resume trained it again. Now a corrupt store.
     func testAStoredResultThatDoesNotReadIsACorruptStore() throws {
-        let sqlite = "/usr/bin/sqlite3"
-        guard FileManager.default.isExecutableFile(atPath: sqlite) else { throw XCTSkip("no sqlite3 to edit the store") }
-        let run = try simulationRun()
-        let edit = try CLI.run(URL(fileURLWithPath: sqlite), [run + "/run.sqlite", "UPDATE stages SET result = '{\"status\": 7' WHERE result IS NOT NULL"])
-        XCTAssertEqual(edit.status, 0, edit.stderr)
-        for arguments in [["report", run], ["search", "--resume", run]] {
-            let r = try CLI.run(arguments)
-            assertRefused(r, status: 3, mentions: "column 'result' holds a value that does not read", arguments.joined(separator: " "))
-        }
+        try assertDamagedStoreIsCorrupt(#"UPDATE stages SET result = '{"status": 7' WHERE result IS NOT NULL"#,
+                                        mentions: "column 'result' holds a value that does not read",
+                                        commands: [["report", "RUN"], ["search", "--resume", "RUN"]])
     }
 
     /// candidate.json with schema -1 was refused as "newer than this autoloss reads".
