@@ -125,6 +125,18 @@ final class SecondAuditTests: XCTestCase {
                                         commands: [["report", "RUN"], ["search", "--resume", "RUN"]])
     }
 
+    /// run.sqlite deleted while the search runs (here by the evaluator's command, during the
+    /// baseline's first training): SQLite wrote on into the deleted file and the search ended
+    /// with exit 0 and no store (the first audit's item 15). Now exit 3, naming the store.
+    func testARunStoreDeletedDuringTheSearchIsAnError() throws {
+        let run = try temporaryFolder() + "/run"
+        let command = #"echo '{"status": "ok", "ap": 0.4}' > {dir}/result.json; rm -f {dir}/../../run.sqlite"#
+        let r = try CLI.run(["search", "--branch", "reg", "--evaluator", "external", "--command", command, "--generations", "1",
+                             "--population", "2", "--top-k", "1", "--top-p", "1", "--out", run])
+        assertRefused(r, status: 3, mentions: "run.sqlite: the run store was removed or replaced while the search ran", "search")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: run + "/run.sqlite"))
+    }
+
     /// candidate.json with schema -1 was refused as "newer than this autoloss reads".
     func testAnImpossibleCandidateSchemaIsNotCalledNewer() throws {
         let folder = try temporaryFolder()

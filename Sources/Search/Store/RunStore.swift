@@ -24,6 +24,8 @@ public final class RunStore: @unchecked Sendable {
     let db: StoreConnection
     /// The database file's path.
     public let path: String
+    /// The file opened at `path` (`checkInPlace`).
+    let identity: FileIdentity?
 
     /// Creates a new store at `path`; fails if something is there already (nothing is overwritten).
     public init(creating path: String, options: SearchOptions) throws {
@@ -32,6 +34,7 @@ public final class RunStore: @unchecked Sendable {
         }
         self.path = path
         db = try Self.open(path)
+        identity = FileIdentity(path)
         try db.write { db in
             try db.execute(sql: Self.schema)
             try db.execute(sql: "INSERT INTO meta(key, value) VALUES ('tool', 'autoloss'), ('schema_version', ?), ('config', ?)",
@@ -69,6 +72,7 @@ public final class RunStore: @unchecked Sendable {
                 throw SearchError.notAStore(path: path, reason: "schema version \(meta["schema_version"] ?? "?"), this autoloss reads 1 to \(Self.schemaVersion)")
             }
             self.db = db
+            identity = FileIdentity(path)
         } catch let e as SearchError {
             throw e
         } catch let e as DatabaseError {

@@ -40,6 +40,7 @@ struct SearchRun {
         defer { status.stop() }
         let summary = try evolution.run()
         if let error = logFailure.error { throw error }
+        try store.checkInPlace()
         // A run that ended (not stopped) continues no training: its checkpoints (the last
         // generation's MOS rungs the proxy stage did not take) have served.
         if summary.stoppedBy == nil { try? FileManager.default.removeItem(at: folder.checkpoints) }
