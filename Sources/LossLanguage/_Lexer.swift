@@ -14,7 +14,16 @@ struct Token: Equatable {
 enum Lexer {
     static let maxLength = 100_000
 
-    static func tokenize(_ source: String) throws -> [Token] {
+    /// Invisible characters a formula copied from a web page or a PDF carries (zero-width space,
+    /// non-joiner, joiner, word joiner, byte-order mark): spaces, as Foundation's trimming already
+    /// took them at the ends, so that one in the middle is not refused where one at the end is not.
+    /// Scalars, not characters: a joiner after a letter is part of the letter's character.
+    static let invisible: Set<Unicode.Scalar> = ["\u{200B}", "\u{200C}", "\u{200D}", "\u{2060}", "\u{FEFF}"]
+
+    static func tokenize(_ text: String) throws -> [Token] {
+        var scalars = String.UnicodeScalarView()
+        scalars.append(contentsOf: text.unicodeScalars.map { invisible.contains($0) ? " " : $0 })
+        let source = String(scalars)
         let chars = Array(source)
         if chars.count > maxLength {
             throw LossLanguageError.syntax(message: "formula longer than \(maxLength) characters", source: "", position: 0)

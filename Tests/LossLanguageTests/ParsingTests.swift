@@ -91,6 +91,15 @@ final class ParsingTests: XCTestCase {
         XCTAssertTrue(message("-dot(Y, log(softmax(x)))", .softmax).contains("unknown name 'Y' (did you mean 'y'?"))
     }
 
+    /// A zero-width space (or joiner, word joiner, byte-order mark) is a space wherever it is:
+    /// one at the ends was trimmed, one in the middle refused as an unexpected character.
+    func testInvisibleCharactersAreSpacesAnywhere() throws {
+        let plain = try Expr.resolve("i + u", branch: .reg)
+        for text in ["\u{200B}i + u\u{200B}", "i +\u{200B} u", "i\u{2060}+\u{FEFF}u", "i\u{200C}+\u{200D}u"] {
+            XCTAssertEqual(try Expr.resolve(text, branch: .reg), plain, text.unicodeScalars.map { String($0.value, radix: 16) }.joined(separator: " "))
+        }
+    }
+
     /// Control characters of a formula are escaped in messages, the caret under them.
     func testControlCharactersAreEscapedInMessages() {
         do {
