@@ -11,8 +11,9 @@ and the scheduler's own share.
 The branch sets only what the simulation trains (reg: boxes, 8 times faster to simulate than a
 softmax classifier); the schedules' timing comes from the virtual durations either way.
 
-Anchor: the same schedule with one worker, in the same run (the serial run's best AP and
-time). Virtual seconds do not depend on the machine; the scheduler's share does.
+Anchors, in the same run: the same schedule with one worker (the serial run's best AP and its
+time), and the paper's search with one worker (the first schedule's first row). Virtual seconds
+do not depend on the machine; the scheduler's share does.
 """
 import argparse
 import json
@@ -75,38 +76,53 @@ def main():
     p.add_argument("--workers", default="1,4,16,64,256")
     p.add_argument("--seeds", default="1,2,3")
     p.add_argument("--schedules", default="generational,async")
+    p.add_argument("--save", help="write every run's course (JSON) here")
+    p.add_argument("--serial-only", default="", help="schedules to run at the first worker count only (their course does not depend on it)")
     args = parse(p, max_evals=200)
     workers = [int(w) for w in args.workers.split(",")]
     seeds = [int(s) for s in args.seeds.split(",")]
     print(f"branch {args.branch}, population {args.population}, top-k {args.top_k}, top-p {args.top_p}, budget {args.max_evals} proxy trainings, "
           f"seeds {seeds}; virtual clock (MOS ~8.6 s, proxy ~146 s)")
-    print("| schedule | workers | utilisation | evaluations/h (x one worker) | time to the serial best | sooner than 1 worker | best AP at the budget | scheduler share |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("| schedule | workers | utilisation | evaluations/h (x one worker) | to its serial best | sooner | "
+          "to the paper's serial best | sooner | best AP at the budget | scheduler share |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    paper = None  # the first schedule's one-worker runs (generational: the paper's search), by seed
+    runs = []
     for schedule in args.schedules.split(","):
-        serial = {}
-        for w in workers:
-            rows = []
+        serial = None
+        for w in workers[:1] if schedule in args.serial_only.split(",") else workers:
+            rows = {}
             for seed in seeds:
                 done = search(args.binary, schedule, w, seed, args)
                 course = done["proxy_results"]
-                seconds = done["virtual_seconds"]
-                rows.append(dict(u=done["utilisation"], seconds=seconds, evals=len(course), course=course,
-                                 best=max(a for _, _, a in course), share=done["scheduler_share"]))
-                if w == workers[0]:
-                    serial[seed] = rows[-1]
-            per_hour = [r["evals"] / r["seconds"] * 3600 for r in rows]
-            serial_per_hour = [serial[s]["evals"] / serial[s]["seconds"] * 3600 for s in seeds]
-            times = [time_to(r["course"], serial[s]["best"]) for r, s in zip(rows, seeds)]
-            sooner = [time_to(serial[s]["course"], serial[s]["best"]) / t for t, s in zip(times, seeds) if t]
-            reached = f"{statistics.mean([t for t in times if t]) / 60:.0f} min ({sum(1 for t in times if t)}/{len(seeds)})" if any(times) else "never"
-            best = [best_at(r["course"], args.max_evals) for r in rows]
-            print(f"| {schedule} | {w} | {statistics.mean(r['u'] for r in rows):.2f} | "
-                  f"{statistics.mean(per_hour):.0f} ({statistics.mean(per_hour) / statistics.mean(serial_per_hour):.1f}x) | {reached} | "
-                  f"{statistics.mean(sooner):.1f}x | " if sooner else f"| {schedule} | {w} | {statistics.mean(r['u'] for r in rows):.2f} | "
-                  f"{statistics.mean(per_hour):.0f} ({statistics.mean(per_hour) / statistics.mean(serial_per_hour):.1f}x) | {reached} | - | ",
-                  end="")
-            print(f"{statistics.mean(best):.2f} ± {statistics.stdev(best) if len(best) > 1 else 0:.2f} | "
-                  f"{statistics.mean(r['share'] for r in rows) * 100:.3f} % |", flush=True)
+                rows[seed] = dict(u=done["utilisation"], seconds=done["virtual_seconds"], evals=len(course), course=course,
+                                  best=max(a for _, _, a in course), share=done["scheduler_share"])
+                runs.append(dict(schedule=schedule, workers=w, seed=seed, **rows[seed]))
+            serial = serial or rows
+            paper = paper or rows
+            per_hour = statistics.mean(r["evals"] / r["seconds"] * 3600 for r in rows.values())
+            serial_per_hour = statistics.mean(r["evals"] / r["seconds"] * 3600 for r in serial.values())
+            u = statistics.mean(r["u"] for r in rows.values())
+            best = [best_at(r["course"], args.max_evals) for r in rows.values()]
+            print(f"| {schedule} | {w} | {u:.2f} | {per_hour:.0f} ({per_hour / serial_per_hour:.1f}x) | "
+                  f"{reaching(rows, serial)} | {reaching(rows, paper)} | "
+                  f"{statistics.mean(best):.2f} ± {statistics.stdev(best) if len(best) > 1 else 0:.2f} | "
+                  f"{statistics.mean(r['share'] for r in rows.values()) * 100:.3f} % |", flush=True)
+    if args.save:
+        with open(args.save, "w") as f:
+            json.dump(runs, f)
+
+
+def reaching(rows, anchor):
+    """When each seed's run first reached the anchor run's best AP of the same seed: the mean
+    time over the seeds that did (and how many did), and how many times sooner than the anchor
+    reached it, as two table cells."""
+    times = {s: time_to(r["course"], anchor[s]["best"]) for s, r in rows.items()}
+    reached = {s: t for s, t in times.items() if t}
+    if not reached:
+        return "never | -"
+    sooner = statistics.mean(time_to(anchor[s]["course"], anchor[s]["best"]) / t for s, t in reached.items())
+    return f"{statistics.mean(reached.values()) / 60:.0f} min ({len(reached)}/{len(rows)}) | {sooner:.1f}x"
 
 
 if __name__ == "__main__":
