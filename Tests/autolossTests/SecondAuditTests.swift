@@ -117,6 +117,13 @@ final class SecondAuditTests: XCTestCase {
                                         commands: [["report", "RUN"], ["report", "RUN", "--json"], ["search", "--resume", "RUN"]])
     }
 
+    /// A meta value stored as bytes that are not text: opening the store stopped the program
+    /// (GRDB's subscript, as above). Now a corrupt store.
+    func testAMetaValueOfTheWrongTypeIsACorruptStore() throws {
+        try assertDamagedStoreIsCorrupt("UPDATE meta SET value = x'80ff' WHERE key = 'tool'", mentions: "column 'value' holds a value of the wrong type",
+                                        commands: [["report", "RUN"], ["search", "--resume", "RUN"]])
+    }
+
     /// A stored result whose JSON does not read was taken as no result (a `try?`): `report`
     /// showed the training as never run, and a resume trained it again. Now a corrupt store.
     func testAStoredResultThatDoesNotReadIsACorruptStore() throws {

@@ -55,9 +55,10 @@ public final class RunStore: @unchecked Sendable {
         do {
             var db = try Self.open(path, readOnly: readOnly)
             let meta = try db.read { db in
-                try Dictionary(uniqueKeysWithValues: Row.fetchAll(db, sql: "SELECT key, value FROM meta").map {
-                    ($0["key"] as String, $0["value"] as String)
-                })
+                // A damaged meta table (a NULL, a repeated key) is a corrupt store, not a trap.
+                try Dictionary(Row.fetchAll(db, sql: "SELECT key, value FROM meta").map {
+                    (try $0.value("key") as String, try $0.value("value") as String)
+                }, uniquingKeysWith: { first, _ in first })
             }
             guard meta["tool"] == "autoloss" else { throw SearchError.notAStore(path: path, reason: "not an autoloss run store") }
             switch meta["schema_version"].flatMap(Int.init) {
