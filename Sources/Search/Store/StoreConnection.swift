@@ -19,23 +19,23 @@ struct StoreConnection: Sendable {
     }
 
     func guarded<T>(_ body: () throws -> T) throws -> T {
-        do { return try body() } catch let error as DatabaseError { throw Self.error(error, path: path) } catch let error as RowDecodingError {
-            throw SearchError.io(path: path, cause: "the run store is corrupt (\(Self.column(of: error)) holds a value of the wrong type)")
+        do { return try body() } catch let error as DatabaseError { throw Self.error(error, path: path) } catch is RowDecodingError {
+            // A single value fetched by position (not through `Row.value`) names no column.
+            throw Self.corrupt(CorruptValue(column: nil, holds: "a value of the wrong type"), path: path)
         } catch let error as CorruptValue {
-            throw SearchError.io(path: path, cause: "the run store is corrupt (column '\(error.column)' holds a value that does not read)")
+            throw Self.corrupt(error, path: path)
         }
     }
 
-    /// A stored value that does not decode (a result's JSON damaged or edited by hand).
+    /// A stored value that does not decode: a value of another type than its column's (text in a
+    /// number's column), or a result's JSON damaged or edited by hand.
     struct CorruptValue: Error {
-        let column: String
+        let column: String?
+        var holds = "a value that does not read"
     }
 
-    /// The column a decoding failure names, as "column 'seconds' of a row".
-    static func column(of error: RowDecodingError) -> String {
-        let text = "\(error)"
-        guard let range = text.range(of: "column: \""), let end = text[range.upperBound...].firstIndex(of: "\"") else { return "a column" }
-        return "column '\(text[range.upperBound..<end])'"
+    static func corrupt(_ value: CorruptValue, path: String) -> SearchError {
+        .io(path: path, cause: "the run store is corrupt (\(value.column.map { "column '\($0)'" } ?? "a column") holds \(value.holds))")
     }
 
     /// A database failure as the search's error: a file that is not a database is not a run
@@ -57,9 +57,11 @@ struct StoreConnection: Sendable {
 
 extension Row {
     /// The column's value. A value of another type (text in a number's column: a store edited
-    /// by hand, or damaged) is a `RowDecodingError`, which `StoreConnection` tells as a corrupt
-    /// store; GRDB's subscript would stop the program on it.
+    /// by hand, or damaged) is a corrupt store, named by its column; GRDB's subscript would stop
+    /// the program on it.
     func value<T: DatabaseValueConvertible & StatementColumnConvertible>(_ column: String) throws -> T {
-        try decode(T.self, forColumn: column)
+        do { return try decode(T.self, forColumn: column) } catch is RowDecodingError {
+            throw StoreConnection.CorruptValue(column: column, holds: "a value of the wrong type")
+        }
     }
 }
