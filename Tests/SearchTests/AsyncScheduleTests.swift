@@ -143,7 +143,7 @@ final class AsyncScheduleTests: XCTestCase {
     /// at 0.6 s, one worker idle for the third's length: 0.75 of the time busy, exactly.
     func testAVirtualStageTakesTheTimeItsWorkersWould() throws {
         let clock = VirtualClock()
-        let scheduler = StageScheduler(jobs: 2, clock: clock) { $0.seconds }
+        let scheduler = StageScheduler(jobs: 2, clock: clock)
         let results = try scheduler.run([0, 1, 2], mayStart: { _ in true }) { _ in EvaluationResult(status: .ok, stats: [0.5], seconds: 0.3) }
         XCTAssertEqual(results.map { $0?.elapsed }, [0.3, 0.3, 0.6])
         XCTAssertEqual(clock.elapsed, 0.6, accuracy: 1e-12)

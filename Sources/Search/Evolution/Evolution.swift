@@ -73,7 +73,7 @@ public final class Evolution {
         }
         runClock = virtualDurations == nil ? WallClock(started: started) : VirtualClock()
         clock = TimeLimit(options, clock: runClock)
-        scheduler = StageScheduler(jobs: executor.jobs, clock: runClock, virtualDuration: virtualDurations.map { _ in { $0.seconds } })
+        scheduler = StageScheduler(jobs: executor.jobs, clock: runClock)
     }
 
     /// Runs until a budget ends it, or a stop request; returns the hall of fame so far.

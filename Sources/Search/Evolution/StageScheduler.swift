@@ -13,16 +13,15 @@ import Foundation
 /// workers wait for the slowest training of each (`WorkerPool.utilisation` says how much).
 struct StageScheduler {
     let jobs: Int
+    /// The wall clock, or a virtual one, on which each training takes its result's seconds
+    /// (`VirtualDurations` drew them).
     let clock: any RunClock
-    /// With a virtual clock: what a training takes of it.
-    let virtualDuration: ((EvaluationResult) -> TimeInterval)?
     /// The workers' busy time over every stage, for the search's utilisation.
     let workerTime = WorkerTime()
 
-    init(jobs: Int, clock: any RunClock = WallClock(started: Date()), virtualDuration: ((EvaluationResult) -> TimeInterval)? = nil) {
+    init(jobs: Int, clock: any RunClock = WallClock(started: Date())) {
         self.jobs = max(1, jobs)
         self.clock = clock
-        self.virtualDuration = virtualDuration
     }
 
     /// The workers' busy time over the time they had, so far (`WorkerTime`).
@@ -32,8 +31,8 @@ struct StageScheduler {
 
     /// A pool for one stage's trainings, on this scheduler's clock.
     func pool() -> WorkerPool<EvaluationResult> {
-        if let virtualDuration, let clock = clock as? VirtualClock {
-            return WorkerPool(jobs: jobs, virtual: clock, workerTime: workerTime, duration: virtualDuration)
+        if let clock = clock as? VirtualClock {
+            return WorkerPool(jobs: jobs, virtual: clock, workerTime: workerTime) { $0.seconds }
         }
         return WorkerPool(jobs: jobs, clock: clock, workerTime: workerTime)
     }

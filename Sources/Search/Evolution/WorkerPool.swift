@@ -17,7 +17,8 @@ final class WorkerPool<Output>: @unchecked Sendable {
 
     let jobs: Int
     let clock: any RunClock
-    private let duration: ((Output) -> TimeInterval)?
+    /// Against a virtual clock: the clock, and what each piece takes of it.
+    private let virtual: (clock: VirtualClock, duration: (Output) -> TimeInterval)?
     /// Pieces handed over and not yet handed back.
     private(set) var running = 0
     /// Ended, in the order they ended (threads), not yet handed back.
@@ -35,7 +36,7 @@ final class WorkerPool<Output>: @unchecked Sendable {
         self.jobs = max(1, jobs)
         self.clock = clock
         self.workerTime = workerTime
-        duration = nil
+        virtual = nil
     }
 
     /// Against `clock`, each piece taking `duration(output)` seconds of it (a failed one none).
@@ -43,7 +44,7 @@ final class WorkerPool<Output>: @unchecked Sendable {
         self.jobs = max(1, jobs)
         self.clock = clock
         self.workerTime = workerTime
-        self.duration = duration
+        virtual = (clock, duration)
     }
 
     var isFull: Bool { running >= jobs }
@@ -53,9 +54,9 @@ final class WorkerPool<Output>: @unchecked Sendable {
         let start = clock.elapsed
         running += 1
         workerTime.started(at: start)
-        if let duration {
+        if let virtual {
             let outcome = Result { try work() }
-            let seconds = (try? outcome.get()).map(duration) ?? 0
+            let seconds = (try? outcome.get()).map(virtual.duration) ?? 0
             workerTime.add(from: start, to: start + seconds)
             pending.append((start + seconds, order, Completion(id: id, outcome: outcome, endedAt: start + seconds)))
             order += 1
@@ -84,7 +85,7 @@ final class WorkerPool<Output>: @unchecked Sendable {
     /// when nothing runs.
     func next(expected: Int? = nil) -> Completion? {
         guard running > 0 else { return nil }
-        if duration != nil {
+        if let virtual {
             let k: Int
             if let expected, let i = pending.firstIndex(where: { $0.completion.id == expected }) {
                 k = i
@@ -92,7 +93,7 @@ final class WorkerPool<Output>: @unchecked Sendable {
                 k = pending.indices.min { (pending[$0].end, pending[$0].order) < (pending[$1].end, pending[$1].order) }!
             }
             let done = pending.remove(at: k)
-            (clock as? VirtualClock)?.advance(to: done.end)
+            virtual.clock.advance(to: done.end)
             running -= 1
             return done.completion
         }

@@ -46,6 +46,7 @@ struct SearchRun {
         if summary.stoppedBy == nil { try? FileManager.default.removeItem(at: folder.checkpoints) }
         _ = try? ReportPage(folder: folder).write()
         let entries = summary.hallOfFame.top(10)
+        let families = Families.count(entries.map(\.expr))
         let fame = JSON.array(entries.map { e in
             .object([("formula", .string(e.expr.infix)), ("prefix", .string(e.expr.prefix(branch: o.branch))),
                      ("ap", .number(e.result.ap ?? -1)), ("ap50", .number(e.result.figures["ap50"] ?? -1)),
@@ -60,7 +61,7 @@ struct SearchRun {
                                             ("utilisation", summary.utilisation.map(JSON.number) ?? .null),
                                             ("utilisation_while_starting", summary.utilisationWhileStarting.map(JSON.number) ?? .null),
                                             ("baseline_ap", .number(summary.baselineProxy?.ap ?? -1)),
-                                            ("families_top10", .number(Double(summary.hallOfFame.families())))]
+                                            ("families_top10", .number(Double(families)))]
             if let virtual = summary.virtualSeconds {
                 // Each proxy result as it arrived: [virtual seconds, trainings spent, AP], the
                 // course that bench/virtual_clock.sh reads its times to an AP from.
@@ -72,7 +73,7 @@ struct SearchRun {
         } else {
             print(Self.hallOfFameTable(summary, options: o))
             if entries.count > 1 {
-                print("the top \(entries.count): \(summary.hallOfFame.families()) loss families (apart by more than their constants and one operator)")
+                print("the top \(entries.count): \(families) loss families (apart by more than their constants and one operator)")
             }
             if let virtual = summary.virtualSeconds {
                 print(String(format: "virtual clock: %.2f h on %d workers, %.0f %% of their time busy; the scheduler's own share %.4f %% (%.1f s real)",
