@@ -100,12 +100,7 @@ final class AsyncCommandTests: XCTestCase {
         let r = try CLI.run(["search", "--branch", "reg", "--evaluator", "simulation", "--schedule", "async", "--jobs", "3", "--ablate",
                              "--max-evals", "3", "--generations", "10", "--population", "4", "--out", out])
         XCTAssertEqual(r.status, 0, r.stderr)
-        let table = try String(contentsOfFile: out + "/ablation.txt", encoding: .utf8)
-        let rows = CLI.ablationTable(table).split(separator: "\n").filter { line in ["none ", "cpv ", "cpv-mos "].contains { line.hasPrefix($0) } }
-        XCTAssertEqual(rows.count, 3, table)
-        for row in rows {
-            XCTAssertEqual(row.split(separator: " ", omittingEmptySubsequences: true)[2], "3", "each arm spends the budget: \(row)")
-        }
+        try CLI.assertEachArmSpends("3", out: out)
         let report = try CLI.run(["report", out + "/cpv-mos"])
         XCTAssertEqual(report.status, 0, report.stderr)
         XCTAssertTrue(report.stdout.contains("async"), "the report names the schedule: \(report.stdout.prefix(600))")

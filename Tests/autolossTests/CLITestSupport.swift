@@ -88,4 +88,16 @@ extension CLI {
     static func ablationTable(_ text: String) -> String {
         text.components(separatedBy: "\n\n" + FilterAblation.levelsTitle).first ?? text
     }
+
+    /// Asserts that the ablation in `out` has its three arms and that each spent `budget`
+    /// proxy trainings (the table's third column).
+    static func assertEachArmSpends(_ budget: String, out: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let table = try String(contentsOfFile: out + "/ablation.txt", encoding: .utf8)
+        let rows = ablationTable(table).split(separator: "\n").filter { line in ["none ", "cpv ", "cpv-mos "].contains { line.hasPrefix($0) } }
+        XCTAssertEqual(rows.count, 3, table, file: file, line: line)
+        for row in rows {
+            XCTAssertEqual(row.split(separator: " ", omittingEmptySubsequences: true)[2], Substring(budget),
+                           "each arm spends the budget: \(row)", file: file, line: line)
+        }
+    }
 }

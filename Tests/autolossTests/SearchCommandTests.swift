@@ -372,12 +372,7 @@ final class SearchCommandTests: XCTestCase {
         let out = folder.appendingPathComponent("ablation").path
         let r = try CLI.run(["search", "--branch", "reg", "--evaluator", "simulation", "--ablate", "--max-evals", "3", "--generations", "3", "--population", "4", "--out", out])
         XCTAssertEqual(r.status, 0, r.stderr)
-        let table = try String(contentsOfFile: out + "/ablation.txt", encoding: .utf8)
-        let rows = CLI.ablationTable(table).split(separator: "\n").filter { line in ["none ", "cpv ", "cpv-mos "].contains { line.hasPrefix($0) } }
-        XCTAssertEqual(rows.count, 3, table)
-        for row in rows {
-            XCTAssertEqual(row.split(separator: " ", omittingEmptySubsequences: true)[2], "3", "each arm spends the budget: \(row)")
-        }
+        try CLI.assertEachArmSpends("3", out: out)
         // The baseline is trained once and shared: every arm's store holds the same figures.
         let baselines = try ["none", "cpv", "cpv-mos"].map { arm in
             try XCTUnwrap(try RunStore(opening: "\(out)/\(arm)/run.sqlite").baseline(name: "giou", stage: .proxy), arm)
