@@ -26,7 +26,17 @@ public final class Conv2d: Layer {
     /// whose shift makes it redundant).
     public let bias: Parameter?
 
-    var plans: [_ConvolutionGeometry: _ConvolutionPlan] = [:]
+    /// The convolution's number format (float32 unless set; see `Precision`). Set it before a
+    /// training, not between a forward pass and its backward pass.
+    public var precision: Precision = .fp32 {
+        willSet { precondition(newValue.isAvailable, "Conv2d: bf16 needs a processor with AVX512_BF16 or AMX (this one: \(Precision.instructionSet))") }
+    }
+
+    var plans: [PlanKey: _ConvolutionPlan] = [:]
+    struct PlanKey: Hashable {
+        var geometry: _ConvolutionGeometry
+        var precision: Precision
+    }
     var saved = _SavedStack<_ConvolutionPlan.SavedInput>()
 
     /// A convolution with Kaiming-normal weights (fan-in, gain √2) drawn from `generator` and a
@@ -65,10 +75,10 @@ public final class Conv2d: Layer {
     }
 
     func plan(for shape: [Int]) -> _ConvolutionPlan {
-        let g = geometry(for: shape)
-        if let plan = plans[g] { return plan }
-        let plan = _ConvolutionPlan(g, hasBias: bias != nil)
-        plans[g] = plan
+        let key = PlanKey(geometry: geometry(for: shape), precision: precision.resolved)
+        if let plan = plans[key] { return plan }
+        let plan = _ConvolutionPlan(key.geometry, hasBias: bias != nil, precision: key.precision)
+        plans[key] = plan
         return plan
     }
 

@@ -30,11 +30,18 @@ struct _ConvolutionGeometry: Hashable {
 /// costs 0.02-0.6 ms a layer, a small part of that gain. bench/conv_strategies.c measures it;
 /// the figures are in bench/RESULTS.md, "Tensor engine".
 ///
+/// In bfloat16 (`Precision.bf16`) the primitives take bfloat16 inputs (activations, weights and
+/// output gradients, converted by the same reorders that change the layout) and write float32:
+/// the output, the input gradient and the weight gradient stay float32 tensors, so nothing
+/// outside a convolution sees bfloat16.
+///
 /// Plans are built the first time a shape is seen and reused: choosing an implementation
 /// (JIT compilation) costs milliseconds.
 final class _ConvolutionPlan {
     let geometry: _ConvolutionGeometry
     let hasBias: Bool
+    /// `fp32` or `bf16` (resolved).
+    let precision: Precision
 
     private let plainSource, plainWeights, plainDestination, plainBias: dnnl_memory_desc_t
 
@@ -45,17 +52,19 @@ final class _ConvolutionPlan {
     /// The backward primitives, built on the first backward pass (inference never needs them).
     private(set) lazy var backward = _ConvolutionBackwardPlan(self)
 
-    init(_ geometry: _ConvolutionGeometry, hasBias: Bool) {
+    init(_ geometry: _ConvolutionGeometry, hasBias: Bool, precision: Precision = .fp32) {
         self.geometry = geometry
         self.hasBias = hasBias
+        self.precision = precision.resolved
         plainSource = _DNNL.descriptor(geometry.inputShape, dnnl_nchw)
         plainWeights = _DNNL.descriptor(geometry.weightShape, dnnl_oihw)
         plainDestination = _DNNL.descriptor(geometry.outputShape, dnnl_nchw)
         plainBias = _DNNL.descriptor([geometry.outChannels], dnnl_x)
 
         // Let oneDNN choose the layouts (format `any`): the blocked ones are its fast paths.
-        let any = { (dims: [Int]) in _DNNL.descriptor(dims, dnnl_format_tag_any) }
-        var src = any(geometry.inputShape), wei = any(geometry.weightShape), dst = any(geometry.outputShape)
+        let low = self.precision.inputType
+        let any = { (dims: [Int], type: dnnl_data_type_t) in _DNNL.descriptor(dims, dnnl_format_tag_any, type) }
+        var src = any(geometry.inputShape, low), wei = any(geometry.weightShape, low), dst = any(geometry.outputShape, dnnl_f32)
         var bia = plainBias
         var operation = dnnl_convolution_desc_t()
         let strides = [dnnl_dim_t(geometry.stride), dnnl_dim_t(geometry.stride)]
@@ -139,18 +148,19 @@ final class _ConvolutionBackwardPlan {
         let g = plan.geometry
         geometry = g
         let plain = plan.descriptors
-        let any = { (dims: [Int]) in _DNNL.descriptor(dims, dnnl_format_tag_any) }
+        let low = plan.precision.inputType
+        let any = { (dims: [Int], type: dnnl_data_type_t) in _DNNL.descriptor(dims, dnnl_format_tag_any, type) }
         let strides = [dnnl_dim_t(g.stride), dnnl_dim_t(g.stride)]
         let padding = [dnnl_dim_t(g.padding), dnnl_dim_t(g.padding)]
 
         var dataOp = dnnl_convolution_desc_t()
-        var dsrc = any(g.inputShape), wei = any(g.weightShape), ddst = any(g.outputShape)
+        var dsrc = any(g.inputShape, dnnl_f32), wei = any(g.weightShape, low), ddst = any(g.outputShape, low)
         _DNNL.check(dnnl_convolution_backward_data_desc_init(&dataOp, dnnl_convolution_direct, &dsrc, &wei, &ddst,
                                                              strides, padding, padding), "describing a convolution's backward-data")
         data = withUnsafePointer(to: &dataOp) { _Primitive(operation: $0, hint: plan.forward.descriptor, what: "a backward-data convolution \(g)") }
 
         var weightsOp = dnnl_convolution_desc_t()
-        var src = any(g.inputShape), dwei = any(g.weightShape), ddst2 = any(g.outputShape)
+        var src = any(g.inputShape, low), dwei = any(g.weightShape, dnnl_f32), ddst2 = any(g.outputShape, low)
         var dbias = plain.bias
         _DNNL.check(withUnsafeMutablePointer(to: &dbias) { b in
             dnnl_convolution_backward_weights_desc_init(&weightsOp, dnnl_convolution_direct, &src, &dwei, plan.hasBias ? b : nil,

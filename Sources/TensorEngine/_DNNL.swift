@@ -45,11 +45,11 @@ final class _DNNL: @unchecked Sendable {
         _DNNL.check(dnnl_stream_wait(stream), "waiting for the stream")
     }
 
-    /// A plain (row-major) f32 memory descriptor with the given dimensions and layout tag.
-    static func descriptor(_ dims: [Int], _ tag: dnnl_format_tag_t) -> dnnl_memory_desc_t {
+    /// A memory descriptor with the given dimensions, layout tag and data type (f32 unless said).
+    static func descriptor(_ dims: [Int], _ tag: dnnl_format_tag_t, _ type: dnnl_data_type_t = dnnl_f32) -> dnnl_memory_desc_t {
         var md = dnnl_memory_desc_t()
         let d = dims.map { dnnl_dim_t($0) }
-        check(dnnl_memory_desc_init_by_tag(&md, Int32(d.count), d, dnnl_f32, tag), "describing memory \(dims)")
+        check(dnnl_memory_desc_init_by_tag(&md, Int32(d.count), d, type, tag), "describing memory \(dims)")
         return md
     }
 

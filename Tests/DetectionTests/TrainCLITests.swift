@@ -1,5 +1,6 @@
 import Detection
 import Foundation
+import TensorEngine
 import XCTest
 
 /// `autoloss train` as a user runs it: bad input refused before any training (exit 2, one line
@@ -11,7 +12,7 @@ final class TrainCLITests: XCTestCase {
         var stderr: String
     }
 
-    func train(_ arguments: [String], file: StaticString = #filePath, line: UInt = #line) throws -> Run {
+    func train(_ arguments: [String], environment: [String: String] = [:], file: StaticString = #filePath, line: UInt = #line) throws -> Run {
         guard let binary = CocoEvalCLITests.binary else {
             XCTFail("the autoloss binary was not found beside the tests: run `swift build` first (or set AUTOLOSS_BIN)", file: file, line: line)
             throw XCTSkip("no binary")
@@ -19,6 +20,7 @@ final class TrainCLITests: XCTestCase {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["train"] + arguments
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("autoloss-train-\(UUID().uuidString).out")
         let err = out.appendingPathExtension("err")
         FileManager.default.createFile(atPath: out.path, contents: nil)
@@ -118,6 +120,24 @@ final class TrainCLITests: XCTestCase {
         XCTAssertEqual(bad.status, 2)
         XCTAssertTrue(bad.stderr.contains("shapes:noisy,ratio=200: 'ratio' is not a key of noisy (the keys of noisy: noise, jitter)"), bad.stderr)
         XCTAssertEqual(bad.stdout, "")
+    }
+
+    /// --precision: auto is bf16 where oneDNN runs bfloat16 natively and fp32 where it does not
+    /// (ONEDNN_MAX_CPU_ISA lowers what it may use, as an older processor would); forcing bf16
+    /// there is refused before any training, naming the processor's instruction set.
+    func testPrecisionFollowsTheProcessor() throws {
+        let tiny = ["--size", "64", "--images", "4", "--eval-images", "4", "--epochs", "1", "--batch", "2", "--quiet"]
+        let older = ["ONEDNN_MAX_CPU_ISA": "AVX512_CORE"]
+        let auto = try train(tiny + ["--precision", "auto"], environment: older)
+        XCTAssertEqual(auto.status, 0, auto.stderr)
+        XCTAssertTrue(auto.stdout.contains(" threads, fp32), ") || auto.stdout.contains(" thread, fp32), "), auto.stdout)
+        let forced = try train(tiny + ["--precision", "bf16"], environment: older)
+        XCTAssertEqual(forced.status, 2, forced.stderr)
+        XCTAssertTrue(forced.stderr.contains("--precision bf16: bfloat16 needs a processor with AVX512_BF16 or AMX, and this one has avx512_core"), forced.stderr)
+        guard Precision.nativeBF16 else { throw XCTSkip("this processor has no native bfloat16: \(Precision.instructionSet)") }
+        let native = try train(tiny + ["--precision", "auto"])
+        XCTAssertEqual(native.status, 0, native.stderr)
+        XCTAssertTrue(native.stdout.contains(", bf16), "), native.stdout)
     }
 
     /// --fit scores the training images too: a second block of twelve lines and `fit_stats`.

@@ -1,6 +1,7 @@
 import Detection
 import LossLanguage
 import Search
+import TensorEngine
 import XCTest
 
 /// The built-in evaluator on tiny schedules: a sane pair trains (status ok, twelve numbers), a
@@ -143,6 +144,22 @@ final class DetectorEvaluatorTests: XCTestCase {
         options.evaluator = .simulation
         XCTAssertEqual(options.problem, SearchProblem(.initSeed, "the built-in detector's trainings only", remedy: .give(.evaluator, value: "detector")))
         XCTAssertEqual(options.problem?.description, "the initial weights' seed: the built-in detector's trainings only")
+    }
+
+    /// The number format reaches every stage's schedule (nil: float32, as a store from before
+    /// the setting trained), and only the built-in detector takes it.
+    func testPrecisionShapesTheSchedules() throws {
+        let data = try DetectorData.resolve("shapes", searchingFrom: [])
+        XCTAssertEqual(DetectorEvaluator(data: data, settings: DetectorSettings(), checkpoints: nil).schedules[.proxy]?.precision, .fp32)
+        let auto = DetectorEvaluator(data: data, settings: DetectorSettings(precision: .auto), checkpoints: nil)
+        XCTAssertEqual(auto.schedules[.proxy]?.precision, .auto)
+        XCTAssertEqual(auto.schedules[.mos]?.precision, .auto)
+        var options = SearchOptions(branch: .reg)
+        options.precision = .auto
+        XCTAssertEqual(DetectorSettings(options).precision, .auto)
+        XCTAssertNil(options.problem)
+        options.evaluator = .simulation
+        XCTAssertEqual(options.problem?.description, "the number format: the built-in detector's trainings only")
     }
 
     /// The detector's data is checked with the options and resolved where the evaluator is made.

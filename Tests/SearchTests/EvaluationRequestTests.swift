@@ -3,6 +3,7 @@ import XCTest
 @testable import Search
 import Detection
 import LossLanguage
+import TensorEngine
 import _TestSupport
 
 /// candidate.json is an `EvaluationRequest` written whole and read back whole: every field, every
@@ -23,7 +24,7 @@ final class EvaluationRequestTests: XCTestCase {
         let tuned = TunedSetting(weight: 2.5, alpha: 0.3, gamma: 1, ap: 61.25, sd: 0.5, seeds: 3)
         let setup = EvaluationSetup(evaluator: .detector(data: "/data/shapes folder"),
                                     training: DetectorSettings(scheduleScale: 0.125, tuned: tuned, mosSeeds: 3, mosRung: 0.25, rungs: [0.25, 0.5],
-                                                               initSeed: .followsSeed),
+                                                               initSeed: .followsSeed, precision: .auto),
                                     checkpoints: "/runs/r 1/checkpoints",
                                     verificationImages: [VerificationImage(id: 9, file: "a.jpg"), VerificationImage(id: 14, file: "b'c.png")],
                                     threads: 3)
@@ -56,6 +57,7 @@ final class EvaluationRequestTests: XCTestCase {
         XCTAssertEqual(object["rungs"] as? [Double], [0.25, 0.5])
         XCTAssertEqual(object["schedule_scale"] as? Double, 0.125)
         XCTAssertEqual(object["init_seed"] as? String, "seed")
+        XCTAssertEqual(object["precision"] as? String, "auto")
         var fixed = reg
         fixed.setup.training.initSeed = .fixed(7)
         XCTAssertEqual(try EvaluationRequest.read(fixed.json()), fixed)

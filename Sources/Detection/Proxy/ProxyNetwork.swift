@@ -89,6 +89,13 @@ public final class ProxyNetwork {
     let boxActivations: [Activation]
     /// Every parameter with its PyTorch `state_dict` name (bench/detector_bench.py).
     public let namedParameters: [(name: String, parameter: Parameter)]
+    /// Every convolution, for `precision`.
+    private let convolutions: [Conv2d]
+
+    /// The convolutions' number format (float32 unless set; see `Precision`).
+    public var precision: Precision = .fp32 {
+        didSet { for conv in convolutions { conv.precision = precision } }
+    }
 
     /// A freshly initialised network; every random number comes from `generator`.
     public init(_ configuration: Configuration, using generator: inout some RandomNumberGenerator) {
@@ -98,12 +105,14 @@ public final class ProxyNetwork {
                      "ProxyNetwork: five stages of at least one block, positive outputs")
         self.configuration = c
         var named: [(String, Parameter)] = []
+        var convolutions: [Conv2d] = []
         func block(_ prefix: String, _ index: Int, _ input: Int, _ output: Int, stride: Int, weightStd: Float?) -> [any Layer] {
             let conv = Conv2d(inChannels: input, outChannels: output, kernelSize: 3, stride: stride, padding: 1, bias: false,
                               using: &generator)
             if let weightStd {
                 conv.weight.value = Initialization.normal(shape: conv.weight.value.shape, standardDeviation: weightStd, using: &generator)
             }
+            convolutions.append(conv)
             let norm = GroupNorm(groups: c.groups, channels: output, fusedReLU: true)
             // PyTorch's Sequential(conv, GroupNorm, ReLU): indices 3j, 3j + 1, 3j + 2.
             named += [("\(prefix).\(index).weight", conv.weight), ("\(prefix).\(index + 1).weight", norm.weight),
@@ -129,6 +138,7 @@ public final class ProxyNetwork {
             let conv = Conv2d(inChannels: input, outChannels: p, kernelSize: kernel, padding: kernel / 2, using: &generator)
             conv.weight.value = Initialization.kaimingNormal(shape: conv.weight.value.shape, gain: 1, using: &generator)
             named += [("\(name).weight", conv.weight), ("\(name).bias", conv.bias!)]
+            convolutions.append(conv)
             return conv
         }
         laterals = c.backboneChannels[2...].enumerated().map { linearConv("laterals.\($0)", $1, kernel: 1) }
@@ -141,6 +151,7 @@ public final class ProxyNetwork {
             let conv = Conv2d(inChannels: p, outChannels: outputs, kernelSize: 3, padding: 1, using: &generator)
             conv.weight.value = Initialization.normal(shape: conv.weight.value.shape, standardDeviation: 0.01, using: &generator)
             named += [("\(name).weight", conv.weight), ("\(name).bias", conv.bias!)]
+            convolutions.append(conv)
             return conv
         }
         classifier = predictor("classifier", c.outputs)
@@ -150,6 +161,7 @@ public final class ProxyNetwork {
         named += scales.enumerated().map { ("scales.\($0)", $1.scale) }
         boxActivations = (0..<3).map { _ in Activation(c.boxActivation) }
         namedParameters = named
+        self.convolutions = convolutions
     }
 
     /// The classifier's initial bias (see the type's comment).

@@ -88,7 +88,9 @@ public struct ProxyTrainer: Sendable {
     public func makeNetwork(classes: Int, using generator: inout some RandomNumberGenerator) -> ProxyNetwork {
         var configuration = ProxyNetwork.Configuration(outputs: mode == .softmax ? classes + 1 : classes, backgroundLogit: mode == .softmax)
         configuration.boxActivation = schedule.boxActivation
-        return ProxyNetwork(configuration, using: &generator)
+        let network = ProxyNetwork(configuration, using: &generator)
+        network.precision = schedule.precision
+        return network
     }
 
     /// Trains on `trainSet` and scores on `evalSet` (both at the schedule's size), and on
@@ -101,6 +103,10 @@ public struct ProxyTrainer: Sendable {
                       shouldStop: (() -> Bool)? = nil) throws -> TrainingResult {
         let s = schedule
         try rungs?.validate()
+        guard s.precision.isAvailable else {
+            throw TrainingError.badSetting(.precision, value: s.precision.rawValue,
+                                           reason: "bfloat16 needs a processor with AVX512_BF16 or AMX, and this one has \(Precision.instructionSet)")
+        }
         guard trainSet.size == s.size, evalSet.size == s.size else {
             throw TrainingError.badSetting(.size, value: "\(s.size)", reason: "the images were prepared at \(trainSet.size) px")
         }

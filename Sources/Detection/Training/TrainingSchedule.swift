@@ -57,6 +57,9 @@ public struct TrainingSchedule: Hashable, Sendable {
     /// Scores the exponential moving average of the weights instead of the last ones, with
     /// this decay per step (nil: the last weights). See `ProxyTrainer`.
     public var averageDecay: Float?
+    /// The convolutions' number format: float32 (the presets), bfloat16 inputs with float32
+    /// weights and outputs, or `auto`, bfloat16 where the processor has it (see `Precision`).
+    public var precision: Precision = .fp32
 
     /// A schedule with the defaults above for everything else.
     public init(size: Int, batchSize: Int, epochs: Double, learningRate: Float) {

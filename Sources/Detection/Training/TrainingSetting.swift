@@ -10,6 +10,8 @@ public enum TrainingSetting: String, CaseIterable, Sendable {
     case rungs, rungEvalImages
     /// The classification head's mode.
     case mode
+    /// The convolutions' number format.
+    case precision
 
     /// The setting in words: "the input size".
     public var words: String {
@@ -27,6 +29,7 @@ public enum TrainingSetting: String, CaseIterable, Sendable {
         case .rungs: return "the rungs"
         case .rungEvalImages: return "the number of images scored at a rung"
         case .mode: return "the classification mode"
+        case .precision: return "the number format"
         }
     }
 }

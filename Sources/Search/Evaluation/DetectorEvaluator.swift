@@ -68,8 +68,8 @@ public final class DetectorEvaluator: CandidateEvaluator, @unchecked Sendable {
 
     /// Trains on `data` as `settings` say (a search's, or a worker's request's): the proxy
     /// schedule scaled, the tuned baseline's settings in every stage, rungs, MOS seeds and MOS
-    /// as the proxy's first rung, the initial weights' seed; `checkpoints` kept where rungs or a
-    /// MOS rung need them.
+    /// as the proxy's first rung, the initial weights' seed, the number format; `checkpoints`
+    /// kept where rungs or a MOS rung need them.
     public convenience init(data: DetectorData, settings: DetectorSettings, checkpoints: URL?) {
         self.init(data: data)
         if let f = settings.scheduleScale { schedules[.proxy] = schedules[.proxy]?.scaled(f) }
@@ -82,6 +82,9 @@ public final class DetectorEvaluator: CandidateEvaluator, @unchecked Sendable {
         }
         if let initSeed = settings.initSeed {
             for stage in TrainingStage.allCases { schedules[stage]!.networkSeed = initSeed.networkSeed }
+        }
+        if let precision = settings.precision {
+            for stage in TrainingStage.allCases { schedules[stage]!.precision = precision }
         }
     }
 

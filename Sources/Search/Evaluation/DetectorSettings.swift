@@ -1,4 +1,5 @@
 import Foundation
+import TensorEngine
 
 /// How the built-in detector trains beyond its data's presets: part of every request
 /// (`EvaluationSetup.training`), so that a training run by a worker (`autoloss evaluate`) is the
@@ -17,22 +18,25 @@ public struct DetectorSettings: Codable, Sendable, Equatable {
     /// The seed of the initial weights (nil: the presets' fixed 0, the same start for every
     /// loss; `.followsSeed`: each training's own seed).
     public var initSeed: InitSeed?
+    /// The convolutions' number format (nil: float32, as every training before it was a
+    /// setting); `auto` is decided by the processor that trains.
+    public var precision: Precision?
 
     enum CodingKeys: String, CodingKey {
-        case scheduleScale = "schedule_scale", tuned, mosSeeds = "mos_seeds", mosRung = "mos_rung", rungs, initSeed = "init_seed"
+        case scheduleScale = "schedule_scale", tuned, mosSeeds = "mos_seeds", mosRung = "mos_rung", rungs, initSeed = "init_seed", precision
     }
 
     /// Settings; nil everywhere: the presets.
     public init(scheduleScale: Double? = nil, tuned: TunedSetting? = nil, mosSeeds: Int? = nil, mosRung: Double? = nil,
-                rungs: [Double]? = nil, initSeed: InitSeed? = nil) {
+                rungs: [Double]? = nil, initSeed: InitSeed? = nil, precision: Precision? = nil) {
         (self.scheduleScale, self.tuned, self.mosSeeds, self.mosRung, self.rungs) = (scheduleScale, tuned, mosSeeds, mosRung, rungs)
-        self.initSeed = initSeed
+        (self.initSeed, self.precision) = (initSeed, precision)
     }
 
     /// A search's settings; MOS as a rung only where the run has MOS (`SearchOptions.mosRungInUse`).
     public init(_ o: SearchOptions) {
         self.init(scheduleScale: o.scheduleScale, tuned: o.tuned, mosSeeds: o.mosSeeds, mosRung: o.mosRungInUse, rungs: o.rungs,
-                  initSeed: o.initSeed)
+                  initSeed: o.initSeed, precision: o.precision)
     }
 }
 

@@ -1,6 +1,7 @@
 import Detection
 import Foundation
 import LossLanguage
+import TensorEngine
 
 /// Everything that defines a search run; stored in the run store so that `--resume` continues
 /// exactly the same run (DESIGN.md, "Search").
@@ -80,6 +81,9 @@ public struct SearchOptions: Codable, Equatable, Sendable {
     /// The seed of every training's initial weights (nil: the presets' fixed 0). The built-in
     /// detector only.
     public var initSeed: InitSeed?
+    /// The convolutions' number format in every training (nil: float32; `auto`: bfloat16 where
+    /// the processor that trains has it). The built-in detector only.
+    public var precision: Precision?
     /// How the trainings are scheduled (nil: `.generational`, the paper's).
     public var schedule: Schedule?
     /// The simulation's trainings timed on a virtual clock, each taking the seconds a proxy
@@ -208,6 +212,11 @@ public struct SearchOptions: Codable, Equatable, Sendable {
             guard isDetector else { return SearchProblem(.mosRung, "the built-in detector's proxy training only", remedy: detector) }
         }
         if initSeed != nil && !isDetector { return SearchProblem(.initSeed, "the built-in detector's trainings only", remedy: detector) }
+        if precision != nil && !isDetector { return SearchProblem(.precision, "the built-in detector's trainings only", remedy: detector) }
+        if let p = precision, !p.isAvailable {
+            return SearchProblem(.precision, value: p.rawValue, "needs a processor with AVX512_BF16 or AMX, and this one has \(Precision.instructionSet)",
+                                 remedy: .give(.precision, value: "auto"))
+        }
         if virtualClock == true && evaluator != .simulation {
             return SearchProblem(.virtualClock, "times the simulation's trainings only", remedy: .give(.evaluator, value: "simulation"))
         }

@@ -48,6 +48,8 @@ public enum SearchSetting: String, CaseIterable, Sendable {
     case mode, generations, population, topK, topP, maxEvaluations, jobs, timeLimit, mosRejectFraction, scheduleScale
     /// Multi-fidelity training, the tuned baseline, MOS variants, initial weights and the evaluation timeout.
     case rungs, hurdleMargin, tunedBaseline, mosSeeds, mosRung, initSeed, evalTimeout
+    /// The convolutions' number format.
+    case precision
     /// What trains the candidates, with which losses and data.
     case evaluator, command, partner, baseline, data
     /// Whether the simulation's trainings are timed on a virtual clock.
@@ -74,6 +76,7 @@ public enum SearchSetting: String, CaseIterable, Sendable {
         case .mosSeeds: return "the number of MOS seeds"
         case .mosRung: return "the MOS rung"
         case .initSeed: return "the initial weights' seed"
+        case .precision: return "the number format"
         case .evalTimeout: return "the evaluation timeout"
         case .evaluator: return "the evaluator"
         case .command: return "the evaluator's command"

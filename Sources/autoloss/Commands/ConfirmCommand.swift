@@ -4,6 +4,7 @@ import Foundation
 import LossLanguage
 import Report
 import Search
+import TensorEngine
 
 /// `autoloss confirm`: did the search find anything? The run's top losses and its baseline, each
 /// tuned, trained over seeds and horizons, with the verdict against the tuned baseline
@@ -46,12 +47,13 @@ struct ConfirmCommand: ParsableCommand {
     @Option(help: "Without a run: simulation, detector or external.") var evaluator: EvaluatorChoice?
     @Option(help: "Without a run: the external evaluator's command; {dir} is the candidate's folder.") var command: String?
     @Option(name: .customLong("schedule-scale"), help: "Without a run: the proxy schedule at this fraction of its preset's steps.") var scheduleScale: Double?
+    @Option(help: ArgumentHelp("Without a run: the convolutions' number format in every training: fp32, bf16 (bfloat16 inputs, float32 weights and outputs; needs AVX512_BF16 or AMX) or auto (bf16 where the training's processor has it; built-in detector).", valueName: "fp32|bf16|auto")) var precision: Precision?
     @Option(help: "Without a run: the folder its store goes in (an existing one is continued).") var out: String?
 
     func validate() throws {
         if (runFolder == nil) == (losses == nil) { throw ValidationError("give a run folder, or --losses with --out for losses without a run") }
         if runFolder != nil, data != nil || mode != nil || branch != nil || baseline != nil || partner != nil || evaluator != nil || command != nil
-            || scheduleScale != nil || out != nil {
+            || scheduleScale != nil || out != nil || precision != nil {
             throw ValidationError("a run brings its own task, losses and evaluator: give only --top, --seeds, --horizons, --weights and where trainings run (--jobs, --executor, --sbatch-arg, --eval-timeout) with it")
         }
         if losses != nil, out == nil { throw ValidationError("--losses needs --out DIR for the confirmation's store") }
@@ -85,6 +87,12 @@ struct ConfirmCommand: ParsableCommand {
             folder = RunFolder(path: out!)
             store = FileManager.default.fileExists(atPath: folder.storePath) ? try folder.open() : nil
             chosen = Self.split(losses!)
+            // A continued confirmation keeps the number format its first trainings had.
+            let stored = try store?.options().precision
+            if let store, let precision, precision != stored {
+                throw CLIError("--precision \(precision.rawValue): \(store.path) trained \((stored ?? .fp32).rawValue); give that, or a new --out")
+            }
+            o.precision = store == nil ? precision : stored
         }
         if let jobs { o.executor = o.executor.with(jobs: jobs) }
         if let executor { o.executor = executor.name == "slurm" ? .slurm(arguments: sbatchArguments, jobs: o.executor.jobs) : .local(jobs: o.executor.jobs) }

@@ -4,6 +4,7 @@ import Foundation
 import LossLanguage
 import Report
 import Search
+import TensorEngine
 
 struct SearchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -51,6 +52,7 @@ struct SearchCommand: ParsableCommand {
     @Option(name: .customLong("tuned-baseline"), help: ArgumentHelp("Measure candidates against the baseline pair as `autoloss tune-baseline --out DIR` tuned it: every training uses its best weight (and focal's alpha and gamma).", valueName: "DIR")) var tunedBaseline: String?
     @Option(name: .customLong("init-seed"), help: ArgumentHelp("Seed of every training's initial weights: a number, or 'seed' to follow each training's seed (default: the presets' fixed 0, the same start for every loss; built-in detector).", valueName: "N|seed"))
     var initSeed: String?
+    @Option(help: ArgumentHelp("The convolutions' number format in every training: fp32, bf16 (bfloat16 inputs, float32 weights and outputs; needs AVX512_BF16 or AMX) or auto (bf16 where the training's processor has it; built-in detector).", valueName: "fp32|bf16|auto")) var precision: Precision?
     @Option(name: .customLong("mos-seeds"), help: ArgumentHelp("MOS trainings per candidate (consecutive seeds), their AP averaged (built-in detector).", valueName: "N")) var mosSeeds: Int?
     @Option(name: .customLong("mos-rung"), help: ArgumentHelp("MOS as the proxy training's first rung: train on the proxy's images, stop at this fraction of its schedule, score its validation images; the candidates the proxy stage takes go on from there (built-in detector). Default: 0.25 in the reg branch, where it ranked candidates as the proxy does and the MOS preset did not; preset: the MOS preset.", valueName: "F|preset")) var mosRung: String?
     @Option(help: ArgumentHelp("generational (the paper's, the default: each generation waits for its slowest training) or async (no generations: each freed worker gets a promotion or a new candidate bred by tournament; keeps a cluster's workers busy).", valueName: "generational|async")) var schedule: Schedule?
@@ -97,7 +99,7 @@ struct SearchCommand: ParsableCommand {
             ("--population", population != nil), ("--top-k", topK != nil), ("--top-p", topP != nil), ("--fit-minutes", fitMinutes != nil),
             ("--seed", seed != nil), ("--data", data != nil), ("--evaluator", evaluator != nil), ("--command", command != nil),
             ("--schedule-scale", scheduleScale != nil), ("--rungs", rungs != nil), ("--hurdle-margin", hurdleMargin != nil),
-            ("--tuned-baseline", tunedBaseline != nil), ("--init-seed", initSeed != nil), ("--mos-seeds", mosSeeds != nil),
+            ("--tuned-baseline", tunedBaseline != nil), ("--init-seed", initSeed != nil), ("--precision", precision != nil), ("--mos-seeds", mosSeeds != nil),
             ("--mos-rung", mosRung != nil), ("--no-cpv", noCPV), ("--no-mos", noMOS), ("--out", out != nil), ("--ablate", ablate),
             ("--schedule", schedule != nil), ("--virtual-clock", virtualClock),
             ("--islands", islands != nil),
@@ -132,6 +134,7 @@ struct SearchCommand: ParsableCommand {
             guard let seed = InitSeed(text) else { throw CLIError("--init-seed \(text): give a whole number, or 'seed' to follow each training's seed") }
             return seed
         }
+        o.precision = precision
         o.mosRung = try mosRungChoice(o)
         if let tunedBaseline {
             let tuning = try TunedBaseline.read(tunedBaseline)

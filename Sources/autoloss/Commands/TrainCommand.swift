@@ -60,6 +60,9 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("init-seed"), help: ArgumentHelp("Seed of the initial weights: a number, or 'seed' to follow --seed (default: the preset's fixed 0, the same start for every loss).", valueName: "N|seed"))
     var initSeed: String?
 
+    @Option(help: ArgumentHelp("The convolutions' number format: fp32, bf16 (bfloat16 inputs, float32 weights and outputs; needs AVX512_BF16 or AMX) or auto (bf16 where the processor has it).", valueName: "fp32|bf16|auto"))
+    var precision: Precision = .fp32
+
     @Option(help: ArgumentHelp("Training images: shapes scenes to draw, or the first N of a folder's training split (mos: the pool the verification set is chosen from).", valueName: "N"))
     var images: Int?
 
@@ -133,9 +136,9 @@ struct TrainCommand: ParsableCommand {
                 print("on the \(trainSet.count) training images (the fit):")
                 print(fitMetrics.summaryLines.joined(separator: "\n"))
             }
-            print(String(format: "trained %d steps in %.1f s (%.1f images/s, %d thread%@), scored %d images in %.1f s",
+            print(String(format: "trained %d steps in %.1f s (%.1f images/s, %d thread%@, %@), scored %d images in %.1f s",
                          result.steps, result.trainingSeconds, result.imagesPerSecond, ProcessorBudget.cores,
-                         ProcessorBudget.cores == 1 ? "" : "s", evalSet.count, result.evaluationSeconds))
+                         ProcessorBudget.cores == 1 ? "" : "s", schedule.precision.resolved.rawValue, evalSet.count, result.evaluationSeconds))
         case .diverged:
             print("diverged: \(result.reason)")
             throw ExitCode(1)
@@ -169,6 +172,7 @@ struct TrainCommand: ParsableCommand {
                 throw CLIError("--init-seed \(initSeed): give a whole number, or 'seed' to follow --seed")
             }
         }
+        schedule.precision = precision
         if let regWeight { schedule.regressionWeight = regWeight }
         if let alpha {
             if alpha == "none" { schedule.focalAlpha = nil } else if let a = Float(alpha) { schedule.focalAlpha = a } else {
@@ -212,6 +216,7 @@ struct TrainCommand: ParsableCommand {
             ("data", .string(data)), ("task", .string(task.rawValue)), ("mode", .string(mode.rawValue)),
             ("cls", .string(clsName)), ("reg", .string(reg)), ("seed", .number(Double(seed))),
             ("init_seed", schedule.networkSeed.map { .number(Double($0)) } ?? .number(Double(seed))),
+            ("precision", .string(schedule.precision.resolved.rawValue)),
             ("schedule", .object([
                 ("size", .number(Double(schedule.size))), ("batch", .number(Double(schedule.batchSize))),
                 ("epochs", .number(schedule.epochs)), ("lr", .number(Double(schedule.learningRate))),
@@ -263,3 +268,4 @@ final class ProgressReporter {
 
 extension TrainingStage: ExpressibleByArgument {}
 extension DataSplit: ExpressibleByArgument {}
+extension Precision: ExpressibleByArgument {}

@@ -24,6 +24,7 @@ enum Flags {
         case .mosSeeds: return "--mos-seeds"
         case .mosRung: return "--mos-rung"
         case .initSeed: return "--init-seed"
+        case .precision: return "--precision"
         case .evalTimeout: return "--eval-timeout"
         case .evaluator: return "--evaluator"
         case .command: return "--command"
@@ -52,6 +53,7 @@ enum Flags {
         case .rungs: return "--rungs"
         case .rungEvalImages: return "--rung-eval-images"
         case .mode: return "--mode"
+        case .precision: return "--precision"
         }
     }
 
