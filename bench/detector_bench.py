@@ -13,13 +13,15 @@ PyTorch on the CPU, same weights, same inputs, same run.
    time` for TensorEngine (plus the whole `autoloss train` step with data, targets and both loss
    slots), then PyTorch (torch.set_num_threads(2)), in alternating rounds; images/s for both and
    the ratio (PyTorch's time over ours: above 1, ours is faster). Each figure is the best round's
-   median.
+   median. With --bf16 (issue 37, where the processor has AVX512_BF16): ours with `--precision
+   bf16` beside ours in float32, PyTorch under `torch.autocast("cpu", dtype=torch.bfloat16)`,
+   and PyTorch's `torch.compile` (channels_last, float32; compiled once before the rounds).
 3. SGEMM share: the convolutions' floating-point work in one training step (forward, backward
    to the weights, backward to the inputs except the image's) over our network step's time,
    against SGEMM's peak measured in the same run (`autoloss-tensor-bench sgemm`, if built). The
    step's other work (GroupNorm, ReLU, upsampling, SGD) counts as time, so this is a lower bound.
 
-Usage: PYTHON bench/detector_bench.py [--binary PATH] [--repeats N] [--rounds R] [--batch 8] [--size 256]
+Usage: PYTHON bench/detector_bench.py [--binary PATH] [--repeats N] [--rounds R] [--batch 8] [--size 256] [--bf16]
        (after `swift build -c release --product autoloss-detector-bench --product autoloss-tensor-bench`)
 """
 import argparse
@@ -130,25 +132,39 @@ def parity(binary, batch, size, shift, strict):
     return not failures or not strict, config
 
 
-def torch_timings(config, batch, size, repeats):
+def torch_timings(config, batch, size, repeats, variant="eager", compiled=None):
+    """Step and forward milliseconds of PyTorch's network: eager float32, eager under bf16
+    autocast, or `compiled` (a torch.compile'd network with its input in channels_last)."""
     torch.manual_seed(1)
-    net = ProxyNetwork(config)
+    net = compiled[0] if compiled else ProxyNetwork(config)
     optimizer = torch.optim.SGD(net.parameters(), lr=0.0, momentum=0.9, weight_decay=1e-4)
     x = torch.rand(batch, 3, size, size) * 2 - 1
+    if compiled:
+        x = x.contiguous(memory_format=torch.channels_last)
     with torch.no_grad():
         seeds = [torch.rand_like(o) * 2 - 1 for o in net(x)]
+    autocast = variant == "autocast"
 
     def step():
         optimizer.zero_grad(set_to_none=False)
-        loss = sum((o * s).sum() for o, s in zip(net(x), seeds))
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=autocast):
+            outputs = net(x)
+        loss = sum((o.float() * s).sum() for o, s in zip(outputs, seeds))
         loss.backward()
         optimizer.step()
 
     def forward():
-        with torch.no_grad():
+        with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=autocast):
             net(x)
 
     return median_ms(step, repeats), median_ms(forward, repeats)
+
+
+def compile_network(config):
+    """PyTorch's network compiled (inductor), channels_last, warmed up: compiling takes minutes."""
+    torch.manual_seed(1)
+    net = ProxyNetwork(config).to(memory_format=torch.channels_last)
+    return (torch.compile(net),)
 
 
 def convolution_flops(config, batch, size):
@@ -182,6 +198,7 @@ def main():
     parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--size", type=int, default=256)
     parser.add_argument("--sgemm-binary", default=os.path.join(ROOT, ".build", "release", "autoloss-tensor-bench"))
+    parser.add_argument("--bf16", action="store_true", help="also ours in bf16, PyTorch under bf16 autocast and torch.compile")
     args = parser.parse_args()
     torch.set_num_threads(2)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; binary {os.path.relpath(args.binary, ROOT)}")
@@ -190,8 +207,27 @@ def main():
     parity(args.binary, args.batch, args.size, shift=0, strict=False)
 
     ours_step, ours_forward, ours_train, torch_step, torch_forward = [], [], [], [], []
-    phases = None
+    extra = {k: [] for k in ("ours bf16", "ours bf16 forward", "ours bf16 train", "torch autocast", "torch autocast forward",
+                             "torch compile", "torch compile forward")}
+    phases = bf16_phases = None
+    compiled = compile_network(config) if args.bf16 else None
+    if compiled:
+        torch_timings(config, args.batch, args.size, 1, compiled=compiled)  # the compilation itself
     for _ in range(args.rounds):
+        if args.bf16:
+            for record in json_lines([args.binary, "time", "--repeats", str(args.repeats), "--batch", str(args.batch),
+                                      "--size", str(args.size), "--precision", "bf16"]):
+                if record["bench"] == "network":
+                    extra["ours bf16"].append(record["step_ms"])
+                    extra["ours bf16 forward"].append(record["forward_ms"])
+                elif record["bench"] == "train_step":
+                    extra["ours bf16 train"].append(record["step_ms"])
+                    if bf16_phases is None or record["step_ms"] < bf16_phases["step_ms"]:
+                        bf16_phases = record
+            for variant, kw in (("torch autocast", {"variant": "autocast"}), ("torch compile", {"compiled": compiled})):
+                step, forward = torch_timings(config, args.batch, args.size, args.repeats, **kw)
+                extra[variant].append(step)
+                extra[variant + " forward"].append(forward)
         for record in json_lines([args.binary, "time", "--repeats", str(args.repeats), "--batch", str(args.batch), "--size", str(args.size)]):
             if record["bench"] == "network":
                 ours_step.append(record["step_ms"])
@@ -214,6 +250,20 @@ def main():
     print(f"{'autoloss train step (data+loss+all)':<40}{train:>9.1f}{'':>10}{b / train * 1e3:>12.1f}{'':>13}"
           f"{min(torch_step) / train:>9.2f}x")
     print("  phases of the best round (ms): " + ", ".join(f"{k[:-3]} {phases[k]:.2f}" for k in phases if k.endswith("_ms") and k != "step_ms"))
+    if args.bf16:
+        ours16, ours16_forward, train16 = min(extra["ours bf16"]), min(extra["ours bf16 forward"]), min(extra["ours bf16 train"])
+        print(f"\nmixed precision (bf16), same rounds; the ratio is the anchor's time over ours in bf16")
+        print(f"{'':<40}{'ms':>9}{'img/s':>12}{'vs ours bf16':>14}")
+        rows = (("ours bf16: network step", ours16), ("ours fp32: network step", min(ours_step)),
+                ("torch eager fp32: step", min(torch_step)), ("torch autocast bf16: step", min(extra["torch autocast"])),
+                ("torch.compile fp32 channels_last: step", min(extra["torch compile"])),
+                ("ours bf16: forward", ours16_forward), ("torch autocast bf16: forward", min(extra["torch autocast forward"])),
+                ("torch.compile: forward", min(extra["torch compile forward"])), ("ours bf16: autoloss train step", train16))
+        for label, ms in rows:
+            reference = ours16_forward if "forward" in label else (train16 if "train step" in label else ours16)
+            print(f"{label:<40}{ms:>9.1f}{b / ms * 1e3:>12.1f}{ms / reference:>13.2f}x")
+        print("  bf16 phases of the best round (ms): "
+              + ", ".join(f"{k[:-3]} {bf16_phases[k]:.2f}" for k in bf16_phases if k.endswith("_ms") and k != "step_ms"))
     flops, peak = convolution_flops(config, b, args.size), sgemm_peak(args.sgemm_binary, args.repeats)
     achieved = flops / min(ours_step) / 1e6
     share = f" = {achieved / peak:.0%} of SGEMM's {peak:.0f} GFLOP/s (1024^3, this run)" if peak else " (build autoloss-tensor-bench for SGEMM's peak)"

@@ -1,4 +1,5 @@
 import Foundation
+import TensorEngine
 
 /// How fast this machine trains and scores the proxy detector under a data set's presets,
 /// measured in a few steps: what a search's schedules are fitted to, since machines of one kind
@@ -29,9 +30,9 @@ public struct TrainingSpeed: Sendable, Equatable {
 }
 
 extension DetectorData {
-    /// Times short trainings under each stage's preset with `losses` (20 steps each, on a few
-    /// images) and the scoring of 48 images: a few seconds.
-    public func measureSpeed(_ losses: LossPair) throws -> TrainingSpeed {
+    /// Times short trainings under each stage's preset with `losses` in `precision` (20 steps
+    /// each, on a few images) and the scoring of 48 images: a few seconds.
+    public func measureSpeed(_ losses: LossPair, precision: Precision = .fp32) throws -> TrainingSpeed {
         var perStep: [TrainingStage: Double] = [:]
         var eval = 0.0, preparation = 0.0
         for stage in TrainingStage.allCases {
@@ -40,6 +41,7 @@ extension DetectorData {
             s.epochs = 1
             s.evalImages = 48
             s.evaluateOn = .val
+            s.precision = precision
             let start = Date()
             let sets = try prepare(.proxy, schedule: s)
             let prepared = Date().timeIntervalSince(start) / Double(sets.train.count + sets.eval.count)

@@ -47,7 +47,7 @@ struct ConfirmCommand: ParsableCommand {
     @Option(help: "Without a run: simulation, detector or external.") var evaluator: EvaluatorChoice?
     @Option(help: "Without a run: the external evaluator's command; {dir} is the candidate's folder.") var command: String?
     @Option(name: .customLong("schedule-scale"), help: "Without a run: the proxy schedule at this fraction of its preset's steps.") var scheduleScale: Double?
-    @Option(help: ArgumentHelp("Without a run: the convolutions' number format in every training: fp32, bf16 (bfloat16 inputs, float32 weights and outputs; needs AVX512_BF16 or AMX) or auto (bf16 where the training's processor has it; built-in detector).", valueName: "fp32|bf16|auto")) var precision: Precision?
+    @Option(help: ArgumentHelp("Without a run: the convolutions' number format in every training: fp32, bf16 (bfloat16 inputs, float32 weights and outputs; needs AVX512_BF16 or AMX) or auto, the default (bf16 where the training's processor has it; built-in detector).", valueName: "fp32|bf16|auto")) var precision: Precision?
     @Option(help: "Without a run: the folder its store goes in (an existing one is continued).") var out: String?
 
     func validate() throws {
@@ -92,7 +92,7 @@ struct ConfirmCommand: ParsableCommand {
             if let store, let precision, precision != stored {
                 throw CLIError("--precision \(precision.rawValue): \(store.path) trained \((stored ?? .fp32).rawValue); give that, or a new --out")
             }
-            o.precision = store == nil ? precision : stored
+            o.precision = store == nil ? o.defaultPrecision(precision) : stored
         }
         if let jobs { o.executor = o.executor.with(jobs: jobs) }
         if let executor { o.executor = executor.name == "slurm" ? .slurm(arguments: sbatchArguments, jobs: o.executor.jobs) : .local(jobs: o.executor.jobs) }

@@ -52,7 +52,7 @@ struct SearchCommand: ParsableCommand {
     @Option(name: .customLong("tuned-baseline"), help: ArgumentHelp("Measure candidates against the baseline pair as `autoloss tune-baseline --out DIR` tuned it: every training uses its best weight (and focal's alpha and gamma).", valueName: "DIR")) var tunedBaseline: String?
     @Option(name: .customLong("init-seed"), help: ArgumentHelp("Seed of every training's initial weights: a number, or 'seed' to follow each training's seed (default: the presets' fixed 0, the same start for every loss; built-in detector).", valueName: "N|seed"))
     var initSeed: String?
-    @Option(help: ArgumentHelp("The convolutions' number format in every training: fp32, bf16 (bfloat16 inputs, float32 weights and outputs; needs AVX512_BF16 or AMX) or auto (bf16 where the training's processor has it; built-in detector).", valueName: "fp32|bf16|auto")) var precision: Precision?
+    @Option(help: ArgumentHelp("The convolutions' number format in every training: fp32, bf16 (bfloat16 inputs, float32 weights and outputs; needs AVX512_BF16 or AMX) or auto, the default (bf16 where the training's processor has it; built-in detector).", valueName: "fp32|bf16|auto")) var precision: Precision?
     @Option(name: .customLong("mos-seeds"), help: ArgumentHelp("MOS trainings per candidate (consecutive seeds), their AP averaged (built-in detector).", valueName: "N")) var mosSeeds: Int?
     @Option(name: .customLong("mos-rung"), help: ArgumentHelp("MOS as the proxy training's first rung: train on the proxy's images, stop at this fraction of its schedule, score its validation images; the candidates the proxy stage takes go on from there (built-in detector). Default: 0.25 in the reg branch, where it ranked candidates as the proxy does and the MOS preset did not; preset: the MOS preset.", valueName: "F|preset")) var mosRung: String?
     @Option(help: ArgumentHelp("generational (the paper's, the default: each generation waits for its slowest training) or async (no generations: each freed worker gets a promotion or a new candidate bred by tournament; keeps a cluster's workers busy).", valueName: "generational|async")) var schedule: Schedule?
@@ -134,7 +134,7 @@ struct SearchCommand: ParsableCommand {
             guard let seed = InitSeed(text) else { throw CLIError("--init-seed \(text): give a whole number, or 'seed' to follow each training's seed") }
             return seed
         }
-        o.precision = precision
+        o.precision = o.defaultPrecision(precision)
         o.mosRung = try mosRungChoice(o)
         if let tunedBaseline {
             let tuning = try TunedBaseline.read(tunedBaseline)
@@ -261,7 +261,7 @@ struct SearchCommand: ParsableCommand {
         let start = Date()
         let losses = try o.losses()
         if !json { print("measuring this machine's training speed (a few steps of the proxy detector)...") }
-        let speed = try data.measureSpeed(losses.baselinePair)
+        let speed = try data.measureSpeed(losses.baselinePair, precision: o.precision ?? .fp32)
         let left = minutes * 60 - Date().timeIntervalSince(start)
         let plan = try TimeFit.plan(seconds: left, speed: speed, data: data, options: o)
         o.scheduleScale = plan.scale == 1 ? nil : plan.scale
@@ -289,6 +289,13 @@ struct SearchCommand: ParsableCommand {
 }
 
 extension SearchOptions {
+    /// `--precision` as search and confirm read it for a new run: the given one, else `auto`
+    /// where the built-in detector trains (nil: the evaluator has no such setting).
+    func defaultPrecision(_ given: Precision?) -> Precision? {
+        if case .detector = evaluator { return given ?? .auto }
+        return given
+    }
+
     /// `--evaluator`, `--command` and `--data` as search and confirm read them: the detector on
     /// shapes unless told otherwise, external where a command is given; with an external
     /// evaluator the data names the MOS verification images.

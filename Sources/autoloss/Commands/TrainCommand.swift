@@ -60,8 +60,8 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("init-seed"), help: ArgumentHelp("Seed of the initial weights: a number, or 'seed' to follow --seed (default: the preset's fixed 0, the same start for every loss).", valueName: "N|seed"))
     var initSeed: String?
 
-    @Option(help: ArgumentHelp("The convolutions' number format: fp32, bf16 (bfloat16 inputs, float32 weights and outputs; needs AVX512_BF16 or AMX) or auto (bf16 where the processor has it).", valueName: "fp32|bf16|auto"))
-    var precision: Precision = .fp32
+    @Option(help: ArgumentHelp("The convolutions' number format: fp32, bf16 (bfloat16 inputs, float32 weights and outputs; needs AVX512_BF16 or AMX) or auto, the default (bf16 where the processor has it).", valueName: "fp32|bf16|auto"))
+    var precision: Precision = .auto
 
     @Option(help: ArgumentHelp("Training images: shapes scenes to draw, or the first N of a folder's training split (mos: the pool the verification set is chosen from).", valueName: "N"))
     var images: Int?

@@ -12,6 +12,7 @@ import TensorEngine
 func runTiming(_ options: Options) throws {
     var rng = SplitMix64(seed: options.seed)
     let net = ProxyNetwork(options.configuration, using: &rng)
+    net.precision = options.precision
     // Rate 0: the update's arithmetic is done, the weights stay (random output gradients would
     // otherwise drive them anywhere within a few steps).
     let sgd = SGD(parameters: net.parameters, learningRate: 0, momentum: 0.9, weightDecay: 1e-4)
@@ -26,7 +27,7 @@ func runTiming(_ options: Options) throws {
         sgd.step()
     }
     let inferenceMs = measure(options.repeats) { _ = net.forward(x, training: false) }
-    emit([("bench", "network"), ("batch", options.batch), ("size", options.size), ("step_ms", networkMs),
+    emit([("bench", "network"), ("precision", options.precision.resolved.rawValue), ("batch", options.batch), ("size", options.size), ("step_ms", networkMs),
           ("forward_ms", inferenceMs), ("parameters", net.parameters.reduce(0) { $0 + $1.count })])
 
     // The whole training step, phase by phase.
@@ -63,7 +64,7 @@ func runTiming(_ options: Options) throws {
             sgd.step()
         }
     }
-    var fields: [(String, Any)] = [("bench", "train_step"), ("batch", options.batch), ("size", options.size),
+    var fields: [(String, Any)] = [("bench", "train_step"), ("precision", options.precision.resolved.rawValue), ("batch", options.batch), ("size", options.size),
                                    ("mode", mode.rawValue), ("step_ms", stepMs)]
     for phase in ["batch", "targets", "forward", "loss", "backward", "update"] {
         fields.append(("\(phase)_ms", median(phases[phase]!.dropFirst(2))))

@@ -21,6 +21,7 @@ struct Options {
     var directory = ""
     var repeats = 10, batch = 8, size = 256, classes = 6
     var mode = Branch.sigmoid
+    var precision = Precision.fp32
     var seed: UInt64 = 1
     /// Mean GroupNorm shift of the exported network (see `perturbedNetwork`).
     var shift = 0
@@ -34,6 +35,11 @@ struct Options {
             if flag == "--mode" {
                 guard let m = Branch(rawValue: value), m != .reg else { fatalError("--mode softmax|sigmoid") }
                 mode = m
+                continue
+            }
+            if flag == "--precision" {
+                guard let p = Precision(rawValue: value), p.isAvailable else { fatalError("--precision fp32|bf16|auto (bf16 where the processor has it)") }
+                precision = p
                 continue
             }
             guard let number = Int(value) else { fatalError("autoloss-detector-bench: \(flag) needs an integer value") }
