@@ -33,9 +33,12 @@ public final class Conv2d: Layer {
     }
 
     var plans: [PlanKey: _ConvolutionPlan] = [:]
+    /// oneDNN fixes a primitive's work split for the threads at its creation, so a plan is
+    /// made per thread width too (`ThreadWidth`).
     struct PlanKey: Hashable {
         var geometry: _ConvolutionGeometry
         var precision: Precision
+        var threads: Int
     }
     var saved = _SavedStack<_ConvolutionPlan.SavedInput>()
 
@@ -75,7 +78,7 @@ public final class Conv2d: Layer {
     }
 
     func plan(for shape: [Int]) -> _ConvolutionPlan {
-        let key = PlanKey(geometry: geometry(for: shape), precision: precision.resolved)
+        let key = PlanKey(geometry: geometry(for: shape), precision: precision.resolved, threads: ThreadWidth.current)
         if let plan = plans[key] { return plan }
         let plan = _ConvolutionPlan(key.geometry, hasBias: bias != nil, precision: key.precision)
         plans[key] = plan

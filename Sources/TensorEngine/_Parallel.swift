@@ -10,9 +10,10 @@ import Foundation
 /// spreads over the cores of another (oversubscribed OpenMP threads wait on each other at every
 /// barrier: a 0.2 ms convolution was seen taking 80 ms on the loaded machine).
 enum Parallel {
-    /// The number of cores this process may use (`ProcessorBudget`: the affinity mask, the
-    /// cgroup quota, `OMP_NUM_THREADS`).
-    static var width: Int { ProcessorBudget.cores }
+    /// The threads to use now: the cores this process may use (`ProcessorBudget`: the affinity
+    /// mask, the cgroup quota, `OMP_NUM_THREADS`), fewer while other processes keep them busy
+    /// (`ThreadWidth`).
+    static var width: Int { ThreadWidth.current }
 
     /// Runs `body(i)` for `i` in `0..<count`, in parallel when there is more than one item.
     /// Items should be coarse (an image, a channel group): each is one task.

@@ -24,6 +24,9 @@ struct Autoloss: ParsableCommand {
         // Before any OpenMP runtime starts: no spinning waits, and its team follows the cores
         // this process may use.
         ProcessorBudget.applyThreadDefaults()
+        // Fewer threads while other processes keep the cores busy, unless the user pinned the
+        // count (a pinned count keeps trainings bit for bit the same on a busy machine).
+        ThreadWidth.isAdaptive = ProcessorBudget.appliedDefaults.contains("OMP_NUM_THREADS")
         // A reader of standard output that leaves ends nothing early (`StandardOutput`).
         StandardOutput.prepare()
         // External evaluators (autoloss-torch-train --data shapes) call this same binary back;

@@ -182,6 +182,7 @@ public struct ProxyTrainer: Sendable {
         }
         for step in firstStep..<iterations {
             if let shouldStop, shouldStop() { throw TrainingError.stopped(step: step) }
+            ThreadWidth.adapt()
             var indices: [Int] = []
             while indices.count < s.batchSize {
                 if cursor == permutation.count {
