@@ -30,6 +30,7 @@ import tempfile
 import time
 
 import numpy as np
+from _machine import cpu_name
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 COCO128 = os.path.join(ROOT, "..", "shared", "data", "coco128", "annotations_coco_json", "instances_train2017_first128.json")
@@ -133,17 +134,6 @@ def run_faster(gt, dt):
         e.accumulate()
         e.summarize()
     return time.perf_counter() - start, [float(s) for s in e.stats]
-
-
-def cpu_name():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def best(fn, repeat):

@@ -20,6 +20,8 @@ import sys
 import tempfile
 import time
 
+from _machine import cpu_flags, cpu_name
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CORES = len(os.sched_getaffinity(0))
 
@@ -123,7 +125,7 @@ def main():
         t1, t2 = torch_training(sys.executable, a.torch_steps), torch_training(sys.executable, a.torch_steps)
         rows.append(("PyTorch (same network, batch 16, 128 px)", t_alone, t_busy, (torch_rate(t1), torch_rate(t2))))
 
-    print(f"{CORES} cores; autoloss --precision {a.precision}, {a.images} images; images/s and the share of its own idle rate")
+    print(f"{cpu_name()} ({cpu_flags()}), {CORES} cores; autoloss --precision {a.precision}, {a.images} images; images/s and the share of its own idle rate")
     print("| training | alone | beside a busy loop | share | beside its twin (each) | share (mean) |")
     print("|---|---:|---:|---:|---:|---:|")
     for name, idle, busy, (x, y) in rows:

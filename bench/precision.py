@@ -14,30 +14,10 @@ measure anew); --fresh ignores them.
 import argparse
 import json
 import os
-import platform
 import statistics
 import subprocess
 
-
-def cpu_name():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
-def flags():
-    try:
-        with open("/proc/cpuinfo") as f:
-            text = f.read()
-    except OSError:
-        return "unknown"
-    have = [f for f in ("avx512_bf16", "amx_bf16", "avx512f", "avx2") if f" {f}" in text]
-    return ", ".join(have) or "none of avx2/avx512"
+from _machine import cpu_flags, cpu_name
 
 
 def main():
@@ -53,7 +33,7 @@ def main():
     p.add_argument("--fresh", action="store_true")
     a = p.parse_args()
     os.makedirs(a.out, exist_ok=True)
-    print(f"processor: {cpu_name()} ({flags()}), {os.cpu_count()} cores; {a.mode} {a.cls} + {a.reg}, proxy preset"
+    print(f"processor: {cpu_name()} ({cpu_flags()}), {os.cpu_count()} cores; {a.mode} {a.cls} + {a.reg}, proxy preset"
           + (f", {a.epochs} epochs" if a.epochs else ""))
     results = {pr: [] for pr in a.precisions}
     for seed in a.seeds:
