@@ -19,10 +19,12 @@ final class ShapesVariantSpecTests: XCTestCase {
         let base = DetectorData.proxyShapesOptions
         let cases: [(String, ShapesScenes.Variant?, String)] = [
             ("shapes", nil, "shapes"),
-            ("shapes:imbalance", .imbalance(ratio: 100), "shapes:imbalance"),
-            ("shapes:imbalance,ratio=200", .imbalance(ratio: 200), "shapes:imbalance,ratio=200"),
-            ("shapes:imbalance,ratio=37.5", .imbalance(ratio: 37.5), "shapes:imbalance,ratio=37.5"),
-            ("shapes:imbalance,ratio=100", .imbalance(ratio: 100), "shapes:imbalance"),
+            ("shapes:imbalance", .imbalance(ratio: 100, objects: 3), "shapes:imbalance"),
+            ("shapes:imbalance,ratio=200", .imbalance(ratio: 200, objects: 3), "shapes:imbalance,ratio=200"),
+            ("shapes:imbalance,ratio=37.5", .imbalance(ratio: 37.5, objects: 3), "shapes:imbalance,ratio=37.5"),
+            ("shapes:imbalance,ratio=100", .imbalance(ratio: 100, objects: 3), "shapes:imbalance"),
+            ("shapes:imbalance,objects=1,ratio=1000", .imbalance(ratio: 1000, objects: 1), "shapes:imbalance,ratio=1000,objects=1"),
+            ("shapes:imbalance,objects=3", .imbalance(ratio: 100, objects: 3), "shapes:imbalance"),
             ("shapes:noisy", .noisy(labelNoise: 0.3, boxJitter: 0.1), "shapes:noisy"),
             ("shapes:noisy,noise=0.4,jitter=0.05", .noisy(labelNoise: 0.4, boxJitter: 0.05), "shapes:noisy,noise=0.4,jitter=0.05"),
             ("shapes:noisy,jitter=0.05,noise=0.4", .noisy(labelNoise: 0.4, boxJitter: 0.05), "shapes:noisy,noise=0.4,jitter=0.05"),
@@ -65,7 +67,8 @@ final class ShapesVariantSpecTests: XCTestCase {
             var rng = SeededGenerator(seed: seed)
             let variant: ShapesScenes.Variant
             switch seed % 3 {
-            case 0: variant = .imbalance(ratio: seed % 2 == 0 ? Double(Int.random(in: 1...10_000, using: &rng)) : Double.random(in: 1...10_000, using: &rng))
+            case 0: variant = .imbalance(ratio: seed % 2 == 0 ? Double(Int.random(in: 1...10_000, using: &rng)) : Double.random(in: 1...10_000, using: &rng),
+                                         objects: Double(Int.random(in: 1...30, using: &rng)))
             case 1: variant = .noisy(labelNoise: Double.random(in: 0...0.8, using: &rng), boxJitter: Double.random(in: 0...0.14, using: &rng))
             default: variant = .small
             }
@@ -89,7 +92,9 @@ final class ShapesVariantSpecTests: XCTestCase {
             ("shapes:noisy,ratio=2", "'ratio' is not a key of noisy (the keys of noisy: noise, jitter)"),
             ("shapes:noisy,seed=3", "'seed' is not a key of noisy (the keys of noisy: noise, jitter)"),
             ("shapes:small,ratio=2", "'ratio' is not a key of small (small takes no keys)"),
-            ("shapes:imbalance,noise=0.1", "'noise' is not a key of imbalance (the keys of imbalance: ratio)"),
+            ("shapes:imbalance,noise=0.1", "'noise' is not a key of imbalance (the keys of imbalance: ratio, objects)"),
+            ("shapes:imbalance,objects=1.5", "objects=1.5: give the most objects an image, a whole number from 1 to 30 (each image holds 0 to that many)"),
+            ("shapes:imbalance,objects=0", "objects=0: give the most objects an image, a whole number from 1 to 30"),
             ("shapes:noisy,noise", "'noise': give KEY=VALUE after each comma (the keys of noisy: noise, jitter)"),
             ("shapes:noisy,", "'': give KEY=VALUE after each comma"),
             ("shapes:noisy,noise=abc", "noise=abc: give the fraction of wrong class labels, from 0 to 0.8"),

@@ -23,13 +23,14 @@ final class ShapesVariantsTests: XCTestCase {
     /// box that finds no place is dropped whatever its class); the commonest over the rarest is
     /// the asked ratio, within 4.5 sd of the estimate (delta method: relative variance 1/n_0 + 1/n_5).
     func testImbalanceHasTheAskedRatioAndEasyNegatives() {
-        for (ratio, seed) in [(100.0, UInt64(2026)), (200, 7)] {
-            let options = ShapesScenes.Variant.imbalance(ratio: ratio).applied(to: base)
+        for (ratio, objects, seed, images) in [(100.0, 3, UInt64(2026), 40_000), (200, 3, 7, 40_000), (200, 1, 11, 100_000)] {
+            let variant = ShapesScenes.Variant.imbalance(ratio: ratio, objects: Double(objects))
+            let options = variant.applied(to: base)
             XCTAssertEqual(options.classWeights.first! / options.classWeights.last!, ratio, "exactly the ratio")
             let step = pow(ratio, 1.0 / 5)
             for k in 0..<5 { XCTAssertEqual(options.classWeights[k] / options.classWeights[k + 1], step, accuracy: 1e-12 * step, "geometric") }
 
-            let dataset = scenes(.imbalance(ratio: ratio), seed: seed).dataset(split: .train, count: 40_000)
+            let dataset = scenes(variant, seed: seed).dataset(split: .train, count: images)
             let counts = classCounts(dataset), n = Double(counts.reduce(0, +))
             let total = options.classWeights.reduce(0, +)
             for (k, count) in counts.enumerated() {
@@ -41,12 +42,13 @@ final class ShapesVariantsTests: XCTestCase {
             XCTAssertLessThan(abs(log(measured / ratio)), 4.5 * relativeSD, "ratio \(ratio): measured \(measured) from \(counts)")
             XCTAssertGreaterThan(counts[5], 100, "ratio \(ratio): the rarest class occurs")
 
-            // 0 to 3 objects an image, uniformly: a quarter of the images empty, 1.5 objects on average.
+            // 0 to `objects` objects an image, uniformly: 1 / (objects + 1) of the images empty
+            // (a quarter at 3, half at 1), objects / 2 on average.
             let perImage = dataset.images.map(\.annotations.count)
-            XCTAssertEqual(perImage.max(), 3)
-            let empty = Double(perImage.filter { $0 == 0 }.count) / Double(perImage.count)
-            XCTAssertLessThan(abs(empty - 0.25), 4.5 * (0.25 * 0.75 / Double(perImage.count)).squareRoot(), "ratio \(ratio): \(empty) empty")
-            XCTAssertEqual(n / Double(perImage.count), 1.5, accuracy: 0.03, "ratio \(ratio): objects per image")
+            XCTAssertEqual(perImage.max(), objects)
+            let empty = Double(perImage.filter { $0 == 0 }.count) / Double(perImage.count), p = 1 / Double(objects + 1)
+            XCTAssertLessThan(abs(empty - p), 4.5 * (p * (1 - p) / Double(perImage.count)).squareRoot(), "ratio \(ratio): \(empty) empty")
+            XCTAssertEqual(n / Double(perImage.count), Double(objects) / 2, accuracy: 0.03, "ratio \(ratio): objects per image")
         }
     }
 

@@ -130,6 +130,9 @@ final class DataCommandTests: XCTestCase {
             (["--variant", "noisy", "--ratio", "200"], "Error: --ratio is not a setting of --variant noisy"),
             (["--label-noise", "0.2"], "Error: --label-noise is a setting of a variant: give --variant noisy too"),
             (["--variant", "imbalance", "--ratio", "0.5"], "Error: --ratio 0.5: give the commonest class's frequency over the rarest's, a number from 1 to 10000"),
+            (["--variant", "noisy", "--max-objects", "1"], "Error: --max-objects is not a setting of --variant noisy"),
+            (["--max-objects", "1"], "Error: --max-objects is a setting of a variant: give --variant imbalance too"),
+            (["--variant", "imbalance", "--max-objects", "31"], "Error: --max-objects 31: give the most objects an image, a whole number from 1 to 30"),
             (["--variant", "huge"], "Error: The value 'huge' is invalid for '--variant <imbalance|noisy|small>'"),
         ] {
             let bad = try autoloss(["data", "shapes", "--out", out + "/bad"] + arguments)

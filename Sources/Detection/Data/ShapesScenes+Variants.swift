@@ -7,20 +7,23 @@ extension ShapesScenes {
     ///
     /// ```swift
     /// let noisy = ShapesScenes.Variant.noisy(labelNoise: 0.4, boxJitter: 0.05)
+    /// let harsher = ShapesScenes.Variant.imbalance(ratio: 1000, objects: 1)   // half the images empty
     /// let scenes = ShapesScenes(seed: 2026, imageSize: 128, options: noisy.applied(to: DetectorData.proxyShapesOptions))
     /// ```
     ///
     /// | variant | what changes | the specialist loss it calls for |
     /// |---|---|---|
-    /// | `imbalance` | class weights geometric, the rarest `ratio` times rarer than the commonest; 0-3 objects an image | focal loss (Lin et al. 2017) |
+    /// | `imbalance` | class weights geometric, the rarest `ratio` times rarer than the commonest; 0 to `objects` (3) objects an image | focal loss (Lin et al. 2017) |
     /// | `noisy` | training labels: `labelNoise` of the classes wrong, box edges jittered | `gce`, `sce`, `mae` |
     /// | `small` | 10-30 objects an image, sides 8 to 16 px at 128 px, more overlap | DIoU, CIoU (built-in `--reg`) |
     public enum Variant: Hashable, Sendable {
         /// Heavy class imbalance among many easy negatives: class k (in `ShapeKind` order) has
         /// weight ratio^((5 - k) / 5), so each class is the same factor rarer than the one before
-        /// and the commonest (rectangles) is `ratio` times the rarest (diamonds); 0 to 3 objects
-        /// an image, so a quarter of the images hold none and most of every image is background.
-        case imbalance(ratio: Double)
+        /// and the commonest (rectangles) is `ratio` times the rarest (diamonds); 0 to `objects`
+        /// objects an image (a whole number, 3 by default: a quarter of the images hold none and
+        /// most of every image is background; 1: half of them hold none, and the negatives per
+        /// positive triple).
+        case imbalance(ratio: Double, objects: Double)
         /// Label noise in the training split (`Options.labelNoise`, `Options.boxJitter`); the
         /// layout, the pixels and the validation split are the base's.
         case noisy(labelNoise: Double, boxJitter: Double)
@@ -39,7 +42,7 @@ extension ShapesScenes {
         /// The variant named `name`, with the defaults of its parameters.
         public init?(name: String) {
             switch name {
-            case "imbalance": self = .imbalance(ratio: Parameter.ratio.defaultValue)
+            case "imbalance": self = .imbalance(ratio: Parameter.ratio.defaultValue, objects: Parameter.objects.defaultValue)
             case "noisy": self = .noisy(labelNoise: Parameter.noise.defaultValue, boxJitter: Parameter.jitter.defaultValue)
             case "small": self = .small
             default: return nil
@@ -58,7 +61,7 @@ extension ShapesScenes {
         /// The parameters of the variant with their values, in the order a spec writes them.
         public var settings: [(parameter: Parameter, value: Double)] {
             switch self {
-            case .imbalance(let ratio): return [(.ratio, ratio)]
+            case let .imbalance(ratio, objects): return [(.ratio, ratio), (.objects, objects)]
             case let .noisy(labelNoise, boxJitter): return [(.noise, labelNoise), (.jitter, boxJitter)]
             case .small: return []
             }
@@ -67,7 +70,8 @@ extension ShapesScenes {
         /// The same variant with `parameter`, one of its own (see `settings`), set to `value`.
         public func setting(_ parameter: Parameter, to value: Double) -> Variant {
             switch (self, parameter) {
-            case (.imbalance, .ratio): return .imbalance(ratio: value)
+            case let (.imbalance(_, objects), .ratio): return .imbalance(ratio: value, objects: objects)
+            case let (.imbalance(ratio, _), .objects): return .imbalance(ratio: ratio, objects: value)
             case let (.noisy(_, jitter), .noise): return .noisy(labelNoise: value, boxJitter: jitter)
             case let (.noisy(noise, _), .jitter): return .noisy(labelNoise: noise, boxJitter: value)
             default: preconditionFailure("\(parameter.rawValue) is not a parameter of \(name)")
@@ -78,15 +82,15 @@ extension ShapesScenes {
         public func applied(to base: Options) -> Options {
             var o = base
             for (parameter, value) in settings {
-                precondition(parameter.range.contains(value), "\(parameter.rawValue) \(value): give \(parameter.requirement)")
+                precondition(parameter.accepts(value), "\(parameter.rawValue) \(value): give \(parameter.requirement)")
             }
             switch self {
-            case .imbalance(let ratio):
+            case let .imbalance(ratio, objects):
                 let last = Double(ShapeKind.allCases.count - 1)
                 // Weight 1 for the rarest class and pow(ratio, 1) = ratio, exactly, for the
                 // commonest, so that `recognising` reads the ratio back bit for bit.
                 o.classWeights = ShapeKind.allCases.map { pow(ratio, (last - Double($0.rawValue)) / last) }
-                o.objectsPerImage = 0...3
+                o.objectsPerImage = 0...Int(objects)
             case let .noisy(labelNoise, boxJitter):
                 o.labelNoise = labelNoise
                 o.boxJitter = boxJitter
@@ -105,9 +109,9 @@ extension ShapesScenes {
             guard options != base else { return nil }
             var candidates: [Variant] = [.noisy(labelNoise: options.labelNoise, boxJitter: options.boxJitter), .small]
             if let first = options.classWeights.first, let last = options.classWeights.last, last > 0 {
-                candidates.append(.imbalance(ratio: first / last))
+                candidates.append(.imbalance(ratio: first / last, objects: Double(options.objectsPerImage.upperBound)))
             }
-            return candidates.first { v in v.settings.allSatisfy { $0.parameter.range.contains($0.value) } && v.applied(to: base) == options }
+            return candidates.first { v in v.settings.allSatisfy { $0.parameter.accepts($0.value) } && v.applied(to: base) == options }
         }
     }
 }
@@ -122,6 +126,8 @@ extension ShapesScenes.Variant {
         case noise
         /// The box edges' jitter as a fraction of the side, of `noisy`.
         case jitter
+        /// The most objects an image, of `imbalance`.
+        case objects
 
         /// 1:100 as in long-tailed benchmarks' head-to-tail ratios; 30 % symmetric noise and
         /// edges moved by a tenth of the side, middling settings of the robust-loss papers.
@@ -130,6 +136,7 @@ extension ShapesScenes.Variant {
             case .ratio: return 100
             case .noise: return 0.3
             case .jitter: return 0.1
+            case .objects: return 3
             }
         }
 
@@ -140,7 +147,13 @@ extension ShapesScenes.Variant {
             case .ratio: return 1...10_000
             case .noise: return ShapesScenes.Options.labelNoiseRange
             case .jitter: return ShapesScenes.Options.boxJitterRange
+            case .objects: return 1...30
             }
+        }
+
+        /// Whether `value` may set it: inside `range`, and whole for `objects`.
+        public func accepts(_ value: Double) -> Bool {
+            range.contains(value) && (self != .objects || value == value.rounded())
         }
 
         /// What a value must be, for messages ("give " + requirement).
@@ -153,6 +166,8 @@ extension ShapesScenes.Variant {
                 return "the fraction of wrong class labels, from \(low) to \(high) (beyond 5/6 a wrong class is likelier than the true one)"
             case .jitter:
                 return "the box edges' jitter as a fraction of the side, from \(low) to \(high) (beyond, the two edges of a side may cross)"
+            case .objects:
+                return "the most objects an image, a whole number from \(low) to \(high) (each image holds 0 to that many)"
             }
         }
 

@@ -4,12 +4,12 @@ import Foundation
 /// `shapes:VARIANT[,KEY=VALUE]...`, a task variant of them (`ShapesScenes.Variant`):
 ///
 /// ```
-/// shapes:imbalance              shapes:imbalance,ratio=200
+/// shapes:imbalance              shapes:imbalance,ratio=1000,objects=1
 /// shapes:noisy                  shapes:noisy,noise=0.4,jitter=0.05
 /// shapes:small
 /// ```
 ///
-/// Keys: `ratio` (imbalance), `noise` and `jitter` (noisy); `small` takes none. A key left out
+/// Keys: `ratio` and `objects` (imbalance), `noise` and `jitter` (noisy); `small` takes none. A key left out
 /// keeps its default. A path that begins with `shapes:` is read as a spec: write `./shapes:x`
 /// for such a folder.
 extension DetectorData {
@@ -49,7 +49,7 @@ extension DetectorData {
                 throw bad("'\(parts[0])' is not a key of \(name) (\(accepted))")
             }
             guard given.insert(parts[0]).inserted else { throw bad("\(parts[0]) is given twice") }
-            guard let value = Double(parts[1]), parameter.range.contains(value) else {
+            guard let value = Double(parts[1]), parameter.accepts(value) else {
                 throw bad("\(item): give \(parameter.requirement)")
             }
             variant = variant.setting(parameter, to: value)

@@ -109,6 +109,9 @@ struct DataShapes: ParsableCommand {
     @Option(help: "imbalance: the commonest class's frequency over the rarest's (default 100, for 1:100).")
     var ratio: Double?
 
+    @Option(name: .customLong("max-objects"), help: "imbalance: the most objects an image, each image holding 0 to that many (default 3; 1 leaves half the images empty).")
+    var maxObjects: Int?
+
     @Option(help: "noisy: the fraction of training labels given a wrong class (default 0.3).")
     var labelNoise: Double?
 
@@ -135,10 +138,10 @@ struct DataShapes: ParsableCommand {
 
     /// The variant with the settings given, each checked against the variant and its range.
     func chosenVariant() throws -> ShapesScenes.Variant? {
-        let given: [(ShapesScenes.Variant.Parameter, Double?)] = [(.ratio, ratio), (.noise, labelNoise), (.jitter, boxJitter)]
+        let given: [(ShapesScenes.Variant.Parameter, Double?)] = [(.ratio, ratio), (.objects, maxObjects.map(Double.init)), (.noise, labelNoise), (.jitter, boxJitter)]
         guard let variant else {
             if let (parameter, _) = given.first(where: { $0.1 != nil }) {
-                throw ValidationError("\(Flags.flag(for: parameter)) is a setting of a variant: give --variant \(parameter == .ratio ? "imbalance" : "noisy") too")
+                throw ValidationError("\(Flags.flag(for: parameter)) is a setting of a variant: give --variant \([.ratio, .objects].contains(parameter) ? "imbalance" : "noisy") too")
             }
             return nil
         }
@@ -147,7 +150,7 @@ struct DataShapes: ParsableCommand {
             guard chosen.settings.contains(where: { $0.parameter == parameter }) else {
                 throw ValidationError("\(Flags.flag(for: parameter)) is not a setting of --variant \(variant.rawValue)")
             }
-            guard parameter.range.contains(value) else { throw ValidationError("\(Flags.flag(for: parameter)) \(value): give \(parameter.requirement)") }
+            guard parameter.accepts(value) else { throw ValidationError("\(Flags.flag(for: parameter)) \(ShapesScenes.Variant.Parameter.text(value)): give \(parameter.requirement)") }
             chosen = chosen.setting(parameter, to: value)
         }
         return chosen

@@ -63,6 +63,7 @@ enum Flags {
         case .ratio: return "--ratio"
         case .noise: return "--label-noise"
         case .jitter: return "--box-jitter"
+        case .objects: return "--max-objects"
         }
     }
 
