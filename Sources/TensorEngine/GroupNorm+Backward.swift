@@ -49,16 +49,8 @@ extension GroupNorm {
                                     for j in 0..<perGroup {
                                         let a = Float(r) * gamma.base[firstChannel + j]
                                         let offset = start + j * plane
-                                        let g = dy.base + offset, xs = x.base + offset, out = dx.base + offset
-                                        if relu {
-                                            let sc = scale(firstChannel + j), sh = shift(firstChannel + j)
-                                            for k in 0..<plane {
-                                                let gk = xs[k] * sc + sh > 0 ? g[k] : 0
-                                                out[k] = a * gk + b * xs[k] + constant
-                                            }
-                                        } else {
-                                            for k in 0..<plane { out[k] = a * g[k] + b * xs[k] + constant }
-                                        }
+                                        _Reduce.affine(dx.base + offset, dy.base + offset, x.base + offset, plane, a: a, b: b, c: constant,
+                                                       mask: relu ? (scale(firstChannel + j), shift(firstChannel + j)) : nil)
                                     }
                                 }
                             }
