@@ -25,8 +25,10 @@ struct Autoloss: ParsableCommand {
         // this process may use.
         ProcessorBudget.applyThreadDefaults()
         // Fewer threads while other processes keep the cores busy, unless the user pinned the
-        // count (a pinned count keeps trainings bit for bit the same on a busy machine).
-        ThreadWidth.isAdaptive = ProcessorBudget.appliedDefaults.contains("OMP_NUM_THREADS")
+        // count (a pinned count keeps trainings bit for bit the same on a busy machine):
+        // OMP_NUM_THREADS, or AUTOLOSS_FIXED_THREADS=1 for the cores the process may use.
+        let fixed = ProcessInfo.processInfo.environment["AUTOLOSS_FIXED_THREADS"].map { !["", "0"].contains($0) } ?? false
+        ThreadWidth.isAdaptive = ProcessorBudget.appliedDefaults.contains("OMP_NUM_THREADS") && !fixed
         // A reader of standard output that leaves ends nothing early (`StandardOutput`).
         StandardOutput.prepare()
         // External evaluators (autoloss-torch-train --data shapes) call this same binary back;
