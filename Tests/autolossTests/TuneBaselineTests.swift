@@ -1,5 +1,6 @@
 import Foundation
 import Search
+import TensorEngine
 import XCTest
 
 /// `tune-baseline` and `search --tuned-baseline`, on the shapes proxy at a tiny schedule: the
@@ -88,6 +89,22 @@ final class TuneBaselineTests: XCTestCase {
         XCTAssertFalse(BaselineTuning(mode: .softmax, classification: "ce", regression: "giou").sweepsWeightsAgain(after: .init(weight: 3)))
     }
 
+    /// A folder's trainings made in one precision are not mixed with another's: the tuning is
+    /// refused before it trains, naming the folder and what it holds.
+    func testTrainingsOfAnotherPrecisionAreRefused() throws {
+        guard Precision.nativeBF16 else { throw XCTSkip("this processor has no native bfloat16") }
+        let out = folder.appendingPathComponent("fp32")
+        let trainings = out.appendingPathComponent("trainings")
+        try FileManager.default.createDirectory(at: trainings, withIntermediateDirectories: true)
+        let record: [String: Any] = ["setting": ["weight": 1, "alpha": 0.25, "gamma": 2], "seed": 1, "status": "ok", "ap": 50.0,
+                                     "stats": [0.5], "seconds": 1, "reason": ""]
+        try JSONSerialization.data(withJSONObject: record).write(to: trainings.appendingPathComponent("w1-a0.25-g2-s1.json"))
+        let r = try CLI.run(["tune-baseline", "--mode", "sigmoid", "--weights", "1", "--alphas", "0.25", "--gammas", "2", "--seeds", "1",
+                             "--schedule-scale", Self.scale, "--precision", "bf16", "--out", out.path])
+        XCTAssertEqual(r.status, 2, r.stderr)
+        XCTAssertTrue(r.stderr.contains("--precision bf16: \(out.path) holds trainings made in fp32: tune in fp32 there, or into another folder"), r.stderr)
+    }
+
     /// The whole run's order, steered by trainings written into the folder beforehand (a rerun
     /// reads what it holds): λ at focal's published settings, grown past the edge where λ 2 led;
     /// alpha at λ 2, where alpha 0.5 leads; then λ again at alpha 0.5, grown past that line's
@@ -98,7 +115,7 @@ final class TuneBaselineTests: XCTestCase {
         try FileManager.default.createDirectory(at: trainings, withIntermediateDirectories: true)
         for (weight, alpha, ap) in [(1, 0.25, 50.0), (2, 0.25, 60.0), (4, 0.25, 55.0), (2, 0.5, 70.0)] {
             let record: [String: Any] = ["setting": ["weight": weight, "alpha": alpha, "gamma": 2], "seed": 1, "status": "ok", "ap": ap,
-                                         "stats": [ap / 100], "seconds": 1, "reason": ""]
+                                         "stats": [ap / 100], "seconds": 1, "reason": "", "precision": Precision.auto.resolved.rawValue]
             try JSONSerialization.data(withJSONObject: record).write(to: trainings.appendingPathComponent("w\(weight)-a\(alpha)-g2-s1.json"))
         }
         let r = try CLI.run(["tune-baseline", "--mode", "sigmoid", "--weights", "1,2", "--alphas", "0.25,0.5", "--gammas", "2", "--seeds", "1",

@@ -1,6 +1,7 @@
 import Detection
 import Foundation
 import LossLanguage
+import TensorEngine
 
 extension BaselineTuning {
     /// Where a tuning keeps its trainings and its summary.
@@ -25,16 +26,21 @@ extension BaselineTuning {
         var stats: [Double]
         var seconds: Double
         var reason: String
+        /// The convolutions' number format it trained in (nil: a training from before the
+        /// setting, float32).
+        var precision: Precision?
     }
 
-    /// Runs both sweeps on `data`'s proxy preset (scaled by `scheduleScale`), trains what
-    /// `folder` does not hold yet, and writes the summary. `log` gets a line per training;
-    /// `shouldStop` ends the tuning before its next step (`TrainingError.stopped`).
-    public func run(data: DetectorData, scheduleScale: Double?, folder: Folder, log: (String) -> Void,
+    /// Runs both sweeps on `data`'s proxy preset (scaled by `scheduleScale`) in `precision`,
+    /// trains what `folder` does not hold yet, and writes the summary. `log` gets a line per
+    /// training; `shouldStop` ends the tuning before its next step (`TrainingError.stopped`). A
+    /// folder whose trainings were made in another precision is refused (they would mix).
+    public func run(data: DetectorData, scheduleScale: Double?, precision: Precision = .fp32, folder: Folder, log: (String) -> Void,
                     shouldStop: @escaping () -> Bool) throws -> TunedBaseline {
         try FileManager.default.createDirectory(at: folder.trainings, withIntermediateDirectories: true)
         var schedule = data.schedule(for: .proxy)
         if let scheduleScale { schedule = schedule.scaled(scheduleScale) }
+        schedule.precision = precision.resolved
         let regressionKind = try RegressionSlot.Kind.resolve(regression)
         let images = try data.prepare(.proxy, schedule: schedule)
         var outcomes: [Outcome] = []
@@ -72,7 +78,8 @@ extension BaselineTuning {
             try sweepWeights(alpha: alpha, gamma: gamma)
         }
         let tuned = TunedBaseline(mode: mode, classification: classification, regression: regression, data: data.name,
-                                  scheduleScale: scheduleScale, seeds: seeds, outcomes: outcomes, best: Self.best(outcomes)!)
+                                  scheduleScale: scheduleScale, seeds: seeds, outcomes: outcomes, best: Self.best(outcomes)!,
+                                  precision: precision.resolved)
         try tuned.write(to: folder.summary)
         return tuned
     }
@@ -84,6 +91,11 @@ extension BaselineTuning {
                        shouldStop: @escaping () -> Bool) throws -> Training {
         let file = folder.training(setting, seed: seed)
         if let data = try? Data(contentsOf: file), let done = try? JSONDecoder().decode(Training.self, from: data) {
+            let made = done.precision ?? .fp32
+            guard made == schedule.precision else {
+                throw TrainingError.badSetting(.precision, value: schedule.precision.rawValue,
+                                               reason: "\(folder.url.path) holds trainings made in \(made.rawValue): tune in \(made.rawValue) there, or into another folder")
+            }
             return done
         }
         var s = schedule
@@ -91,7 +103,7 @@ extension BaselineTuning {
         let trainer = try ProxyTrainer(mode: mode, classification: try classificationLoss(setting), regression: regression, schedule: s)
         let result = try trainer.train(images.train, evaluateOn: images.eval, seed: seed, shouldStop: shouldStop)
         let training = Training(setting: setting, seed: seed, status: result.status.rawValue, ap: (result.metrics?.ap ?? 0) * 100,
-                                stats: result.stats, seconds: result.seconds, reason: result.reason)
+                                stats: result.stats, seconds: result.seconds, reason: result.reason, precision: s.precision)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try RunFile.replace(file, with: encoder.encode(training))
@@ -153,6 +165,9 @@ public struct TunedBaseline: Sendable, Codable {
     public var outcomes: [BaselineTuning.Outcome]
     /// The best setting.
     public var best: BaselineTuning.Outcome
+    /// The convolutions' number format it trained in (nil: a tuning from before the setting,
+    /// float32).
+    public var precision: Precision?
 
     /// Writes it as JSON.
     public func write(to url: URL) throws {
@@ -198,6 +213,10 @@ public struct TunedBaseline: Sendable, Codable {
         }
         if scheduleScale != o.scheduleScale {
             return "it trained at schedule scale \(scheduleScale ?? 1); this search at \(o.scheduleScale ?? 1)"
+        }
+        let tuned = precision ?? .fp32, searched = (o.precision ?? .fp32).resolved
+        if tuned != searched {
+            return "it trained in \(tuned.rawValue); this search would train in \(searched.rawValue): search in \(tuned.rawValue), or tune in \(searched.rawValue)"
         }
         return nil
     }

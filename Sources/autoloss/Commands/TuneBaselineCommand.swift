@@ -3,6 +3,7 @@ import Detection
 import Foundation
 import LossLanguage
 import Search
+import TensorEngine
 
 /// `autoloss tune-baseline`: sweeps a baseline pair's regression weight (and focal's alpha and
 /// gamma) on the proxy task with several seeds, so that a search measures its candidates against
@@ -52,6 +53,9 @@ struct TuneBaselineCommand: ParsableCommand {
     @Option(name: .customLong("schedule-scale"), help: "The proxy schedule at this fraction of its preset's steps (the search's --schedule-scale).")
     var scheduleScale: Double?
 
+    @Option(help: ArgumentHelp("The convolutions' number format: fp32, bf16 (needs AVX512_BF16 or AMX) or auto, the default (bf16 where the processor has it); the search that reads the tuning must train in the same.", valueName: "fp32|bf16|auto"))
+    var precision: Precision = .auto
+
     @Option(help: ArgumentHelp("The tuning's folder (made if missing; an existing one is continued).", valueName: "DIR"))
     var out: String
 
@@ -71,7 +75,7 @@ struct TuneBaselineCommand: ParsableCommand {
         Interruption.install(stop, stopping: "the training under way ends at its next step; the finished ones are kept")
         let tuned: TunedBaseline
         do {
-            tuned = try tuning.run(data: source, scheduleScale: scheduleScale, folder: folder, log: { printError("tune-baseline: \($0)") },
+            tuned = try tuning.run(data: source, scheduleScale: scheduleScale, precision: precision, folder: folder, log: { printError("tune-baseline: \($0)") },
                                    shouldStop: { stop.isRequested })
         } catch TrainingError.stopped {
             printError("tune-baseline: interrupted; the finished trainings are in \(folder.trainings.path), the same command goes on")
