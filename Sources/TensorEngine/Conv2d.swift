@@ -29,7 +29,7 @@ public final class Conv2d: Layer {
     /// The convolution's number format (float32 unless set; see `Precision`). Set it before a
     /// training, not between a forward pass and its backward pass.
     public var precision: Precision = .fp32 {
-        willSet { precondition(newValue.isAvailable, "Conv2d: bf16 needs a processor with AVX512_BF16 or AMX (this one: \(Precision.instructionSet))") }
+        willSet { precondition(newValue.isAvailable, "Conv2d: \(newValue.unavailability ?? "")") }
     }
 
     var plans: [PlanKey: _ConvolutionPlan] = [:]

@@ -55,6 +55,11 @@ public enum Precision: String, CaseIterable, Codable, Sendable {
     /// either emulates it slower than float32 or has no implementation at all).
     public var isAvailable: Bool { self != .bf16 || Self.nativeBF16 }
 
+    /// Why this processor cannot run it, in words, or nil where it can.
+    public var unavailability: String? {
+        isAvailable ? nil : "bfloat16 needs a processor with AVX512_BF16 or AMX, and this one has \(Self.instructionSet)"
+    }
+
     /// oneDNN's data type for a convolution's inputs.
     var inputType: dnnl_data_type_t { resolved == .bf16 ? dnnl_bf16 : dnnl_f32 }
 }

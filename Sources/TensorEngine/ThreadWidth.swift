@@ -39,11 +39,12 @@ public enum ThreadWidth {
     /// processes leave; returns the new width where it changed. A no-op unless `isAdaptive`.
     @discardableResult
     public static func adapt(now: TimeInterval = ProcessInfo.processInfo.systemUptime) -> Int? {
-        guard isAdaptive, ProcessorBudget.cores > 1, let sample = CPUSample.now() else { return nil }
-        let previous = state.locked { s -> CPUSample? in
-            defer { if s.last == nil || now - s.lastTime >= 1 { s.last = sample; s.lastTime = now } }
-            return s.last != nil && now - s.lastTime >= 1 ? s.last : nil
-        }
+        guard isAdaptive, ProcessorBudget.cores > 1 else { return nil }
+        // Called every step: /proc/stat is read only once the second has passed.
+        let previous = state.locked { $0.last }
+        if let previous, now - previous.time < 1 { return nil }
+        guard let sample = CPUSample.now() else { return nil }
+        state.locked { $0.last = sample }
         guard let previous, let others = sample.othersBusyCores(since: previous) else { return nil }
         let width = target(cores: ProcessorBudget.cores, othersBusy: others)
         guard width != current else { return nil }
@@ -61,8 +62,8 @@ public enum ThreadWidth {
     private final class State: @unchecked Sendable {
         var adaptive = false
         var width = ProcessorBudget.cores
+        /// The latest look at the machine.
         var last: CPUSample?
-        var lastTime: TimeInterval = 0
         private let lock = NSLock()
 
         func locked<T>(_ body: (State) -> T) -> T {

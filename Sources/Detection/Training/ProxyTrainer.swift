@@ -103,9 +103,8 @@ public struct ProxyTrainer: Sendable {
                       shouldStop: (() -> Bool)? = nil) throws -> TrainingResult {
         let s = schedule
         try rungs?.validate()
-        guard s.precision.isAvailable else {
-            throw TrainingError.badSetting(.precision, value: s.precision.rawValue,
-                                           reason: "bfloat16 needs a processor with AVX512_BF16 or AMX, and this one has \(Precision.instructionSet)")
+        if let reason = s.precision.unavailability {
+            throw TrainingError.badSetting(.precision, value: s.precision.rawValue, reason: reason)
         }
         guard trainSet.size == s.size, evalSet.size == s.size else {
             throw TrainingError.badSetting(.size, value: "\(s.size)", reason: "the images were prepared at \(trainSet.size) px")

@@ -213,9 +213,8 @@ public struct SearchOptions: Codable, Equatable, Sendable {
         }
         if initSeed != nil && !isDetector { return SearchProblem(.initSeed, "the built-in detector's trainings only", remedy: detector) }
         if precision != nil && !isDetector { return SearchProblem(.precision, "the built-in detector's trainings only", remedy: detector) }
-        if let p = precision, !p.isAvailable {
-            return SearchProblem(.precision, value: p.rawValue, "needs a processor with AVX512_BF16 or AMX, and this one has \(Precision.instructionSet)",
-                                 remedy: .give(.precision, value: "auto"))
+        if let p = precision, let reason = p.unavailability {
+            return SearchProblem(.precision, value: p.rawValue, reason, remedy: .give(.precision, value: "auto"))
         }
         if virtualClock == true && evaluator != .simulation {
             return SearchProblem(.virtualClock, "times the simulation's trainings only", remedy: .give(.evaluator, value: "simulation"))

@@ -141,7 +141,8 @@ struct DataShapes: ParsableCommand {
         let given: [(ShapesScenes.Variant.Parameter, Double?)] = [(.ratio, ratio), (.objects, maxObjects.map(Double.init)), (.noise, labelNoise), (.jitter, boxJitter)]
         guard let variant else {
             if let (parameter, _) = given.first(where: { $0.1 != nil }) {
-                throw ValidationError("\(Flags.flag(for: parameter)) is a setting of a variant: give --variant \([.ratio, .objects].contains(parameter) ? "imbalance" : "noisy") too")
+                let owner = ShapesScenes.Variant.names.first { ShapesScenes.Variant(name: $0)!.settings.contains { $0.parameter == parameter } }!
+                throw ValidationError("\(Flags.flag(for: parameter)) is a setting of a variant: give --variant \(owner) too")
             }
             return nil
         }
