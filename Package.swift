@@ -42,6 +42,9 @@ let package = Package(
         // posix_spawn for the process runner: a program started without Foundation's descriptor,
         // its signals at their defaults, every other descriptor closed.
         .target(name: "_CSpawn"),
+        // Stop signals as bytes on a pipe (a handler in whichever thread takes them), for the
+        // command line's Interruption: libdispatch's signal sources may lose them on Linux.
+        .target(name: "_CSignals"),
         .target(
             name: "Search",
             dependencies: ["LossLanguage", "Verification", "Detection", "TensorEngine", "_CSpawn", .product(name: "GRDB", package: "GRDB.swift")],
@@ -55,7 +58,7 @@ let package = Package(
         .executableTarget(
             name: "autoloss",
             dependencies: [
-                "LossLanguage", "Verification", "Detection", "Search", "Report", "Export", "TensorEngine",
+                "LossLanguage", "Verification", "Detection", "Search", "Report", "Export", "TensorEngine", "_CSignals",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // What the benchmarks share (timing, JSON lines, the tensor archive): for bench/ only.
