@@ -117,18 +117,25 @@ final class SearchCommandTests: XCTestCase {
     }
 
     /// A time limit is a limit: a training that would end after it (at its stage's pace so far)
-    /// does not start, unless --allow-overrun. Proxy trainings here take 3 s, MOS 0.2 s, and
-    /// the limit of 6 s comes after the baseline's two and a generation's MOS trainings.
+    /// does not start, unless --allow-overrun; nor does a MOS training whose generation's proxy
+    /// trainings would then end after it. Proxy trainings here take 3 s, MOS 0.2 s, and the
+    /// limit of 6 s comes after the baseline's trainings: without MOS, the first proxy training
+    /// of a generation would end after it; with MOS, the first MOS training would leave it no time.
     func testNoTrainingStartsThatWouldEndAfterTheTimeLimit() throws {
         let paced = #"if [ "$AUTOLOSS_STAGE" = proxy ]; then sleep 3; else sleep 0.2; fi; echo '{"status": "ok", "ap": 0.5}' > result.json"#
         func search(_ name: String, _ extra: [String]) throws -> CLIResult {
             try CLI.run(["search", "--branch", "reg", "--generations", "5", "--population", "2", "--top-k", "1", "--time-limit", "0.1",
                          "--command", paced, "--out", folder.appendingPathComponent(name).path] + extra)
         }
-        let limited = try search("limited", [])
+        let limited = try search("limited", ["--no-mos"])
         XCTAssertEqual(limited.status, 0, limited.stderr)
         XCTAssertFalse(limited.stdout.contains("[proxy g0"), limited.stdout)
         XCTAssertTrue(limited.stdout.contains("stopped: time limit of 0.1 minutes: a proxy training (~3 s here) would end after it"), limited.stdout)
+        let withMOS = try search("mos", [])
+        XCTAssertEqual(withMOS.status, 0, withMOS.stderr)
+        XCTAssertFalse(withMOS.stdout.contains("g0 #"), "no MOS training that no proxy training could follow: \(withMOS.stdout)")
+        XCTAssertTrue(withMOS.stdout.contains("stopped: time limit of 0.1 minutes: a MOS training (~0 s here) and the proxy training after it (~3 s each here, reckoned 4 s) would end after it"),
+                      withMOS.stdout)
         let overrun = try search("overrun", ["--allow-overrun"])
         XCTAssertEqual(overrun.status, 0, overrun.stderr)
         XCTAssertTrue(overrun.stdout.contains("[proxy g0 #"), overrun.stdout)

@@ -24,6 +24,11 @@ public final class Evolution {
     let trainings: EvaluationCache
     let stop: StopRequest
     let report: (SearchProgress) -> Void
+    /// Hears what the run changes as it goes, in a line: a generation shortened to keep the
+    /// time limit, trainings slower than planned.
+    let notice: (String) -> Void
+    /// Whether the run said its trainings take longer than planned (once).
+    var saidSlowerThanPlanned = false
 
     /// The candidates trained so far and who breeds next.
     var population: Population
@@ -48,16 +53,18 @@ public final class Evolution {
 
     /// `evaluator`: an `Executor`, or an evaluator that trains in this process (run with the
     /// options' jobs side by side). `breeder` and `cascade` default to the standard parts for `options`; `report` hears of
-    /// each generation's end, `observe` of each training's start and end.
+    /// each generation's end, `observe` of each training's start and end, `notice` of what the run
+    /// changes as it goes (a generation shortened to keep the time limit).
     /// `stop`: a request to stop (a signal) ends the run as soon as the trainings under way end,
     /// early where they can; `run()` then returns what was found so far.
     public init(options: SearchOptions, store: RunStore, evaluator: any CandidateEvaluator, breeder: Breeder? = nil,
                 cascade: ScreeningCascade? = nil, stop: StopRequest = StopRequest(), report: @escaping (SearchProgress) -> Void = { _ in },
-                observe: @escaping @Sendable (TrainingEvent) -> Void = { _ in }) throws {
+                observe: @escaping @Sendable (TrainingEvent) -> Void = { _ in }, notice: @escaping (String) -> Void = { _ in }) throws {
         if let problem = options.problem { throw SearchError.invalid(problem) }
         self.options = options
         self.store = store
         self.report = report
+        self.notice = notice
         self.stop = stop
         self.breeder = try breeder ?? Breeder(options: options)
         self.cascade = cascade ?? ScreeningCascade(verifier: .standard, branch: options.branch)
@@ -125,9 +132,11 @@ public final class Evolution {
                 guard let r = done?.result, let ap = absorbMOS(r, of: s) else { continue }
                 ranked.append((s, ap))
             }
-            // MOS stops short of the budget to leave the proxy stage its share
-            // (`TrainingBudget.mosMayStart`): only the time limit ends the generation here.
+            // MOS stops short of the budget and of the time limit to leave the proxy stage its
+            // share (`TrainingBudget.mosMayStart`, `TimeLimit.mosLeavesProxyTime`): only a time
+            // limit that left no MOS training room ends the generation here.
             if results.contains(where: { $0 == nil }), let reason = clock.exhausted { return reason }
+            sayIfShortened(generation: g, trained: results.count { $0 != nil }, of: results.count)
         } else {
             ranked = survivors.map { ($0, 0) }
         }
@@ -206,8 +215,14 @@ public final class Evolution {
         try Self.check(baselineMOS, stage: .mos, name: options.baseline)
         baselineProxy = try trainings.baseline(.proxy)
         try Self.check(baselineProxy, stage: .proxy, name: options.baseline)
-        if let r = baselineMOS { clock.pace.add(r.seconds, stage: .mos) }
-        if let r = baselineProxy { clock.pace.add(r.seconds, stage: .proxy) }
+        for (r, stage) in [(baselineMOS, TrainingStage.mos), (baselineProxy, .proxy)] {
+            guard let r else { continue }
+            clock.pace.add(r.seconds, stage: stage)
+            // The baseline trains before the scheduler's first stage, one training after the
+            // other: on a virtual clock its time passes here.
+            if let virtual = runClock as? VirtualClock { virtual.advance(to: virtual.elapsed + r.seconds) }
+        }
+        saySlowerThanPlanned()
     }
 
     /// A baseline that could not be evaluated leaves nothing to compare with: the search stops.
@@ -224,8 +239,10 @@ public final class Evolution {
     func trainAll(_ items: [Screened], stage: TrainingStage, generation g: Int, hurdles: [Double]? = nil) throws -> [(result: EvaluationResult, elapsed: TimeInterval)?] {
         let bar = mosBar, budget = budget, clock = clock, trainings = trainings
         let judge = { [options, baselineMOS] (r: EvaluationResult) in Self.verdict(r, stage: stage, bar: bar, options: options, baselineMOS: baselineMOS) }
+        let proxyAfter = min(options.topK, budget.proxyTrainingsLeft), jobs = scheduler.jobs
         return try scheduler.run(items, mayStart: { k in
-            clock.mayStart(stage) && (stage == .proxy || budget.mosMayStart(after: k))
+            clock.mayStart(stage)
+                && (stage == .proxy || (budget.mosMayStart(after: k) && clock.mosLeavesProxyTime(after: k, proxyTrainings: proxyAfter, jobs: jobs)))
         }, starting: { wave in
             try trainings.begin(wave, stage: stage, generation: g, hurdles: hurdles)
         }, ended: trainings.end) { s in

@@ -3,13 +3,16 @@ import Foundation
 
 /// A search's wall-clock budget (`SearchOptions.timeLimitMinutes`): a limit, so no training
 /// starts that would end after it at the pace of its stage's trainings so far (unless
-/// `allowOverrun`).
+/// `allowOverrun`), and a generation's MOS stage leaves its proxy trainings their time.
 final class TimeLimit: @unchecked Sendable {
     let clock: any RunClock
     let minutes: Double?
     let allowOverrun: Bool
     /// How long each stage's trainings take here.
     let pace = StagePace()
+    /// What the run's plan predicted a training of each stage takes (`--fit-minutes`), the pace
+    /// until the stage's first training has ended.
+    let planned: PlannedSeconds?
     /// Set when a training was not started because it would have ended after the limit.
     private(set) var stoppedBeforeLimit: String?
     private let lock = NSLock()
@@ -18,6 +21,40 @@ final class TimeLimit: @unchecked Sendable {
         self.clock = clock
         minutes = options.timeLimitMinutes
         allowOverrun = options.allowOverrun == true
+        planned = options.planned
+    }
+
+    /// "the proxy training", "the 4 proxy trainings".
+    static func proxyTrainings(_ n: Int) -> String { n == 1 ? "the proxy training" : "the \(n) proxy trainings" }
+
+    /// How much longer than its pace so far a proxy training is reckoned when a MOS training
+    /// asks whether the proxy stage after it still fits.
+    static let proxyReserve = 1.25
+
+    /// The seconds a training at `stage` takes here: the mean so far, else the plan's.
+    func seconds(_ stage: TrainingStage) -> Double? {
+        pace.mean(stage) ?? planned.map { stage == .mos ? $0.mos : $0.proxy }
+    }
+
+    /// Whether a generation's MOS training number `k` (from 0) may start: at the stages' pace,
+    /// the generation's `proxyTrainings` after it, on `jobs` workers, still end before the limit,
+    /// each reckoned a quarter longer than the pace so far (one loss's proxy trainings spread
+    /// 124-160 s on one machine, and losses differ; `TimeFit` keeps a quarter of its minutes
+    /// free for the same reason). A MOS training whose candidate has no time left to reach the
+    /// proxy stage is time lost: on a machine slower or busier than planned the generation
+    /// trains fewer MOS candidates instead. Where not even the first fits, the run ends
+    /// (`exhausted` says why).
+    func mosLeavesProxyTime(after k: Int, proxyTrainings: Int, jobs: Int) -> Bool {
+        guard !allowOverrun, let minutes, proxyTrainings > 0, let mos = seconds(.mos), let pace = seconds(.proxy) else { return true }
+        let waves = (proxyTrainings + max(1, jobs) - 1) / max(1, jobs), proxy = Self.proxyReserve * pace
+        guard elapsed + mos + Double(waves) * proxy > minutes * 60 else { return true }
+        if k == 0 {
+            lock.lock()
+            stoppedBeforeLimit = String(format: "time limit of %@ minutes: a MOS training (~%.0f s here) and %@ after it (~%.0f s each here, reckoned %.0f s) would end after it",
+                                        Evolution.minutes(minutes), mos, Self.proxyTrainings(proxyTrainings), pace, proxy)
+            lock.unlock()
+        }
+        return false
     }
 
     var elapsed: TimeInterval { clock.elapsed }

@@ -54,6 +54,10 @@ public struct SearchOptions: Codable, Equatable, Sendable {
     /// Start a training even when it may end after the time limit (nil, false: a training that
     /// would end after it is not started, at the pace of the stage's trainings so far).
     public var allowOverrun: Bool?
+    /// What `--fit-minutes` predicted one training of each stage takes here (nil: no plan): until
+    /// a stage's first training has ended, the pace at which the time limit judges what may start;
+    /// a run whose trainings take longer says so.
+    public var planned: PlannedSeconds?
     /// Seconds an external evaluation may take (nil: no limit).
     public var evalTimeoutSeconds: Double?
     /// With the external evaluator: the data (`--data`) whose MOS verification images each

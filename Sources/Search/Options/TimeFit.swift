@@ -61,6 +61,10 @@ public struct TimeFit: Sendable {
         return last!
     }
 
+    /// The seconds it predicts a training of each stage takes, for the run to compare with
+    /// what its trainings take (`SearchOptions.planned`).
+    public var planned: PlannedSeconds { PlannedSeconds(mos: mosSeconds, proxy: proxySeconds) }
+
     /// What was chosen and why, for the terminal.
     public func explanation(topK: Int) -> String {
         let steps = scale == 1 ? "the full proxy schedule" : String(format: "%.0f%% of the proxy schedule's steps", 100 * scale)
@@ -68,5 +72,21 @@ public struct TimeFit: Sendable {
                           mosSeconds, proxySeconds, steps, population, topK, firstGenerationSeconds / 60, budgetSeconds / 60)
         if !fits { text += " (more than fits: this machine is slower than any plan allows; the time limit still holds)" }
         return text
+    }
+}
+
+/// The seconds a search's plan predicts one training of each stage takes on its machine
+/// (`TimeFit`): what the run compares its trainings with, and its pace before a stage's first
+/// training has ended.
+public struct PlannedSeconds: Codable, Equatable, Sendable {
+    /// One MOS training (every MOS seed of a candidate).
+    public var mos: Double
+    /// One proxy training.
+    public var proxy: Double
+
+    /// The plan's seconds of one MOS and one proxy training.
+    public init(mos: Double, proxy: Double) {
+        self.mos = mos
+        self.proxy = proxy
     }
 }

@@ -267,6 +267,7 @@ struct SearchCommand: ParsableCommand {
         o.scheduleScale = plan.scale == 1 ? nil : plan.scale
         o.population = plan.population
         o.timeLimitMinutes = left / 60
+        o.planned = plan.planned
         if !json {
             print(String(format: "measured %.0f ms per proxy training step, %.0f ms per MOS step, %.1f ms per scored image (%@)",
                          1000 * (speed.secondsPerStep[.proxy] ?? 0), 1000 * (speed.secondsPerStep[.mos] ?? 0),

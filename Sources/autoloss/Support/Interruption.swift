@@ -32,7 +32,8 @@ enum Interruption {
         guard pipe(&ends) == 0 else { return warn("cannot make a pipe", errno) }
         for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
         _ = fcntl(ends[1], F_SETFL, fcntl(ends[1], F_GETFL) | O_NONBLOCK)
-        let reader = Thread { listen(ends[0]) }
+        let readEnd = ends[0]
+        let reader = Thread { listen(readEnd) }
         reader.name = "autoloss.signals"
         reader.start()
         let code = signals.withUnsafeBufferPointer { csignals_forward($0.baseAddress, Int32($0.count), ends[1]) }

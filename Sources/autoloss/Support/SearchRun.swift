@@ -35,6 +35,8 @@ struct SearchRun {
         }, observe: { event in
             status.record(event)
             if let line = Self.trainingLine(event) { log(line, echo: !json) }
+        }, notice: { text in
+            log(json ? JSON.object([("event", .string("notice")), ("message", .string(text))]).text : text, echo: true)
         })
         if !json { status.start { log($0, echo: true) } }
         defer { status.stop() }
