@@ -27,8 +27,9 @@ public enum ThreadWidth {
     /// The threads the arithmetic uses now (1 to `ProcessorBudget.cores`).
     public static var current: Int { state.locked { $0.width } }
 
-    /// Sets the width for what this thread runs next (oneDNN's OpenMP team and TensorEngine's
-    /// own loops). Call between training steps, never between a forward pass and its backward.
+    /// Sets the width (oneDNN's OpenMP team and TensorEngine's own loops) for what this thread
+    /// runs next; another thread takes it at its next `adapt()`. Call between training steps,
+    /// never between a forward pass and its backward.
     public static func set(_ width: Int) {
         let w = min(max(1, width), ProcessorBudget.cores)
         state.locked { $0.width = w }
@@ -36,9 +37,17 @@ public enum ThreadWidth {
     }
 
     /// Looks at the machine (at most once a second) and sets the width to the cores the other
-    /// processes leave; returns the new width where it changed. A no-op unless `isAdaptive`.
+    /// processes leave; returns the new width where it changed. A no-op unless `isAdaptive`,
+    /// but for the calling thread's OpenMP setting, which it brings to `current` either way.
+    ///
+    /// OpenMP keeps the thread count per thread: a search trains each candidate on whichever
+    /// worker thread is free, and a width set on the thread that trained the last one does not
+    /// reach the next (measured: `make run` beside a busy loop trained its baseline at 155
+    /// images/s on the thread that narrowed, and the candidates after it at 55 with two threads
+    /// again). So every step brings its own thread's setting to the width first.
     @discardableResult
     public static func adapt(now: TimeInterval = ProcessInfo.processInfo.systemUptime) -> Int? {
+        _OpenMP.follow(current)
         guard isAdaptive, ProcessorBudget.cores > 1 else { return nil }
         // Called every step: /proc/stat is read only once the second has passed.
         let previous = state.locked { $0.last }
@@ -121,10 +130,24 @@ struct CPUSample: Equatable {
 /// threadpool build of oneDNN) there is nothing to set.
 enum _OpenMP {
     private typealias SetThreads = @convention(c) (Int32) -> Void
+    private typealias GetThreads = @convention(c) () -> Int32
     private static let setter: SetThreads? = {
         guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "omp_set_num_threads") else { return nil }
         return unsafeBitCast(symbol, to: SetThreads.self)
     }()
+    private static let getter: GetThreads? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "omp_get_max_threads") else { return nil }
+        return unsafeBitCast(symbol, to: GetThreads.self)
+    }()
 
     static func setThreads(_ n: Int) { setter?(Int32(n)) }
+
+    /// The calling thread's team size for its next parallel region (nil: no OpenMP runtime).
+    static var threads: Int? { getter.map { Int($0()) } }
+
+    /// Brings the calling thread's setting to `n` where it differs (a thread that has not
+    /// trained since the width changed).
+    static func follow(_ n: Int) {
+        if let t = threads, t != n { setThreads(n) }
+    }
 }

@@ -32,6 +32,27 @@ final class ThreadWidthTests: XCTestCase {
         if FileManager.default.fileExists(atPath: "/proc/stat") { XCTAssertNotNil(CPUSample.now()) }
     }
 
+    /// OpenMP keeps its thread count per thread: a width set on one thread reaches another at
+    /// that thread's next `adapt()`, so that a search's next training, on another worker thread,
+    /// runs as narrow as the last.
+    func testAnotherThreadTakesTheWidthAtItsNextStep() throws {
+        guard ProcessorBudget.cores > 1, _OpenMP.threads != nil else { throw XCTSkip("one core, or no OpenMP runtime loaded") }
+        ThreadWidth.set(1)
+        XCTAssertEqual(_OpenMP.threads, 1, "the thread that set it")
+        final class Seen: @unchecked Sendable { var before = -1, after = -1 }
+        let seen = Seen(), done = DispatchSemaphore(value: 0)
+        let other = Thread {
+            seen.before = _OpenMP.threads ?? -1
+            ThreadWidth.adapt()
+            seen.after = _OpenMP.threads ?? -1
+            done.signal()
+        }
+        other.start()
+        done.wait()
+        XCTAssertEqual(seen.before, ProcessorBudget.cores, "a new thread starts at OpenMP's default")
+        XCTAssertEqual(seen.after, 1, "and takes the width at its next step")
+    }
+
     /// Two busy processes per core beside this one, sleeping: the width falls to 1 after the
     /// second look, a second apart; pinned (not adaptive), it stays.
     func testABusyNeighbourNarrowsTheWidth() throws {
