@@ -61,6 +61,17 @@ public enum ThreadWidth {
         return width
     }
 
+    /// Looks at the machine for a second and sets the width to what it leaves, before something
+    /// is timed (`--fit-minutes` measures a few training steps, too few for `adapt()`'s second
+    /// look: measured beside a busy loop, the plan then took each step for 126 ms, as at full
+    /// width, where the trainings took 104). A no-op unless `isAdaptive`.
+    public static func settle() {
+        guard isAdaptive, ProcessorBudget.cores > 1 else { return }
+        adapt()
+        Thread.sleep(forTimeInterval: 1.05)
+        adapt()
+    }
+
     /// The width for `cores` while other processes keep `othersBusy` cores busy: the cores they
     /// leave, rounded to the nearest, at least 1. (On 2 cores a neighbour using one core or more
     /// leaves 1; one using under half a core leaves both.)

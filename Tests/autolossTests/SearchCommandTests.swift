@@ -134,7 +134,7 @@ final class SearchCommandTests: XCTestCase {
         let withMOS = try search("mos", [])
         XCTAssertEqual(withMOS.status, 0, withMOS.stderr)
         XCTAssertFalse(withMOS.stdout.contains("g0 #"), "no MOS training that no proxy training could follow: \(withMOS.stdout)")
-        XCTAssertTrue(withMOS.stdout.contains("stopped: time limit of 0.1 minutes: a MOS training (~0 s here) and the proxy training after it (~3 s each here, reckoned 4 s) would end after it"),
+        XCTAssertTrue(withMOS.stdout.contains("stopped: time limit of 0.1 minutes: a MOS training (~0 s here) and a proxy training after it (~3 s here, reckoned 4 s) would end after it"),
                       withMOS.stdout)
         let overrun = try search("overrun", ["--allow-overrun"])
         XCTAssertEqual(overrun.status, 0, overrun.stderr)

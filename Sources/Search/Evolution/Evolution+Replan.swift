@@ -26,12 +26,15 @@ extension Evolution {
     }
 
     /// After a generation's MOS stage: says so where the time limit kept some of its candidates
-    /// from training.
-    func sayIfShortened(generation g: Int, trained: Int, of candidates: Int) {
+    /// from training, or left room for fewer than its top-K proxy trainings.
+    func sayIfShortened(generation g: Int, trained: Int, of candidates: Int, proxyTrainings: Int) {
         saySlowerThanPlanned()
-        guard trained < candidates, clock.minutes != nil, budget.mosMayStart(after: trained),
+        let wanted = min(options.topK, budget.proxyTrainingsLeft)
+        guard trained < candidates || proxyTrainings < wanted, clock.minutes != nil,
               let mos = clock.seconds(.mos), let proxy = clock.seconds(.proxy) else { return }
-        notice(String(format: "re-plan: generation %d trains %d of its %d MOS candidates: more would leave %@ (~%.0f s each here, a MOS training ~%.0f s) no time before the limit",
-                      g + 1, trained, candidates, TimeLimit.proxyTrainings(min(options.topK, budget.proxyTrainingsLeft)), proxy, mos))
+        let mosPart = trained < candidates && budget.mosMayStart(after: trained) ? "trains \(trained) of its \(candidates) MOS candidates" : "trains its MOS candidates"
+        let proxyPart = proxyTrainings < wanted ? "the best \(proxyTrainings) of them on the proxy instead of \(wanted)" : "then \(TimeLimit.proxyTrainings(proxyTrainings))"
+        notice(String(format: "re-plan: generation %d %@ and %@, which end before the time limit at this machine's pace (a proxy training ~%.0f s here, a MOS training ~%.0f s)",
+                      g + 1, mosPart, proxyPart, proxy, mos))
     }
 }

@@ -123,11 +123,18 @@ public final class Evolution {
     /// One generation: screening, MOS, then the best K on the proxy task, up to `jobs` trainings
     /// at a time. Returns why the run ends after it, if it does.
     func generation(_ g: Int) throws -> String? {
+        // The proxy trainings this generation may have: its top-K, fewer where the time limit
+        // leaves room for fewer after a MOS training, none (the run ends) where it leaves none.
+        var proxyTrainings = min(options.topK, budget.proxyTrainingsLeft)
+        if options.usesMOS {
+            proxyTrainings = clock.proxyTrainingsThatFit(proxyTrainings, jobs: scheduler.jobs)
+            if proxyTrainings == 0, let reason = clock.exhausted { return reason }
+        }
         var rng = SplitMix64(seed: options.seed &* 0x9E37_79B9 &+ UInt64(g) &* 0x85EB_CA6B &+ 1)
         let survivors = try screen(generation: g, parents: population.parents(), using: &rng)
         var ranked: [(candidate: Screened, mosAP: Double)] = []
         if options.usesMOS {
-            let results = try trainAll(survivors, stage: .mos, generation: g)
+            let results = try trainAll(survivors, stage: .mos, generation: g, proxyAfter: proxyTrainings)
             for (s, done) in zip(survivors, results) {
                 guard let r = done?.result, let ap = absorbMOS(r, of: s) else { continue }
                 ranked.append((s, ap))
@@ -136,12 +143,12 @@ public final class Evolution {
             // share (`TrainingBudget.mosMayStart`, `TimeLimit.mosLeavesProxyTime`): only a time
             // limit that left no MOS training room ends the generation here.
             if results.contains(where: { $0 == nil }), let reason = clock.exhausted { return reason }
-            sayIfShortened(generation: g, trained: results.count { $0 != nil }, of: results.count)
+            sayIfShortened(generation: g, trained: results.count { $0 != nil }, of: results.count, proxyTrainings: proxyTrainings)
         } else {
             ranked = survivors.map { ($0, 0) }
         }
         let chosen = ranked.sorted { $0.mosAP > $1.mosAP || ($0.mosAP == $1.mosAP && $0.candidate.slot < $1.candidate.slot) }
-            .prefix(min(options.topK, budget.proxyTrainingsLeft)).map(\.candidate)
+            .prefix(proxyTrainings).map(\.candidate)
         let results = try trainAll(chosen, stage: .proxy, generation: g, hurdles: hurdleBars())
         for (s, done) in zip(chosen, results) {
             guard let (r, elapsed) = done else { continue }
@@ -232,17 +239,19 @@ public final class Evolution {
     }
 
     /// Trains candidates at one stage through the scheduler: a candidate whose training would
-    /// start after the time limit, or (MOS) leave the proxy stage no budget, gets nil. Each
+    /// start after the time limit, or (MOS) leave the proxy stage no budget, or too little time
+    /// for its `proxyAfter` trainings, gets nil. Each
     /// result comes with the run's elapsed seconds when it finished (the run's clock): the hall of fame's time to
     /// an AP (the ablation's speed-up) is that of the training itself, not of the end of its
     /// generation.
-    func trainAll(_ items: [Screened], stage: TrainingStage, generation g: Int, hurdles: [Double]? = nil) throws -> [(result: EvaluationResult, elapsed: TimeInterval)?] {
+    func trainAll(_ items: [Screened], stage: TrainingStage, generation g: Int, hurdles: [Double]? = nil,
+                  proxyAfter: Int = 0) throws -> [(result: EvaluationResult, elapsed: TimeInterval)?] {
         let bar = mosBar, budget = budget, clock = clock, trainings = trainings
         let judge = { [options, baselineMOS] (r: EvaluationResult) in Self.verdict(r, stage: stage, bar: bar, options: options, baselineMOS: baselineMOS) }
-        let proxyAfter = min(options.topK, budget.proxyTrainingsLeft), jobs = scheduler.jobs
+        let jobs = scheduler.jobs
         return try scheduler.run(items, mayStart: { k in
             clock.mayStart(stage)
-                && (stage == .proxy || (budget.mosMayStart(after: k) && clock.mosLeavesProxyTime(after: k, proxyTrainings: proxyAfter, jobs: jobs)))
+                && (stage == .proxy || (budget.mosMayStart(after: k) && clock.mosLeavesProxyTime(proxyTrainings: proxyAfter, jobs: jobs)))
         }, starting: { wave in
             try trainings.begin(wave, stage: stage, generation: g, hurdles: hurdles)
         }, ended: trainings.end) { s in

@@ -27,8 +27,8 @@ final class TimeLimit: @unchecked Sendable {
     /// "the proxy training", "the 4 proxy trainings".
     static func proxyTrainings(_ n: Int) -> String { n == 1 ? "the proxy training" : "the \(n) proxy trainings" }
 
-    /// How much longer than its pace so far a proxy training is reckoned when a MOS training
-    /// asks whether the proxy stage after it still fits.
+    /// How much longer than its pace so far a proxy training is reckoned when a generation asks
+    /// whether its proxy stage still fits.
     static let proxyReserve = 1.25
 
     /// The seconds a training at `stage` takes here: the mean so far, else the plan's.
@@ -36,25 +36,32 @@ final class TimeLimit: @unchecked Sendable {
         pace.mean(stage) ?? planned.map { stage == .mos ? $0.mos : $0.proxy }
     }
 
-    /// Whether a generation's MOS training number `k` (from 0) may start: at the stages' pace,
-    /// the generation's `proxyTrainings` after it, on `jobs` workers, still end before the limit,
-    /// each reckoned a quarter longer than the pace so far (one loss's proxy trainings spread
-    /// 124-160 s on one machine, and losses differ; `TimeFit` keeps a quarter of its minutes
-    /// free for the same reason). A MOS training whose candidate has no time left to reach the
-    /// proxy stage is time lost: on a machine slower or busier than planned the generation
-    /// trains fewer MOS candidates instead. Where not even the first fits, the run ends
-    /// (`exhausted` says why).
-    func mosLeavesProxyTime(after k: Int, proxyTrainings: Int, jobs: Int) -> Bool {
-        guard !allowOverrun, let minutes, proxyTrainings > 0, let mos = seconds(.mos), let pace = seconds(.proxy) else { return true }
-        let waves = (proxyTrainings + max(1, jobs) - 1) / max(1, jobs), proxy = Self.proxyReserve * pace
-        guard elapsed + mos + Double(waves) * proxy > minutes * 60 else { return true }
-        if k == 0 {
+    /// How many of a generation's `wanted` proxy trainings, on `jobs` workers, can still end
+    /// before the limit after one MOS training, each reckoned a quarter longer than the pace so
+    /// far (one loss's proxy trainings spread 124-160 s on one machine, and losses differ;
+    /// `TimeFit` keeps a quarter of its minutes free for the same reason): `wanted` where the
+    /// run has no limit or no pace yet. Where none can, the run ends (`exhausted` says why).
+    func proxyTrainingsThatFit(_ wanted: Int, jobs: Int) -> Int {
+        guard !allowOverrun, let minutes, wanted > 0, let mos = seconds(.mos), let pace = seconds(.proxy) else { return wanted }
+        let waves = ((minutes * 60 - elapsed - mos) / (Self.proxyReserve * pace)).rounded(.down)
+        let fit = waves >= 1 ? min(wanted, Int(min(waves, Double(wanted))) * max(1, jobs)) : 0
+        if fit == 0 {
             lock.lock()
-            stoppedBeforeLimit = String(format: "time limit of %@ minutes: a MOS training (~%.0f s here) and %@ after it (~%.0f s each here, reckoned %.0f s) would end after it",
-                                        Evolution.minutes(minutes), mos, Self.proxyTrainings(proxyTrainings), pace, proxy)
+            stoppedBeforeLimit = String(format: "time limit of %@ minutes: a MOS training (~%.0f s here) and a proxy training after it (~%.0f s here, reckoned %.0f s) would end after it",
+                                        Evolution.minutes(minutes), mos, pace, Self.proxyReserve * pace)
             lock.unlock()
         }
-        return false
+        return fit
+    }
+
+    /// Whether a generation's next MOS training may start: at the stages' pace, its
+    /// `proxyTrainings` after it (`proxyTrainingsThatFit`) still end before the limit. A MOS
+    /// training whose candidate has no time left to reach the proxy stage is time lost: on a
+    /// machine slower or busier than planned the generation trains fewer MOS candidates instead.
+    func mosLeavesProxyTime(proxyTrainings: Int, jobs: Int) -> Bool {
+        guard !allowOverrun, let minutes, proxyTrainings > 0, let mos = seconds(.mos), let pace = seconds(.proxy) else { return true }
+        let waves = (proxyTrainings + max(1, jobs) - 1) / max(1, jobs)
+        return elapsed + mos + Double(waves) * Self.proxyReserve * pace <= minutes * 60
     }
 
     var elapsed: TimeInterval { clock.elapsed }

@@ -261,6 +261,7 @@ struct SearchCommand: ParsableCommand {
         let start = Date()
         let losses = try o.losses()
         if !json { print("measuring this machine's training speed (a few steps of the proxy detector)...") }
+        ThreadWidth.settle()
         let speed = try data.measureSpeed(losses.baselinePair, precision: o.precision ?? .fp32)
         let left = minutes * 60 - Date().timeIntervalSince(start)
         let plan = try TimeFit.plan(seconds: left, speed: speed, data: data, options: o)
