@@ -1,21 +1,26 @@
 #!/usr/bin/env bash
 # `make run` from a fresh clone, timed as a new user sees it: the wall-clock, the proxy-trained
 # candidates of its search (beside the baseline), and the longest gap between two output lines.
-# With --busy a CPU-bound process runs beside it all along (half of a 2-core machine).
+# With --busy a CPU-bound process runs beside it all along (half of a 2-core machine); with
+# --busy=N, N of them (--busy=2: a neighbour that wants the whole machine, issue 37).
 #
-#   bash bench/make_run_timing.sh [--busy]        # figures go to bench/RESULTS.md by hand
+#   bash bench/make_run_timing.sh [--busy[=N]]    # figures go to bench/RESULTS.md by hand
 set -euo pipefail
 busy=0
-if [ "${1:-}" = "--busy" ]; then busy=1; shift; fi
+case "${1:-}" in
+    --busy) busy=1; shift ;;
+    --busy=*) busy=${1#--busy=}; shift ;;
+esac
 repo=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d /tmp/autoloss-makerun-XXXXXX)
 git clone -q "$repo" "$work/main"
 ln -s "$(cd "$repo/../shared" && pwd)" "$work/shared"
-if [ "$busy" = 1 ]; then
+hogs=()
+for _ in $(seq 1 "$busy"); do
     python3 -c 'while True: pass' &
-    hog=$!
-    trap 'kill $hog 2>/dev/null || true' EXIT
-fi
+    hogs+=($!)
+done
+trap 'kill "${hogs[@]}" 2>/dev/null || true' EXIT
 cd "$work/main"
 # Each output line with the seconds since the start, as it arrives.
 make run 2>&1 | python3 -u -c '
