@@ -121,6 +121,26 @@ final class EvolutionTests: XCTestCase {
         XCTAssertEqual(first.calls[.mos, default: 0] + second.calls[.mos, default: 0], fresh.calls[.mos, default: 0])
     }
 
+    /// MOS as the proxy's first rung spends the budget: a generation's proxy stage takes the
+    /// proxy trainings what is left after its MOS trainings allows, not what was left when the
+    /// generation began. A budget of 3 with MOS at 0.3: seven MOS trainings (2.1) leave 0.9,
+    /// which rounds up to two proxy trainings of 0.7 (`TrainingBudget.proxyTrainingsLeft`), where
+    /// the generation began with room for its top-K of 4.
+    func testTheProxyStageTakesWhatTheMOSStageLeftOfTheBudget() throws {
+        var o = options(.softmax)
+        o.evaluator = .detector(data: "shapes")  // MOS as a rung is the detector's; the simulation trains here
+        o.mosRung = 0.3
+        o.maxEvaluations = 3
+        o.population = 7
+        o.topK = 4
+        let counting = CountingEvaluator()
+        let summary = try run(o, store: "rung.sqlite", evaluator: counting)
+        XCTAssertEqual(summary.funnel.mosTrained, 7)
+        XCTAssertEqual(summary.funnel.proxyEvaluated, 2)
+        XCTAssertEqual(summary.funnel.trainingsSpent, 3.5, accuracy: 1e-12)
+        XCTAssertTrue(summary.stopReason.hasPrefix("proxy-evaluation budget of 3 spent"), summary.stopReason)
+    }
+
     /// Trainings run side by side give the run an uninterrupted sequential one gives.
     func testParallelTrainingsGiveTheSameRun() throws {
         var o = options(.softmax)

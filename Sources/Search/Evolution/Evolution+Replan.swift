@@ -26,10 +26,9 @@ extension Evolution {
     }
 
     /// After a generation's MOS stage: says so where the time limit kept some of its candidates
-    /// from training, or left room for fewer than its top-K proxy trainings.
-    func sayIfShortened(generation g: Int, trained: Int, of candidates: Int, proxyTrainings: Int) {
+    /// from training, or left room for fewer than the `wanted` proxy trainings it planned.
+    func sayIfShortened(generation g: Int, trained: Int, of candidates: Int, proxyTrainings: Int, of wanted: Int) {
         saySlowerThanPlanned()
-        let wanted = min(options.topK, budget.proxyTrainingsLeft)
         guard trained < candidates || proxyTrainings < wanted, clock.minutes != nil,
               let mos = clock.seconds(.mos), let proxy = clock.seconds(.proxy) else { return }
         let mosPart = trained < candidates && budget.mosMayStart(after: trained) ? "trains \(trained) of its \(candidates) MOS candidates" : "trains its MOS candidates"

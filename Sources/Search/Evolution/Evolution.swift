@@ -123,11 +123,13 @@ public final class Evolution {
     /// One generation: screening, MOS, then the best K on the proxy task, up to `jobs` trainings
     /// at a time. Returns why the run ends after it, if it does.
     func generation(_ g: Int) throws -> String? {
-        // The proxy trainings this generation may have: its top-K, fewer where the time limit
-        // leaves room for fewer after a MOS training, none (the run ends) where it leaves none.
-        var proxyTrainings = min(options.topK, budget.proxyTrainingsLeft)
+        // The proxy trainings this generation may have: its top-K within the budget, fewer where
+        // the time limit leaves room for fewer after a MOS training, none (the run ends) where it
+        // leaves none.
+        let wanted = min(options.topK, budget.proxyTrainingsLeft)
+        var proxyTrainings = wanted
         if options.usesMOS {
-            proxyTrainings = clock.proxyTrainingsThatFit(proxyTrainings, jobs: scheduler.jobs)
+            proxyTrainings = clock.proxyTrainingsThatFit(wanted, jobs: scheduler.jobs)
             if proxyTrainings == 0, let reason = clock.exhausted { return reason }
         }
         var rng = SplitMix64(seed: options.seed &* 0x9E37_79B9 &+ UInt64(g) &* 0x85EB_CA6B &+ 1)
@@ -143,12 +145,13 @@ public final class Evolution {
             // share (`TrainingBudget.mosMayStart`, `TimeLimit.mosLeavesProxyTime`): only a time
             // limit that left no MOS training room ends the generation here.
             if results.contains(where: { $0 == nil }), let reason = clock.exhausted { return reason }
-            sayIfShortened(generation: g, trained: results.count { $0 != nil }, of: results.count, proxyTrainings: proxyTrainings)
+            sayIfShortened(generation: g, trained: results.count { $0 != nil }, of: results.count, proxyTrainings: proxyTrainings, of: wanted)
         } else {
             ranked = survivors.map { ($0, 0) }
         }
+        // The budget again: MOS as the proxy's first rung spent some of it since the plan.
         let chosen = ranked.sorted { $0.mosAP > $1.mosAP || ($0.mosAP == $1.mosAP && $0.candidate.slot < $1.candidate.slot) }
-            .prefix(proxyTrainings).map(\.candidate)
+            .prefix(min(proxyTrainings, budget.proxyTrainingsLeft)).map(\.candidate)
         let results = try trainAll(chosen, stage: .proxy, generation: g, hurdles: hurdleBars())
         for (s, done) in zip(chosen, results) {
             guard let (r, elapsed) = done else { continue }
