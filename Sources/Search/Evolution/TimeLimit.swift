@@ -36,32 +36,40 @@ final class TimeLimit: @unchecked Sendable {
         pace.mean(stage) ?? planned.map { stage == .mos ? $0.mos : $0.proxy }
     }
 
+    /// What a generation's plan is measured with: the seconds left before the limit, a MOS
+    /// training's, and a proxy training's as reckoned (a quarter longer than its pace so far: one
+    /// loss's proxy trainings spread 124-160 s on one machine, and losses differ; `TimeFit`
+    /// keeps a quarter of its minutes free for the same reason). Nil where nothing is planned:
+    /// no limit, `allowOverrun`, or no pace yet.
+    private var reckoning: (left: Double, mos: Double, pace: Double, proxy: Double)? {
+        guard !allowOverrun, let minutes, let mos = seconds(.mos), let pace = seconds(.proxy) else { return nil }
+        return (minutes * 60 - elapsed, mos, pace, Self.proxyReserve * pace)
+    }
+
     /// How many of a generation's `wanted` proxy trainings, on `jobs` workers, can still end
-    /// before the limit after one MOS training, each reckoned a quarter longer than the pace so
-    /// far (one loss's proxy trainings spread 124-160 s on one machine, and losses differ;
-    /// `TimeFit` keeps a quarter of its minutes free for the same reason): `wanted` where the
-    /// run has no limit or no pace yet. Where none can, the run ends (`exhausted` says why).
+    /// before the limit after one MOS training, each as `reckoning` reckons it: `wanted` where
+    /// nothing is planned. Where none can, the run ends (`exhausted` says why).
     func proxyTrainingsThatFit(_ wanted: Int, jobs: Int) -> Int {
-        guard !allowOverrun, let minutes, wanted > 0, let mos = seconds(.mos), let pace = seconds(.proxy) else { return wanted }
-        let waves = ((minutes * 60 - elapsed - mos) / (Self.proxyReserve * pace)).rounded(.down)
+        guard wanted > 0, let minutes, let r = reckoning else { return wanted }
+        let waves = ((r.left - r.mos) / r.proxy).rounded(.down)
         let fit = waves >= 1 ? min(wanted, Int(min(waves, Double(wanted))) * max(1, jobs)) : 0
         if fit == 0 {
             lock.lock()
             stoppedBeforeLimit = String(format: "time limit of %@ minutes: a MOS training (~%.0f s here) and a proxy training after it (~%.0f s here, reckoned %.0f s) would end after it",
-                                        Evolution.minutes(minutes), mos, pace, Self.proxyReserve * pace)
+                                        Evolution.minutes(minutes), r.mos, r.pace, r.proxy)
             lock.unlock()
         }
         return fit
     }
 
-    /// Whether a generation's next MOS training may start: at the stages' pace, its
-    /// `proxyTrainings` after it (`proxyTrainingsThatFit`) still end before the limit. A MOS
-    /// training whose candidate has no time left to reach the proxy stage is time lost: on a
-    /// machine slower or busier than planned the generation trains fewer MOS candidates instead.
+    /// Whether a generation's next MOS training may start: its `proxyTrainings` after it
+    /// (`proxyTrainingsThatFit`) still end before the limit. A MOS training whose candidate has no
+    /// time left to reach the proxy stage is time lost: on a machine slower or busier than
+    /// planned the generation trains fewer MOS candidates instead.
     func mosLeavesProxyTime(proxyTrainings: Int, jobs: Int) -> Bool {
-        guard !allowOverrun, let minutes, proxyTrainings > 0, let mos = seconds(.mos), let pace = seconds(.proxy) else { return true }
+        guard proxyTrainings > 0, let r = reckoning else { return true }
         let waves = (proxyTrainings + max(1, jobs) - 1) / max(1, jobs)
-        return elapsed + mos + Double(waves) * Self.proxyReserve * pace <= minutes * 60
+        return r.mos + Double(waves) * r.proxy <= r.left
     }
 
     var elapsed: TimeInterval { clock.elapsed }
