@@ -139,6 +139,75 @@ final class AsyncScheduleTests: XCTestCase {
         XCTAssertNotNil(a.schedulerShare)
     }
 
+    /// The baseline's proxy training takes one worker while the others train candidates: on 16
+    /// workers the first candidates' MOS results arrive before it and their proxy trainings start
+    /// before it ends. The baseline's own formula, seeded among the candidates, waits for it and
+    /// is not trained twice. Under a time limit without a plan, no candidate's proxy training
+    /// starts before a proxy training's length is known (the baseline's).
+    func testTheBaselinesProxyTrainingRunsBesideTheFirstCandidates() throws {
+        var o = Self.options(jobs: 16)
+        o.evaluator = .simulation
+        o.virtualClock = true
+        o.generations = 6
+        o.population = 16
+        o.topK = 4
+        o.topP = 4
+        let pair = try o.losses().baselinePair
+        let baselineProxy = "proxy \(pair.classification.canonicalString(in: pair.mode))"
+        func search(_ o: SearchOptions, _ name: String) throws -> (summary: SearchSummary, starts: [Double], baselineEnd: Double, trained: [String]) {
+            let counting = CountingEvaluator()
+            let s = try run(o, store: name, evaluator: VirtualDurations(counting))
+            let baselineEnd = try XCTUnwrap(s.baselineMOS).seconds + XCTUnwrap(s.baselineProxy).seconds
+            return (s, s.hallOfFame.entries.map { $0.elapsed - $0.result.seconds }, baselineEnd, counting.trained)
+        }
+
+        let free = try search(o, "free.sqlite")
+        let arrivals = try RunStore(opening: folder.appendingPathComponent("free.sqlite").path).arrivals()
+        XCTAssertGreaterThanOrEqual(try XCTUnwrap(arrivals.firstIndex(of: .baselineProxy)), 15, "the other 15 workers' MOS results first")
+        XCTAssertTrue(free.starts.contains { $0 < free.baselineEnd - 1 }, "a candidate's proxy training began before the baseline's ended")
+        o.timeLimitMinutes = 60
+        let limited = try search(o, "limited.sqlite")
+        XCTAssertFalse(limited.starts.isEmpty)
+        XCTAssertTrue(limited.starts.allSatisfy { $0 >= limited.baselineEnd - 1e-9 }, "\(limited.starts) before \(limited.baselineEnd)")
+        XCTAssertLessThan(try XCTUnwrap(free.summary.virtualSeconds), try XCTUnwrap(limited.summary.virtualSeconds))
+    }
+
+    /// Holds the baseline's proxy training until `mos` candidates' MOS trainings have run (or
+    /// 20 s): their promotions come while it is under way.
+    final class SlowBaselineEvaluator: CandidateEvaluator, @unchecked Sendable {
+        let inner = CountingEvaluator()
+        let mos: Int
+        init(mos: Int) { self.mos = mos }
+        func evaluate(_ request: EvaluationRequest, context: EvaluationContext) -> EvaluationResult {
+            if request.stage == .proxy && request.generation == nil {
+                let deadline = Date().addingTimeInterval(20)
+                while Date() < deadline {
+                    inner.lock.lock()
+                    let n = inner.calls[.mos, default: 0]
+                    inner.lock.unlock()
+                    if n > mos { break }
+                    usleep(2_000)
+                }
+            }
+            return inner.evaluate(request, context: context)
+        }
+    }
+
+    /// Every candidate promoted, with the baseline's proxy training still under way: the
+    /// baseline's own formula (a seed) waits for its result and takes it, not a training of its own.
+    func testTheBaselinesFormulaWaitsForTheBaselinesProxyTraining() throws {
+        var o = Self.options(jobs: 4)
+        o.topK = o.population
+        let pair = try o.losses().baselinePair
+        let baselineProxy = "proxy \(pair.classification.canonicalString(in: pair.mode))"
+        let evaluator = SlowBaselineEvaluator(mos: o.population)
+        let s = try run(o, store: "slow.sqlite", evaluator: evaluator)
+        XCTAssertEqual(evaluator.inner.trained.filter { $0 == baselineProxy }.count, 1, "the baseline's formula trained once on the proxy")
+        XCTAssertTrue(s.hallOfFame.entries.contains { "proxy \($0.expr.canonicalString(in: pair.mode))" == baselineProxy })
+        let arrivals = try RunStore(opening: folder.appendingPathComponent("slow.sqlite").path).arrivals()
+        XCTAssertGreaterThan(try XCTUnwrap(arrivals.firstIndex(of: .baselineProxy)), o.population, "the first candidates' results came first")
+    }
+
     /// The generational stage on a virtual clock: three trainings of 0.3 s on two workers end
     /// at 0.6 s, one worker idle for the third's length: 0.75 of the time busy, exactly.
     func testAVirtualStageTakesTheTimeItsWorkersWould() throws {

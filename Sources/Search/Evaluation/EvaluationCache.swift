@@ -29,12 +29,15 @@ final class EvaluationCache: @unchecked Sendable {
     /// The baseline loss's training at `stage`.
     func baseline(_ stage: TrainingStage) throws -> EvaluationResult {
         let event = TrainingEvent(stage: stage, formula: losses.baselineFormula, phase: .started)
-        if let stored = try store.result(.baseline(name: losses.baselineName), stage: stage), stored.status != .failed {
-            return reused(stored, event, source: "the store")
-        }
+        if let stored = try storedBaseline(stage) { return reused(stored, event, source: "the store") }
         let result = try train(losses.baselinePair, stage: stage, event)
         try store.recordBaseline(name: losses.baselineName, stage: stage, result: result)
         return result
+    }
+
+    /// The baseline's result at `stage` where the store has one that did not fail.
+    func storedBaseline(_ stage: TrainingStage) throws -> EvaluationResult? {
+        try store.result(.baseline(name: losses.baselineName), stage: stage).flatMap { $0.status == .failed ? nil : $0 }
     }
 
     /// The candidates whose trainings at `stage` the scheduler starts at once: those not

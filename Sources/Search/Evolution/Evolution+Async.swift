@@ -11,6 +11,12 @@ struct AsyncTraining {
     var arrival: Arrival { Arrival(generation: generation, slot: candidate.slot, stage: stage) }
 }
 
+extension Arrival {
+    /// The baseline's proxy training, which the asynchronous schedule runs beside the first
+    /// candidates' trainings: where it arrives among them decides when the hurdles have its bars.
+    static let baselineProxy = Arrival(generation: -1, slot: 0, stage: .proxy)
+}
+
 /// What the asynchronous schedule knows between two arrivals.
 struct AsyncState {
     /// Candidates bred so far (each a survivor of screening), of `total`.
@@ -70,6 +76,18 @@ extension Evolution {
         var nextID = 0
         var failure: Error?
         let trainings = trainings, clock = clock
+        // The baseline's proxy training takes the first worker, and the others start candidates
+        // beside it: on 64 workers a baseline trained first left 63 of them idle for a proxy
+        // training's time. A run whose store has its result but no arrival of it (an ablation
+        // arm given another arm's baseline, a store from before) takes it before it starts.
+        if try !replay.contains(.baselineProxy) && trainings.storedBaseline(.proxy) != nil {
+            try measureBaseline(.proxy)
+            saySlowerThanPlanned()
+        } else {
+            ids[.baselineProxy] = nextID
+            pool.submit(nextID) { try trainings.baseline(.proxy) }
+            nextID += 1
+        }
         while true {
             // An error (the store's, a stop while screening) starts nothing more; the trainings
             // under way end first, so that none outlives the run.
@@ -114,9 +132,10 @@ extension Evolution {
                 }
             }
             guard let done = pool.next(expected: expected) else { break }
-            let t = running.removeValue(forKey: done.id)!
-            ids[t.arrival] = nil
-            state.reserved = state.reserved - budget.reserve(t.stage)
+            let t = running.removeValue(forKey: done.id)
+            let arrival = t?.arrival ?? .baselineProxy
+            ids[arrival] = nil
+            if let t { state.reserved = state.reserved - budget.reserve(t.stage) }
             switch done.outcome {
             case .failure(let error):
                 failure = failure ?? error
@@ -124,10 +143,15 @@ extension Evolution {
                 if expected != nil {
                     replayed += 1
                 } else {
-                    do { try store.recordArrival(t.arrival, at: replayed + state.liveArrivals) } catch { failure = failure ?? error }
+                    do { try store.recordArrival(arrival, at: replayed + state.liveArrivals) } catch { failure = failure ?? error }
                     state.liveArrivals += 1
                 }
-                absorb(r, of: t, endedAt: done.endedAt, &state)
+                if let t {
+                    absorb(r, of: t, endedAt: done.endedAt, &state)
+                } else {
+                    do { try takeBaseline(r, stage: .proxy) } catch { failure = failure ?? error }
+                    saySlowerThanPlanned()
+                }
             }
         }
         if let failure { throw failure }
@@ -138,17 +162,23 @@ extension Evolution {
     /// The next training to start, or nil where none may start now: a promotion first, then a
     /// new candidate.
     func nextTraining(_ state: inout AsyncState) throws -> AsyncTraining? {
-        if options.usesMOS, let k = promotable(state), budget.mayStart(.proxy, reserved: state.reserved), clock.mayStart(.proxy) {
+        if options.usesMOS, proxyMayStart, let k = promotable(state), budget.mayStart(.proxy, reserved: state.reserved), clock.mayStart(.proxy) {
             var t = state.waiting.remove(at: k).training
             t.stage = .proxy
             state.promoted += 1
             return t
         }
         let stage: TrainingStage = options.usesMOS ? .mos : .proxy
-        guard !state.nothingToBreed, budget.mayStart(stage, reserved: state.reserved), clock.mayStart(stage) else { return nil }
+        guard !state.nothingToBreed, stage == .mos || proxyMayStart, budget.mayStart(stage, reserved: state.reserved), clock.mayStart(stage)
+        else { return nil }
         guard let (candidate, g) = state.ready.isEmpty ? try breed(&state) : state.ready.removeFirst() else { return nil }
         return AsyncTraining(candidate: candidate, generation: g, stage: stage)
     }
+
+    /// Whether a candidate's proxy training may start while the baseline's is under way: not
+    /// under a time limit before a proxy training's length is known (the plan's, or the
+    /// baseline's when it ends), so that none starts that would end after the limit.
+    var proxyMayStart: Bool { baselineProxy != nil || clock.knowsLength(.proxy) }
 
     /// Breeds up to one candidate ahead per 8 jobs (none at one job: a serial run breeds each
     /// from every result before it).
@@ -165,7 +195,10 @@ extension Evolution {
     /// of equals), while the promoted stay within the top K/population of the MOS results so
     /// far and it ranks among them; once no more can be bred, the best left, up to that share.
     func promotable(_ state: AsyncState) -> Int? {
-        guard let best = state.waiting.indices.max(by: { state.waiting[$0].ap < state.waiting[$1].ap || (state.waiting[$0].ap == state.waiting[$1].ap && $0 > $1) })
+        // The baseline's own formula waits for the baseline's proxy result, which it takes.
+        let baselineCanonical = baselineProxy == nil ? trainings.losses.baselineCanonical : nil
+        guard let best = state.waiting.indices.filter({ state.waiting[$0].training.candidate.canonical != baselineCanonical })
+            .max(by: { state.waiting[$0].ap < state.waiting[$1].ap || (state.waiting[$0].ap == state.waiting[$1].ap && $0 > $1) })
         else { return nil }
         let share = state.mosScores.count * options.topK / max(1, options.population)
         guard state.promoted < share else { return nil }

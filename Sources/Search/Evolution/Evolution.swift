@@ -35,9 +35,9 @@ public final class Evolution {
     /// Everything trained on the proxy so far with an AP, the hall of fame's source.
     public var evaluated: [HallOfFame.Entry] { population.evaluated }
     /// The baseline's MOS result, once trained.
-    public private(set) var baselineMOS: EvaluationResult?
+    public internal(set) var baselineMOS: EvaluationResult?
     /// The baseline's proxy result, once trained.
-    public private(set) var baselineProxy: EvaluationResult?
+    public internal(set) var baselineProxy: EvaluationResult?
     var funnel = Funnel()
     let started = Date()
     /// The run's clock: the wall clock, or a virtual one (`SearchOptions.virtualClock`).
@@ -89,9 +89,9 @@ public final class Evolution {
         var stopReason = "all \(options.generations) generations done"
         var stoppedBy: Int32?
         do {
-            try measureBaselines()
             switch options.scheduleInUse {
             case .generational:
+                try measureBaselines()
                 for g in 0..<options.generations {
                     if let reason = try generation(g) {
                         stopReason = reason
@@ -99,6 +99,8 @@ public final class Evolution {
                     }
                 }
             case .async:
+                // The baseline's proxy training runs beside the first candidates' (`runAsync`).
+                if options.usesMOS { try measureBaseline(.mos) }
                 stopReason = try runAsync()
             }
         } catch let stop as SearchStopped {
@@ -221,23 +223,33 @@ public final class Evolution {
     /// Trains the baseline loss (MOS when the run uses it, and the proxy task), or reads its
     /// results from the store: a resumed run, or an ablation arm given another arm's baseline.
     public func measureBaselines() throws {
-        baselineMOS = options.usesMOS ? try trainings.baseline(.mos) : nil
-        try Self.check(baselineMOS, stage: .mos, name: options.baseline)
-        baselineProxy = try trainings.baseline(.proxy)
-        try Self.check(baselineProxy, stage: .proxy, name: options.baseline)
-        for (r, stage) in [(baselineMOS, TrainingStage.mos), (baselineProxy, .proxy)] {
-            guard let r else { continue }
-            clock.pace.add(r.seconds, stage: stage)
-            // The baseline trains before the scheduler's first stage, one training after the
-            // other: on a virtual clock its time passes here.
-            if let virtual = runClock as? VirtualClock { virtual.advance(to: virtual.elapsed + r.seconds) }
-        }
+        if options.usesMOS { try measureBaseline(.mos) }
+        try measureBaseline(.proxy)
         saySlowerThanPlanned()
     }
 
+    /// The baseline's training at `stage`, before the scheduler's first stage: one training
+    /// after the other, so on a virtual clock its time passes here.
+    func measureBaseline(_ stage: TrainingStage) throws {
+        let r = try trainings.baseline(stage)
+        try takeBaseline(r, stage: stage)
+        if let virtual = runClock as? VirtualClock { virtual.advance(to: virtual.elapsed + r.seconds) }
+    }
+
+    /// Takes the baseline's result at `stage` into the run: its AP the bars are set from, its
+    /// seconds the stage's pace. A failed one ends the search.
+    func takeBaseline(_ r: EvaluationResult, stage: TrainingStage) throws {
+        try Self.check(r, stage: stage, name: options.baseline)
+        switch stage {
+        case .mos: baselineMOS = r
+        case .proxy: baselineProxy = r
+        }
+        clock.pace.add(r.seconds, stage: stage)
+    }
+
     /// A baseline that could not be evaluated leaves nothing to compare with: the search stops.
-    static func check(_ result: EvaluationResult?, stage: TrainingStage, name: String) throws {
-        guard let result, result.status == .failed else { return }
+    static func check(_ result: EvaluationResult, stage: TrainingStage, name: String) throws {
+        guard result.status == .failed else { return }
         throw SearchError.baselineFailed(name: name, stage: stage.rawValue, reason: result.reason)
     }
 

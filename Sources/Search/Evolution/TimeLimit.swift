@@ -72,6 +72,10 @@ final class TimeLimit: @unchecked Sendable {
         return r.mos + Double(waves) * r.proxy <= r.left
     }
 
+    /// Whether a training at `stage` can be judged against the limit: its seconds are known
+    /// (`seconds`), or there is no limit to keep.
+    func knowsLength(_ stage: TrainingStage) -> Bool { minutes == nil || allowOverrun || seconds(stage) != nil }
+
     var elapsed: TimeInterval { clock.elapsed }
 
     var isUp: Bool { minutes.map { elapsed >= $0 * 60 } ?? false }
