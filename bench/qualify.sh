@@ -5,7 +5,8 @@
 # the tuned specialist beats the tuned generic pair by more than twice the larger seed deviation.
 #
 #   bash bench/qualify.sh [TASK...]      # imbalance noisy small (default: those, in that order),
-#                                        # or imbalance-sparse (imbalance with at most one object an image)
+#                                        # or imbalance-sparse (imbalance with at most one object an image),
+#                                        # imbalance-empty (that, with half the training images emptied)
 #
 # Each store is bench/qualify/TASK/run.sqlite, kept in git: the same command goes on from what
 # it holds (a killed run loses only the training under way), and `autoloss report
@@ -23,11 +24,15 @@ for task in "${tasks[@]}"; do
         # The harsher imbalance: at most one object an image (half the images empty), so three
         # times the easy negatives per positive on the same locations.
         imbalance-sparse) args=(--data shapes:imbalance,objects=1 --mode sigmoid --baseline bce --losses focal) ;;
+        # Harsher again: half of the training images drawn without their objects besides
+        # (three in four training images empty), twice the easy negatives per positive of
+        # imbalance-sparse; the validation split is imbalance-sparse's.
+        imbalance-empty) args=(--data shapes:imbalance,objects=1,empty=0.5 --mode sigmoid --baseline bce --losses focal) ;;
         # Robust losses for wrong labels: CE + GIoU against GCE, SCE and MAE + GIoU.
         noisy) args=(--data shapes:noisy --mode softmax --baseline ce --losses gce,sce,mae) ;;
         # The box loss for small, crowded objects: CE + GIoU against CE + DIoU and CE + CIoU.
         small) args=(--data shapes:small --mode softmax --branch reg --partner ce --baseline giou --losses diou,ciou) ;;
-        *) echo "qualify.sh: unknown task '$task' (imbalance, imbalance-sparse, noisy, small)" >&2; exit 2 ;;
+        *) echo "qualify.sh: unknown task '$task' (imbalance, imbalance-sparse, imbalance-empty, noisy, small)" >&2; exit 2 ;;
     esac
     echo "== $task: $bin confirm ${args[*]} --seeds 1,2,3 --horizons 1 --out bench/qualify/$task"
     "$bin" confirm "${args[@]}" --seeds 1,2,3 --horizons 1 --out "bench/qualify/$task"

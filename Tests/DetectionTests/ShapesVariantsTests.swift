@@ -52,6 +52,37 @@ final class ShapesVariantsTests: XCTestCase {
         }
     }
 
+    /// `empty` of the training images lose their objects, drawn apart from the scenes: the
+    /// training split's empty share is empty + (1 - empty) / (objects + 1) (binomial, 4.5 sd),
+    /// every other training image and the whole validation split are the records of the same
+    /// variant without it, and the shares nest (an image emptied at 0.3 is emptied at 0.6).
+    func testImbalanceEmptiesTheAskedShareOfTrainingImagesOnly() {
+        let plain = scenes(.imbalance(ratio: 100, objects: 1)), n = 20_000
+        let plainTrain = plain.dataset(split: .train, count: n), plainVal = plain.dataset(split: .val, count: 2000)
+        var emptiedBefore: Set<Int> = []
+        for share in [0.3, 0.6] {
+            let variant = ShapesScenes.Variant.imbalance(ratio: 100, objects: 1, empty: share)
+            let emptied = scenes(variant)
+            let train = emptied.dataset(split: .train, count: n)
+            let empty = Double(train.images.filter(\.annotations.isEmpty).count) / Double(n)
+            let p = share + (1 - share) / 2
+            XCTAssertLessThan(abs(empty - p), 4.5 * (p * (1 - p) / Double(n)).squareRoot(), "empty \(share): \(empty) of the images hold none")
+            var lost: Set<Int> = []
+            // Annotation ids run through a dataset, so an emptied image renumbers the ones after it.
+            func objects(_ r: ImageRecord) -> [String] { r.annotations.map { "\($0.categoryID) \($0.box)" } }
+            for (a, b) in zip(train.images, plainTrain.images) where objects(a) != objects(b) {
+                XCTAssertTrue(a.annotations.isEmpty, "an image either keeps its objects or loses them all")
+                lost.insert(a.id)
+            }
+            let lostShare = Double(lost.count) / Double(plainTrain.images.filter { !$0.annotations.isEmpty }.count)
+            XCTAssertLessThan(abs(lostShare - share), 4.5 * (share * (1 - share) / (Double(n) / 2)).squareRoot(), "empty \(share): \(lostShare) lost")
+            XCTAssertTrue(emptiedBefore.isSubset(of: lost), "the images emptied at a smaller share stay empty")
+            emptiedBefore = lost
+            XCTAssertEqual(emptied.dataset(split: .val, count: 2000).images, plainVal.images, "the validation split keeps its objects")
+            XCTAssertEqual(ShapesScenes.Variant.recognising(emptied.options, base: base), variant)
+        }
+    }
+
     /// The noisy training split against the clean one: the same objects, `noise` of their classes
     /// changed (binomial, 4.5 sd), each change to another class, uniformly (4.5 sd per class);
     /// the validation split and the pixels untouched.

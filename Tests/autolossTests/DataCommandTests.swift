@@ -90,6 +90,21 @@ final class DataCommandTests: XCTestCase {
         XCTAssert(bad.stderr.hasPrefix("Error: --size must be at least 16 (got 8)"), bad.stderr)
     }
 
+    /// --empty-share empties that share of the training images (besides the half that
+    /// --max-objects 1 draws with none), not the validation images: the counts it prints.
+    func testEmptyShareEmptiesTrainingImagesOnly() throws {
+        let out = try temporaryFolder()
+        let result = try autoloss(["data", "shapes", "--out", out, "--variant", "imbalance", "--max-objects", "1", "--empty-share", "0.6",
+                                   "--train", "400", "--val", "400", "--size", "32"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        XCTAssertTrue(lines[0].hasSuffix("shapes:imbalance,objects=1,empty=0.6); boxes: \(400 - count(lines[2])) train, \(400 - count(lines[4])) val"), lines[0])
+        func count(_ line: String) -> Int { Int(line.split(separator: " ")[3])! }
+        // Binomial, 4.5 sd: 0.8 of 400 (sd 8) and 0.5 of 400 (sd 10).
+        XCTAssertLessThan(abs(count(lines[2]) - 320), 36, lines[2])
+        XCTAssertLessThan(abs(count(lines[4]) - 200), 45, lines[4])
+    }
+
     /// --variant writes the scenes that --data shapes:VARIANT trains on (at --seed 2026): the
     /// records DetectorData gives, noisy in train and clean in val, and the pixels of its scenes;
     /// then what the scenes hold, the realised noise measured against the clean scenes.
@@ -131,6 +146,8 @@ final class DataCommandTests: XCTestCase {
             (["--label-noise", "0.2"], "Error: --label-noise is a setting of a variant: give --variant noisy too"),
             (["--variant", "imbalance", "--ratio", "0.5"], "Error: --ratio 0.5: give the commonest class's frequency over the rarest's, a number from 1 to 10000"),
             (["--variant", "noisy", "--max-objects", "1"], "Error: --max-objects is not a setting of --variant noisy"),
+            (["--variant", "imbalance", "--empty-share", "1"], "Error: --empty-share 1: give the share of the training images without their objects, from 0 to 0.95"),
+            (["--variant", "small", "--empty-share", "0.5"], "Error: --empty-share is not a setting of --variant small"),
             (["--max-objects", "1"], "Error: --max-objects is a setting of a variant: give --variant imbalance too"),
             (["--variant", "imbalance", "--max-objects", "31"], "Error: --max-objects 31: give the most objects an image, a whole number from 1 to 30"),
             (["--variant", "huge"], "Error: The value 'huge' is invalid for '--variant <imbalance|noisy|small>'"),

@@ -28,6 +28,9 @@ extension ShapesScenes.Options {
     public static let labelNoiseRange: ClosedRange<Double> = 0...0.8
     /// The jitter `boxJitter` may have: up to 0.14 the two edges of a side never cross.
     public static let boxJitterRange: ClosedRange<Double> = 0...0.14
+    /// The share of training images `emptyTrainingShare` may empty: up to 0.95, so that at least
+    /// one in twenty keeps its objects.
+    public static let emptyTrainingShareRange: ClosedRange<Double> = 0...0.95
 }
 
 extension ShapesScenes {

@@ -7,13 +7,13 @@ extension ShapesScenes {
     ///
     /// ```swift
     /// let noisy = ShapesScenes.Variant.noisy(labelNoise: 0.4, boxJitter: 0.05)
-    /// let harsher = ShapesScenes.Variant.imbalance(ratio: 1000, objects: 1)   // half the images empty
+    /// let harsher = ShapesScenes.Variant.imbalance(ratio: 100, objects: 1, empty: 0.6)   // 80 % of the training images empty
     /// let scenes = ShapesScenes(seed: 2026, imageSize: 128, options: noisy.applied(to: DetectorData.proxyShapesOptions))
     /// ```
     ///
     /// | variant | what changes | the specialist loss it calls for |
     /// |---|---|---|
-    /// | `imbalance` | class weights geometric, the rarest `ratio` times rarer than the commonest; 0 to `objects` (3) objects an image | focal loss (Lin et al. 2017) |
+    /// | `imbalance` | class weights geometric, the rarest `ratio` times rarer than the commonest; 0 to `objects` (3) objects an image; `empty` of the training images without their objects | focal loss (Lin et al. 2017) |
     /// | `noisy` | training labels: `labelNoise` of the classes wrong, box edges jittered | `gce`, `sce`, `mae` |
     /// | `small` | 10-30 objects an image, sides 8 to 16 px at 128 px, more overlap | DIoU, CIoU (built-in `--reg`) |
     public enum Variant: Hashable, Sendable {
@@ -22,8 +22,11 @@ extension ShapesScenes {
         /// and the commonest (rectangles) is `ratio` times the rarest (diamonds); 0 to `objects`
         /// objects an image (a whole number, 3 by default: a quarter of the images hold none and
         /// most of every image is background; 1: half of them hold none, and the negatives per
-        /// positive triple).
-        case imbalance(ratio: Double, objects: Double)
+        /// positive triple); and `empty` (0 by default) of the training split's images drawn
+        /// without their objects: background images beside the scenes, as detection training
+        /// sets add them, so that the easy negatives per positive grow while the validation
+        /// split, and its AP's noise, stay as they were.
+        case imbalance(ratio: Double, objects: Double, empty: Double = 0)
         /// Label noise in the training split (`Options.labelNoise`, `Options.boxJitter`); the
         /// layout, the pixels and the validation split are the base's.
         case noisy(labelNoise: Double, boxJitter: Double)
@@ -42,7 +45,8 @@ extension ShapesScenes {
         /// The variant named `name`, with the defaults of its parameters.
         public init?(name: String) {
             switch name {
-            case "imbalance": self = .imbalance(ratio: Parameter.ratio.defaultValue, objects: Parameter.objects.defaultValue)
+            case "imbalance":
+                self = .imbalance(ratio: Parameter.ratio.defaultValue, objects: Parameter.objects.defaultValue, empty: Parameter.empty.defaultValue)
             case "noisy": self = .noisy(labelNoise: Parameter.noise.defaultValue, boxJitter: Parameter.jitter.defaultValue)
             case "small": self = .small
             default: return nil
@@ -61,7 +65,7 @@ extension ShapesScenes {
         /// The parameters of the variant with their values, in the order a spec writes them.
         public var settings: [(parameter: Parameter, value: Double)] {
             switch self {
-            case let .imbalance(ratio, objects): return [(.ratio, ratio), (.objects, objects)]
+            case let .imbalance(ratio, objects, empty): return [(.ratio, ratio), (.objects, objects), (.empty, empty)]
             case let .noisy(labelNoise, boxJitter): return [(.noise, labelNoise), (.jitter, boxJitter)]
             case .small: return []
             }
@@ -70,8 +74,9 @@ extension ShapesScenes {
         /// The same variant with `parameter`, one of its own (see `settings`), set to `value`.
         public func setting(_ parameter: Parameter, to value: Double) -> Variant {
             switch (self, parameter) {
-            case let (.imbalance(_, objects), .ratio): return .imbalance(ratio: value, objects: objects)
-            case let (.imbalance(ratio, _), .objects): return .imbalance(ratio: ratio, objects: value)
+            case let (.imbalance(_, objects, empty), .ratio): return .imbalance(ratio: value, objects: objects, empty: empty)
+            case let (.imbalance(ratio, _, empty), .objects): return .imbalance(ratio: ratio, objects: value, empty: empty)
+            case let (.imbalance(ratio, objects, _), .empty): return .imbalance(ratio: ratio, objects: objects, empty: value)
             case let (.noisy(_, jitter), .noise): return .noisy(labelNoise: value, boxJitter: jitter)
             case let (.noisy(noise, _), .jitter): return .noisy(labelNoise: noise, boxJitter: value)
             default: preconditionFailure("\(parameter.rawValue) is not a parameter of \(name)")
@@ -85,12 +90,13 @@ extension ShapesScenes {
                 precondition(parameter.accepts(value), "\(parameter.rawValue) \(value): give \(parameter.requirement)")
             }
             switch self {
-            case let .imbalance(ratio, objects):
+            case let .imbalance(ratio, objects, empty):
                 let last = Double(ShapeKind.allCases.count - 1)
                 // Weight 1 for the rarest class and pow(ratio, 1) = ratio, exactly, for the
                 // commonest, so that `recognising` reads the ratio back bit for bit.
                 o.classWeights = ShapeKind.allCases.map { pow(ratio, (last - Double($0.rawValue)) / last) }
                 o.objectsPerImage = 0...Int(objects)
+                o.emptyTrainingShare = empty
             case let .noisy(labelNoise, boxJitter):
                 o.labelNoise = labelNoise
                 o.boxJitter = boxJitter
@@ -109,7 +115,7 @@ extension ShapesScenes {
             guard options != base else { return nil }
             var candidates: [Variant] = [.noisy(labelNoise: options.labelNoise, boxJitter: options.boxJitter), .small]
             if let first = options.classWeights.first, let last = options.classWeights.last, last > 0 {
-                candidates.append(.imbalance(ratio: first / last, objects: Double(options.objectsPerImage.upperBound)))
+                candidates.append(.imbalance(ratio: first / last, objects: Double(options.objectsPerImage.upperBound), empty: options.emptyTrainingShare))
             }
             return candidates.first { v in v.settings.allSatisfy { $0.parameter.accepts($0.value) } && v.applied(to: base) == options }
         }
@@ -128,6 +134,8 @@ extension ShapesScenes.Variant {
         case jitter
         /// The most objects an image, of `imbalance`.
         case objects
+        /// The share of the training images drawn without their objects, of `imbalance`.
+        case empty
 
         /// 1:100 as in long-tailed benchmarks' head-to-tail ratios; 30 % symmetric noise and
         /// edges moved by a tenth of the side, middling settings of the robust-loss papers.
@@ -137,6 +145,7 @@ extension ShapesScenes.Variant {
             case .noise: return 0.3
             case .jitter: return 0.1
             case .objects: return 3
+            case .empty: return 0
             }
         }
 
@@ -148,6 +157,7 @@ extension ShapesScenes.Variant {
             case .noise: return ShapesScenes.Options.labelNoiseRange
             case .jitter: return ShapesScenes.Options.boxJitterRange
             case .objects: return 1...30
+            case .empty: return ShapesScenes.Options.emptyTrainingShareRange
             }
         }
 
@@ -168,6 +178,8 @@ extension ShapesScenes.Variant {
                 return "the box edges' jitter as a fraction of the side, from \(low) to \(high) (beyond, the two edges of a side may cross)"
             case .objects:
                 return "the most objects an image, a whole number from \(low) to \(high) (each image holds 0 to that many)"
+            case .empty:
+                return "the share of the training images without their objects, from \(low) to \(high) (beyond, too few objects are left to learn from)"
             }
         }
 

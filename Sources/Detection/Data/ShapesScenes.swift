@@ -55,6 +55,11 @@ public struct ShapesScenes: Hashable, Sendable {
         /// The standard deviation of the move of each box edge of the training split, as a
         /// fraction of the box's side; 0: none. See `ShapesScenes+LabelNoise.swift`.
         public var boxJitter: Double = 0
+        /// The share of the training split's images drawn without their objects (background
+        /// images: their strokes, blobs and noise stay); 0: none. The validation split keeps its
+        /// objects. Which images is drawn from a stream of its own (the layout stream + 33), so
+        /// that the other images are the scenes they would be without it.
+        public var emptyTrainingShare: Double = 0
 
         /// The default scenes.
         public init() {}
@@ -71,6 +76,8 @@ public struct ShapesScenes: Hashable, Sendable {
                      "counts per image must not be negative")
         precondition(Options.labelNoiseRange.contains(options.labelNoise) && Options.boxJitterRange.contains(options.boxJitter),
                      "label noise from 0 to \(Options.labelNoiseRange.upperBound), box jitter from 0 to \(Options.boxJitterRange.upperBound)")
+        precondition(Options.emptyTrainingShareRange.contains(options.emptyTrainingShare),
+                     "the empty training share from 0 to \(Options.emptyTrainingShareRange.upperBound)")
         self.seed = seed
         self.imageSize = imageSize
         self.options = options
@@ -138,6 +145,10 @@ public struct ShapesScenes: Hashable, Sendable {
                                       strength: rng.uniform(0.3, 0.6), color: _SceneLayout.randomColor(&rng)))
         }
 
+        if split == .train && options.emptyTrainingShare > 0 {
+            var draw = SplitMix64(seed: seed, stream: split.stream + 33, index: UInt64(index))
+            if draw.unit() < options.emptyTrainingShare { return layout }
+        }
         let largest = max(options.minObjectSize, s * options.maxObjectFraction)
         for _ in 0..<count(options.objectsPerImage) {
             let kind = ShapeKind(rawValue: rng.pick(weights: options.classWeights))!

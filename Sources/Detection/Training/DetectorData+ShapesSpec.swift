@@ -9,7 +9,7 @@ import Foundation
 /// shapes:small
 /// ```
 ///
-/// Keys: `ratio` and `objects` (imbalance), `noise` and `jitter` (noisy); `small` takes none. A key left out
+/// Keys: `ratio`, `objects` and `empty` (imbalance), `noise` and `jitter` (noisy); `small` takes none. A key left out
 /// keeps its default. A path that begins with `shapes:` is read as a spec: write `./shapes:x`
 /// for such a folder.
 extension DetectorData {

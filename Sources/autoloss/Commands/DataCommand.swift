@@ -112,6 +112,9 @@ struct DataShapes: ParsableCommand {
     @Option(name: .customLong("max-objects"), help: "imbalance: the most objects an image, each image holding 0 to that many (default 3; 1 leaves half the images empty).")
     var maxObjects: Int?
 
+    @Option(name: .customLong("empty-share"), help: "imbalance: the share of the training images drawn without their objects, background images that add easy negatives (default 0; the validation split keeps its objects).")
+    var emptyShare: Double?
+
     @Option(help: "noisy: the fraction of training labels given a wrong class (default 0.3).")
     var labelNoise: Double?
 
@@ -138,7 +141,7 @@ struct DataShapes: ParsableCommand {
 
     /// The variant with the settings given, each checked against the variant and its range.
     func chosenVariant() throws -> ShapesScenes.Variant? {
-        let given: [(ShapesScenes.Variant.Parameter, Double?)] = [(.ratio, ratio), (.objects, maxObjects.map(Double.init)), (.noise, labelNoise), (.jitter, boxJitter)]
+        let given: [(ShapesScenes.Variant.Parameter, Double?)] = [(.ratio, ratio), (.objects, maxObjects.map(Double.init)), (.empty, emptyShare), (.noise, labelNoise), (.jitter, boxJitter)]
         guard let variant else {
             if let (parameter, _) = given.first(where: { $0.1 != nil }) {
                 let owner = ShapesScenes.Variant.names.first { ShapesScenes.Variant(name: $0)!.settings.contains { $0.parameter == parameter } }!

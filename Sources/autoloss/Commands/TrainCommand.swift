@@ -20,7 +20,7 @@ struct TrainCommand: ParsableCommand {
         Example: autoloss train --data shapes --mode sigmoid --cls focal --reg giou
         """)
 
-    @Option(help: ArgumentHelp("shapes (built-in scenes) or a task variant of them (shapes:imbalance[,ratio=R,objects=N], shapes:noisy[,noise=F,jitter=F], shapes:small), coco128 (found above the current directory or the executable, or at $AUTOLOSS_COCO128), or a YOLO or COCO dataset folder.", valueName: "shapes[:VARIANT]|coco128|PATH"))
+    @Option(help: ArgumentHelp("shapes (built-in scenes) or a task variant of them (shapes:imbalance[,ratio=R,objects=N,empty=F], shapes:noisy[,noise=F,jitter=F], shapes:small), coco128 (found above the current directory or the executable, or at $AUTOLOSS_COCO128), or a YOLO or COCO dataset folder.", valueName: "shapes[:VARIANT]|coco128|PATH"))
     var data = "shapes"
 
     @Option(help: ArgumentHelp("The classification head: softmax (C + 1 logits, background last) or sigmoid (C logits).", valueName: "softmax|sigmoid"))

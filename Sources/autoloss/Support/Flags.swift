@@ -64,6 +64,7 @@ enum Flags {
         case .noise: return "--label-noise"
         case .jitter: return "--box-jitter"
         case .objects: return "--max-objects"
+        case .empty: return "--empty-share"
         }
     }
 
