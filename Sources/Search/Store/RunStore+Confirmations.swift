@@ -37,6 +37,16 @@ public struct ConfirmationTraining: Sendable, Equatable {
     static func key(loss: String, setting: BaselineTuning.Setting, seed: UInt64, horizon: Double) -> String {
         "\(loss)|\(setting.stem)|h\(horizon)|s\(seed)"
     }
+
+    /// The seconds a whole training at horizon x1 typically took among `trainings`: the median
+    /// of those that ran to their end, each divided by its horizon (nil where none did). A
+    /// median, as one training that stood still for an hour (a stopped process, a laptop asleep)
+    /// would lift a mean of a few sixfold, and trainings a rung ended are not whole ones.
+    public static func typicalSeconds(of trainings: [ConfirmationTraining]) -> Double? {
+        let seconds = trainings.filter { $0.result.status == .ok }.map { $0.result.seconds / $0.horizon }.sorted()
+        guard !seconds.isEmpty else { return nil }
+        return (seconds[(seconds.count - 1) / 2] + seconds[seconds.count / 2]) / 2
+    }
 }
 
 /// The confirmation's tables: its plan in `meta` ('confirmation'), its trainings in

@@ -151,11 +151,10 @@ struct ConfirmCommand: ParsableCommand {
     /// "confirming 3 losses and the baseline ce: at most 52 trainings, about 2.1 hours at 140 s a training".
     static func budget(_ plan: Confirmation, options o: SearchOptions, data: DetectorData?, store: RunStore) -> String {
         let most = plan.maxTrainings
-        // The pace of this confirmation's own trainings where it has any (a resumed one), else the
-        // run's baseline training, else a few timed steps of the detector.
-        let done = ((try? store.confirmationTrainings()) ?? []).filter { $0.result.status == .ok }
-        var seconds = done.isEmpty ? (try? store.baseline(name: o.baseline, stage: .proxy))??.seconds
-            : done.reduce(0) { $0 + $1.result.seconds / $1.horizon } / Double(done.count)
+        // The pace of this confirmation's own trainings where it has any (a resumed one), else
+        // the run's baseline training, else a few timed steps of the detector.
+        var seconds = ConfirmationTraining.typicalSeconds(of: (try? store.confirmationTrainings()) ?? [])
+            ?? (try? store.baseline(name: o.baseline, stage: .proxy))??.seconds
         if seconds == nil, case .detector = o.evaluator, let data, let pair = try? o.losses().baselinePair,
            let speed = try? data.measureSpeed(pair) {
             var schedule = data.schedule(for: .proxy)
