@@ -32,6 +32,18 @@ final class AsyncScheduleTests: XCTestCase {
         return o
     }
 
+    /// Sixteen workers on the virtual clock, six populations of 16, top-K 4.
+    static func virtualOptions() -> SearchOptions {
+        var o = options(jobs: 16)
+        o.evaluator = .simulation
+        o.virtualClock = true
+        o.generations = 6
+        o.population = 16
+        o.topK = 4
+        o.topP = 4
+        return o
+    }
+
     func run(_ o: SearchOptions, store name: String, evaluator: CandidateEvaluator = SimulationEvaluator.light,
              stop: StopRequest = StopRequest()) throws -> SearchSummary {
         let path = folder.appendingPathComponent(name).path
@@ -116,13 +128,7 @@ final class AsyncScheduleTests: XCTestCase {
     /// the asynchronous schedule keeps them busy, the generational one leaves most of them
     /// waiting for each generation's proxy stage; the course is the same each time.
     func testOnAVirtualClockSixteenWorkersStayBusy() throws {
-        var o = Self.options(jobs: 16)
-        o.evaluator = .simulation
-        o.virtualClock = true
-        o.generations = 6
-        o.population = 16
-        o.topK = 4
-        o.topP = 4
+        let o = Self.virtualOptions()
         let evaluator = { VirtualDurations(SimulationEvaluator.light) }
         let a = try run(o, store: "a.sqlite", evaluator: evaluator()), b = try run(o, store: "b.sqlite", evaluator: evaluator())
         XCTAssertEqual(fame(a), fame(b))
@@ -145,13 +151,7 @@ final class AsyncScheduleTests: XCTestCase {
     /// is not trained twice. Under a time limit without a plan, no candidate's proxy training
     /// starts before a proxy training's length is known (the baseline's).
     func testTheBaselinesProxyTrainingRunsBesideTheFirstCandidates() throws {
-        var o = Self.options(jobs: 16)
-        o.evaluator = .simulation
-        o.virtualClock = true
-        o.generations = 6
-        o.population = 16
-        o.topK = 4
-        o.topP = 4
+        var o = Self.virtualOptions()
         let pair = try o.losses().baselinePair
         let baselineProxy = "proxy \(pair.classification.canonicalString(in: pair.mode))"
         func search(_ o: SearchOptions, _ name: String) throws -> (summary: SearchSummary, starts: [Double], baselineEnd: Double, trained: [String]) {
