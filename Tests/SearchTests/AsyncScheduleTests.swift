@@ -172,40 +172,54 @@ final class AsyncScheduleTests: XCTestCase {
         XCTAssertLessThan(try XCTUnwrap(free.summary.virtualSeconds), try XCTUnwrap(limited.summary.virtualSeconds))
     }
 
-    /// Holds the baseline's proxy training until `mos` candidates' MOS trainings have run (or
-    /// 20 s): their promotions come while it is under way.
+    /// Holds the baseline's proxy training until at least `mos` candidates' MOS trainings and
+    /// `proxy` other proxy trainings have ended (or 20 s): what comes next happens while it is
+    /// under way.
     final class SlowBaselineEvaluator: CandidateEvaluator, @unchecked Sendable {
         let inner = CountingEvaluator()
-        let mos: Int
-        init(mos: Int) { self.mos = mos }
+        let mos: Int, proxy: Int
+        private var ended: [TrainingStage: Int] = [:]
+        init(mos: Int, proxy: Int = 0) { (self.mos, self.proxy) = (mos, proxy) }
         func evaluate(_ request: EvaluationRequest, context: EvaluationContext) -> EvaluationResult {
             if request.stage == .proxy && request.generation == nil {
                 let deadline = Date().addingTimeInterval(20)
                 while Date() < deadline {
                     inner.lock.lock()
-                    let n = inner.calls[.mos, default: 0]
+                    let (m, p) = (ended[.mos, default: 0], ended[.proxy, default: 0])
                     inner.lock.unlock()
-                    if n > mos { break }
+                    if m >= mos && p >= proxy { break }
                     usleep(2_000)
                 }
             }
-            return inner.evaluate(request, context: context)
+            let r = inner.evaluate(request, context: context)
+            inner.lock.lock()
+            ended[request.stage, default: 0] += 1
+            inner.lock.unlock()
+            return r
         }
     }
 
     /// Every candidate promoted, with the baseline's proxy training still under way: the
     /// baseline's own formula (a seed) waits for its result and takes it, not a training of its own.
+    /// Without MOS, every candidate goes to the proxy at once: the baseline's formula waits too.
     func testTheBaselinesFormulaWaitsForTheBaselinesProxyTraining() throws {
         var o = Self.options(jobs: 4)
         o.topK = o.population
         let pair = try o.losses().baselinePair
         let baselineProxy = "proxy \(pair.classification.canonicalString(in: pair.mode))"
-        let evaluator = SlowBaselineEvaluator(mos: o.population)
-        let s = try run(o, store: "slow.sqlite", evaluator: evaluator)
-        XCTAssertEqual(evaluator.inner.trained.filter { $0 == baselineProxy }.count, 1, "the baseline's formula trained once on the proxy")
-        XCTAssertTrue(s.hallOfFame.entries.contains { "proxy \($0.expr.canonicalString(in: pair.mode))" == baselineProxy })
-        let arrivals = try RunStore(opening: folder.appendingPathComponent("slow.sqlite").path).arrivals()
-        XCTAssertGreaterThan(try XCTUnwrap(arrivals.firstIndex(of: .baselineProxy)), o.population, "the first candidates' results came first")
+        for usesMOS in [true, false] {
+            o.usesMOS = usesMOS
+            // Without MOS: held until some candidates' proxy trainings ran.
+            let evaluator = SlowBaselineEvaluator(mos: usesMOS ? o.population + 1 : 0, proxy: usesMOS ? 0 : 4)
+            let name = "slow-\(usesMOS).sqlite"
+            let s = try run(o, store: name, evaluator: evaluator)
+            XCTAssertEqual(evaluator.inner.trained.filter { $0 == baselineProxy }.count, 1, "MOS \(usesMOS): the baseline's formula trained once on the proxy")
+            XCTAssertTrue(s.hallOfFame.entries.contains { "proxy \($0.expr.canonicalString(in: pair.mode))" == baselineProxy }, "MOS \(usesMOS)")
+            let arrivals = try RunStore(opening: folder.appendingPathComponent(name).path).arrivals()
+            // (A result handed back is recorded a moment later: one may still arrive after it.)
+            XCTAssertGreaterThanOrEqual(try XCTUnwrap(arrivals.firstIndex(of: .baselineProxy)), usesMOS ? o.population : 3,
+                                        "the first candidates' results came first")
+        }
     }
 
     /// The generational stage on a virtual clock: three trainings of 0.3 s on two workers end

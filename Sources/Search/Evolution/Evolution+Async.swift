@@ -171,8 +171,21 @@ extension Evolution {
         let stage: TrainingStage = options.usesMOS ? .mos : .proxy
         guard !state.nothingToBreed, stage == .mos || proxyMayStart, budget.mayStart(stage, reserved: state.reserved), clock.mayStart(stage)
         else { return nil }
-        guard let (candidate, g) = state.ready.isEmpty ? try breed(&state) : state.ready.removeFirst() else { return nil }
+        guard let (candidate, g) = try nextBred(&state, stage: stage) else { return nil }
         return AsyncTraining(candidate: candidate, generation: g, stage: stage)
+    }
+
+    /// The next bred candidate to train at `stage`: the first bred ahead, else a new one. The
+    /// baseline's own formula waits in `ready` while the baseline's proxy training, whose result
+    /// it takes, is under way (without MOS it would go to the proxy at once and train twice).
+    func nextBred(_ state: inout AsyncState, stage: TrainingStage) throws -> (Screened, Int)? {
+        let pending = stage == .proxy && baselineProxy == nil ? trainings.losses.baselineCanonical : nil
+        if let k = state.ready.firstIndex(where: { $0.0.canonical != pending }) { return state.ready.remove(at: k) }
+        while let bred = try breed(&state) {
+            if bred.0.canonical != pending { return bred }
+            state.ready.append(bred)
+        }
+        return nil
     }
 
     /// Whether a candidate's proxy training may start while the baseline's is under way: not
