@@ -33,7 +33,7 @@ extension ReportPage {
             var out = "<h1>autoloss run \(HTML.escape(URL(fileURLWithPath: report.path).deletingLastPathComponent().lastPathComponent))</h1>\n"
             out += "<p class=\"meta\">search <b>\(o.branch.rawValue)</b> (mode \(o.mode.rawValue)), partner \(HTML.escape(o.partner)), baseline "
                 + "\(HTML.escape(o.baseline)), evaluator \(HTML.escape(o.evaluator.name)), seed \(o.seed); CPV \(o.usesCPV ? "on" : "off"), "
-                + "MOS: \(HTML.escape(o.mosLabel)); generations \(o.generations), population \(o.population), top-K \(o.topK), top-P \(o.topP); schedule \(o.scheduleInUse.rawValue)</p>\n"
+                + "MOS: \(HTML.escape(o.mosLabel)); generations \(o.generations), population \(o.population), top-K \(o.topK), top-P \(o.topP); schedule \(o.scheduleInUse.rawValue)\(o.seedWithKnownLosses ? "" : "; from scratch")</p>\n"
             out += "<p class=\"meta\">store <code>\(HTML.escape(report.path))</code></p>\n<div class=\"kpis\">"
             out += Self.kpi("candidates", "\(report.candidates.count)", "candidates")
             out += Self.kpi("generations", "\(Set(report.candidates.map(\.generation)).count)", "generations")

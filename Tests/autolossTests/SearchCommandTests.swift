@@ -276,6 +276,33 @@ final class SearchCommandTests: XCTestCase {
         XCTAssertLessThan(Set(searched.map { $0.split(separator: " ").dropLast().last! }).count, searched.count, "the run has ties to break")
     }
 
+    /// --from-scratch: no candidate is one of the branch's known losses put in as a seed (a
+    /// default run's first ones are), the report says so, and a resume keeps it.
+    func testFromScratchStartsWithoutTheKnownLosses() throws {
+        var seeded: [String] = []
+        for scratch in [false, true] {
+            let out = folder.appendingPathComponent("scratch-\(scratch)").path
+            let done = try CLI.run(["search", "--branch", "sigmoid", "--evaluator", "simulation", "--generations", "2", "--population", "6",
+                                    "--out", out] + (scratch ? ["--from-scratch"] : []))
+            XCTAssertEqual(done.status, 0, done.stderr)
+            let store = try RunStore(opening: out + "/run.sqlite")
+            let first = try store.candidates().filter { $0.generation == 0 }.map(\.origin)
+            XCTAssertFalse(first.isEmpty)
+            if scratch {
+                XCTAssertFalse(first.contains("seed"), "\(first)")
+                XCTAssertFalse(try store.options().seedWithKnownLosses)
+            } else {
+                seeded = first
+            }
+            let report = try CLI.run(["report", out])
+            XCTAssertEqual(report.stdout.contains("; from scratch"), scratch, report.stdout)
+        }
+        XCTAssertTrue(seeded.contains("seed"), "\(seeded)")
+        let again = try CLI.run(["search", "--resume", folder.appendingPathComponent("scratch-false").path, "--from-scratch"])
+        XCTAssertEqual(again.status, 2, again.stderr)
+        XCTAssertTrue(again.stderr.contains("--resume cannot change --from-scratch"), again.stderr)
+    }
+
     /// The environment's failures exit 3 with one line naming the file and the cause, never
     /// SQLite's or Foundation's own text.
     func testEnvironmentFailuresExit3WithTheFileAndTheCause() throws {

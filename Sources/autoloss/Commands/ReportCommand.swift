@@ -34,7 +34,7 @@ struct ReportCommand: ParsableCommand {
         if json { return print(Self.json(report, ranked: ranked).text) }
         print("run \(report.path)")
         print("search \(o.branch.rawValue) (mode \(o.mode.rawValue)), partner \(o.partner), baseline \(o.baseline), evaluator \(o.evaluator.name), seed \(o.seed)")
-        print("filters: CPV \(o.usesCPV ? "on" : "off"), MOS: \(o.mosLabel); generations \(o.generations), population \(o.population), top-K \(o.topK), top-P \(o.topP); schedule \(o.scheduleInUse.rawValue)")
+        print("filters: CPV \(o.usesCPV ? "on" : "off"), MOS: \(o.mosLabel); generations \(o.generations), population \(o.population), top-K \(o.topK), top-P \(o.topP); schedule \(o.scheduleInUse.rawValue)\(o.seedWithKnownLosses ? "" : "; from scratch")")
         print("\(report.candidates.count) candidates:")
         for (ending, count) in report.endings { print(String(format: "  %-28@ %d", ending, count)) }
         print("baseline \(o.baseline): proxy AP \(report.baselineProxy?.ap.map { String(format: "%.2f", $0) } ?? "-")")

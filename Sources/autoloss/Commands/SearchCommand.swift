@@ -58,6 +58,7 @@ struct SearchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("generational (the paper's, the default: each generation waits for its slowest training) or async (no generations: each freed worker gets a promotion or a new candidate bred by tournament; keeps a cluster's workers busy).", valueName: "generational|async")) var schedule: Schedule?
     @Option(help: ArgumentHelp("With --schedule async: divide the population into this many islands, each breeding from its own live population and the best of the others (default 1).", valueName: "N")) var islands: Int?
     @Flag(name: .customLong("virtual-clock"), help: "With --evaluator simulation: time each training as a proxy detector's would take (about 8.6 s MOS, 146 s proxy, measured) on a virtual clock, without waiting: how a schedule would use --jobs workers.") var virtualClock = false
+    @Flag(name: .customLong("from-scratch"), help: "Start from random formulas, not from the branch's known losses (focal, the published CSE-Autoloss losses, ...), which seed the first candidates by default: a search that has to find what the hand-made losses found.") var fromScratch = false
     @Flag(name: .customLong("no-cpv"), help: "Turn convergence property verification off.") var noCPV = false
     @Flag(name: .customLong("no-mos"), help: "Turn model optimisation simulation off.") var noMOS = false
     @Option(help: "The run folder (must not exist).") var out: String?
@@ -102,7 +103,7 @@ struct SearchCommand: ParsableCommand {
             ("--tuned-baseline", tunedBaseline != nil), ("--init-seed", initSeed != nil), ("--precision", precision != nil), ("--mos-seeds", mosSeeds != nil),
             ("--mos-rung", mosRung != nil), ("--no-cpv", noCPV), ("--no-mos", noMOS), ("--out", out != nil), ("--ablate", ablate),
             ("--schedule", schedule != nil), ("--virtual-clock", virtualClock),
-            ("--islands", islands != nil),
+            ("--islands", islands != nil), ("--from-scratch", fromScratch),
         ]
         return given.filter(\.1).map(\.0)
     }
@@ -121,6 +122,7 @@ struct SearchCommand: ParsableCommand {
         o.executor = chosenExecutor(jobs: jobs ?? 1)
         o.usesCPV = !noCPV
         o.usesMOS = !noMOS
+        o.seedWithKnownLosses = !fromScratch
         if let schedule, schedule != .generational { o.schedule = schedule }
         if virtualClock { o.virtualClock = true }
         if let islands, islands != 1 { o.islands = islands }
