@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Issue 35: a search from scratch on a qualified task (bench/RESULTS.md, "Tasks where the loss
+# decides"), then its best three losses confirmed against the tuned generic pair, three seeds at
+# 1x and 2x the proxy schedule (`autoloss confirm`), and the task's specialist confirmed the same
+# way beside them (the qualification's store holds it at 1x only).
+#
+#   bash bench/discover.sh TASK [search|confirm|specialist]...   # default: all three, in that order
+#   TASK: imbalance-sparse, imbalance-empty, noisy or small (as bench/qualify.sh names them)
+#
+# The search is unseeded (--from-scratch: a seeded one starts from the specialist it should
+# find), 30 proxy-training equivalents with hurdles at a quarter and half of the schedule.
+# Everything lives under bench/discover/TASK, kept in git: the same command goes on from what a
+# store holds (a killed step loses only the training under way). Hours on 2 cores: the search
+# about 2-3, each confirmation 4-6.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=${AUTOLOSS:-.build/release/autoloss}
+[ -x "$bin" ] || bin=.build/debug/autoloss
+task=${1:?give a task: imbalance-sparse, imbalance-empty, noisy or small}
+shift
+steps=("$@")
+[ ${#steps[@]} -gt 0 ] || steps=(search confirm specialist)
+case "$task" in
+    imbalance-sparse) task_args=(--data shapes:imbalance,objects=1 --branch sigmoid --baseline bce); specialist=(--mode sigmoid --losses focal) ;;
+    imbalance-empty) task_args=(--data shapes:imbalance,objects=1,empty=0.5 --branch sigmoid --baseline bce); specialist=(--mode sigmoid --losses focal) ;;
+    noisy) task_args=(--data shapes:noisy --branch softmax --baseline ce); specialist=(--mode softmax --losses gce,sce,mae) ;;
+    small) task_args=(--data shapes:small --branch reg --mode softmax --partner ce --baseline giou); specialist=(--mode softmax --branch reg --partner ce --losses diou,ciou) ;;
+    *) echo "discover.sh: unknown task '$task' (imbalance-sparse, imbalance-empty, noisy, small)" >&2; exit 2 ;;
+esac
+dir=bench/discover/$task
+mkdir -p "$dir"
+for step in "${steps[@]}"; do
+    case "$step" in
+        search)
+            if [ -e "$dir/search/run.sqlite" ]; then
+                echo "== $task: $bin search --resume $dir/search"
+                "$bin" search --resume "$dir/search"
+            else
+                echo "== $task: $bin search ${task_args[*]} --from-scratch --max-evals 30 --rungs 0.25,0.5 --out $dir/search"
+                "$bin" search "${task_args[@]}" --from-scratch --max-evals 30 --rungs 0.25,0.5 --out "$dir/search"
+            fi ;;
+        confirm)
+            echo "== $task: $bin confirm $dir/search --top 3 --seeds 1,2,3 --horizons 1,2"
+            "$bin" confirm "$dir/search" --top 3 --seeds 1,2,3 --horizons 1,2 ;;
+        specialist)
+            # The confirm command's own --data, --baseline and slot options: the task's, less --branch where
+            # the specialist is a classification loss (confirm takes the slot from --mode).
+            data=("${task_args[@]:0:2}") baseline=("${task_args[@]: -2}")
+            echo "== $task: $bin confirm ${data[*]} ${specialist[*]} ${baseline[*]} --seeds 1,2,3 --horizons 1,2 --out $dir/specialist"
+            "$bin" confirm "${data[@]}" "${specialist[@]}" "${baseline[@]}" --seeds 1,2,3 --horizons 1,2 --out "$dir/specialist" ;;
+        *) echo "discover.sh: unknown step '$step' (search, confirm, specialist)" >&2; exit 2 ;;
+    esac
+done
