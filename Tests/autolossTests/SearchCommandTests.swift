@@ -23,26 +23,30 @@ final class SearchCommandTests: XCTestCase {
     }
 
     /// A run killed with SIGKILL at any moment, resumed, ends with the same hall of fame as a
-    /// run never interrupted.
+    /// run never interrupted: the generational schedule, and the asynchronous one at one job
+    /// (reproducible by seed: its record of arrivals replays on resume).
     func testKilledRunResumesToTheSameHallOfFame() throws {
-        let whole = folder.appendingPathComponent("whole").path
-        let done = try CLI.run(arguments(whole))
-        XCTAssertEqual(done.status, 0, done.stderr)
-        let expected = try String(contentsOfFile: whole + "/hall-of-fame.json", encoding: .utf8)
+        for schedule in [[], ["--schedule", "async"]] {
+            let name = schedule.isEmpty ? "generational" : "async"
+            let whole = folder.appendingPathComponent("whole-\(name)").path
+            let done = try CLI.run(arguments(whole) + schedule)
+            XCTAssertEqual(done.status, 0, done.stderr)
+            let expected = try String(contentsOfFile: whole + "/hall-of-fame.json", encoding: .utf8)
 
-        for delay in [0.4, 1.0] {
-            let out = folder.appendingPathComponent("killed-\(delay)").path
-            let process = Process()
-            process.executableURL = CLI.binary
-            process.arguments = arguments(out)
-            process.standardOutput = FileHandle.nullDevice
-            try process.run()
-            Thread.sleep(forTimeInterval: delay)
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            let resumed = try CLI.run(["search", "--resume", out])
-            XCTAssertEqual(resumed.status, 0, resumed.stderr)
-            XCTAssertEqual(try String(contentsOfFile: out + "/hall-of-fame.json", encoding: .utf8), expected, "killed after \(delay) s")
+            for delay in [0.4, 1.0] {
+                let out = folder.appendingPathComponent("killed-\(name)-\(delay)").path
+                let process = Process()
+                process.executableURL = CLI.binary
+                process.arguments = arguments(out) + schedule
+                process.standardOutput = FileHandle.nullDevice
+                try process.run()
+                Thread.sleep(forTimeInterval: delay)
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+                let resumed = try CLI.run(["search", "--resume", out])
+                XCTAssertEqual(resumed.status, 0, resumed.stderr)
+                XCTAssertEqual(try String(contentsOfFile: out + "/hall-of-fame.json", encoding: .utf8), expected, "\(name), killed after \(delay) s")
+            }
         }
     }
 
