@@ -8,7 +8,8 @@
 #   TASK: imbalance-sparse, imbalance-empty, noisy or small (as bench/qualify.sh names them)
 #
 # The search is unseeded (--from-scratch: a seeded one starts from the specialist it should
-# find), 30 proxy-training equivalents with hurdles at a quarter and half of the schedule.
+# find), 30 proxy-training equivalents with hurdles at a quarter and half of the schedule; its
+# generations are not what ends it (100: the default 6 of top-K 4 would stop at 24 trainings).
 # Everything lives under bench/discover/TASK, kept in git: the same command goes on from what a
 # store holds (a killed step loses only the training under way). Hours on 2 cores: the search
 # about 2-3, each confirmation 4-6.
@@ -33,11 +34,11 @@ for step in "${steps[@]}"; do
     case "$step" in
         search)
             if [ -e "$dir/search/run.sqlite" ]; then
-                echo "== $task: $bin search --resume $dir/search"
-                "$bin" search --resume "$dir/search"
+                echo "== $task: $bin search --resume $dir/search --generations 100 --max-evals 30"
+                "$bin" search --resume "$dir/search" --generations 100 --max-evals 30
             else
-                echo "== $task: $bin search ${task_args[*]} --from-scratch --max-evals 30 --rungs 0.25,0.5 --out $dir/search"
-                "$bin" search "${task_args[@]}" --from-scratch --max-evals 30 --rungs 0.25,0.5 --out "$dir/search"
+                echo "== $task: $bin search ${task_args[*]} --from-scratch --generations 100 --max-evals 30 --rungs 0.25,0.5 --out $dir/search"
+                "$bin" search "${task_args[@]}" --from-scratch --generations 100 --max-evals 30 --rungs 0.25,0.5 --out "$dir/search"
             fi ;;
         confirm)
             echo "== $task: $bin confirm $dir/search --top 3 --seeds 1,2,3 --horizons 1,2"
