@@ -4,15 +4,17 @@
 # 1x and 2x the proxy schedule (`autoloss confirm`), and the task's specialist confirmed the same
 # way beside them (the qualification's store holds it at 1x only).
 #
-#   bash bench/discover.sh TASK [search|confirm|specialist]...   # default: all three, in that order
+#   bash bench/discover.sh TASK [search|confirm|specialist|keep]...   # default: search confirm specialist keep
 #   TASK: imbalance-sparse, imbalance-empty, noisy or small (as bench/qualify.sh names them)
 #
 # The search is unseeded (--from-scratch: a seeded one starts from the specialist it should
 # find), 30 proxy-training equivalents with hurdles at a quarter and half of the schedule; its
 # generations are not what ends it (100: the default 6 of top-K 4 would stop at 24 trainings).
-# Everything lives under bench/discover/TASK, kept in git: the same command goes on from what a
-# store holds (a killed step loses only the training under way). Hours on 2 cores: the search
-# about 2-3, each confirmation 4-6.
+# The runs live under bench/out/discover/TASK (search/, specialist/); `keep` copies their stores
+# into bench/data/discover/TASK.tar.gz, which git keeps (scripts/keep_stores.py: a consistent
+# copy even while a step writes, checkpoints left out), and a fresh checkout's first step
+# restores them from it. The same command goes on from what a store holds (a killed step loses
+# only the training under way). Hours on 2 cores: the search about 2-3, each confirmation 4-6.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${AUTOLOSS:-.build/release/autoloss}
@@ -20,7 +22,7 @@ bin=${AUTOLOSS:-.build/release/autoloss}
 task=${1:?give a task: imbalance-sparse, imbalance-empty, noisy or small}
 shift
 steps=("$@")
-[ ${#steps[@]} -gt 0 ] || steps=(search confirm specialist)
+[ ${#steps[@]} -gt 0 ] || steps=(search confirm specialist keep)
 case "$task" in
     imbalance-sparse) task_args=(--data shapes:imbalance,objects=1 --branch sigmoid --baseline bce); specialist=(--mode sigmoid --losses focal) ;;
     imbalance-empty) task_args=(--data shapes:imbalance,objects=1,empty=0.5 --branch sigmoid --baseline bce); specialist=(--mode sigmoid --losses focal) ;;
@@ -28,7 +30,8 @@ case "$task" in
     small) task_args=(--data shapes:small --branch reg --mode softmax --partner ce --baseline giou); specialist=(--mode softmax --branch reg --partner ce --losses diou,ciou) ;;
     *) echo "discover.sh: unknown task '$task' (imbalance-sparse, imbalance-empty, noisy, small)" >&2; exit 2 ;;
 esac
-dir=bench/discover/$task
+dir=bench/out/discover/$task kept=bench/data/discover/$task.tar.gz
+if [ ! -d "$dir" ] && [ -f "$kept" ]; then python3 scripts/keep_stores.py restore "$kept" "$dir"; fi
 mkdir -p "$dir"
 for step in "${steps[@]}"; do
     case "$step" in
@@ -49,6 +52,7 @@ for step in "${steps[@]}"; do
             data=("${task_args[@]:0:2}") baseline=("${task_args[@]: -2}")
             echo "== $task: $bin confirm ${data[*]} ${specialist[*]} ${baseline[*]} --seeds 1,2,3 --horizons 1,2 --out $dir/specialist"
             "$bin" confirm "${data[@]}" "${specialist[@]}" "${baseline[@]}" --seeds 1,2,3 --horizons 1,2 --out "$dir/specialist" ;;
-        *) echo "discover.sh: unknown step '$step' (search, confirm, specialist)" >&2; exit 2 ;;
+        keep) python3 scripts/keep_stores.py keep "$dir" "$kept" ;;
+        *) echo "discover.sh: unknown step '$step' (search, confirm, specialist, keep)" >&2; exit 2 ;;
     esac
 done
