@@ -82,7 +82,6 @@ extension Evolution {
         // arm given another arm's baseline, a store from before) takes it before it starts.
         if try !replay.contains(.baselineProxy) && trainings.storedBaseline(.proxy) != nil {
             try measureBaseline(.proxy)
-            saySlowerThanPlanned()
         } else {
             ids[.baselineProxy] = nextID
             pool.submit(nextID) { try trainings.baseline(.proxy) }
@@ -150,7 +149,6 @@ extension Evolution {
                     absorb(r, of: t, endedAt: done.endedAt, &state)
                 } else {
                     do { try takeBaseline(r, stage: .proxy) } catch { failure = failure ?? error }
-                    saySlowerThanPlanned()
                 }
             }
         }
@@ -179,7 +177,7 @@ extension Evolution {
     /// baseline's own formula waits in `ready` while the baseline's proxy training, whose result
     /// it takes, is under way (without MOS it would go to the proxy at once and train twice).
     func nextBred(_ state: inout AsyncState, stage: TrainingStage) throws -> (Screened, Int)? {
-        let pending = stage == .proxy && baselineProxy == nil ? trainings.losses.baselineCanonical : nil
+        let pending = stage == .proxy ? awaitingBaseline : nil
         if let k = state.ready.firstIndex(where: { $0.0.canonical != pending }) { return state.ready.remove(at: k) }
         while let bred = try breed(&state) {
             if bred.0.canonical != pending { return bred }
@@ -192,6 +190,10 @@ extension Evolution {
     /// under a time limit before a proxy training's length is known (the plan's, or the
     /// baseline's when it ends), so that none starts that would end after the limit.
     var proxyMayStart: Bool { baselineProxy != nil || clock.knowsLength(.proxy) }
+
+    /// The canonical form of the baseline's own formula while the baseline's proxy training is
+    /// under way (nil once its result is in): a candidate of that formula waits to take it.
+    var awaitingBaseline: String? { baselineProxy == nil ? trainings.losses.baselineCanonical : nil }
 
     /// Breeds up to one candidate ahead per 8 jobs (none at one job: a serial run breeds each
     /// from every result before it).
@@ -208,9 +210,8 @@ extension Evolution {
     /// of equals), while the promoted stay within the top K/population of the MOS results so
     /// far and it ranks among them; once no more can be bred, the best left, up to that share.
     func promotable(_ state: AsyncState) -> Int? {
-        // The baseline's own formula waits for the baseline's proxy result, which it takes.
-        let baselineCanonical = baselineProxy == nil ? trainings.losses.baselineCanonical : nil
-        guard let best = state.waiting.indices.filter({ state.waiting[$0].training.candidate.canonical != baselineCanonical })
+        let awaiting = awaitingBaseline
+        guard let best = state.waiting.indices.filter({ state.waiting[$0].training.candidate.canonical != awaiting })
             .max(by: { state.waiting[$0].ap < state.waiting[$1].ap || (state.waiting[$0].ap == state.waiting[$1].ap && $0 > $1) })
         else { return nil }
         let share = state.mosScores.count * options.topK / max(1, options.population)

@@ -225,7 +225,6 @@ public final class Evolution {
     public func measureBaselines() throws {
         if options.usesMOS { try measureBaseline(.mos) }
         try measureBaseline(.proxy)
-        saySlowerThanPlanned()
     }
 
     /// The baseline's training at `stage`, before the scheduler's first stage: one training
@@ -237,14 +236,17 @@ public final class Evolution {
     }
 
     /// Takes the baseline's result at `stage` into the run: its AP the bars are set from, its
-    /// seconds the stage's pace. A failed one ends the search.
+    /// seconds the stage's pace. A failed one ends the search. The proxy result comes last (after
+    /// MOS's), so with it the run compares its pace with the plan.
     func takeBaseline(_ r: EvaluationResult, stage: TrainingStage) throws {
         try Self.check(r, stage: stage, name: options.baseline)
+        clock.pace.add(r.seconds, stage: stage)
         switch stage {
         case .mos: baselineMOS = r
-        case .proxy: baselineProxy = r
+        case .proxy:
+            baselineProxy = r
+            saySlowerThanPlanned()
         }
-        clock.pace.add(r.seconds, stage: stage)
     }
 
     /// A baseline that could not be evaluated leaves nothing to compare with: the search stops.
