@@ -54,6 +54,31 @@ final class RunStoreTests: XCTestCase {
         XCTAssertThrowsError(try RunStore(opening: folder.appendingPathComponent("missing.sqlite").path))
     }
 
+    /// A run killed while its store was being written leaves either no folder, or a folder with
+    /// nothing but the store's draft (here an empty one, as SQLite leaves it before it writes a
+    /// byte): resuming it says to start again, and starting again in that folder works. A
+    /// store's file is never empty or without its configuration.
+    func testAStoreStoppedWhileBeingWrittenIsStartedAgain() throws {
+        let run = RunFolder(folder.appendingPathComponent("run"))
+        try FileManager.default.createDirectory(at: run.url, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: RunStore.draftPath(run.storePath), contents: Data())
+        XCTAssertThrowsError(try run.open()) {
+            XCTAssertEqual("\($0)", "\(SearchError.notAStore(path: run.storePath, reason: "no such file: the run was stopped before its store was written; start it again with the same command"))")
+        }
+        var options = SearchOptions(branch: .reg)
+        options.seed = 11
+        _ = try run.create(options)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: run.url.path).filter { !$0.hasSuffix("-wal") && !$0.hasSuffix("-shm") },
+                       [RunFolder.storeName], "the draft became the store")
+        XCTAssertEqual(try run.open(readOnly: true).options(), options)
+        // A folder holding anything else is not taken for a new run.
+        let other = RunFolder(folder.appendingPathComponent("other"))
+        try FileManager.default.createDirectory(at: other.url, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: other.url.appendingPathComponent("notes.txt").path, contents: Data("mine".utf8))
+        XCTAssertThrowsError(try other.create(options)) { XCTAssertEqual($0 as? SearchError, .storeExists(path: other.url.path)) }
+        XCTAssertThrowsError(try other.open()) { XCTAssertEqual("\($0)", "\(SearchError.notAStore(path: other.storePath, reason: "no such file"))") }
+    }
+
     /// Schema 3 gives stage and baseline rows the time they were first recorded (the report's
     /// clock). A schema 2 store is left as it is by a reader (no times) and migrated by a writer:
     /// its old rows keep no time, new rows get one, a row written again keeps its first.

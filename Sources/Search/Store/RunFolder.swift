@@ -47,9 +47,10 @@ public struct RunFolder: Sendable {
     /// A filter ablation's table (the folder holding its arms' run folders).
     public var ablationTable: URL { url.appendingPathComponent("ablation.txt") }
 
-    /// A new run: the folder must not exist (nothing is overwritten).
+    /// A new run: the folder must not exist, or hold nothing but what a run stopped before its
+    /// store was written leaves (nothing is overwritten).
     public func create(_ options: SearchOptions) throws -> RunStore {
-        if FileManager.default.fileExists(atPath: url.path) {
+        if FileManager.default.fileExists(atPath: url.path) && !isUnbegun {
             throw SearchError.storeExists(path: url.path)
         }
         do { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) } catch {
@@ -59,13 +60,30 @@ public struct RunFolder: Sendable {
     }
 
     /// The store of an existing run; `readOnly` for readers beside a running search.
-    public func open(readOnly: Bool = false) throws -> RunStore { try RunStore(opening: storePath, readOnly: readOnly) }
+    public func open(readOnly: Bool = false) throws -> RunStore {
+        guard FileManager.default.fileExists(atPath: storePath) else { throw missingStore }
+        return try RunStore(opening: storePath, readOnly: readOnly)
+    }
+
+    /// The failure to open a store that is not there; a run stopped before its store was written
+    /// is started again, not resumed.
+    var missingStore: SearchError {
+        .notAStore(path: storePath, reason: isUnbegun ? "no such file: the run was stopped before its store was written; start it again with the same command" : "no such file")
+    }
+
+    /// A folder that exists and holds nothing, or only a store being written (`RunStore`'s
+    /// draft): a run stopped before it began.
+    var isUnbegun: Bool {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: url.path) else { return false }
+        let draft = URL(fileURLWithPath: RunStore.draftPath(storePath)).lastPathComponent
+        return names.allSatisfy { [draft, draft + "-wal", draft + "-shm"].contains($0) }
+    }
 
     /// The store of an existing run, to write, opened under the run's lock, which is taken
     /// first: a run that another process writes is refused before anything is written to it.
     public func openLocked() throws -> (store: RunStore, lock: RunLock) {
         // No lock file is left where there is no run.
-        guard FileManager.default.fileExists(atPath: storePath) else { throw SearchError.notAStore(path: storePath, reason: "no such file") }
+        guard FileManager.default.fileExists(atPath: storePath) else { throw missingStore }
         let lock = try lock()
         return (try open(), lock)
     }

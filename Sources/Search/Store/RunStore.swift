@@ -28,19 +28,42 @@ public final class RunStore: @unchecked Sendable {
     let identity: FileIdentity?
 
     /// Creates a new store at `path`; fails if something is there already (nothing is overwritten).
+    ///
+    /// The store appears whole or not at all: it is written under `path` + ".new" and linked to
+    /// `path` once its schema and configuration are committed, so that a process killed while
+    /// creating it leaves no empty or schema-less file that a resume would refuse. A ".new" file
+    /// is only ever such a leftover, and is replaced.
     public init(creating path: String, options: SearchOptions) throws {
         if FileManager.default.fileExists(atPath: path) {
             throw SearchError.storeExists(path: path)
         }
+        let draft = Self.draftPath(path)
+        for leftover in [draft, draft + "-wal", draft + "-shm"] { unlink(leftover) }
+        do {
+            let written = try Self.open(draft)
+            try written.write { db in
+                try db.execute(sql: Self.schema)
+                try db.execute(sql: "INSERT INTO meta(key, value) VALUES ('tool', 'autoloss'), ('schema_version', ?), ('config', ?)",
+                               arguments: [String(Self.schemaVersion), String(decoding: options.encoded(), as: UTF8.self)])
+            }
+            // Closing the last connection moves the log into the file and removes the log.
+            try written.guarded { try written.queue.close() }
+        }
+        // link(2) fails where `path` exists, which rename(2) would replace.
+        guard link(draft, path) == 0 else {
+            let cause = errno
+            unlink(draft)
+            if cause == EEXIST { throw SearchError.storeExists(path: path) }
+            throw SearchError.io(path: path, cause: "cannot create the run store: \(String(cString: strerror(cause)))")
+        }
+        unlink(draft)
         self.path = path
         db = try Self.open(path)
         identity = FileIdentity(path)
-        try db.write { db in
-            try db.execute(sql: Self.schema)
-            try db.execute(sql: "INSERT INTO meta(key, value) VALUES ('tool', 'autoloss'), ('schema_version', ?), ('config', ?)",
-                           arguments: [String(Self.schemaVersion), String(decoding: options.encoded(), as: UTF8.self)])
-        }
     }
+
+    /// Where a store is written before it appears at `path`.
+    static func draftPath(_ path: String) -> String { path + ".new" }
 
     /// Opens an existing store, checking that it is an autoloss run, and migrates an older
     /// schema. `readOnly`: for readers beside a running search (a schema 1 store, which no
