@@ -200,6 +200,37 @@ final class EvolutionTests: XCTestCase {
         }
     }
 
+    /// A resumed run takes its finished trainings from the store in a moment; the time it says
+    /// is left follows what its trainings took (their own seconds, over the workers), not that
+    /// moment. Each simulated training here says it took 60 s.
+    func testAResumedRunsTimeLeftFollowsItsTrainingsNotItsReplay() throws {
+        final class Minute: CandidateEvaluator, @unchecked Sendable {
+            let inner = SimulationEvaluator.light
+            func evaluate(_ request: EvaluationRequest, context: EvaluationContext) -> EvaluationResult {
+                var r = inner.evaluate(request, context: context)
+                r.seconds = 60
+                return r
+            }
+        }
+        var o = options(.sigmoid)
+        o.generations = 50
+        o.maxEvaluations = 2
+        let path = folder.appendingPathComponent("paced.sqlite").path
+        _ = try Evolution(options: o, store: RunStore(creating: path, options: o), evaluator: Minute()).run()
+        o.maxEvaluations = 8
+        var first: SearchProgress?
+        _ = try Evolution(options: o, store: RunStore(opening: path), evaluator: Minute(), report: { first = first ?? $0 }).run()
+        let p = try XCTUnwrap(first)
+        XCTAssertLessThan(p.elapsed, 30, "the replay and one simulated generation take moments")
+        let spent = p.funnel.trainingsSpent
+        XCTAssertGreaterThan(spent, 0)
+        // Every training, MOS and proxy, took 60 s; the budget counts a MOS training as a fraction.
+        XCTAssertEqual(p.trainingSeconds.truncatingRemainder(dividingBy: 60), 0)
+        XCTAssertGreaterThanOrEqual(p.trainingSeconds, 60 * spent)
+        XCTAssertEqual(p.secondsLeft, p.trainingSeconds / Double(p.jobs) / spent * (8 - spent), accuracy: 1e-6)
+        XCTAssertGreaterThan(p.secondsLeft, 60)
+    }
+
     func testBadOptionsAreRefusedBeforeAnythingRuns() throws {
         var o = options(.reg)
         o.generations = 0

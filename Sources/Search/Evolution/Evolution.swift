@@ -48,6 +48,8 @@ public final class Evolution {
     var budget: TrainingBudget
     /// Of what the budget spent, the proxy stage's share (the funnel's proxy equivalents).
     var proxySpent = Trainings.zero
+    /// The trainings' own seconds, stored ones included (the pace of a resumed run).
+    var trainingSeconds = 0.0
     let clock: TimeLimit
     let scheduler: StageScheduler
 
@@ -168,6 +170,7 @@ public final class Evolution {
     /// it clears MOS's bar (the candidate may go to the proxy task).
     func absorbMOS(_ r: EvaluationResult, of s: Screened) -> Double? {
         spend(budget.costs.cost(of: r, stage: .mos))
+        trainingSeconds += r.seconds
         if r.status == .failed {
             funnel.failed += 1
             return nil
@@ -187,6 +190,7 @@ public final class Evolution {
         proxySpent += cost
         funnel.proxyEquivalents = proxySpent.value
         spend(cost)
+        trainingSeconds += r.seconds
         if r.status == .failed { funnel.failed += 1 }
         if r.status == .pruned, let last = r.rungs?.last {
             funnel.proxyPruned += 1
@@ -310,6 +314,6 @@ public final class Evolution {
                               bestFormula: best?.expr.infix, baselineAP: baselineProxy?.ap, elapsed: elapsed,
                               candidatesPerSecond: Double(funnel.generated) / max(elapsed, 1e-9),
                               timeLimitMinutes: options.timeLimitMinutes, maxEvaluations: options.maxEvaluations,
-                              utilisation: scheduler.utilisation)
+                              utilisation: scheduler.utilisation, trainingSeconds: trainingSeconds, jobs: scheduler.jobs)
     }
 }

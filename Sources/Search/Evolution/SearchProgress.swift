@@ -24,14 +24,25 @@ public struct SearchProgress: Sendable {
     /// before it): how much of `--jobs` the schedule kept busy.
     public var utilisation: Double?
 
+    /// The trainings' own seconds, those a resumed run took from its store included (0 where
+    /// not known).
+    public var trainingSeconds = 0.0
+    /// The workers the trainings share.
+    public var jobs = 1
+
+    /// The run's time so far, as its pace counts it: this process's, or the trainings' own
+    /// time over the workers where that is longer. A resumed run replays its store in a second,
+    /// and its pace from that second alone would promise the rest in a moment.
+    var spentSeconds: Double { max(elapsed, trainingSeconds / Double(max(jobs, 1))) }
+
     /// Seconds to the nearest of the budgets: the generations left at the pace so far, the time
     /// limit, and the proxy evaluations left at the pace so far.
     public var secondsLeft: Double {
-        let perGeneration = elapsed / Double(generation + 1)
-        var left = perGeneration * Double(generations - generation - 1)
+        let spent = spentSeconds
+        var left = spent / Double(generation + 1) * Double(generations - generation - 1)
         if let minutes = timeLimitMinutes { left = min(left, max(0, minutes * 60 - elapsed)) }
         if let evaluations = maxEvaluations, funnel.trainingsSpent > 0 {
-            left = min(left, elapsed / funnel.trainingsSpent * max(0, Double(evaluations) - funnel.trainingsSpent))
+            left = min(left, spent / funnel.trainingsSpent * max(0, Double(evaluations) - funnel.trainingsSpent))
         }
         return left
     }
