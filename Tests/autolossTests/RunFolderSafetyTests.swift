@@ -232,6 +232,23 @@ final class RunFolderSafetyTests: XCTestCase {
         XCTAssertEqual(started, ["limited": 1, "overrun": 2])
     }
 
+    /// Budgets given with `--resume` replace the stored ones: the report shows them, and a
+    /// later resume without budgets keeps them (it does not fall back to the first command's).
+    func testBudgetsGivenOnResumeAreKept() throws {
+        let run = try finishedRun("run")
+        let second = try CLI.run(["search", "--resume", run, "--generations", "2", "--max-evals", "9"])
+        XCTAssertEqual(second.status, 0, second.stderr)
+        XCTAssertTrue(second.stdout.contains("gen 2/2"), second.stdout)
+        let report = try CLI.run(["report", run])
+        XCTAssertTrue(report.stdout.contains("generations 2,"), report.stdout)
+        let options = try RunFolder(URL(fileURLWithPath: run)).open(readOnly: true).options()
+        XCTAssertEqual([options.generations, options.maxEvaluations], [2, 9])
+        let third = try CLI.run(["search", "--resume", run])
+        XCTAssertEqual(third.status, 0, third.stderr)
+        XCTAssertTrue(third.stdout.contains("gen 2/2"), third.stdout)
+        XCTAssertFalse(third.stdout.contains("gen 3/"), third.stdout)
+    }
+
     /// Item 9: a second `autoloss evaluate` of a folder being evaluated is refused (exit 2, the
     /// process that has it named) instead of writing result.json beside the first.
     func testOneCandidateFolderIsEvaluatedByOneProcessAtATime() throws {

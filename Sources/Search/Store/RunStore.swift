@@ -149,10 +149,16 @@ public final class RunStore: @unchecked Sendable {
         return try SearchOptions.decoded(from: Data(text.utf8))
     }
 
-    /// Keeps where a resumed run's evaluations run (executor, its arguments, the time limit per
-    /// evaluation) for the next resume; the rest of `o` must be the run's own options.
-    public func updateExecution(_ o: SearchOptions) throws {
+    /// Keeps what a resume may change for the report and the next resume: the budgets
+    /// (generations, proxy trainings, time limit and overrun) and where evaluations run
+    /// (executor, its arguments, the time limit per evaluation). The rest of `o` must be the
+    /// run's own options.
+    public func updateResumable(_ o: SearchOptions) throws {
         var kept = try options()
+        kept.generations = o.generations
+        kept.maxEvaluations = o.maxEvaluations
+        kept.timeLimitMinutes = o.timeLimitMinutes
+        kept.allowOverrun = o.allowOverrun
         kept.executor = o.executor
         kept.evalTimeoutSeconds = o.evalTimeoutSeconds
         let text = String(decoding: kept.encoded(), as: UTF8.self)

@@ -195,7 +195,7 @@ struct SearchCommand: ParsableCommand {
         let (store, lock) = try folder.openLocked()
         defer { lock.release() }
         let o = try resumed(store.options())
-        try store.updateExecution(o)
+        try store.updateResumable(o)
         let run = SearchRun(folder: folder, json: json)
         try run.run(o, store: store, evaluator: o.makeExecutor(folder: folder, data: o.resolveData(searchingFrom: DetectorData.searchPath), worker: Worker.binary),
                     locked: true)
@@ -236,7 +236,7 @@ struct SearchCommand: ParsableCommand {
         let lock = try RunFolder(folder).lock()
         defer { lock.release() }
         let (ablation, arms) = try FilterAblation.stored(folder, adjust: resumed)
-        for (arm, store) in arms { try store.updateExecution(arm.options) }
+        for (arm, store) in arms { try store.updateResumable(arm.options) }
         let data = try arms[0].0.options.resolveData(searchingFrom: DetectorData.searchPath)
         print(try ablation.resume(arms.map { ($0, $1) }, evaluators: armEvaluators(data), announce: announce, runArm: runArm))
     }
