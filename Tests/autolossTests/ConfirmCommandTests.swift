@@ -1,4 +1,5 @@
 import Foundation
+import Report
 import Search
 import Verification
 import XCTest
@@ -122,6 +123,29 @@ final class ConfirmCommandTests: XCTestCase {
         XCTAssertEqual(again.status, 0, again.stderr)
         XCTAssertEqual(try RunStore(opening: out + "/run.sqlite", readOnly: true).confirmationTrainings().count, trained)
         XCTAssertTrue(r.stdout.hasSuffix(again.stdout), again.stdout)
+    }
+
+    /// Losses whose proxy trainings ended alike are confirmed once: an evaluator whose AP
+    /// follows the formula's length gives formulas of one length the same figures, and the
+    /// confirmation of the top 3 takes the best of each length, saying which it left out.
+    func testLossesThatTrainedAlikeAreConfirmedOnce() throws {
+        let out = folder.appendingPathComponent("s").path
+        let byLength = #"n=$(wc -c < formula.txt); echo "{\"status\": \"ok\", \"ap\": 0.$((n % 9 + 10))}" > result.json"#
+        let r = try CLI.run(["search", "--branch", "reg", "--generations", "2", "--population", "8", "--top-k", "6", "--seed", "3",
+                             "--command", byLength, "--out", out])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let hall = try RunReport(store: RunStore(opening: out + "/run.sqlite", readOnly: true)).hallOfFame
+        let (chosen, twins) = hall.distinct(3)
+        XCTAssertFalse(twins.isEmpty, "a tie in the figures: \(hall.top(10).map { "\($0.expr.infix) \($0.result.ap ?? -1)" })")
+        XCTAssertEqual(Set(chosen.map { $0.result.ap }).count, chosen.count, "one loss per outcome")
+        let confirm = try CLI.run(["confirm", out, "--top", "3", "--seeds", "1", "--horizons", "1", "--weights", "1"])
+        XCTAssertEqual(confirm.status, 0, confirm.stderr)
+        let plan = try XCTUnwrap(try RunStore(opening: out + "/run.sqlite", readOnly: true).confirmation())
+        XCTAssertEqual(plan.contenders.filter { !$0.isBaseline }.map(\.loss), chosen.map(\.expr.infix))
+        for t in twins {
+            XCTAssertTrue(confirm.stderr.contains("confirm: \(t.twin.expr.infix) is left out: its proxy training ended with every figure equal to that of \(t.of.expr.infix)"),
+                          confirm.stderr)
+        }
     }
 
     func testBadPlansAreOneLineErrors() throws {

@@ -45,4 +45,20 @@ public struct HallOfFame: Sendable {
         var seen = Set<String>()
         return Array(sorted.filter { seen.insert($0.expr.canonical.infix).inserted }.prefix(n))
     }
+
+    /// The best `n` that trained differently, for a confirmation. An entry whose proxy figures
+    /// equal, number for number, those of one taken before it is left out and returned as its
+    /// twin: two formulas that differ only where the training never went (a logit it never
+    /// reached) train alike, and confirming both would spend a third of a top 3 twice.
+    public func distinct(_ n: Int) -> (chosen: [Entry], twins: [(twin: Entry, of: Entry)]) {
+        var chosen: [Entry] = [], twins: [(twin: Entry, of: Entry)] = []
+        for e in top(entries.count) where chosen.count < n {
+            if let same = chosen.first(where: { !$0.result.stats.isEmpty && $0.result.stats == e.result.stats }) {
+                twins.append((e, same))
+            } else {
+                chosen.append(e)
+            }
+        }
+        return (chosen, twins)
+    }
 }

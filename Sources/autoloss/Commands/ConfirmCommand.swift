@@ -27,7 +27,7 @@ struct ConfirmCommand: ParsableCommand {
         """)
 
     @Argument(help: "The run folder (or its run.sqlite) whose best losses are confirmed.") var runFolder: String?
-    @Option(help: "How many of the run's best distinct losses.") var top = 3
+    @Option(help: "How many of the run's best distinct losses (a loss whose proxy training ended with the same figures as a better one's is left out).") var top = 3
     @Option(help: ArgumentHelp("Training seeds of each tuned loss (the first also tunes).", valueName: "S,S,...")) var seeds = "1,2,3"
     @Option(help: ArgumentHelp("Multiples of the schedule each tuned loss trains at.", valueName: "H,H,...")) var horizons = "1,2"
     @Option(help: ArgumentHelp("Regression weights of the tuning.", valueName: "W,W,...")) var weights = "0.5,1,2,3,5"
@@ -61,23 +61,23 @@ struct ConfirmCommand: ParsableCommand {
     }
 
     func run() throws {
-        let (folder, store, o, plan) = try prepare()
-        try Self.confirm(plan, options: o, folder: folder, store: store)
+        let (folder, store, o, plan, notes) = try prepare()
+        try Self.confirm(plan, options: o, folder: folder, store: store, notes: notes)
     }
 
     /// The run's folder, store, options and plan: a run's own, or made from the options.
-    func prepare() throws -> (RunFolder, RunStore, SearchOptions, Confirmation) {
+    func prepare() throws -> (RunFolder, RunStore, SearchOptions, Confirmation, notes: [String]) {
         let seedList = try commaList(seeds, option: "--seeds") { UInt64($0) }
         let horizonList = try commaList(horizons, option: "--horizons") { Double($0).flatMap { $0 > 0 && $0 <= 8 ? $0 : nil } }
         let weightList = try commaList(weights, option: "--weights") { Float($0).flatMap { $0 >= 0 && $0 <= 1000 ? $0 : nil } }
-        var o: SearchOptions, folder: RunFolder, store: RunStore?, chosen: [String]
+        var o: SearchOptions, folder: RunFolder, store: RunStore?, chosen: [String], notes: [String] = []
         if let run = runFolder {
             folder = RunFolder(path: run)
             let opened = try folder.open()
             store = opened
             o = try opened.options()
             let report = try RunReport(store: opened)
-            chosen = report.hallOfFame.top(top).map(\.expr.infix)
+            (chosen, notes) = Self.choose(report, top: top)
             if chosen.isEmpty { throw CLIError("\(run): the run has no loss trained on the proxy task yet: nothing to confirm") }
         } else {
             let mode = mode ?? .softmax
@@ -105,11 +105,23 @@ struct ConfirmCommand: ParsableCommand {
         if let problem = plan.problem { throw CLIError(problem) }
         _ = try o.losses()
         // A new folder only for a plan that can run.
-        return (folder, try store ?? folder.create(o), o, plan)
+        return (folder, try store ?? folder.create(o), o, plan, notes)
+    }
+
+    /// A run's best `top` losses that trained differently (`HallOfFame.distinct`), and a line
+    /// for each one left out as a twin.
+    static func choose(_ report: RunReport, top: Int) -> (losses: [String], notes: [String]) {
+        let (chosen, twins) = report.hallOfFame.distinct(top)
+        let notes = twins.map { t in
+            "\(t.twin.expr.infix) is left out: its proxy training ended with every figure equal to that of \(t.of.expr.infix)"
+                + (t.of.result.ap.map { String(format: " (AP %.2f)", $0) } ?? "") + ": the two trained alike"
+        }
+        return (chosen.map(\.expr.infix), notes)
     }
 
     /// Tunes and trains the plan through the run's evaluator, where it says; prints the table.
-    static func confirm(_ plan: Confirmation, options o: SearchOptions, folder: RunFolder, store: RunStore, locked: Bool = false) throws {
+    static func confirm(_ plan: Confirmation, options o: SearchOptions, folder: RunFolder, store: RunStore, locked: Bool = false,
+                        notes: [String] = []) throws {
         let lock = locked ? nil : try folder.lock()
         defer { lock?.release() }
         let data = try o.resolveData(searchingFrom: DetectorData.searchPath)
@@ -126,6 +138,7 @@ struct ConfirmCommand: ParsableCommand {
                                 tag: { "[confirm \($0.formula)]" })
         status.start { log.line($0); status.wrote() }
         defer { status.stop() }
+        for note in notes { log.line("confirm: " + note) }
         log.line(budget(plan, options: o, data: data, store: store))
         // A log that cannot take its first line stops the confirmation before any training.
         if let error = log.failure { throw error }
@@ -167,7 +180,8 @@ struct ConfirmCommand: ParsableCommand {
                           total < 3600 ? String(format: "%.0f min", max(1, total / 60)) : String(format: "%.1f hours", total / 3600), s, o.executor.jobs)
         } ?? " (the time a training takes is known after the first)"
         return "confirming \(plan.contenders.count - 1) loss\(plan.contenders.count == 2 ? "" : "es") against the baseline \(plan.contenders[0].loss): "
-            + String(format: "at most %.0f trainings (each loss's tuning, then %d seeds at horizons %@; a training at x2 counts 2)", most, plan.seeds.count,
+            + String(format: "at most %.0f trainings (each loss's tuning, then %d seed%@ at horizons %@; a training at x2 counts 2)", most, plan.seeds.count,
+                     plan.seeds.count == 1 ? "" : "s",
                      plan.horizons.map { "x" + ConfirmationTable.number($0) }.joined(separator: ", ")) + time
     }
 

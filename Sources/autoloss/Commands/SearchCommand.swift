@@ -161,10 +161,10 @@ struct SearchCommand: ParsableCommand {
     /// `--confirm`: the run's best 3 losses confirmed with `confirm`'s defaults; `locked`: the
     /// caller holds the run's lock.
     func confirmRun(_ folder: RunFolder, store: RunStore, options o: SearchOptions, locked: Bool = false) throws {
-        let best = try RunReport(store: store).hallOfFame.top(3).map(\.expr.infix)
+        let (best, notes) = ConfirmCommand.choose(try RunReport(store: store), top: 3)
         guard !best.isEmpty else { throw CLIError("--confirm: the search trained no loss on the proxy task: nothing to confirm") }
         let plan = Confirmation(branch: o.branch, mode: o.mode, partner: o.partner, baseline: o.baseline, losses: best)
-        try ConfirmCommand.confirm(plan, options: o, folder: folder, store: store, locked: locked)
+        try ConfirmCommand.confirm(plan, options: o, folder: folder, store: store, locked: locked, notes: notes)
     }
 
     /// `--mos-rung`: a fraction, `preset`, or where not given the branch's default on the
