@@ -39,16 +39,14 @@ public final class RunStore: @unchecked Sendable {
         }
         let draft = Self.draftPath(path)
         for leftover in [draft, draft + "-wal", draft + "-shm"] { unlink(leftover) }
-        do {
-            let written = try Self.open(draft)
-            try written.write { db in
-                try db.execute(sql: Self.schema)
-                try db.execute(sql: "INSERT INTO meta(key, value) VALUES ('tool', 'autoloss'), ('schema_version', ?), ('config', ?)",
-                               arguments: [String(Self.schemaVersion), String(decoding: options.encoded(), as: UTF8.self)])
-            }
-            // Closing the last connection moves the log into the file and removes the log.
-            try written.guarded { try written.queue.close() }
+        let written = try Self.open(draft)
+        try written.write { db in
+            try db.execute(sql: Self.schema)
+            try db.execute(sql: "INSERT INTO meta(key, value) VALUES ('tool', 'autoloss'), ('schema_version', ?), ('config', ?)",
+                           arguments: [String(Self.schemaVersion), String(decoding: options.encoded(), as: UTF8.self)])
         }
+        // Closing the last connection moves the log into the file and removes the log.
+        try written.guarded { try written.queue.close() }
         // link(2) fails where `path` exists, which rename(2) would replace.
         guard link(draft, path) == 0 else {
             let cause = errno
