@@ -169,8 +169,7 @@ public final class Evolution {
     /// Takes a MOS result into the funnel, the budget and the population; returns its AP where
     /// it clears MOS's bar (the candidate may go to the proxy task).
     func absorbMOS(_ r: EvaluationResult, of s: Screened) -> Double? {
-        spend(budget.costs.cost(of: r, stage: .mos))
-        trainingSeconds += r.seconds
+        spend(budget.costs.cost(of: r, stage: .mos), seconds: r.seconds)
         if r.status == .failed {
             funnel.failed += 1
             return nil
@@ -189,8 +188,7 @@ public final class Evolution {
         let cost = budget.costs.cost(of: r, stage: .proxy)
         proxySpent += cost
         funnel.proxyEquivalents = proxySpent.value
-        spend(cost)
-        trainingSeconds += r.seconds
+        spend(cost, seconds: r.seconds)
         if r.status == .failed { funnel.failed += 1 }
         if r.status == .pruned, let last = r.rungs?.last {
             funnel.proxyPruned += 1
@@ -201,10 +199,12 @@ public final class Evolution {
         }
     }
 
-    /// Spends `cost` units of the budget; the funnel shows it in whole trainings.
-    private func spend(_ cost: Trainings) {
+    /// Spends what a training took: `cost` units of the budget, which the funnel shows in whole
+    /// trainings, and its `seconds` (the progress line's pace).
+    private func spend(_ cost: Trainings, seconds: Double) {
         budget.spend(cost)
         funnel.trainingsSpent = budget.spent.value
+        trainingSeconds += seconds
     }
 
     /// "15", "14.94", "0.1": minutes to two decimals at most.

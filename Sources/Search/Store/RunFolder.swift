@@ -75,8 +75,8 @@ public struct RunFolder: Sendable {
     /// draft): a run stopped before it began.
     var isUnbegun: Bool {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: url.path) else { return false }
-        let draft = URL(fileURLWithPath: RunStore.draftPath(storePath)).lastPathComponent
-        return names.allSatisfy { [draft, draft + "-wal", draft + "-shm"].contains($0) }
+        let drafts = RunStore.draftFiles(storePath).map { URL(fileURLWithPath: $0).lastPathComponent }
+        return names.allSatisfy(drafts.contains)
     }
 
     /// The store of an existing run, to write, opened under the run's lock, which is taken

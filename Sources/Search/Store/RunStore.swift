@@ -38,7 +38,7 @@ public final class RunStore: @unchecked Sendable {
             throw SearchError.storeExists(path: path)
         }
         let draft = Self.draftPath(path)
-        for leftover in [draft, draft + "-wal", draft + "-shm"] { unlink(leftover) }
+        for leftover in Self.draftFiles(path) { unlink(leftover) }
         let written = try Self.open(draft)
         try written.write { db in
             try db.execute(sql: Self.schema)
@@ -62,6 +62,10 @@ public final class RunStore: @unchecked Sendable {
 
     /// Where a store is written before it appears at `path`.
     static func draftPath(_ path: String) -> String { path + ".new" }
+
+    /// The draft and the files SQLite keeps beside it while it is written: what a creation
+    /// stopped midway may leave.
+    static func draftFiles(_ path: String) -> [String] { ["", "-wal", "-shm"].map { draftPath(path) + $0 } }
 
     /// Opens an existing store, checking that it is an autoloss run, and migrates an older
     /// schema. `readOnly`: for readers beside a running search (a schema 1 store, which no
