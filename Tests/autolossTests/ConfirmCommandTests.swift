@@ -83,8 +83,9 @@ final class ConfirmCommandTests: XCTestCase {
         }
         let whole = try CLI.run(arguments("whole"))
         XCTAssertEqual(whole.status, 0, whole.stderr)
-        // Three contenders: three settings each, then seeds 2 and 3, then three seeds at x2.
-        XCTAssertEqual(try RunStore(opening: folder.appendingPathComponent("whole/run.sqlite").path, readOnly: true).confirmationTrainings().count, 24)
+        // Three contenders: three settings each, then the two finalists at seeds 2 and 3, then
+        // three seeds at x2.
+        XCTAssertEqual(try RunStore(opening: folder.appendingPathComponent("whole/run.sqlite").path, readOnly: true).confirmationTrainings().count, 30)
         // The evaluator's APs put λ 2 first and show a horizon's and a seed's part.
         XCTAssertTrue(whole.stdout.contains("| ce (baseline) | λ 2 | x2 |"), whole.stdout)
 
@@ -98,11 +99,50 @@ final class ConfirmCommandTests: XCTestCase {
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         let kept = try RunStore(opening: killedStore, readOnly: true).confirmationTrainings().count
-        XCTAssertTrue((7..<24).contains(kept), "killed after \(kept) trainings")
+        XCTAssertTrue((7..<30).contains(kept), "killed after \(kept) trainings")
         let again = try CLI.run(arguments("killed"))
         XCTAssertEqual(again.status, 0, again.stderr)
         XCTAssertEqual(again.stdout, whole.stdout)
-        XCTAssertEqual(try RunStore(opening: killedStore, readOnly: true).confirmationTrainings().count, 24)
+        XCTAssertEqual(try RunStore(opening: killedStore, readOnly: true).confirmationTrainings().count, 30)
+    }
+
+    /// The tuned setting is the best mean over the seeds of the tuning's two best settings on
+    /// the first seed, not the first seed's luck: here seed 1 puts λ 1 a point ahead of λ 2, and
+    /// seeds 2 and 3 put λ 2 three points ahead. `--finalists 1` keeps the first seed's choice,
+    /// as a store written before finalists existed reads.
+    func testTheTunedSettingIsTheFinalistsBestMeanNotTheFirstSeedsLuck() throws {
+        let script = folder.appendingPathComponent("train.py")
+        try """
+            import json
+            d = json.load(open('candidate.json'))
+            w, s = d.get('reg_weight', 1), d['seed']
+            ap = {1: 35 if s == 1 else 30, 2: 34 if s == 1 else 33, 3: 30}[w] + (0 if d['formula'] == '-dot(y, log(softmax(x)))' else 1)
+            json.dump({'status': 'ok', 'ap': ap / 100}, open('result.json', 'w'))
+            """.write(to: script, atomically: true, encoding: .utf8)
+        func confirm(_ out: String, _ extra: [String]) throws -> (CLIResult, [ConfirmationTraining]) {
+            let dir = folder.appendingPathComponent(out).path
+            let r = try CLI.run(["confirm", "--mode", "softmax", "--losses", "cse-a-cls", "--evaluator", "external", "--command", "python3 \(script.path)",
+                                 "--weights", "1,2,3", "--fixed-grid", "--seeds", "1,2,3", "--horizons", "1", "--out", dir] + extra)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            return (r, try RunStore(opening: dir + "/run.sqlite", readOnly: true).confirmationTrainings())
+        }
+        let (two, trainings) = try confirm("two", [])
+        XCTAssertTrue(two.stderr.contains("at most 14 trainings"), two.stderr)
+        XCTAssertTrue(two.stdout.contains("| ce (baseline) | λ 2 | x1 | 33.33 ± 0.58 | 3 |"), two.stdout)
+        XCTAssertTrue(two.stdout.contains("| cse-a-cls | λ 2 | x1 | 34.33 ± 0.58 | 3 | +1.00"), two.stdout)
+        // Each loss: three settings on seed 1, then λ 1 and λ 2 on seeds 2 and 3; λ 3 never again.
+        XCTAssertEqual(trainings.count, 14)
+        XCTAssertEqual(trainings.filter { $0.setting.weight == 3 }.map(\.seed), [1, 1])
+        let (one, first) = try confirm("one", ["--finalists", "1"])
+        XCTAssertTrue(one.stdout.contains("| ce (baseline) | λ 1 | x1 | 31.67 ± 2.89 | 3 |"), one.stdout)
+        XCTAssertEqual(first.count, 10)
+
+        // A plan stored without the finalists chose on the first seed alone.
+        let plan = try XCTUnwrap(try RunStore(opening: folder.appendingPathComponent("two/run.sqlite").path, readOnly: true).confirmation())
+        XCTAssertEqual(plan.finalists, 2)
+        var json = try XCTUnwrap(try JSONSerialization.jsonObject(with: JSONEncoder().encode(plan)) as? [String: Any])
+        json["finalists"] = nil
+        XCTAssertEqual(try JSONDecoder().decode(Confirmation.self, from: JSONSerialization.data(withJSONObject: json)).finalists, 1)
     }
 
     /// `search --confirm` confirms the run's best losses; `confirm RUN` again trains nothing anew.
@@ -154,6 +194,7 @@ final class ConfirmCommandTests: XCTestCase {
             (["confirm", "--losses", "bce"], "--losses needs --out DIR"),
             (["confirm", "--losses", "ce", "--out", folder.appendingPathComponent("x").path], "a loss is given twice (the baseline counts)"),
             (["confirm", "--losses", "focal", "--seeds", "1,1", "--out", folder.appendingPathComponent("y").path], "a seed is given twice"),
+            (["confirm", "--losses", "focal", "--finalists", "0", "--out", folder.appendingPathComponent("z").path], "at least one finalist of the tuning"),
             (["confirm", folder.path, "--data", "shapes"], "a run brings its own task"),
         ] {
             let r = try CLI.run(arguments)

@@ -15,6 +15,9 @@ import LossLanguage
 /// detector): the first seed of each setting trains with the rungs `rungs`, and a setting whose
 /// AP at a rung falls below the best so far there (less `margin`) ends at that rung; whole
 /// trainings only for the settings that keep up. Other evaluators train every setting whole.
+/// The `finalists` best of those whole trainings then train with every seed, and the best mean
+/// over the seeds is the tuned setting: one seed's luck, as large as the gaps between weights on
+/// a noisy task, does not choose it.
 public struct Confirmation: Codable, Sendable, Equatable {
     /// One loss in the confirmed slot, as given: a known loss's name or a formula.
     public struct Contender: Codable, Sendable, Equatable, Hashable {
@@ -56,6 +59,10 @@ public struct Confirmation: Codable, Sendable, Equatable {
     public var rungs: [Double] = [0.25, 0.5]
     /// AP points a setting may fall behind the best at a rung and go on.
     public var margin: Double = 1
+    /// How many of the tuning's best settings on the first seed train with every seed at the
+    /// first horizon, the best mean among them being the tuned setting (1: the first seed alone
+    /// chooses, as stores written before this choice did).
+    public var finalists = 2
 
     /// A confirmation of `losses` against `baseline` in the `branch` slot, with `partner` in the other.
     public init(branch: Branch, mode: Branch, partner: String, baseline: String, losses: [String], seeds: [UInt64] = [1, 2, 3],
@@ -68,8 +75,31 @@ public struct Confirmation: Codable, Sendable, Equatable {
         self.horizons = horizons
     }
 
+    private enum CodingKeys: String, CodingKey {
+        case branch, mode, partner, contenders, seeds, horizons, weights, alphas, gammas, edgeExtensions, rungs, margin, finalists
+    }
+
+    /// A stored plan; one written before `finalists` existed chose on the first seed alone.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        branch = try c.decode(Branch.self, forKey: .branch)
+        mode = try c.decode(Branch.self, forKey: .mode)
+        partner = try c.decode(String.self, forKey: .partner)
+        contenders = try c.decode([Contender].self, forKey: .contenders)
+        seeds = try c.decode([UInt64].self, forKey: .seeds)
+        horizons = try c.decode([Double].self, forKey: .horizons)
+        weights = try c.decode([Float].self, forKey: .weights)
+        alphas = try c.decode([Float].self, forKey: .alphas)
+        gammas = try c.decode([Int].self, forKey: .gammas)
+        edgeExtensions = try c.decode(Int.self, forKey: .edgeExtensions)
+        rungs = try c.decode([Double].self, forKey: .rungs)
+        margin = try c.decode(Double.self, forKey: .margin)
+        finalists = try c.decodeIfPresent(Int.self, forKey: .finalists) ?? 1
+    }
+
     /// Why this plan cannot run, in words, or nil.
     public var problem: String? {
+        if finalists < 1 { return "at least one finalist of the tuning" }
         if seeds.isEmpty { return "no seeds to train with" }
         if Set(seeds).count != seeds.count { return "a seed is given twice" }
         if horizons.isEmpty || horizons.contains(where: { !($0 > 0 && $0 <= 8) }) { return "each horizon is a multiple of the schedule in (0, 8]" }
@@ -101,12 +131,39 @@ public struct Confirmation: Codable, Sendable, Equatable {
     }
 
     /// The most trainings it may take: each contender's grid (its edges grown as far as they may
-    /// be), then every seed at every horizon but the tuning's first seed at the first horizon.
+    /// be), its finalists' further seeds, then every seed at every horizon but the tuning's first
+    /// seed at the first horizon.
     public var maxTrainings: Double {
         contenders.reduce(0.0) { total, c in
             let t = tuning(c)
             let grid = t.weights.count + edgeExtensions + (t.tunesFocal ? t.alphas.count * t.gammas.count + t.weights.count + edgeExtensions : 0)
-            return total + Double(grid) + horizons.reduce(0) { $0 + $1 * Double(seeds.count) } - horizons[0]
+            let finals = Double(min(finalists, grid) - 1) * Double(seeds.count - 1) * horizons[0]
+            return total + Double(grid) + finals + horizons.reduce(0) { $0 + $1 * Double(seeds.count) } - horizons[0]
         }
+    }
+
+    /// The finalists among `whole`, the settings whose training on the first seed at the first
+    /// horizon went to its end, with its AP (a diverged one 0), in the order they were tried:
+    /// the `finalists` best, the earlier on a tie.
+    public func finalists(of whole: [(setting: BaselineTuning.Setting, ap: Double)]) -> [BaselineTuning.Setting] {
+        whole.enumerated().sorted { $0.element.ap != $1.element.ap ? $0.element.ap > $1.element.ap : $0.offset < $1.offset }
+            .prefix(finalists).map(\.element.setting)
+    }
+
+    /// The tuned setting: of the finalists of `whole`, the best mean AP over the seeds at the
+    /// first horizon (`ap` of a setting and seed: nil where it has none yet, left out of the
+    /// mean), the better on the first seed on a tie; nil where `whole` is empty.
+    public func tunedSetting(_ whole: [(setting: BaselineTuning.Setting, ap: Double)],
+                             ap: (BaselineTuning.Setting, UInt64) -> Double?) -> BaselineTuning.Setting? {
+        let finals = finalists(of: whole)
+        guard finals.count > 1 else { return finals.first }
+        var best: (setting: BaselineTuning.Setting, mean: Double)?
+        for s in finals {
+            let aps = seeds.compactMap { ap(s, $0) }
+            guard !aps.isEmpty else { continue }
+            let mean = aps.reduce(0, +) / Double(aps.count)
+            if best == nil || mean > best!.mean { best = (s, mean) }
+        }
+        return best?.setting ?? finals.first
     }
 }

@@ -61,7 +61,8 @@ public final class ConfirmationRun {
 
     /// The contender's sweeps (`BaselineTuning`'s: the weights, grown past an edge while the best
     /// lies on it; for sigmoid focal, alpha x gamma, and the weights again where that moved them),
-    /// the first seed of each setting; its best setting, nil where none trained to its end.
+    /// the first seed of each setting), then its finalists with every seed; its tuned setting
+    /// (`Confirmation.tunedSetting`), nil where none trained to its end.
     private func tune(_ contender: Confirmation.Contender) throws -> BaselineTuning.Setting? {
         let t = plan.tuning(contender)
         var tried: [BaselineTuning.Setting] = []
@@ -96,18 +97,17 @@ public final class ConfirmationRun {
         if let after = best()?.setting, t.sweepsWeightsAgain(after: after) {
             try sweepWeights(alpha: after.alpha, gamma: after.gamma)
         }
-        return best()?.setting
+        let whole = tried.compactMap { s in tuned(contender, s).map { (setting: s, ap: $0) } }
+        let finals = plan.finalists(of: whole)
+        if finals.count > 1 {
+            _ = try train(contender, finals.flatMap { s in plan.seeds.dropFirst().map { (s, $0, plan.horizons[0], nil) } }, phase: .tune, executor: training)
+        }
+        return plan.tunedSetting(whole) { tuned(contender, $0, seed: $1) }
     }
 
-    /// A tuning training's AP where it trained to its end (ok or diverged: 0).
-    private func tuned(_ contender: Confirmation.Contender, _ setting: BaselineTuning.Setting) -> Double? {
-        let key = ConfirmationTraining.key(loss: contender.loss, setting: setting, seed: plan.seeds[0], horizon: plan.horizons[0])
-        guard let r = done[key]?.result else { return nil }
-        switch r.status {
-        case .ok: return r.ap
-        case .diverged: return 0
-        case .failed, .pruned: return nil
-        }
+    /// A training's AP at the first horizon where it trained to its end (`done[…]?.result.wholeAP`).
+    private func tuned(_ contender: Confirmation.Contender, _ setting: BaselineTuning.Setting, seed: UInt64? = nil) -> Double? {
+        done[ConfirmationTraining.key(loss: contender.loss, setting: setting, seed: seed ?? plan.seeds[0], horizon: plan.horizons[0])]?.result.wholeAP
     }
 
     /// The bars at the plan's rungs for the next trainings of `contender`: the best AP at each

@@ -2,8 +2,7 @@ import Foundation
 import Verification
 
 /// A confirmation's verdicts, computed from its stored trainings alone (so `report` shows the
-/// same as `confirm` printed): each contender's tuned setting (the best of its tuning's whole
-/// trainings, the earlier on a tie), and per horizon its APs over the seeds and, beside the
+/// same as `confirm` printed): each contender's tuned setting (`Confirmation.tunedSetting`), and per horizon its APs over the seeds and, beside the
 /// baseline's at the same horizon, the difference with Welch's 95 % interval and a verdict.
 public struct ConfirmationSummary: Sendable {
     /// One contender's figures at one horizon.
@@ -51,25 +50,16 @@ public struct ConfirmationSummary: Sendable {
         var rows: [Contender] = []
         for c in plan.contenders {
             let tuning = trainings.filter { $0.loss == c.loss && $0.phase == .tune }
-            var best: (setting: BaselineTuning.Setting, ap: Double)?
-            for t in tuning where t.seed == plan.seeds[0] && t.horizon == plan.horizons[0] {
-                let ap: Double
-                switch t.result.status {
-                case .ok: ap = t.result.ap ?? 0
-                case .diverged: ap = 0
-                case .failed, .pruned: continue
-                }
-                if best == nil || ap > best!.ap { best = (t.setting, ap) }
+            func ap(_ setting: BaselineTuning.Setting, _ seed: UInt64, _ horizon: Double) -> Double? {
+                byKey[ConfirmationTraining.key(loss: c.loss, setting: setting, seed: seed, horizon: horizon)]?.result.wholeAP
             }
+            let whole = tuning.filter { $0.seed == plan.seeds[0] && $0.horizon == plan.horizons[0] }
+                .compactMap { t in t.result.wholeAP.map { (setting: t.setting, ap: $0) } }
+            let best = plan.tunedSetting(whole) { ap($0, $1, plan.horizons[0]) }
             let horizons = plan.horizons.map { h in
-                Horizon(horizon: h, aps: best.map { b in
-                    plan.seeds.compactMap { seed -> Double? in
-                        guard let r = byKey[ConfirmationTraining.key(loss: c.loss, setting: b.setting, seed: seed, horizon: h)]?.result else { return nil }
-                        return r.status == .ok ? r.ap : (r.status == .diverged ? 0 : nil)
-                    }
-                } ?? [], interval: nil)
+                Horizon(horizon: h, aps: best.map { b in plan.seeds.compactMap { ap(b, $0, h) } } ?? [], interval: nil)
             }
-            rows.append(Contender(contender: c, setting: best?.setting, horizons: horizons, tuningTrainings: tuning.count,
+            rows.append(Contender(contender: c, setting: best, horizons: horizons, tuningTrainings: tuning.count,
                                   pruned: tuning.filter { $0.result.status == .pruned }.count))
         }
         if let baseline = rows.first {

@@ -67,6 +67,16 @@ public struct EvaluationResult: Codable, Equatable, Sendable {
     /// AP@[.5:.95] in percent (the paper's unit), or nil.
     public var ap: Double? { status == .ok && !stats.isEmpty ? stats[0] * 100 : nil }
 
+    /// The AP of a training that went to its end, a diverged one's being 0 (it did end, with
+    /// nothing learned); nil for a failed one (no finding) or one a hurdle ended.
+    public var wholeAP: Double? {
+        switch status {
+        case .ok: ap
+        case .diverged: 0
+        case .failed, .pruned: nil
+        }
+    }
+
     /// AP, AP50, AP75 in percent, for the store and the hall of fame.
     public var figures: [String: Double] {
         guard status == .ok, stats.count >= 3 else { return [:] }

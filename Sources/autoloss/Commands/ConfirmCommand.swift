@@ -18,7 +18,8 @@ struct ConfirmCommand: ParsableCommand {
         Each loss (the baseline too) gets its regression weight (and for sigmoid focal alpha and \
         gamma) tuned by successive halving: the first seed of each setting is scored at 1/4 and \
         1/2 of its schedule (built-in detector), and ends there where it falls more than 1 AP \
-        behind the best so far. The best setting is then trained with every seed at each horizon \
+        behind the best so far. The two best settings on that seed train with every seed, and the \
+        better mean is the tuned setting (--finalists), then trained with every seed at each horizon \
         (x2: twice the steps). Per loss: AP mean ± sd, the difference to the baseline with its 95 % \
         Welch interval, and a verdict (better: the interval above 0; worse: below; else level). \
         Everything goes to the run store (report shows it); the same command continues an \
@@ -31,6 +32,7 @@ struct ConfirmCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Training seeds of each tuned loss (the first also tunes).", valueName: "S,S,...")) var seeds = "1,2,3"
     @Option(help: ArgumentHelp("Multiples of the schedule each tuned loss trains at.", valueName: "H,H,...")) var horizons = "1,2"
     @Option(help: ArgumentHelp("Regression weights of the tuning.", valueName: "W,W,...")) var weights = "0.5,1,2,3,5"
+    @Option(help: "How many of the tuning's best settings on the first seed train with every seed, the best mean among them being the tuned setting (1: the first seed alone chooses).") var finalists = 2
     @Flag(name: .customLong("fixed-grid"), help: "Keep to --weights even where the best weight is the grid's largest or smallest (by default the grid grows past that edge, up to 2 weights more).")
     var fixedGrid = false
     @Option(help: "Trainings at the same time (default: the run's).") var jobs: Int?
@@ -101,6 +103,7 @@ struct ConfirmCommand: ParsableCommand {
         var plan = Confirmation(branch: o.branch, mode: o.mode, partner: o.partner, baseline: o.baseline, losses: chosen, seeds: seedList,
                                 horizons: horizonList)
         plan.weights = weightList
+        plan.finalists = finalists
         if fixedGrid { plan.edgeExtensions = 0 }
         if let problem = plan.problem { throw CLIError(problem) }
         _ = try o.losses()
@@ -180,7 +183,7 @@ struct ConfirmCommand: ParsableCommand {
                           total < 3600 ? String(format: "%.0f min", max(1, total / 60)) : String(format: "%.1f hours", total / 3600), s, o.executor.jobs)
         } ?? " (the time a training takes is known after the first)"
         return "confirming \(plan.contenders.count - 1) loss\(plan.contenders.count == 2 ? "" : "es") against the baseline \(plan.contenders[0].loss): "
-            + String(format: "at most %.0f trainings (each loss's tuning, then %d seed%@ at horizons %@; a training at x2 counts 2)", most, plan.seeds.count,
+            + String(format: "at most %.0f trainings (each loss's tuning and its finalists' seeds, then %d seed%@ at horizons %@; a training at x2 counts 2)", most, plan.seeds.count,
                      plan.seeds.count == 1 ? "" : "s",
                      plan.horizons.map { "x" + ConfirmationTable.number($0) }.joined(separator: ", ")) + time
     }
