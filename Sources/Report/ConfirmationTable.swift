@@ -1,5 +1,6 @@
 import Foundation
 import Search
+import Verification
 
 /// A confirmation's verdicts as a table (markdown, which reads as text on a terminal): per loss
 /// and horizon, its tuned setting, AP mean ± sd over the seeds, and the difference to the tuned
@@ -37,7 +38,32 @@ public struct ConfirmationTable {
                 lines.append("| \(name) | \(setting.label) | x\(Self.number(h.horizon)) | \(ap) | \(h.aps.count) | \(versus) | \(verdict) |")
             }
         }
+        lines += tuningLines
         return lines.joined(separator: "\n")
+    }
+
+    /// How each contender's setting was chosen: its whole trainings on the first seed, best
+    /// first, how many a hurdle ended, and the finalists' means over the seeds, so that a reader
+    /// sees how close the choice was.
+    var tuningLines: [String] {
+        let tuned = summary.contenders.filter { !$0.whole.isEmpty }
+        guard !tuned.isEmpty else { return [] }
+        let plan = summary.plan
+        var lines = ["", "tuning (AP of seed \(plan.seeds[0]) at the whole schedule, best first\(plan.finalists > 1 ? "; then the finalists' mean over the seeds" : "")):"]
+        for c in tuned {
+            var line = "- \(c.contender.loss): " + c.whole.enumerated().sorted { $0.element.ap != $1.element.ap ? $0.element.ap > $1.element.ap : $0.offset < $1.offset }
+                .map { (c.diverged.contains($0.element.setting) ? "diverged" : String(format: "%.2f", $0.element.ap)) + " at \($0.element.setting.label)" }
+                .joined(separator: "; ")
+            if c.pruned > 0 { line += "; \(c.pruned) more ended at a rung" }
+            if !c.finalists.isEmpty {
+                line += ". Finalists: " + c.finalists.sorted { sampleMean($0.aps) > sampleMean($1.aps) }.map { f in
+                    String(format: "%.2f ± %.2f", sampleMean(f.aps), sampleDeviation(f.aps)) + " at \(f.setting.label) (\(f.aps.count) seed\(f.aps.count == 1 ? "" : "s"))"
+                }.joined(separator: "; ")
+            }
+            if let setting = c.setting { line += ". Tuned at \(setting.label)" }
+            lines.append(line)
+        }
+        return lines
     }
 
     /// 2 as "2", 0.5 as "0.5".

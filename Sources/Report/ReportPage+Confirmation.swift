@@ -24,8 +24,13 @@ extension ReportPage.Sections {
                              HTML.cell(i?.verdict.rawValue ?? "", "text verdict")])
             }
         }
-        return out + HTML.table(["loss", "tuned at", "horizon", "AP mean ± sd", "seeds", "difference [95 % CI]", "verdict"], rows,
-                                attributes: "id=\"confirmation\"")
+        out += HTML.table(["loss", "tuned at", "horizon", "AP mean ± sd", "seeds", "difference [95 % CI]", "verdict"], rows,
+                          attributes: "id=\"confirmation\"")
+        // How each setting was chosen: the same lines `confirm` prints under its table.
+        let tuning = ConfirmationTable(summary).tuningLines.filter { !$0.isEmpty }
+        guard let heading = tuning.first else { return out }
+        return out + "<p class=\"note\">\(HTML.escape(heading))</p>\n<ul id=\"confirmation-tuning\">"
+            + tuning.dropFirst().map { "<li>" + HTML.escape(String($0.dropFirst(2))) + "</li>" }.joined() + "</ul>\n"
     }
 
     /// One row per loss and horizon: the difference as a dot, the interval as a bar, 0 as a rule.

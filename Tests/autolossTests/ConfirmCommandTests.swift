@@ -58,6 +58,7 @@ final class ConfirmCommandTests: XCTestCase {
         XCTAssertEqual(try CLI.run(["report", out, "--html"]).status, 0)
         let html = try String(contentsOf: URL(fileURLWithPath: out).appendingPathComponent("report.html"), encoding: .utf8)
         XCTAssertTrue(html.contains("<h2>Confirmation</h2>") && html.contains("id=\"confirmation-chart\""))
+        XCTAssertTrue(html.contains("<ul id=\"confirmation-tuning\"><li>ce: "), "the tuning's lines")
         XCTAssertEqual(html.components(separatedBy: "<circle class=\"difference\"").count - 1, 2, "one dot per horizon")
     }
 
@@ -130,11 +131,15 @@ final class ConfirmCommandTests: XCTestCase {
         XCTAssertTrue(two.stderr.contains("at most 14 trainings"), two.stderr)
         XCTAssertTrue(two.stdout.contains("| ce (baseline) | λ 2 | x1 | 33.33 ± 0.58 | 3 |"), two.stdout)
         XCTAssertTrue(two.stdout.contains("| cse-a-cls | λ 2 | x1 | 34.33 ± 0.58 | 3 | +1.00"), two.stdout)
+        // The table says how close the choice was.
+        XCTAssertTrue(two.stdout.contains("- ce: 35.00 at λ 1; 34.00 at λ 2; 30.00 at λ 3. Finalists: 33.33 ± 0.58 at λ 2 (3 seeds); 31.67 ± 2.89 at λ 1 (3 seeds). Tuned at λ 2\n"),
+                      two.stdout)
         // Each loss: three settings on seed 1, then λ 1 and λ 2 on seeds 2 and 3; λ 3 never again.
         XCTAssertEqual(trainings.count, 14)
         XCTAssertEqual(trainings.filter { $0.setting.weight == 3 }.map(\.seed), [1, 1])
         let (one, first) = try confirm("one", ["--finalists", "1"])
         XCTAssertTrue(one.stdout.contains("| ce (baseline) | λ 1 | x1 | 31.67 ± 2.89 | 3 |"), one.stdout)
+        XCTAssertTrue(one.stdout.hasSuffix("- cse-a-cls: 36.00 at λ 1; 35.00 at λ 2; 31.00 at λ 3. Tuned at λ 1\n"), one.stdout)
         XCTAssertEqual(first.count, 10)
 
         // A plan stored without the finalists chose on the first seed alone.

@@ -32,6 +32,13 @@ public struct ConfirmationSummary: Sendable {
         public var tuningTrainings: Int
         /// How many of its tuning's trainings a hurdle ended.
         public var pruned: Int
+        /// The settings whose first-seed training went to its end, with its AP, as tried.
+        public var whole: [(setting: BaselineTuning.Setting, ap: Double)] = []
+        /// Those of `whole` that diverged (their AP counted 0).
+        public var diverged: [BaselineTuning.Setting] = []
+        /// The finalists, with their APs over the seeds at the first horizon (seed order); empty
+        /// where one setting alone was a finalist.
+        public var finalists: [(setting: BaselineTuning.Setting, aps: [Double])] = []
     }
 
     /// The confirmation's plan.
@@ -59,8 +66,11 @@ public struct ConfirmationSummary: Sendable {
             let horizons = plan.horizons.map { h in
                 Horizon(horizon: h, aps: best.map { b in plan.seeds.compactMap { ap(b, $0, h) } } ?? [], interval: nil)
             }
+            let finals = plan.finalists(of: whole)
             rows.append(Contender(contender: c, setting: best, horizons: horizons, tuningTrainings: tuning.count,
-                                  pruned: tuning.filter { $0.result.status == .pruned }.count))
+                                  pruned: tuning.filter { $0.result.status == .pruned }.count, whole: whole,
+                                  diverged: tuning.filter { $0.seed == plan.seeds[0] && $0.horizon == plan.horizons[0] && $0.result.status == .diverged }.map(\.setting),
+                                  finalists: finals.count < 2 ? [] : finals.map { f in (f, plan.seeds.compactMap { ap(f, $0, plan.horizons[0]) }) }))
         }
         if let baseline = rows.first {
             for k in rows.indices.dropFirst() {
