@@ -51,8 +51,8 @@ public struct ConfirmationTable {
         let plan = summary.plan
         var lines = ["", "tuning (AP of seed \(plan.seeds[0]) at the whole schedule, best first\(plan.finalists > 1 ? "; then the finalists' mean over the seeds" : "")):"]
         for c in tuned {
-            var line = "- \(c.contender.loss): " + c.whole.enumerated().sorted { $0.element.ap != $1.element.ap ? $0.element.ap > $1.element.ap : $0.offset < $1.offset }
-                .map { (c.diverged.contains($0.element.setting) ? "diverged" : String(format: "%.2f", $0.element.ap)) + " at \($0.element.setting.label)" }
+            var line = "- \(c.contender.loss): " + Confirmation.ranked(c.whole)
+                .map { (c.diverged.contains($0.setting) ? "diverged" : String(format: "%.2f", $0.ap)) + " at \($0.setting.label)" }
                 .joined(separator: "; ")
             if c.pruned > 0 { line += "; \(c.pruned) more ended at a rung" }
             if !c.finalists.isEmpty {

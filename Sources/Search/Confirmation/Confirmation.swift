@@ -142,12 +142,16 @@ public struct Confirmation: Codable, Sendable, Equatable {
         }
     }
 
-    /// The finalists among `whole`, the settings whose training on the first seed at the first
-    /// horizon went to its end, with its AP (a diverged one 0), in the order they were tried:
-    /// the `finalists` best, the earlier on a tie.
+    /// `whole`, the settings whose training on the first seed at the first horizon went to its
+    /// end with its AP (a diverged one 0) in the order they were tried, best first (the earlier
+    /// on a tie).
+    public static func ranked(_ whole: [(setting: BaselineTuning.Setting, ap: Double)]) -> [(setting: BaselineTuning.Setting, ap: Double)] {
+        whole.enumerated().sorted { $0.element.ap != $1.element.ap ? $0.element.ap > $1.element.ap : $0.offset < $1.offset }.map(\.element)
+    }
+
+    /// The finalists among `whole` (as `ranked` takes it): its `finalists` best.
     public func finalists(of whole: [(setting: BaselineTuning.Setting, ap: Double)]) -> [BaselineTuning.Setting] {
-        whole.enumerated().sorted { $0.element.ap != $1.element.ap ? $0.element.ap > $1.element.ap : $0.offset < $1.offset }
-            .prefix(finalists).map(\.element.setting)
+        Self.ranked(whole).prefix(finalists).map(\.setting)
     }
 
     /// The tuned setting: of the finalists of `whole`, the best mean AP over the seeds at the

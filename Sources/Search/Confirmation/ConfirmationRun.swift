@@ -60,8 +60,8 @@ public final class ConfirmationRun {
     }
 
     /// The contender's sweeps (`BaselineTuning`'s: the weights, grown past an edge while the best
-    /// lies on it; for sigmoid focal, alpha x gamma, and the weights again where that moved them),
-    /// the first seed of each setting), then its finalists with every seed; its tuned setting
+    /// lies on it; for sigmoid focal, alpha x gamma, and the weights again where that moved them)
+    /// on the first seed, then its finalists with every seed; its tuned setting
     /// (`Confirmation.tunedSetting`), nil where none trained to its end.
     private func tune(_ contender: Confirmation.Contender) throws -> BaselineTuning.Setting? {
         let t = plan.tuning(contender)

@@ -2,8 +2,9 @@ import Foundation
 import Verification
 
 /// A confirmation's verdicts, computed from its stored trainings alone (so `report` shows the
-/// same as `confirm` printed): each contender's tuned setting (`Confirmation.tunedSetting`), and per horizon its APs over the seeds and, beside the
-/// baseline's at the same horizon, the difference with Welch's 95 % interval and a verdict.
+/// same as `confirm` printed): each contender's tuned setting (`Confirmation.tunedSetting`) and
+/// how it was chosen, and per horizon its APs over the seeds and, beside the baseline's at the
+/// same horizon, the difference with Welch's 95 % interval and a verdict.
 public struct ConfirmationSummary: Sendable {
     /// One contender's figures at one horizon.
     public struct Horizon: Sendable {
