@@ -5,7 +5,7 @@
 # way beside them (the qualification's store holds it at 1x only).
 #
 #   bash bench/discover.sh TASK [search|confirm|specialist|keep]...   # default: search confirm specialist keep
-#   TASK: imbalance-sparse, imbalance-empty, noisy or small (as bench/qualify.sh names them)
+#   TASK: imbalance-sparse, imbalance-empty, noisy, noisy-harsh or small (as bench/qualify.sh names them)
 #
 # The search is unseeded (--from-scratch: a seeded one starts from the specialist it should
 # find), 30 proxy-training equivalents with hurdles at a quarter and half of the schedule; its
@@ -19,7 +19,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${AUTOLOSS:-.build/release/autoloss}
 [ -x "$bin" ] || bin=.build/debug/autoloss
-task=${1:?give a task: imbalance-sparse, imbalance-empty, noisy or small}
+task=${1:?give a task: imbalance-sparse, imbalance-empty, noisy, noisy-harsh or small}
 shift
 steps=("$@")
 [ ${#steps[@]} -gt 0 ] || steps=(search confirm specialist keep)
@@ -27,8 +27,9 @@ case "$task" in
     imbalance-sparse) task_args=(--data shapes:imbalance,objects=1 --branch sigmoid --baseline bce); specialist=(--mode sigmoid --losses focal) ;;
     imbalance-empty) task_args=(--data shapes:imbalance,objects=1,empty=0.5 --branch sigmoid --baseline bce); specialist=(--mode sigmoid --losses focal) ;;
     noisy) task_args=(--data shapes:noisy --branch softmax --baseline ce); specialist=(--mode softmax --losses gce,sce,mae) ;;
+    noisy-harsh) task_args=(--data shapes:noisy,noise=0.6 --branch softmax --baseline ce); specialist=(--mode softmax --losses gce,sce) ;;
     small) task_args=(--data shapes:small --branch reg --mode softmax --partner ce --baseline giou); specialist=(--mode softmax --branch reg --partner ce --losses diou,ciou) ;;
-    *) echo "discover.sh: unknown task '$task' (imbalance-sparse, imbalance-empty, noisy, small)" >&2; exit 2 ;;
+    *) echo "discover.sh: unknown task '$task' (imbalance-sparse, imbalance-empty, noisy, noisy-harsh, small)" >&2; exit 2 ;;
 esac
 dir=bench/out/discover/$task kept=bench/data/discover/$task.tar.gz
 if [ ! -d "$dir" ] && [ -f "$kept" ]; then python3 scripts/keep_stores.py restore "$kept" "$dir"; fi
