@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Issue 35: a search from scratch on a qualified task (bench/RESULTS.md, "Tasks where the loss
 # decides"), then its best three losses confirmed against the tuned generic pair, three seeds at
-# 1x and 2x the proxy schedule (`autoloss confirm`), and the task's specialist confirmed the same
-# way beside them (the qualification's store holds it at 1x only).
+# 1x and 2x the proxy schedule (`autoloss confirm`), and the task's specialist beside them: its
+# qualification store (bench/qualify/TASK, 1x only) goes on to 2x with the settings it tuned.
 #
 #   bash bench/discover.sh TASK [search|confirm|specialist|keep]...   # default: search confirm specialist keep
 #   TASK: imbalance-sparse, imbalance-empty, noisy, noisy-harsh or small (as bench/qualify.sh names them)
@@ -48,11 +48,15 @@ for step in "${steps[@]}"; do
             echo "== $task: $bin confirm $dir/search --top 3 --seeds 1,2,3 --horizons 1,2"
             "$bin" confirm "$dir/search" --top 3 --seeds 1,2,3 --horizons 1,2 ;;
         specialist)
-            # The confirm command's own --data, --baseline and slot options: the task's, less --branch where
-            # the specialist is a classification loss (confirm takes the slot from --mode).
-            data=("${task_args[@]:0:2}") baseline=("${task_args[@]: -2}")
-            echo "== $task: $bin confirm ${data[*]} ${specialist[*]} ${baseline[*]} --seeds 1,2,3 --horizons 1,2 --out $dir/specialist"
-            "$bin" confirm "${data[@]}" "${specialist[@]}" "${baseline[@]}" --seeds 1,2,3 --horizons 1,2 --out "$dir/specialist" ;;
+            # The task's qualification store goes on (bench/qualify/TASK, kept in git): the generic
+            # pair and the specialist keep the settings the qualification tuned (--finalists 1, as
+            # it chose them) and add the x2 horizon, instead of tuning both again in a new store.
+            # The confirm command's own --data, --baseline and slot options: the task's, less
+            # --branch where the specialist is a classification loss (confirm takes the slot from --mode).
+            data=("${task_args[@]:0:2}") baseline=("${task_args[@]: -2}") qualified=bench/qualify/$task
+            [ -e "$qualified/run.sqlite" ] || { echo "discover.sh: $task has no qualification store ($qualified): run bash bench/qualify.sh $task first" >&2; exit 2; }
+            echo "== $task: $bin confirm ${data[*]} ${specialist[*]} ${baseline[*]} --seeds 1,2,3 --horizons 1,2 --finalists 1 --out $qualified"
+            "$bin" confirm "${data[@]}" "${specialist[@]}" "${baseline[@]}" --seeds 1,2,3 --horizons 1,2 --finalists 1 --out "$qualified" ;;
         keep) python3 scripts/keep_stores.py keep "$dir" "$kept" ;;
         *) echo "discover.sh: unknown step '$step' (search, confirm, specialist, keep)" >&2; exit 2 ;;
     esac
