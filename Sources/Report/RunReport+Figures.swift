@@ -98,3 +98,33 @@ extension RunReport {
         return front
     }
 }
+
+extension RunReport {
+    /// The formulas without parents (the first generation's random formulas, or the known losses
+    /// seeding a run) that the proxy-trained candidates descend from, each with how many of them
+    /// descend from it (a crossover's child from both parents' roots), most first, then in the
+    /// order the store holds them. A run whose trained losses share one root explored one family.
+    public var lineages: [(root: String, descendants: Int)] {
+        var parents: [String: [String]] = [:]
+        for c in candidates where parents[c.formula] == nil { parents[c.formula] = c.parents }
+        var roots: [String: Set<String>] = [:]
+        func rootsOf(_ formula: String, _ visiting: inout Set<String>) -> Set<String> {
+            if let known = roots[formula] { return known }
+            let ps = parents[formula] ?? []
+            guard !ps.isEmpty, visiting.insert(formula).inserted else { return [formula] }
+            var found = Set<String>()
+            for p in ps { found.formUnion(rootsOf(p, &visiting)) }
+            visiting.remove(formula)
+            roots[formula] = found
+            return found
+        }
+        var counts: [String: Int] = [:]
+        for c in candidates where c.stage(.proxy) != nil {
+            var visiting = Set<String>()
+            for r in rootsOf(c.formula, &visiting) { counts[r, default: 0] += 1 }
+        }
+        let order = Dictionary(candidates.enumerated().map { ($0.element.formula, $0.offset) }, uniquingKeysWith: min)
+        return counts.map { (root: $0.key, descendants: $0.value) }
+            .sorted { $0.descendants != $1.descendants ? $0.descendants > $1.descendants : order[$0.root, default: .max] < order[$1.root, default: .max] }
+    }
+}

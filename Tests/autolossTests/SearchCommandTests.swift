@@ -310,6 +310,40 @@ final class SearchCommandTests: XCTestCase {
         XCTAssertTrue(again.stderr.contains("--resume cannot change --from-scratch"), again.stderr)
     }
 
+    /// `report` names the formulas without parents that the proxy-trained candidates descend
+    /// from, worked by hand here from the store's parent links: each root a parentless candidate,
+    /// the counts per root those of the proxy-trained candidates whose ancestry reaches it.
+    func testTheReportSaysWhichFirstFormulasTheTrainedLossesDescendFrom() throws {
+        let out = folder.appendingPathComponent("lineage").path
+        let done = try CLI.run(["search", "--branch", "sigmoid", "--evaluator", "simulation", "--generations", "4", "--population", "8",
+                                "--from-scratch", "--seed", "5", "--out", out])
+        XCTAssertEqual(done.status, 0, done.stderr)
+        let candidates = try RunStore(opening: out + "/run.sqlite", readOnly: true).candidates()
+        var parents: [String: [String]] = [:]
+        for c in candidates where parents[c.formula] == nil { parents[c.formula] = c.parents }
+        func roots(_ f: String) -> Set<String> {
+            let ps = parents[f] ?? []
+            return ps.isEmpty ? [f] : ps.reduce(into: Set<String>()) { $0.formUnion(roots($1)) }
+        }
+        let trained = candidates.filter { $0.stage(.proxy) != nil }
+        XCTAssertGreaterThan(trained.count, 1)
+        var expected: [String: Int] = [:]
+        for c in trained { for r in roots(c.formula) { expected[r, default: 0] += 1 } }
+        XCTAssertTrue(expected.keys.allSatisfy { r in candidates.contains { $0.formula == r && $0.parents.isEmpty } })
+        XCTAssertTrue(trained.contains { !$0.parents.isEmpty }, "some trained loss was bred")
+
+        let lineages = try RunReport(store: RunStore(opening: out + "/run.sqlite", readOnly: true)).lineages
+        XCTAssertEqual(Dictionary(uniqueKeysWithValues: lineages.map { ($0.root, $0.descendants) }), expected)
+        XCTAssertEqual(lineages.map(\.descendants), lineages.map(\.descendants).sorted(by: >))
+        let report = try CLI.run(["report", out])
+        let line = "lineage: the \(trained.count) proxy-trained candidates descend from \(expected.count == 1 ? "1 formula" : "\(expected.count) formulas") without parents: "
+            + lineages.prefix(3).map { "\($0.root) (\($0.descendants))" }.joined(separator: ", ")
+        XCTAssertTrue(report.stdout.contains(line), "\(line)\n\(report.stdout)")
+        let json = try JSONSerialization.jsonObject(with: Data(try CLI.run(["report", out, "--json"]).stdout.utf8)) as? [String: Any]
+        let listed = try XCTUnwrap(json?["lineages"] as? [[String: Any]])
+        XCTAssertEqual(listed.map { $0["root"] as? String }, lineages.map(\.root))
+    }
+
     /// The environment's failures exit 3 with one line naming the file and the cause, never
     /// SQLite's or Foundation's own text.
     func testEnvironmentFailuresExit3WithTheFileAndTheCause() throws {

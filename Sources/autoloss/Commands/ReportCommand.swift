@@ -43,6 +43,13 @@ struct ReportCommand: ParsableCommand {
         for (k, e) in ranked.enumerated() {
             print(String(format: "%4d %6.2f %+7.2f %4d  %@", k + 1, e.result.ap ?? 0, report.gain(e), e.generation, e.expr.infix))
         }
+        let lineages = report.lineages
+        if !lineages.isEmpty {
+            let trained = report.candidates.filter { $0.stage(.proxy) != nil }.count
+            let roots = lineages.count == 1 ? "1 formula" : "\(lineages.count) formulas"
+            print("lineage: the \(trained) proxy-trained candidate\(trained == 1 ? "" : "s") descend from \(roots) without parents: "
+                  + lineages.prefix(3).map { "\($0.root) (\($0.descendants))" }.joined(separator: ", ") + (lineages.count > 3 ? ", ..." : ""))
+        }
         let failures = report.failures
         if !failures.isEmpty {
             print("\(failures.count) failed evaluations:")
@@ -79,6 +86,7 @@ struct ReportCommand: ParsableCommand {
                          ("mos_ap", .number(t.mosAP)), ("proxy_ap", .number(t.proxyAP))])
             })),
             ("mos_proxy_spearman", number(report.mosProxyCorrelation)),
+            ("lineages", .array(report.lineages.map { .object([("root", .string($0.root)), ("descendants", .number(Double($0.descendants)))]) })),
             ("failures", .array(report.failures.map { f in
                 .object([("formula", .string(f.formula)), ("generation", .number(Double(f.generation))), ("stage", .string(f.stage.rawValue)),
                          ("reason", .string(f.reason))])
