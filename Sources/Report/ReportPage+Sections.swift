@@ -189,8 +189,10 @@ extension ReportPage {
                         HTML.cell(HTML.number(e.result.figures["ap75"]), "ap75"),
                         HTML.cell(HTML.signed(gain), "gain \(gain > 0 ? "up" : gain < 0 ? "down" : "")"), HTML.cell("\(e.generation)", "generation")]
             }
-            return out + HTML.table(["rank", "<span class=\"formula\">formula</span>", "AP", "AP50", "AP75", "gain", "generation"], rows,
-                                    attributes: "id=\"hall-of-fame\"")
+            out += HTML.table(["rank", "<span class=\"formula\">formula</span>", "AP", "AP50", "AP75", "gain", "generation"], rows,
+                              attributes: "id=\"hall-of-fame\"")
+            // Whether the ranked losses are one family or several.
+            return out + (report.lineageSummary.map { "<p class=\"note\" id=\"lineage\">Lineage: \(HTML.escape($0)).</p>\n" } ?? "")
         }
 
         var failures: String {

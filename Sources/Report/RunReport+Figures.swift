@@ -127,4 +127,15 @@ extension RunReport {
         return counts.map { (root: $0.key, descendants: $0.value) }
             .sorted { $0.descendants != $1.descendants ? $0.descendants > $1.descendants : order[$0.root, default: .max] < order[$1.root, default: .max] }
     }
+
+    /// `lineages` in words, the first three roots named: "the 36 proxy-trained candidates descend
+    /// from 1 formula without parents: F (36)"; nil before any proxy training.
+    public var lineageSummary: String? {
+        let lineages = self.lineages
+        guard !lineages.isEmpty else { return nil }
+        let trained = candidates.filter { $0.stage(.proxy) != nil }.count
+        let roots = lineages.count == 1 ? "1 formula" : "\(lineages.count) formulas"
+        return "the \(trained) proxy-trained candidate\(trained == 1 ? "" : "s") descend from \(roots) without parents: "
+            + lineages.prefix(3).map { "\($0.root) (\($0.descendants))" }.joined(separator: ", ") + (lineages.count > 3 ? ", ..." : "")
+    }
 }

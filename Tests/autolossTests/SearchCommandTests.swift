@@ -342,6 +342,9 @@ final class SearchCommandTests: XCTestCase {
         let json = try JSONSerialization.jsonObject(with: Data(try CLI.run(["report", out, "--json"]).stdout.utf8)) as? [String: Any]
         let listed = try XCTUnwrap(json?["lineages"] as? [[String: Any]])
         XCTAssertEqual(listed.map { $0["root"] as? String }, lineages.map(\.root))
+        XCTAssertEqual(try CLI.run(["report", out, "--html"]).status, 0)
+        let html = try String(contentsOfFile: out + "/report.html", encoding: .utf8)
+        XCTAssertTrue(html.contains("<p class=\"note\" id=\"lineage\">Lineage: the \(trained.count) proxy-trained candidates descend from"), "the page says it too")
     }
 
     /// The environment's failures exit 3 with one line naming the file and the cause, never

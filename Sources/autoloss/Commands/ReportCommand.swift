@@ -43,13 +43,7 @@ struct ReportCommand: ParsableCommand {
         for (k, e) in ranked.enumerated() {
             print(String(format: "%4d %6.2f %+7.2f %4d  %@", k + 1, e.result.ap ?? 0, report.gain(e), e.generation, e.expr.infix))
         }
-        let lineages = report.lineages
-        if !lineages.isEmpty {
-            let trained = report.candidates.filter { $0.stage(.proxy) != nil }.count
-            let roots = lineages.count == 1 ? "1 formula" : "\(lineages.count) formulas"
-            print("lineage: the \(trained) proxy-trained candidate\(trained == 1 ? "" : "s") descend from \(roots) without parents: "
-                  + lineages.prefix(3).map { "\($0.root) (\($0.descendants))" }.joined(separator: ", ") + (lineages.count > 3 ? ", ..." : ""))
-        }
+        if let lineage = report.lineageSummary { print("lineage: " + lineage) }
         let failures = report.failures
         if !failures.isEmpty {
             print("\(failures.count) failed evaluations:")
