@@ -149,9 +149,11 @@ public struct Confirmation: Codable, Sendable, Equatable {
         whole.enumerated().sorted { $0.element.ap != $1.element.ap ? $0.element.ap > $1.element.ap : $0.offset < $1.offset }.map(\.element)
     }
 
-    /// The finalists among `whole` (as `ranked` takes it): its `finalists` best.
+    /// The finalists among `whole` (as `ranked` takes it): its `finalists` best, less any beside
+    /// the best that learned nothing on the first seed (AP 0, or diverged): more seeds of it would
+    /// be trainings spent on a setting that cannot win.
     public func finalists(of whole: [(setting: BaselineTuning.Setting, ap: Double)]) -> [BaselineTuning.Setting] {
-        Self.ranked(whole).prefix(finalists).map(\.setting)
+        Self.ranked(whole).prefix(finalists).enumerated().filter { $0.offset == 0 || $0.element.ap > 0 }.map(\.element.setting)
     }
 
     /// The tuned setting: of the finalists of `whole`, the best mean AP over the seeds at the
