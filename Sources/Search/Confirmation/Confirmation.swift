@@ -1,6 +1,7 @@
 import Detection
 import Foundation
 import LossLanguage
+import Verification
 
 /// `autoloss confirm`: does a found loss beat the tuned baseline? (DESIGN.md, "Search",
 /// "Confirmation"). Each contender (the baseline first, then the losses to confirm) fills the
@@ -167,7 +168,7 @@ public struct Confirmation: Codable, Sendable, Equatable {
         for s in finals {
             let aps = seeds.compactMap { ap(s, $0) }
             guard !aps.isEmpty else { continue }
-            let mean = aps.reduce(0, +) / Double(aps.count)
+            let mean = sampleMean(aps)
             if best == nil || mean > best!.mean { best = (s, mean) }
         }
         return best?.setting ?? finals.first

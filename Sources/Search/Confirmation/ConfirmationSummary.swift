@@ -61,8 +61,8 @@ public struct ConfirmationSummary: Sendable {
             func ap(_ setting: BaselineTuning.Setting, _ seed: UInt64, _ horizon: Double) -> Double? {
                 byKey[ConfirmationTraining.key(loss: c.loss, setting: setting, seed: seed, horizon: horizon)]?.result.wholeAP
             }
-            let whole = tuning.filter { $0.seed == plan.seeds[0] && $0.horizon == plan.horizons[0] }
-                .compactMap { t in t.result.wholeAP.map { (setting: t.setting, ap: $0) } }
+            let firstSeed = tuning.filter { $0.seed == plan.seeds[0] && $0.horizon == plan.horizons[0] }
+            let whole = firstSeed.compactMap { t in t.result.wholeAP.map { (setting: t.setting, ap: $0) } }
             let best = plan.tunedSetting(whole) { ap($0, $1, plan.horizons[0]) }
             let horizons = plan.horizons.map { h in
                 Horizon(horizon: h, aps: best.map { b in plan.seeds.compactMap { ap(b, $0, h) } } ?? [], interval: nil)
@@ -70,7 +70,7 @@ public struct ConfirmationSummary: Sendable {
             let finals = plan.finalists(of: whole)
             rows.append(Contender(contender: c, setting: best, horizons: horizons, tuningTrainings: tuning.count,
                                   pruned: tuning.filter { $0.result.status == .pruned }.count, whole: whole,
-                                  diverged: tuning.filter { $0.seed == plan.seeds[0] && $0.horizon == plan.horizons[0] && $0.result.status == .diverged }.map(\.setting),
+                                  diverged: firstSeed.filter { $0.result.status == .diverged }.map(\.setting),
                                   finalists: finals.count < 2 ? [] : finals.map { f in (f, plan.seeds.compactMap { ap(f, $0, plan.horizons[0]) }) }))
         }
         if let baseline = rows.first {
